@@ -1,0 +1,122 @@
+//! `${VAR}` substitution in config strings, as OpenClaw does it.
+//!
+//! Only names matching `[A-Z_][A-Z0-9_]*` are substituted; `$${VAR}` writes a literal `${VAR}`; a
+//! missing or empty variable stays literally `${VAR}` and produces a warning.
+
+use super::Diagnostic;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Substitutes in every string of `value`, recording warnings with their paths.
+pub fn substitute_all(value: &mut Value, env: &BTreeMap<String, String>, path: &str, warnings: &mut Vec<Diagnostic>) {
+    match value {
+        Value::String(s) => {
+            if s.contains('$') {
+                let (out, missing) = substitute(s, env);
+                for name in missing {
+                    warnings.push(Diagnostic::warning(
+                        path,
+                        format!("${{{name}}} is not set in the environment; the text stays literally ${{{name}}}"),
+                    ));
+                }
+                *s = out;
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                substitute_all(item, env, &format!("{path}[{i}]"), warnings);
+            }
+        }
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                substitute_all(v, env, &super::reader::join(path, k), warnings);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn is_var_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some('A'..='Z' | '_')) && chars.all(|c| matches!(c, 'A'..='Z' | '0'..='9' | '_'))
+}
+
+/// Substitutes `${VAR}` in one string; returns the text and the names that were missing.
+pub fn substitute(text: &str, env: &BTreeMap<String, String>) -> (String, Vec<String>) {
+    let mut out = String::with_capacity(text.len());
+    let mut missing = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i..];
+        if let Some(escaped) = after.strip_prefix("$${") {
+            if let Some(end) = escaped.find('}') {
+                if is_var_name(&escaped[..end]) {
+                    out.push_str("${");
+                    out.push_str(&escaped[..=end]);
+                    rest = &escaped[end + 1..];
+                    continue;
+                }
+            }
+        }
+        if let Some(inner) = after.strip_prefix("${") {
+            if let Some(end) = inner.find('}') {
+                let name = &inner[..end];
+                if is_var_name(name) {
+                    match env.get(name).filter(|v| !v.is_empty()) {
+                        Some(v) => out.push_str(v),
+                        None => {
+                            out.push_str(&after[..end + 3]);
+                            if !missing.iter().any(|m| m == name) {
+                                missing.push(name.to_string());
+                            }
+                        }
+                    }
+                    rest = &inner[end + 1..];
+                    continue;
+                }
+            }
+        }
+        out.push('$');
+        rest = &after[1..];
+    }
+    out.push_str(rest);
+    (out, missing)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn substitutes_known_names() {
+        let (s, m) = substitute("http://${HOST}:8000/v1", &env(&[("HOST", "gpu1")]));
+        assert_eq!(s, "http://gpu1:8000/v1");
+        assert!(m.is_empty());
+    }
+
+    #[test]
+    fn missing_or_empty_stays_literal_and_is_reported() {
+        let (s, m) = substitute("${A}-${B}", &env(&[("B", "")]));
+        assert_eq!(s, "${A}-${B}");
+        assert_eq!(m, vec!["A", "B"]);
+    }
+
+    #[test]
+    fn double_dollar_escapes() {
+        let (s, m) = substitute("$${VLLM_API_KEY}", &env(&[("VLLM_API_KEY", "k")]));
+        assert_eq!(s, "${VLLM_API_KEY}");
+        assert!(m.is_empty());
+    }
+
+    #[test]
+    fn lower_case_and_malformed_names_are_left_alone() {
+        let (s, m) = substitute("${lower} ${1X} $ ${UNCLOSED", &env(&[]));
+        assert_eq!(s, "${lower} ${1X} $ ${UNCLOSED");
+        assert!(m.is_empty());
+    }
+}

@@ -1,0 +1,120 @@
+//! The advice attached to errors: the one place user-facing troubleshooting prose lives.
+//!
+//! The first three follow the troubleshooting section of OpenClaw's vLLM page.
+
+/// Nothing answered at the base URL.
+pub fn unreachable(base_url: &str) -> String {
+    format!(
+        "Check that vLLM is running as an OpenAI-compatible server (`vllm serve <model>`) and that \
+         `curl {base_url}/models` answers from this machine; fix models.providers.vllm.baseUrl if it points elsewhere."
+    )
+}
+
+/// The server rejected the key.
+pub fn auth() -> String {
+    "Set a real VLLM_API_KEY that matches the server's --api-key, or configure models.providers.vllm.apiKey \
+     explicitly; without server auth any non-empty value works."
+        .to_string()
+}
+
+/// No models could be discovered.
+pub fn no_models() -> String {
+    "Discovery requires VLLM_API_KEY (any value works if the server has no --api-key); with an explicit \
+     models.providers.vllm only declared models are used unless the model allow-list has \"vllm/*\"."
+        .to_string()
+}
+
+/// The provider has no key and no explicit entry.
+pub fn unregistered() -> String {
+    "vLLM requires authentication to be registered as a provider. Set VLLM_API_KEY (any value works) or \
+     declare models.providers.vllm in the config. See: https://docs.openclaw.ai/providers/vllm"
+        .to_string()
+}
+
+/// The answer came from something that is not vLLM's OpenAI API (wrong path or port).
+pub fn wrong_route(base_url: &str) -> String {
+    format!(
+        "The base URL {base_url} does not lead to vLLM's OpenAI API. OpenAI-compatible servers expect a /v1 \
+         path prefix (e.g. http://127.0.0.1:8000/v1); check `curl {base_url}/models`."
+    )
+}
+
+/// The request timed out on our side.
+pub fn timeout(timeout_ms: u32) -> String {
+    format!(
+        "No answer within {timeout_ms} ms. A large model may still be loading; check `curl` against the server, \
+         or raise models.providers.vllm.timeoutSeconds."
+    )
+}
+
+/// The model is not served.
+pub fn model_not_found() -> String {
+    "Use a model id exactly as GET /v1/models lists it (vLLM serves the --served-model-name, or the --model \
+     argument as typed)."
+        .to_string()
+}
+
+/// A browser blocked a cross-origin answer.
+pub fn cors(page_origin: &str) -> String {
+    format!(
+        "The browser blocked the answer: start vLLM with --allowed-origins '[\"{page_origin}\"]' (vLLM 0.32+ \
+         allows no other origin by default), or serve this page from the same origin as the server."
+    )
+}
+
+/// An https page cannot call an http server.
+pub fn mixed_content() -> String {
+    "An https page cannot call an http server (mixed content): open the page over http, or put vLLM behind https."
+        .to_string()
+}
+
+/// Tools were sent to a server without the tool-calling flags.
+pub fn tool_flags() -> String {
+    "Start vLLM with --enable-auto-tool-choice --tool-call-parser <parser> (e.g. hermes for Qwen2.5, \
+     qwen3_xml for Qwen3-Coder), or send the request without tools."
+        .to_string()
+}
+
+/// The prompt does not fit.
+pub fn context_overflow() -> String {
+    "Shorten the conversation or lower the output budget (maxTokens); check that the configured \
+     contextWindow matches the server's max_model_len."
+        .to_string()
+}
+
+/// `max_tokens` above `max_model_len`.
+pub fn max_tokens_too_large() -> String {
+    "Lower maxTokens for this model (models.providers.vllm.models[].maxTokens) below the server's \
+     max_model_len, or start vLLM with a larger --max-model-len."
+        .to_string()
+}
+
+/// Too many requests.
+pub fn rate_limit() -> String {
+    "The server is rate limiting; wait (see Retry-After) and try again.".to_string()
+}
+
+/// The server is busy.
+pub fn overloaded() -> String {
+    "The server's queue is full; try again shortly, or raise vLLM's --max-num-queued-reqs.".to_string()
+}
+
+/// The server failed.
+pub fn server_error() -> String {
+    "The vLLM server failed; check its log, and `curl` its /health endpoint (503 means the engine died).".to_string()
+}
+
+/// A generic invalid request.
+pub fn bad_request() -> String {
+    "The server rejected the request; the message names the parameter. Check model params and extraBody.".to_string()
+}
+
+/// The response body is unusable.
+pub fn bad_response(base_url: &str) -> String {
+    format!("The server's answer is not what vLLM sends; check that {base_url} is vLLM's OpenAI API (`curl {base_url}/models`).")
+}
+
+/// The caller aborted.
+pub fn aborted() -> String {
+    "The request was aborted by the caller; nothing to fix.".to_string()
+}

@@ -1,0 +1,30 @@
+//! OpenClaw's vLLM provider as a library.
+//!
+//! Everything here except [`wasm`] is a sans-I/O core: it resolves a provider config, builds the HTTP
+//! requests to send, and turns responses and failures into results and typed errors. It depends only
+//! on serde, serde_json and json5, builds on the host and is tested with plain `cargo test`.
+//! The `wasm` module (compiled only for `wasm32`) performs the requests with `fetch` and converts
+//! values to and from JavaScript.
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod classify;
+pub mod config;
+pub mod discovery;
+pub mod error;
+pub mod hints;
+pub mod http;
+pub mod model_ref;
+pub mod models;
+pub mod redact;
+pub mod transport;
+pub mod url;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+pub use config::{resolve, ConfigInput, Provider, ResolveInput, ResolvedProvider};
+pub use error::{ErrorCode, ProviderError};
+
+/// The crate's version, which is also the npm package's.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,72 @@
+//! Model references such as `vllm/Qwen/Qwen3-8B`.
+
+use crate::error::ProviderError;
+use serde::Serialize;
+
+/// A parsed model reference.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ModelRef {
+    /// Lower-cased provider id (`vllm`).
+    pub provider: String,
+    /// Provider-local model id, which may itself contain slashes.
+    pub model: String,
+}
+
+/// Splits on the first `/`, lower-cases the provider, and strips a repeated `<provider>/` prefix from
+/// the model id (so `vllm/vllm/foo` is model `foo`, as OpenClaw does). A ref without a slash is a
+/// bare model id of provider `vllm`.
+pub fn parse_model_ref(reference: &str) -> Result<ModelRef, ProviderError> {
+    let trimmed = reference.trim();
+    let invalid = |why: &str| {
+        ProviderError::config_at(
+            "",
+            format!("Invalid model reference \"{trimmed}\": {why}"),
+            "Write a model reference as \"vllm/<model id>\", e.g. \"vllm/Qwen/Qwen3-8B\".",
+        )
+    };
+    let (provider, model) = match trimmed.split_once('/') {
+        Some((p, m)) => (p.trim().to_ascii_lowercase(), m.trim()),
+        None => ("vllm".to_string(), trimmed),
+    };
+    if provider.is_empty() {
+        return Err(invalid("the provider part is empty"));
+    }
+    let prefix = format!("{provider}/");
+    let model = match model.get(..prefix.len()) {
+        Some(head) if head.eq_ignore_ascii_case(&prefix) => model[prefix.len()..].trim(),
+        _ => model,
+    };
+    if model.is_empty() {
+        return Err(invalid("the model part is empty"));
+    }
+    Ok(ModelRef { provider, model: model.to_string() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_on_the_first_slash_only() {
+        let r = parse_model_ref("vllm/Qwen/Qwen3-8B").unwrap();
+        assert_eq!((r.provider.as_str(), r.model.as_str()), ("vllm", "Qwen/Qwen3-8B"));
+    }
+
+    #[test]
+    fn lower_cases_the_provider_and_strips_a_self_prefix() {
+        let r = parse_model_ref(" VLLM/vllm/foo ").unwrap();
+        assert_eq!((r.provider.as_str(), r.model.as_str()), ("vllm", "foo"));
+    }
+
+    #[test]
+    fn bare_ids_belong_to_vllm() {
+        assert_eq!(parse_model_ref("tiny-model").unwrap().provider, "vllm");
+    }
+
+    #[test]
+    fn empty_parts_are_config_errors() {
+        for bad in ["", "/x", "vllm/", "vllm/ ", "vllm/vllm/"] {
+            assert_eq!(parse_model_ref(bad).unwrap_err().code, crate::error::ErrorCode::Config, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! Model definitions: the rows a provider offers, declared in config or discovered from `/v1/models`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// OpenClaw's context window for discovered rows without any context field.
+pub const DISCOVERED_DEFAULT_CONTEXT_WINDOW: u64 = 128_000;
+/// OpenClaw's output cap for discovered rows.
+pub const DISCOVERED_DEFAULT_MAX_TOKENS: u64 = 8_192;
+/// OpenClaw's context window for configured rows that declare none.
+pub const CONFIGURED_DEFAULT_CONTEXT_WINDOW: u64 = 200_000;
+
+/// Per-token prices (always zero for a self-hosted server unless configured).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Cost {
+    /// Input price.
+    pub input: f64,
+    /// Output price.
+    pub output: f64,
+    /// Cache-read price.
+    pub cache_read: f64,
+    /// Cache-write price.
+    pub cache_write: f64,
+}
+
+/// Where a row came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelSource {
+    /// Declared in `models.providers.vllm.models`.
+    Config,
+    /// Listed by the server only.
+    Discovered,
+    /// Declared and also listed by the server.
+    Merged,
+}
+
+/// One model the provider offers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelDefinition {
+    /// Provider-local id, as the server serves it.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Whether the model emits reasoning.
+    pub reasoning: bool,
+    /// Accepted input kinds.
+    pub input: Vec<String>,
+    /// Prices.
+    pub cost: Cost,
+    /// Native context window in tokens.
+    pub context_window: u64,
+    /// Output cap in tokens.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub max_tokens: Option<u64>,
+    /// Effective runtime context cap.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub context_tokens: Option<u64>,
+    /// Compatibility flags.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub compat: Option<Map<String, Value>>,
+    /// Per-model params.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub params: Option<Map<String, Value>>,
+    /// Where the row came from.
+    pub source: ModelSource,
+    /// A LoRA adapter's base model (the server's `parent`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub parent: Option<String>,
+}
+
+/// OpenClaw's reasoning guess for discovered ids: `/r1|reasoning|think|reason/i`.
+pub fn looks_like_reasoning(id: &str) -> bool {
+    let id = id.to_ascii_lowercase();
+    ["r1", "reasoning", "think", "reason"].iter().any(|p| id.contains(p))
+}
+
+/// The first positive finite number, truncated to an integer.
+fn positive_int(v: Option<&Value>) -> Option<u64> {
+    let n = v?.as_f64()?;
+    (n.is_finite() && n >= 1.0).then(|| n.trunc() as u64)
+}
+
+/// A row's own context window: `meta.n_ctx_train`, then `context_length`, `context_window`,
+/// `context_size`, `max_model_len` (checklist 6–10).
+fn own_context_window(row: &Map<String, Value>, with_meta: bool) -> Option<u64> {
+    let meta = if with_meta { positive_int(row.get("meta").and_then(|m| m.get("n_ctx_train"))) } else { None };
+    meta.or_else(|| {
+        ["context_length", "context_window", "context_size", "max_model_len"]
+            .iter()
+            .find_map(|k| positive_int(row.get(*k)))
+    })
+}
+
+fn trimmed_id(row: &Map<String, Value>) -> Option<String> {
+    let id = row.get("id")?.as_str()?.trim();
+    (!id.is_empty()).then(|| id.to_string())
+}
+
+/// Maps the `data` rows of a `/v1/models` body to model definitions as OpenClaw does: rows without a
+/// non-blank string id are skipped; a LoRA row with no window of its own inherits its direct parent's
+/// top-level window (never `meta`, never a grandparent, `root` ignored).
+pub fn map_discovered_rows(rows: &[Value]) -> Vec<ModelDefinition> {
+    let objects: Vec<&Map<String, Value>> = rows.iter().filter_map(Value::as_object).collect();
+    objects
+        .iter()
+        .filter_map(|row| {
+            let id = trimmed_id(row)?;
+            let parent = row.get("parent").and_then(Value::as_str).map(str::trim).filter(|p| !p.is_empty());
+            let inherited = || {
+                let p = parent.filter(|p| *p != id)?;
+                let parent_row = objects.iter().find(|r| trimmed_id(r).as_deref() == Some(p))?;
+                own_context_window(parent_row, false)
+            };
+            let context_window = own_context_window(row, true).or_else(inherited).unwrap_or(DISCOVERED_DEFAULT_CONTEXT_WINDOW);
+            Some(ModelDefinition {
+                name: id.clone(),
+                reasoning: looks_like_reasoning(&id),
+                input: vec!["text".to_string()],
+                cost: Cost::default(),
+                context_window,
+                max_tokens: Some(DISCOVERED_DEFAULT_MAX_TOKENS),
+                context_tokens: None,
+                compat: None,
+                params: None,
+                source: ModelSource::Discovered,
+                parent: parent.map(str::to_string),
+                id,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn rows(v: Value) -> Vec<ModelDefinition> {
+        map_discovered_rows(v.as_array().unwrap())
+    }
+
+    #[test]
+    fn max_model_len_becomes_the_context_window() {
+        let m = rows(json!([{"id":"Qwen/Qwen3-8B","max_model_len":32768}]));
+        assert_eq!(m[0].id, "Qwen/Qwen3-8B");
+        assert_eq!(m[0].name, "Qwen/Qwen3-8B");
+        assert_eq!(m[0].context_window, 32768);
+        assert_eq!(m[0].max_tokens, Some(8192));
+        assert!(!m[0].reasoning);
+        assert_eq!(m[0].input, vec!["text"]);
+    }
+
+    #[test]
+    fn row_without_context_fields_gets_128000() {
+        assert_eq!(rows(json!([{"id":"x"}]))[0].context_window, 128_000);
+    }
+
+    #[test]
+    fn lora_row_inherits_its_parents_window() {
+        let m = rows(json!([{"id":"base","max_model_len":16384},{"id":"lora1","parent":"base","max_model_len":null}]));
+        assert_eq!(m[1].context_window, 16384);
+        assert_eq!(m[1].parent.as_deref(), Some("base"));
+    }
+
+    #[test]
+    fn meta_wins_then_the_documented_field_order() {
+        assert_eq!(rows(json!([{"id":"x","meta":{"n_ctx_train":24576},"max_model_len":16384}]))[0].context_window, 24576);
+        let m = rows(json!([{"id":"y","context_length":200000,"context_window":100000,"context_size":50000}]));
+        assert_eq!(m[0].context_window, 200000);
+    }
+
+    #[test]
+    fn parent_inheritance_limits() {
+        let m = rows(json!([
+            {"id":"Parent","max_model_len":8192},
+            {"id":"case","parent":"parent"},
+            {"id":"self","parent":"self"},
+            {"id":"gp","max_model_len":4096},
+            {"id":"middle","parent":"gp"},
+            {"id":"child","parent":"middle"},
+            {"id":"rooted","root":"Parent"},
+            {"id":"metaonly","meta":{"n_ctx_train":6144}},
+            {"id":"kid","parent":"metaonly"},
+            {"id":"zero","max_model_len":0},
+            {"id":"zkid","parent":" zero "}
+        ]));
+        let w = |id: &str| m.iter().find(|r| r.id == id).unwrap().context_window;
+        assert_eq!(w("case"), 128_000);
+        assert_eq!(w("self"), 128_000);
+        assert_eq!(w("middle"), 4096);
+        assert_eq!(w("child"), 128_000);
+        assert_eq!(w("rooted"), 128_000);
+        assert_eq!(w("metaonly"), 6144);
+        assert_eq!(w("kid"), 128_000);
+        assert_eq!(w("zero"), 128_000);
+        assert_eq!(w("zkid"), 128_000);
+    }
+
+    #[test]
+    fn reasoning_heuristic() {
+        assert!(rows(json!([{"id":"deepseek-ai/DeepSeek-R1-Distill-Qwen-7B"}]))[0].reasoning);
+        assert!(!rows(json!([{"id":"Qwen/Qwen3-32B"}]))[0].reasoning);
+    }
+
+    #[test]
+    fn rows_without_usable_ids_are_skipped_and_ids_trimmed() {
+        let m = rows(json!([{"id":""},{"id":"  "},{"x":1},"str",7,{"id":5},{"id":" Base/Model ","max_model_len":32768}]));
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].id, "Base/Model");
+    }
+}

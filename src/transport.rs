@@ -1,0 +1,166 @@
+//! Telling apart the ways a request can fail before any HTTP status arrives.
+//!
+//! The wasm layer reports what the runtime threw (name, message and Node's `cause`), whether our own
+//! timer or the caller's signal fired, and the page's origin in a browser; the decision is made here.
+
+use crate::error::{ErrorCode, ProviderError};
+use crate::hints;
+use crate::url::BaseUrl;
+use serde::{Deserialize, Serialize};
+
+/// Why `fetch` did not produce a response.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    /// The caller's `AbortSignal` fired.
+    Aborted,
+    /// Our own timer fired.
+    Timeout,
+    /// `fetch` rejected for another reason.
+    Network,
+}
+
+/// What the runtime said when `fetch` (or reading the body) failed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TransportFailure {
+    /// The broad reason.
+    pub kind: FailureKind,
+    /// The thrown value's `name` (`TypeError`).
+    pub name: String,
+    /// The thrown value's `message` (`fetch failed`, `Failed to fetch`).
+    pub message: String,
+    /// Node's `cause.code` (`ECONNREFUSED`, `ENOTFOUND`, …).
+    pub cause_code: Option<String>,
+    /// Node's `cause.message`.
+    pub cause_message: Option<String>,
+    /// `location.origin` when running in a browser page.
+    pub page_origin: Option<String>,
+    /// The URL that was requested.
+    pub url: String,
+    /// The timeout that applied, for the message.
+    pub timeout_ms: Option<u32>,
+}
+
+/// Classifies a transport failure. `base_url` is the provider's, for hints.
+pub fn classify_transport(f: &TransportFailure, base_url: &str) -> ProviderError {
+    let target = BaseUrl::parse(&f.url);
+    match f.kind {
+        FailureKind::Aborted => ProviderError::new(ErrorCode::Aborted, "Request was aborted", hints::aborted()),
+        FailureKind::Timeout => {
+            let ms = f.timeout_ms.unwrap_or(0);
+            ProviderError::new(
+                ErrorCode::Timeout,
+                format!("No response from {} within {ms} ms", f.url),
+                hints::timeout(ms),
+            )
+        }
+        FailureKind::Network => network(f, target.as_ref(), base_url),
+    }
+}
+
+fn network(f: &TransportFailure, target: Option<&BaseUrl>, base_url: &str) -> ProviderError {
+    let code = f.cause_code.as_deref().unwrap_or("");
+    let detail = f.cause_message.as_deref().unwrap_or(&f.message);
+    let reason = match code {
+        "ECONNREFUSED" => "connection refused".to_string(),
+        "ENOTFOUND" | "EAI_AGAIN" => "host name not found (DNS)".to_string(),
+        "ECONNRESET" => "connection reset".to_string(),
+        "EHOSTUNREACH" | "ENETUNREACH" => "host unreachable".to_string(),
+        "ETIMEDOUT" | "UND_ERR_CONNECT_TIMEOUT" => "connection timed out".to_string(),
+        c if c.contains("CERT") || c.starts_with("ERR_TLS") || c.contains("SSL") => format!("TLS failure ({c})"),
+        _ if detail.contains("bad port") => "the runtime refuses this port (a 'bad port' for fetch)".to_string(),
+        _ => String::new(),
+    };
+    if let (Some(page), Some(target)) = (f.page_origin.as_deref(), target) {
+        if reason.is_empty() && page != target.origin() {
+            if page.starts_with("https:") && target.scheme == "http" {
+                return ProviderError::new(
+                    ErrorCode::Cors,
+                    format!("The browser blocked a request from {page} to {} (mixed content)", f.url),
+                    hints::mixed_content(),
+                );
+            }
+            return ProviderError::new(
+                ErrorCode::Cors,
+                format!(
+                    "The browser could not read {} from {page}: probably CORS (the server does not allow this origin) or the server is down",
+                    f.url
+                ),
+                hints::cors(page),
+            );
+        }
+    }
+    let what = if reason.is_empty() { detail.to_string() } else { reason };
+    let mut e = ProviderError::new(
+        ErrorCode::Unreachable,
+        format!("Cannot reach {}: {what}", f.url),
+        hints::unreachable(base_url),
+    );
+    if code.contains("CERT") || code.starts_with("ERR_TLS") {
+        e.hint = format!("{} The TLS certificate was not accepted; use a trusted certificate or plain http on a private network.", e.hint);
+    }
+    e
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failure(code: Option<&str>, message: &str) -> TransportFailure {
+        TransportFailure {
+            kind: FailureKind::Network,
+            name: "TypeError".into(),
+            message: "fetch failed".into(),
+            cause_code: code.map(str::to_string),
+            cause_message: Some(message.into()),
+            page_origin: None,
+            url: "http://127.0.0.1:9/v1/models".into(),
+            timeout_ms: Some(5000),
+        }
+    }
+
+    #[test]
+    fn refused_connection_is_unreachable_with_the_curl_hint() {
+        let e = classify_transport(&failure(Some("ECONNREFUSED"), "connect ECONNREFUSED"), "http://127.0.0.1:9/v1");
+        assert_eq!(e.code, ErrorCode::Unreachable);
+        assert!(e.message.contains("connection refused"));
+        assert!(e.hint.contains("curl http://127.0.0.1:9/v1/models"));
+        assert!(e.retryable);
+    }
+
+    #[test]
+    fn dns_failure_says_so() {
+        let e = classify_transport(&failure(Some("ENOTFOUND"), "getaddrinfo ENOTFOUND x"), "http://x/v1");
+        assert!(e.message.contains("DNS"));
+    }
+
+    #[test]
+    fn cross_origin_failure_in_a_browser_is_cors_with_the_flag() {
+        let mut f = failure(None, "Failed to fetch");
+        f.page_origin = Some("http://127.0.0.1:5173".into());
+        let e = classify_transport(&f, "http://127.0.0.1:9/v1");
+        assert_eq!(e.code, ErrorCode::Cors);
+        assert!(e.hint.contains("--allowed-origins"));
+    }
+
+    #[test]
+    fn https_page_to_http_server_is_mixed_content() {
+        let mut f = failure(None, "Failed to fetch");
+        f.page_origin = Some("https://tester.example".into());
+        let e = classify_transport(&f, "http://127.0.0.1:9/v1");
+        assert_eq!(e.code, ErrorCode::Cors);
+        assert!(e.message.contains("mixed content"));
+    }
+
+    #[test]
+    fn abort_and_timeout_have_their_own_codes() {
+        let mut f = failure(None, "");
+        f.kind = FailureKind::Aborted;
+        assert_eq!(classify_transport(&f, "").code, ErrorCode::Aborted);
+        f.kind = FailureKind::Timeout;
+        let e = classify_transport(&f, "");
+        assert_eq!(e.code, ErrorCode::Timeout);
+        assert!(e.message.contains("5000 ms"));
+    }
+}
