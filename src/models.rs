@@ -212,3 +212,44 @@ mod tests {
         assert_eq!(m[0].id, "Base/Model");
     }
 }
+
+/// Merges declared rows with discovered ones as OpenClaw does: declared rows first (their fields win,
+/// discovered values fill what they leave unset), then discovered rows that were not declared.
+pub fn merge_models(declared: &[ModelDefinition], discovered: &[ModelDefinition]) -> Vec<ModelDefinition> {
+    let mut out: Vec<ModelDefinition> = declared
+        .iter()
+        .map(|d| match discovered.iter().find(|s| s.id == d.id) {
+            Some(s) => ModelDefinition {
+                max_tokens: d.max_tokens.or(s.max_tokens),
+                parent: d.parent.clone().or_else(|| s.parent.clone()),
+                source: ModelSource::Merged,
+                ..d.clone()
+            },
+            None => d.clone(),
+        })
+        .collect();
+    out.extend(discovered.iter().filter(|s| !declared.iter().any(|d| d.id == s.id)).cloned());
+    out
+}
+
+#[cfg(test)]
+mod merge_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn declared_rows_win_and_come_first() {
+        let declared = vec![ModelDefinition {
+            id: "Qwen/Qwen3-8B".into(), name: "Qwen".into(), reasoning: false, input: vec!["text".into()],
+            cost: Cost::default(), context_window: 65536, max_tokens: None, context_tokens: None,
+            compat: None, params: None, source: ModelSource::Config, parent: None,
+        }];
+        let discovered = map_discovered_rows(json!([{"id":"other"},{"id":"Qwen/Qwen3-8B","max_model_len":32768}]).as_array().unwrap());
+        let m = merge_models(&declared, &discovered);
+        assert_eq!(m.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["Qwen/Qwen3-8B", "other"]);
+        assert_eq!(m[0].context_window, 65536);
+        assert_eq!(m[0].max_tokens, Some(8192));
+        assert_eq!(m[0].source, ModelSource::Merged);
+        assert_eq!(m[1].source, ModelSource::Discovered);
+    }
+}

@@ -1,0 +1,39 @@
+import type { ErrorCode, ErrorInfo } from "./wasm/vllm_provider.js";
+
+export { VllmProvider, classifyError, parseModelRef } from "./wasm/vllm_provider.js";
+export type {
+  CallOptions, Diagnostic, ErrorCode, ErrorInfo, ModelCatalog, ModelDefinition, ResolvedProvider, ResolveInput,
+} from "./wasm/vllm_provider.js";
+
+/** Every failure of this library: a real `Error` with a stable `code` and a `hint`; never holds a key. */
+export declare class VllmProviderError extends Error implements ErrorInfo {
+  constructor(info: ErrorInfo);
+  name: "VllmProviderError";
+  code: ErrorCode;
+  /** HTTP status, where there was one. */
+  status?: number;
+  /** What to do about it, in one or two sentences. */
+  hint: string;
+  retryable: boolean;
+  requestId?: string;
+  /** The server's body, cut to 500 characters, secrets removed. */
+  body?: string;
+  /** For "config": where in the config, e.g. models.providers.vllm.models[0].contextWindow. */
+  path?: string;
+  line?: number;
+  column?: number;
+  retryAfterMs?: number;
+}
+
+/** True for values thrown by this library. */
+export declare function isVllmProviderError(e: unknown): e is VllmProviderError;
+
+/**
+ * Loads the wasm in a browser; does nothing on Node. Safe to call anywhere, any number of times.
+ * Without an argument the `.wasm` beside the module is used; pass its URL or bytes for bundlers that
+ * do not copy assets (esbuild) or pages that host the file elsewhere.
+ */
+export declare function init(wasm?: URL | string | Response | BufferSource): Promise<void>;
+
+/** The package's (and the crate's) version. */
+export declare const version: string;

@@ -1,0 +1,37 @@
+// Builds the npm package into dist/: cargo (wasm32, size-tuned profile) → wasm-bindgen (web target,
+// which also runs in Node from bytes) → wasm-opt -Oz → the entry files from js/.
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+const started = Date.now();
+
+const cargoVersion = readFileSync(join(root, "Cargo.toml"), "utf8").match(/^version = "([^"]+)"/m)[1];
+const pkgVersion = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version;
+if (cargoVersion !== pkgVersion) {
+  console.error(`build: Cargo.toml version ${cargoVersion} differs from package.json ${pkgVersion}`);
+  process.exit(1);
+}
+
+run("cargo", ["build", "--release", "--target", "wasm32-unknown-unknown"]);
+const bindgen = join(root, "target", "bindgen");
+rmSync(bindgen, { recursive: true, force: true });
+run("wasm-bindgen", [
+  "--target", "web", "--out-dir", bindgen, "--out-name", "vllm_provider",
+  join(root, "target", "wasm32-unknown-unknown", "release", "vllm_provider.wasm"),
+]);
+
+const dist = join(root, "dist");
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(join(dist, "wasm"), { recursive: true });
+run(join(root, "node_modules", ".bin", "wasm-opt"), [
+  "-Oz", "--strip-debug", "--strip-producers", join(bindgen, "vllm_provider_bg.wasm"), "-o", join(dist, "wasm", "vllm_provider_bg.wasm"),
+]);
+for (const f of ["vllm_provider.js", "vllm_provider.d.ts"]) copyFileSync(join(bindgen, f), join(dist, "wasm", f));
+for (const f of readdirSync(join(root, "js"))) copyFileSync(join(root, "js", f), join(dist, f));
+writeFileSync(join(dist, "version.js"), `/** The package's (and the crate's) version. */\nexport const version = ${JSON.stringify(cargoVersion)};\n`);
+
+const size = readFileSync(join(dist, "wasm", "vllm_provider_bg.wasm")).length;
+console.error(`build: dist/ ready (wasm ${size} bytes) in ${((Date.now() - started) / 1000).toFixed(1)} s`);

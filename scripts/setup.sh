@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what the build and the tests need, only where it is missing. Idempotent.
+#   setup.sh build     wasm32 target, the pinned wasm-bindgen-cli, npm packages
+#   setup.sh browser   the above, plus Debian's chromium (browser tests)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-build}
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+# wasm-bindgen-cli must equal the crate's pin (the CLI refuses another schema); read it, never repeat it.
+pinned=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
+[ -n "$pinned" ] || { echo "setup: no '=x.y.z' wasm-bindgen pin in Cargo.toml" >&2; exit 1; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown >&2
+fi
+
+if ! wasm-bindgen --version 2>/dev/null | grep -q " $pinned\$"; then
+  say "installing wasm-bindgen-cli $pinned (about 2-3 min, once)"
+  # Not --locked: its lock file wants a webpki-roots release the registry here does not serve.
+  cargo install wasm-bindgen-cli --version "$pinned" --force >&2
+fi
+
+lock_hash=$(sha256sum package-lock.json 2>/dev/null | cut -c1-16 || true)
+if [ ! -f node_modules/.lock-hash ] || [ "$(cat node_modules/.lock-hash)" != "$lock_hash" ]; then
+  say "installing npm packages"
+  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund >&2; else npm install --no-audit --no-fund >&2; fi
+  sha256sum package-lock.json | cut -c1-16 > node_modules/.lock-hash
+fi
+
+if [ "$what" = browser ] && ! command -v chromium >/dev/null; then
+  say "installing Debian's chromium (browser tests; about a minute)"
+  sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd=sudo
+  $sudo_cmd apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >&2
+fi

@@ -1,0 +1,184 @@
+//! Performing an [`HttpRequest`] with `fetch`: the caller's function or the global one (never
+//! `window()`, so Node, browsers and workers all work), under one `AbortController` that the timer and
+//! the caller's signal both trigger.
+
+use super::convert::{get, CallOptions};
+use crate::http::{HttpRequest, HttpResponse, MAX_ERROR_BODY_BYTES};
+use crate::transport::{FailureKind, TransportFailure};
+use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
+use std::cell::Cell;
+use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader, Response};
+
+fn global() -> JsValue {
+    js_sys::global().into()
+}
+
+fn global_fn(name: &str) -> Option<Function> {
+    get(&global(), name).and_then(|f| f.dyn_into::<Function>().ok())
+}
+
+/// The page's origin when running in a browser page or worker (for CORS diagnosis).
+pub fn page_origin() -> Option<String> {
+    get(&global(), "location")
+        .and_then(|l| get(&l, "origin"))
+        .and_then(|o| o.as_string())
+        .filter(|o| o.starts_with("http"))
+}
+
+/// Clears the timer and detaches from the caller's signal when the request is over, however it ends.
+struct Guard {
+    controller: AbortController,
+    timed_out: Rc<Cell<bool>>,
+    timer: Option<JsValue>,
+    _on_timeout: Option<Closure<dyn FnMut()>>,
+    caller: Option<(AbortSignal, Closure<dyn FnMut()>)>,
+}
+
+impl Guard {
+    fn new(timeout_ms: Option<u32>, caller: Option<&AbortSignal>) -> Result<Guard, String> {
+        let controller = AbortController::new().map_err(|_| "AbortController is not available in this runtime".to_string())?;
+        let timed_out = Rc::new(Cell::new(false));
+        let mut guard = Guard { controller, timed_out, timer: None, _on_timeout: None, caller: None };
+        if let Some(ms) = timeout_ms {
+            let (c, flag) = (guard.controller.clone(), guard.timed_out.clone());
+            let cb = Closure::<dyn FnMut()>::new(move || {
+                flag.set(true);
+                c.abort();
+            });
+            if let Some(set_timeout) = global_fn("setTimeout") {
+                guard.timer = set_timeout.call2(&global(), cb.as_ref(), &JsValue::from(ms)).ok();
+            }
+            guard._on_timeout = Some(cb);
+        }
+        if let Some(signal) = caller {
+            let c = guard.controller.clone();
+            let cb = Closure::<dyn FnMut()>::new(move || c.abort());
+            let _ = signal.add_event_listener_with_callback("abort", cb.as_ref().unchecked_ref());
+            guard.caller = Some((signal.clone(), cb));
+        }
+        Ok(guard)
+    }
+
+    fn failure_kind(&self, caller: Option<&AbortSignal>) -> FailureKind {
+        if caller.is_some_and(AbortSignal::aborted) {
+            FailureKind::Aborted
+        } else if self.timed_out.get() {
+            FailureKind::Timeout
+        } else {
+            FailureKind::Network
+        }
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        if let (Some(timer), Some(clear)) = (self.timer.take(), global_fn("clearTimeout")) {
+            let _ = clear.call1(&global(), &timer);
+        }
+        if let Some((signal, cb)) = self.caller.take() {
+            let _ = signal.remove_event_listener_with_callback("abort", cb.as_ref().unchecked_ref());
+        }
+    }
+}
+
+fn failure(kind: FailureKind, thrown: &JsValue, req: &HttpRequest, timeout_ms: Option<u32>) -> TransportFailure {
+    let text = |v: &JsValue, k: &str| get(v, k).and_then(|x| x.as_string());
+    let cause = get(thrown, "cause");
+    TransportFailure {
+        kind,
+        name: text(thrown, "name").unwrap_or_else(|| "Error".into()),
+        message: text(thrown, "message").or_else(|| thrown.as_string()).unwrap_or_default(),
+        cause_code: cause.as_ref().and_then(|c| text(c, "code")),
+        cause_message: cause.as_ref().and_then(|c| text(c, "message")),
+        page_origin: page_origin(),
+        url: req.url.clone(),
+        timeout_ms,
+    }
+}
+
+fn init_object(req: &HttpRequest, signal: &AbortSignal) -> Object {
+    let init = Object::new();
+    let headers = Object::new();
+    for (k, v) in &req.headers {
+        let _ = Reflect::set(&headers, &k.into(), &v.into());
+    }
+    let _ = Reflect::set(&init, &"method".into(), &req.method.as_str().into());
+    let _ = Reflect::set(&init, &"headers".into(), &headers);
+    if let Some(body) = &req.body {
+        let _ = Reflect::set(&init, &"body".into(), &body.into());
+    }
+    let _ = Reflect::set(&init, &"signal".into(), signal);
+    init
+}
+
+/// Sends the request and reads the body (capped), or says why that failed.
+pub async fn send(req: &HttpRequest, fetch: Option<&Function>, opts: &CallOptions) -> Result<HttpResponse, TransportFailure> {
+    let timeout_ms = opts.timeout_ms.or(req.timeout_ms);
+    let caller = opts.signal.as_ref();
+    let network = |msg: &str| failure(FailureKind::Network, &JsValue::from_str(msg), req, timeout_ms);
+    if caller.is_some_and(AbortSignal::aborted) {
+        return Err(failure(FailureKind::Aborted, &JsValue::UNDEFINED, req, timeout_ms));
+    }
+    let guard = Guard::new(timeout_ms, caller).map_err(|m| network(&m))?;
+    let fetch = fetch.cloned().or_else(|| global_fn("fetch")).ok_or_else(|| network("fetch is not available in this runtime"))?;
+    let started = js_sys::Date::now();
+
+    let init = init_object(req, &guard.controller.signal());
+    let pending = fetch.call2(&global(), &req.url.as_str().into(), &init).map_err(|e| failure(guard.failure_kind(caller), &e, req, timeout_ms))?;
+    let pending: Promise = pending.dyn_into().map_err(|_| network("fetch did not return a Promise"))?;
+    let response = JsFuture::from(pending).await.map_err(|e| failure(guard.failure_kind(caller), &e, req, timeout_ms))?;
+    if !response.is_object() || get(&response, "status").is_none() {
+        return Err(network("fetch resolved to something that is not a Response"));
+    }
+    let response: Response = response.unchecked_into();
+    let status = response.status();
+    let mut out = HttpResponse { status, headers: read_headers(&response), ..Default::default() };
+    let cap = if out.is_success() { req.max_body_bytes } else { MAX_ERROR_BODY_BYTES };
+    read_body(&response, cap, &mut out).await.map_err(|e| failure(guard.failure_kind(caller), &e, req, timeout_ms))?;
+    out.duration_ms = (js_sys::Date::now() - started).max(0.0) as u32;
+    Ok(out)
+}
+
+fn read_headers(response: &Response) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let Ok(Some(iter)) = js_sys::try_iter(&response.headers()) {
+        for entry in iter.flatten() {
+            let pair = js_sys::Array::from(&entry);
+            if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+                out.push((k.to_ascii_lowercase(), v));
+            }
+        }
+    }
+    out
+}
+
+/// Reads the body through its stream reader, stopping (and cancelling the rest) at `cap` bytes.
+async fn read_body(response: &Response, cap: usize, out: &mut HttpResponse) -> Result<(), JsValue> {
+    let Some(stream) = response.body() else { return Ok(()) };
+    let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
+    loop {
+        let chunk = JsFuture::from(reader.read()).await?;
+        if get(&chunk, "done").and_then(|d| d.as_bool()).unwrap_or(true) {
+            return Ok(());
+        }
+        let Some(value) = get(&chunk, "value") else { continue };
+        let bytes = Uint8Array::new(&value);
+        let room = cap.saturating_sub(out.body.len());
+        let len = bytes.length() as usize;
+        if len > room {
+            let mut head = vec![0u8; room];
+            bytes.subarray(0, room as u32).copy_to(&mut head);
+            out.body.extend_from_slice(&head);
+            out.truncated = true;
+            let _ = reader.cancel();
+            return Ok(());
+        }
+        let start = out.body.len();
+        out.body.resize(start + len, 0);
+        bytes.copy_to(&mut out.body[start..]);
+    }
+}

@@ -1,0 +1,94 @@
+//! The contract's TypeScript types, emitted into the generated `.d.ts`.
+
+use wasm_bindgen::prelude::wasm_bindgen;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** What `VllmProvider.resolve` reads. */
+export interface ResolveInput {
+  /** A whole OpenClaw config: `openclaw.json` as JSON5 text, or an object. */
+  config?: string | object;
+  /** The environment to read (Node: `process.env`). Nothing else is read. @default {} */
+  env?: Record<string, string | undefined>;
+  /** An OpenClaw auth-profiles store, JSON text or object. */
+  authProfiles?: string | object;
+  /** The agent whose model policy applies, where the config has one. */
+  agentId?: string;
+  /** Used instead of the global `fetch` (proxies, instrumentation, workers). */
+  fetch?: typeof globalThis.fetch;
+}
+
+/** A config problem that did not stop resolution. */
+export interface Diagnostic { level: "warning"; path: string; message: string }
+
+/** The resolved provider, with no secret in it. */
+export interface ResolvedProvider {
+  id: "vllm";
+  /** `unregistered`: no key and no explicit `models.providers.vllm` entry. */
+  status: "explicit" | "implicit" | "unregistered";
+  /** Normalised base URL (trailing slashes removed). */
+  baseUrl: string;
+  api: "openai-completions";
+  auth: { source: "env" | "config" | "profile" | "synthetic-local" | "none"; envVar?: string;
+          profileId?: string; sendsAuthorization: boolean };
+  discovery: { enabled: boolean; reason: string };
+  /** Declared rows, defaults applied. */
+  models: ModelDefinition[];
+  /** From `timeoutSeconds`. */
+  timeoutMs?: number;
+  /** Configured headers; secret values shown as "[redacted]". */
+  headers: Record<string, string>;
+  warnings: Diagnostic[];
+}
+
+/** One model the provider offers. */
+export interface ModelDefinition {
+  id: string; name: string; reasoning: boolean; input: ("text" | "image" | "video" | "audio")[];
+  cost: { input: number; output: number; cacheRead: number; cacheWrite: number };
+  contextWindow: number; maxTokens?: number; contextTokens?: number;
+  compat?: Record<string, unknown>; params?: Record<string, unknown>;
+  source: "config" | "discovered" | "merged";
+  /** A LoRA adapter's base model (from the server's `parent`). */
+  parent?: string;
+}
+
+/** Declared rows merged with discovered ones, and how discovery went. */
+export interface ModelCatalog {
+  models: ModelDefinition[];
+  discovery: { attempted: boolean; ok: boolean; error?: ErrorInfo; durationMs?: number };
+}
+
+/** Options of every call that goes to the network. */
+export interface CallOptions {
+  /** Aborts the request at once (`code: "aborted"`). */
+  signal?: AbortSignal;
+  /** Whole-request timeout in milliseconds. */
+  timeoutMs?: number;
+}
+
+/** Every error code a `VllmProviderError` can carry. */
+export type ErrorCode = "config" | "unregistered" | "unreachable" | "timeout" | "aborted" | "cors" | "auth"
+  | "model_not_found" | "context_overflow" | "tool_choice_unsupported" | "bad_request" | "rate_limit"
+  | "server_error" | "overloaded" | "bad_response" | "stream_error" | "malformed_tool_call";
+
+/** The fields of a `VllmProviderError`, as a plain object. */
+export interface ErrorInfo {
+  code: ErrorCode;
+  /** Keeps the server's own words, e.g. "404 The model `x` does not exist." */
+  message: string;
+  /** What to do about it. */
+  hint: string;
+  retryable: boolean;
+  status?: number;
+  requestId?: string;
+  /** The server's body, cut to 500 characters, secrets removed. */
+  body?: string;
+  /** For "config": where in the config. */
+  path?: string;
+  /** For JSON5 syntax errors: 1-based line and column. */
+  line?: number;
+  column?: number;
+  /** Milliseconds the server asked to wait (Retry-After). */
+  retryAfterMs?: number;
+}
+"#;
