@@ -40,6 +40,21 @@ pub struct TransportFailure {
     pub url: String,
     /// The timeout that applied, for the message.
     pub timeout_ms: Option<u32>,
+    /// In a browser, whether a `no-cors` probe of the same URL got an answer: `Some(true)` means a
+    /// server is there and only CORS hid it, `Some(false)` that nothing answered.
+    #[serde(default)]
+    pub probe_reachable: Option<bool>,
+}
+
+/// Whether a `no-cors` reachability probe can tell CORS from a dead server: only for network
+/// failures of cross-origin requests in a browser page, where both look like `Failed to fetch`.
+pub fn wants_reachability_probe(f: &TransportFailure) -> bool {
+    f.kind == FailureKind::Network
+        && f.cause_code.is_none()
+        && match (f.page_origin.as_deref(), BaseUrl::parse(&f.url)) {
+            (Some(page), Some(target)) => page != target.origin() && !(page.starts_with("https:") && target.scheme == "http"),
+            _ => false,
+        }
 }
 
 /// Classifies a transport failure. `base_url` is the provider's, for hints.
@@ -73,7 +88,7 @@ fn network(f: &TransportFailure, target: Option<&BaseUrl>, base_url: &str) -> Pr
         _ => String::new(),
     };
     if let (Some(page), Some(target)) = (f.page_origin.as_deref(), target) {
-        if reason.is_empty() && page != target.origin() {
+        if reason.is_empty() && page != target.origin() && f.probe_reachable != Some(false) {
             if page.starts_with("https:") && target.scheme == "http" {
                 return ProviderError::new(
                     ErrorCode::Cors,
@@ -81,17 +96,19 @@ fn network(f: &TransportFailure, target: Option<&BaseUrl>, base_url: &str) -> Pr
                     hints::mixed_content(),
                 );
             }
-            return ProviderError::new(
-                ErrorCode::Cors,
-                format!(
-                    "The browser could not read {} from {page}: probably CORS (the server does not allow this origin) or the server is down",
-                    f.url
-                ),
-                hints::cors(page),
-            );
+            let message = if f.probe_reachable == Some(true) {
+                format!("The server at {} answers, but not to pages from {page}: CORS does not allow this origin", f.url)
+            } else {
+                format!("The browser could not read {} from {page}: probably CORS (the server does not allow this origin) or the server is down", f.url)
+            };
+            return ProviderError::new(ErrorCode::Cors, message, hints::cors(page));
         }
     }
-    let what = if reason.is_empty() { detail.to_string() } else { reason };
+    let what = match (reason.is_empty(), f.probe_reachable) {
+        (false, _) => reason,
+        (true, Some(false)) => "nothing answered (connection refused, host down or port blocked)".to_string(),
+        (true, _) => detail.to_string(),
+    };
     let mut e = ProviderError::new(
         ErrorCode::Unreachable,
         format!("Cannot reach {}: {what}", f.url),
@@ -117,6 +134,7 @@ mod tests {
             page_origin: None,
             url: "http://127.0.0.1:9/v1/models".into(),
             timeout_ms: Some(5000),
+            probe_reachable: None,
         }
     }
 
@@ -142,6 +160,31 @@ mod tests {
         let e = classify_transport(&f, "http://127.0.0.1:9/v1");
         assert_eq!(e.code, ErrorCode::Cors);
         assert!(e.hint.contains("--allowed-origins"));
+    }
+
+    #[test]
+    fn the_no_cors_probe_tells_cors_from_a_dead_server() {
+        let mut f = failure(None, "Failed to fetch");
+        f.page_origin = Some("http://127.0.0.1:5173".into());
+        assert!(wants_reachability_probe(&f));
+        f.probe_reachable = Some(false);
+        let e = classify_transport(&f, "http://127.0.0.1:9/v1");
+        assert_eq!(e.code, ErrorCode::Unreachable);
+        assert!(e.hint.contains("curl"));
+        f.probe_reachable = Some(true);
+        let e = classify_transport(&f, "http://127.0.0.1:9/v1");
+        assert_eq!(e.code, ErrorCode::Cors);
+        assert!(e.message.contains("answers"));
+    }
+
+    #[test]
+    fn no_probe_in_node_or_for_same_origin_or_mixed_content() {
+        assert!(!wants_reachability_probe(&failure(Some("ECONNREFUSED"), "")));
+        let mut f = failure(None, "Failed to fetch");
+        f.page_origin = Some("http://127.0.0.1:9".into());
+        assert!(!wants_reachability_probe(&f));
+        f.page_origin = Some("https://x.example".into());
+        assert!(!wants_reachability_probe(&f));
     }
 
     #[test]

@@ -39,6 +39,8 @@ pub struct ResolveInput {
     pub auth_profiles: Option<ConfigInput>,
     /// The agent whose model policy applies.
     pub agent_id: Option<String>,
+    /// Overrides the configured base URL (the CLI's `--base-url`, the tester page's field).
+    pub base_url: Option<String>,
 }
 
 /// A warning about the config that does not stop resolution.
@@ -190,9 +192,12 @@ pub fn resolve(input: &ResolveInput) -> Result<Provider, ProviderError> {
         None => None,
     };
     let auth_path = entry.as_ref().map(|(_, p)| reader::join(p, "apiKey")).unwrap_or_default();
+    // Auth resolution says more precisely what is wrong with the key than substitution does.
+    warnings.retain(|w| w.path != auth_path || auth_path.is_empty());
     let mut auth = auth::resolve(api_key_raw.as_ref(), &auth_path, &input.env, &mut warnings);
 
-    let base_url = normalize_base_url(declared.as_ref().and_then(|d| d.base_url.as_deref()));
+    let configured_url = input.base_url.as_deref().or_else(|| declared.as_ref().and_then(|d| d.base_url.as_deref()));
+    let base_url = normalize_base_url(configured_url);
     let base = BaseUrl::parse(&base_url).ok_or_else(|| {
         ProviderError::config_at(
             &entry.as_ref().map(|(_, p)| reader::join(p, "baseUrl")).unwrap_or_default(),

@@ -151,3 +151,16 @@ fn describe_never_contains_the_key_from_any_source() {
         assert!(p.secrets().iter().any(|s| s.contains(canary)), "{cfg}: the canary must be known as a secret");
     }
 }
+
+#[test]
+fn base_url_input_overrides_the_config() {
+    let mut i = input(Some("{models:{providers:{vllm:{baseUrl:'http://a:1/v1'}}}}"), &[]);
+    i.base_url = Some("http://b:2/v1/".into());
+    assert_eq!(resolve(&i).unwrap().describe().base_url, "http://b:2/v1");
+}
+
+#[test]
+fn an_unset_key_variable_is_reported_once() {
+    let d = described(Some("{models:{providers:{vllm:{apiKey:'${VLLM_API_KEY}'}}}}"), &[]);
+    assert_eq!(d.warnings.iter().filter(|w| w.path == "models.providers.vllm.apiKey").count(), 1, "{:?}", d.warnings);
+}

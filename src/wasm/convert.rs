@@ -50,7 +50,7 @@ pub fn resolve_input(input: &JsValue) -> Result<(ResolveInput, Option<Function>)
         return Ok((ResolveInput::default(), None));
     }
     if !input.is_object() {
-        return Err(arg_error("", "VllmProvider.resolve takes an object: { config?, env?, authProfiles?, agentId?, fetch? }"));
+        return Err(arg_error("", "VllmProvider.resolve takes an object: { config?, env?, authProfiles?, agentId?, baseUrl?, fetch? }"));
     }
     let mut out = ResolveInput::default();
     if let Some(c) = get(input, "config") {
@@ -64,6 +64,9 @@ pub fn resolve_input(input: &JsValue) -> Result<(ResolveInput, Option<Function>)
     }
     if let Some(id) = get(input, "agentId") {
         out.agent_id = Some(id.as_string().ok_or_else(|| arg_error("agentId", "agentId must be a string"))?);
+    }
+    if let Some(url) = get(input, "baseUrl") {
+        out.base_url = Some(url.as_string().ok_or_else(|| arg_error("baseUrl", "baseUrl must be a string"))?);
     }
     let fetch = match get(input, "fetch") {
         None => None,

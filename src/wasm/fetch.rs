@@ -4,7 +4,7 @@
 
 use super::convert::{get, CallOptions};
 use crate::http::{HttpRequest, HttpResponse, MAX_ERROR_BODY_BYTES};
-use crate::transport::{FailureKind, TransportFailure};
+use crate::transport::{wants_reachability_probe, FailureKind, TransportFailure};
 use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use std::cell::Cell;
 use std::rc::Rc;
@@ -97,7 +97,33 @@ fn failure(kind: FailureKind, thrown: &JsValue, req: &HttpRequest, timeout_ms: O
         page_origin: page_origin(),
         url: req.url.clone(),
         timeout_ms,
+        probe_reachable: None,
     }
+}
+
+/// How long the browser reachability probe may take.
+const PROBE_TIMEOUT_MS: u32 = 3_000;
+
+/// A `no-cors` GET of `url`: an opaque answer means a server is there. `None` when it timed out.
+async fn probe_reachable(url: &str, fetch: &Function) -> Option<bool> {
+    let guard = Guard::new(Some(PROBE_TIMEOUT_MS), None).ok()?;
+    let init = Object::new();
+    let _ = Reflect::set(&init, &"mode".into(), &"no-cors".into());
+    let _ = Reflect::set(&init, &"signal".into(), &guard.controller.signal());
+    let pending: Promise = fetch.call2(&global(), &url.into(), &init).ok()?.dyn_into().ok()?;
+    match JsFuture::from(pending).await {
+        Ok(_) => Some(true),
+        Err(_) if guard.timed_out.get() => None,
+        Err(_) => Some(false),
+    }
+}
+
+/// Adds the browser reachability probe's answer where the core wants one.
+async fn with_probe(mut f: TransportFailure, fetch: &Function) -> TransportFailure {
+    if wants_reachability_probe(&f) {
+        f.probe_reachable = probe_reachable(&f.url, fetch).await;
+    }
+    f
 }
 
 fn init_object(req: &HttpRequest, signal: &AbortSignal) -> Object {
@@ -130,7 +156,10 @@ pub async fn send(req: &HttpRequest, fetch: Option<&Function>, opts: &CallOption
     let init = init_object(req, &guard.controller.signal());
     let pending = fetch.call2(&global(), &req.url.as_str().into(), &init).map_err(|e| failure(guard.failure_kind(caller), &e, req, timeout_ms))?;
     let pending: Promise = pending.dyn_into().map_err(|_| network("fetch did not return a Promise"))?;
-    let response = JsFuture::from(pending).await.map_err(|e| failure(guard.failure_kind(caller), &e, req, timeout_ms))?;
+    let response = match JsFuture::from(pending).await {
+        Ok(r) => r,
+        Err(e) => return Err(with_probe(failure(guard.failure_kind(caller), &e, req, timeout_ms), &fetch).await),
+    };
     if !response.is_object() || get(&response, "status").is_none() {
         return Err(network("fetch resolved to something that is not a Response"));
     }

@@ -14,6 +14,8 @@ export interface ResolveInput {
   authProfiles?: string | object;
   /** The agent whose model policy applies, where the config has one. */
   agentId?: string;
+  /** Overrides `models.providers.vllm.baseUrl` (e.g. from a command-line flag). */
+  baseUrl?: string;
   /** Used instead of the global `fetch` (proxies, instrumentation, workers). */
   fetch?: typeof globalThis.fetch;
 }
