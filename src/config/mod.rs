@@ -214,8 +214,9 @@ pub fn resolve(input: &ResolveInput) -> Result<Provider, ProviderError> {
         if !auth.has_key && base.is_local_host() && !d.models.is_empty() {
             auth = ResolvedAuth { source: AuthSource::SyntheticLocal, env_var: None, secret: None, has_key: true };
         } else if !auth.has_key {
+            let provider_path = entry.as_ref().map(|(_, p)| p.as_str()).unwrap_or_default();
             warnings.push(Diagnostic::warning(
-                &auth_path,
+                provider_path,
                 format!("No API key found for provider \"vllm\": requests to {base_url} will be refused until VLLM_API_KEY or models.providers.vllm.apiKey is set"),
             ));
         }
