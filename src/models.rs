@@ -69,6 +69,22 @@ pub struct ModelDefinition {
     /// A LoRA adapter's base model (the server's `parent`).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub parent: Option<String>,
+    /// Which fields the config wrote itself (the rest are defaults a server value may replace).
+    #[serde(skip)]
+    pub written: WrittenFields,
+}
+
+/// The fields of a declared row that the config set explicitly.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WrittenFields {
+    /// `contextWindow` was given.
+    pub context_window: bool,
+    /// `maxTokens` was given (on the row or the provider).
+    pub max_tokens: bool,
+    /// `reasoning` was given.
+    pub reasoning: bool,
+    /// `input` was given.
+    pub input: bool,
 }
 
 /// OpenClaw's reasoning guess for discovered ids: `/r1|reasoning|think|reason/i`.
@@ -127,6 +143,7 @@ pub fn map_discovered_rows(rows: &[Value]) -> Vec<ModelDefinition> {
                 params: None,
                 source: ModelSource::Discovered,
                 parent: parent.map(str::to_string),
+                written: WrittenFields::default(),
                 id,
             })
         })
@@ -213,18 +230,25 @@ mod tests {
     }
 }
 
-/// Merges declared rows with discovered ones as OpenClaw does: declared rows first (their fields win,
-/// discovered values fill what they leave unset), then discovered rows that were not declared.
+/// Merges declared rows with discovered ones as OpenClaw does: declared rows first (fields the config
+/// wrote win, discovered values replace defaults), then discovered rows that were not declared.
 pub fn merge_models(declared: &[ModelDefinition], discovered: &[ModelDefinition]) -> Vec<ModelDefinition> {
     let mut out: Vec<ModelDefinition> = declared
         .iter()
         .map(|d| match discovered.iter().find(|s| s.id == d.id) {
-            Some(s) => ModelDefinition {
-                max_tokens: d.max_tokens.or(s.max_tokens),
-                parent: d.parent.clone().or_else(|| s.parent.clone()),
-                source: ModelSource::Merged,
-                ..d.clone()
-            },
+            Some(s) => {
+                let w = d.written;
+                let context_window = if w.context_window { d.context_window } else { s.context_window };
+                ModelDefinition {
+                    context_window,
+                    max_tokens: if w.max_tokens { d.max_tokens } else { s.max_tokens.map(|t| t.min(context_window)) },
+                    reasoning: if w.reasoning { d.reasoning } else { s.reasoning },
+                    input: if w.input { d.input.clone() } else { s.input.clone() },
+                    parent: d.parent.clone().or_else(|| s.parent.clone()),
+                    source: ModelSource::Merged,
+                    ..d.clone()
+                }
+            }
             None => d.clone(),
         })
         .collect();
@@ -243,6 +267,7 @@ mod merge_tests {
             id: "Qwen/Qwen3-8B".into(), name: "Qwen".into(), reasoning: false, input: vec!["text".into()],
             cost: Cost::default(), context_window: 65536, max_tokens: None, context_tokens: None,
             compat: None, params: None, source: ModelSource::Config, parent: None,
+            written: WrittenFields { context_window: true, ..Default::default() },
         }];
         let discovered = map_discovered_rows(json!([{"id":"other"},{"id":"Qwen/Qwen3-8B","max_model_len":32768}]).as_array().unwrap());
         let m = merge_models(&declared, &discovered);
@@ -251,5 +276,17 @@ mod merge_tests {
         assert_eq!(m[0].max_tokens, Some(8192));
         assert_eq!(m[0].source, ModelSource::Merged);
         assert_eq!(m[1].source, ModelSource::Discovered);
+    }
+
+    #[test]
+    fn unwritten_fields_take_the_servers_values() {
+        let declared = vec![ModelDefinition {
+            id: "tiny".into(), name: "Tiny".into(), reasoning: false, input: vec!["text".into()],
+            cost: Cost::default(), context_window: CONFIGURED_DEFAULT_CONTEXT_WINDOW, max_tokens: None, context_tokens: None,
+            compat: None, params: None, source: ModelSource::Config, parent: None, written: WrittenFields::default(),
+        }];
+        let discovered = map_discovered_rows(json!([{"id":"tiny","max_model_len":512}]).as_array().unwrap());
+        let m = merge_models(&declared, &discovered);
+        assert_eq!((m[0].context_window, m[0].max_tokens, m[0].name.as_str()), (512, Some(512), "Tiny"));
     }
 }

@@ -3,7 +3,7 @@
 use super::reader::{expected, join, Obj};
 use super::Diagnostic;
 use crate::error::ProviderError;
-use crate::models::{Cost, ModelDefinition, ModelSource, CONFIGURED_DEFAULT_CONTEXT_WINDOW};
+use crate::models::{Cost, ModelDefinition, ModelSource, WrittenFields, CONFIGURED_DEFAULT_CONTEXT_WINDOW};
 use serde_json::{Map, Value};
 
 const PROVIDER_KEYS: &[&str] = &[
@@ -107,10 +107,19 @@ fn read_model(m: &Map<String, Value>, path: &str, provider_max_tokens: Option<u6
             })
             .collect::<Result<_, _>>()?,
     };
-    let context_window = o.opt_positive("contextWindow")?.map(|x| x as u64).unwrap_or(CONFIGURED_DEFAULT_CONTEXT_WINDOW);
-    let max_tokens = o.opt_positive("maxTokens")?.map(|x| x as u64).or(provider_max_tokens).map(|t| t.min(context_window));
+    let written_window = o.opt_positive("contextWindow")?.map(|x| x as u64);
+    let context_window = written_window.unwrap_or(CONFIGURED_DEFAULT_CONTEXT_WINDOW);
+    let written_max = o.opt_positive("maxTokens")?.map(|x| x as u64).or(provider_max_tokens);
+    let max_tokens = written_max.map(|t| t.min(context_window));
     let compat = o.opt_obj("compat")?.map(|(c, _)| c.clone());
-    let reasoning = o.opt_bool("reasoning")?.unwrap_or_else(|| is_qwen_thinking(compat.as_ref()));
+    let written_reasoning = o.opt_bool("reasoning")?;
+    let reasoning = written_reasoning.unwrap_or_else(|| is_qwen_thinking(compat.as_ref()));
+    let written = WrittenFields {
+        context_window: written_window.is_some(),
+        max_tokens: written_max.is_some(),
+        reasoning: written_reasoning.is_some() || is_qwen_thinking(compat.as_ref()),
+        input: m.contains_key("input"),
+    };
     Ok(ModelDefinition {
         id,
         name,
@@ -124,6 +133,7 @@ fn read_model(m: &Map<String, Value>, path: &str, provider_max_tokens: Option<u6
         params: o.opt_obj("params")?.map(|(p, _)| p.clone()),
         source: ModelSource::Config,
         parent: None,
+        written,
     })
 }
 

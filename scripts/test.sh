@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# npm test: every test layer, set-up included. Real vLLM 0.32 (CPU) starts in the background first and
+# is always stopped at the end; the native, build, size and boundary steps run while it loads.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+t0=$(date +%s)
+step() { printf '\n== %s [%ss]\n' "$1" "$(( $(date +%s) - t0 ))"; }
+
+step "set-up (wasm32 target, wasm-bindgen-cli, npm packages, chromium)"
+bash scripts/setup.sh browser
+
+step "starting live vLLM in the background"
+node tests/vllm/live.mjs stop >/dev/null 2>&1 || true   # a server left by an interrupted run
+live_log=$(mktemp)
+node tests/vllm/live.mjs start >"$live_log" 2>&1 &
+live_start=$!
+cleanup() {
+  kill "$live_start" 2>/dev/null || true
+  node tests/vllm/live.mjs stop >/dev/null 2>&1 || true
+  rm -f "$live_log"
+}
+trap cleanup EXIT
+
+step "native tests (cargo test)"
+cargo test --quiet
+
+step "build (npm run build)"
+node scripts/build.mjs
+
+step "size budget"
+node scripts/size.mjs
+
+step "boundary tests (wasm-bindgen-test under Node)"
+cargo test --quiet --target wasm32-unknown-unknown --test wasm
+
+step "waiting for live vLLM"
+if ! wait "$live_start"; then
+  cat "$live_log" >&2
+  echo "test: live vLLM did not start" >&2
+  exit 1
+fi
+state=$(node tests/vllm/live.mjs wait --timeout 300)
+field() { node -e 'process.stdout.write(String(JSON.parse(process.argv[1])[process.argv[2]]))' "$state" "$1"; }
+export VLLM_LIVE_BASE_URL=$(field baseUrl) VLLM_LIVE_API_KEY=$(field apiKey) VLLM_LIVE_MODEL=$(field model) VLLM_LIVE_ORIGIN=$(field origin)
+echo "live vLLM at $VLLM_LIVE_BASE_URL"
+
+step "JS tests on the built package (simulator, live vLLM, CLI, browser, npm pack)"
+node --test tests/js/
+
+step "all layers passed"

@@ -1,0 +1,122 @@
+// `npm pack`, installed into a throwaway project as a user would: a Node ESM import, a TypeScript
+// consumer type-checked under --strict, and an esbuild browser bundle run in Chromium.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { startSimulator } from "../sim/server.mjs";
+import { launchChromium } from "./helpers.mjs";
+
+const ROOT = new URL("../..", import.meta.url).pathname;
+const BIN = join(ROOT, "node_modules", ".bin");
+const KEY = "sk-pack-CANARY-4669";
+
+describe("the packed package in a fresh project", () => {
+  let dir, sim, tarball;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "vllm-provider-pack-"));
+    const [packed] = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", dir], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }));
+    tarball = packed;
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
+    execFileSync("npm", ["install", "--no-audit", "--no-fund", "--offline", join(dir, packed.filename)], { cwd: dir, stdio: "ignore" });
+    sim = await startSimulator({ apiKey: KEY, allowedOrigins: ["*"], models: [{ id: "qwen3-8b", maxModelLen: 32768 }] });
+  });
+  after(async () => {
+    await sim?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("the tarball holds the package and nothing else", () => {
+    const files = tarball.files.map((f) => f.path).sort();
+    for (const must of ["dist/index.js", "dist/node.js", "dist/index.d.ts", "dist/error.js", "dist/version.js", "dist/wasm/vllm_provider.js", "dist/wasm/vllm_provider.d.ts", "dist/wasm/vllm_provider_bg.wasm", "bin/vllm-provider.mjs", "README.md", "package.json"]) {
+      assert.ok(files.includes(must), `missing ${must}`);
+    }
+    assert.deepEqual(files.filter((f) => /^(src|tests|target|www|scripts)\//.test(f)), []);
+  });
+
+  test("Node ESM: import, resolve and discover", () => {
+    writeFileSync(join(dir, "node-check.mjs"), `
+      import { VllmProvider, version, init } from "vllm-provider";
+      await init();
+      const models = await VllmProvider.resolve({ env: { VLLM_API_KEY: ${JSON.stringify(KEY)} }, baseUrl: ${JSON.stringify(sim.baseUrl)} }).discoverModels();
+      console.log(JSON.stringify({ version, models: models.map((m) => [m.id, m.contextWindow]) }));
+    `);
+    const out = JSON.parse(execFileSync(process.execPath, ["node-check.mjs"], { cwd: dir, encoding: "utf8" }));
+    assert.deepEqual(out.models, [["qwen3-8b", 32768]]);
+    assert.equal(out.version, JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version);
+  });
+
+  test("the CLI installed as a bin runs", () => {
+    const out = execFileSync(join(dir, "node_modules", ".bin", "vllm-provider"), ["--version"], { encoding: "utf8" });
+    assert.match(out, /^\d+\.\d+\.\d+\n$/);
+  });
+
+  test("TypeScript consumers type-check under --strict, and public declarations have no `any`", () => {
+    writeFileSync(join(dir, "usage.ts"), `
+      import { VllmProvider, VllmProviderError, isVllmProviderError, classifyError, parseModelRef, init, version,
+        type ResolvedProvider, type ModelDefinition, type ErrorInfo, type ModelCatalog } from "vllm-provider";
+      await init(new URL("https://example.invalid/x.wasm"));
+      const p: VllmProvider = VllmProvider.resolve({ config: "{}", env: { A: undefined }, fetch: globalThis.fetch });
+      const d: ResolvedProvider = p.describe();
+      const s: "explicit" | "implicit" | "unregistered" = d.status;
+      const m: ModelDefinition[] = await p.discoverModels({ timeoutMs: 5, signal: new AbortController().signal });
+      const c: ModelCatalog = await p.listModels();
+      const info: ErrorInfo = classifyError(null, "");
+      const ref: { provider: string; model: string } = parseModelRef("vllm/x");
+      try { p.describe(); } catch (e) { if (isVllmProviderError(e)) { const code: string = e.code; const h: string = e.hint; void code; void h; } }
+      const err = new VllmProviderError(info);
+      const v: string = version;
+      // @ts-expect-error status is a closed union
+      const bad: typeof d.status = "maybe";
+      void s; void m; void c; void ref; void err; void v; void bad;
+    `);
+    writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: "es2022", module: "nodenext", moduleResolution: "nodenext", lib: ["es2022", "dom"], skipLibCheck: false }, files: ["usage.ts"] }));
+    execFileSync(join(BIN, "tsc"), ["-p", dir], { cwd: dir, stdio: "inherit" });
+    const dts = readFileSync(join(dir, "node_modules/vllm-provider/dist/wasm/vllm_provider.d.ts"), "utf8");
+    const publicPart = dts.slice(0, dts.indexOf("export type InitInput"));
+    assert.ok(publicPart.length > 1000, "the public part of the declarations was found");
+    assert.doesNotMatch(publicPart, /\bany\b/, "a public signature uses `any`");
+    assert.doesNotMatch(readFileSync(join(dir, "node_modules/vllm-provider/dist/index.d.ts"), "utf8"), /\bany\b/);
+  });
+
+  test("esbuild browser bundle: init(url) loads the wasm and discovery works in Chromium", async () => {
+    writeFileSync(join(dir, "entry.js"), `
+      import { init, VllmProvider, version } from "vllm-provider";
+      try {
+        await init(new URL("./vllm_provider_bg.wasm", location.href));
+        const p = VllmProvider.resolve({ env: { VLLM_API_KEY: ${JSON.stringify(KEY)} }, baseUrl: ${JSON.stringify(sim.baseUrl)} });
+        const models = await p.discoverModels();
+        document.body.dataset.result = JSON.stringify({ version, models: models.map((m) => [m.id, m.contextWindow]) });
+      } catch (e) {
+        document.body.dataset.result = JSON.stringify({ error: String(e && e.message || e) });
+      }
+    `);
+    execFileSync(join(BIN, "esbuild"), ["entry.js", "--bundle", "--format=esm", "--platform=browser", "--outfile=out/bundle.js"], { cwd: dir, stdio: "inherit" });
+    // esbuild does not copy the wasm asset: the consumer serves it, found through the package's export.
+    const wasm = join(dir, "node_modules/vllm-provider/dist/wasm/vllm_provider_bg.wasm");
+    copyFileSync(wasm, join(dir, "out", "vllm_provider_bg.wasm"));
+    writeFileSync(join(dir, "out", "index.html"), `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="bundle.js"></script>`);
+    const files = { "/": ["index.html", "text/html"], "/bundle.js": ["bundle.js", "text/javascript"], "/vllm_provider_bg.wasm": ["vllm_provider_bg.wasm", "application/wasm"] };
+    const server = createServer((req, res) => {
+      const f = files[req.url];
+      if (!f) return void res.writeHead(404).end();
+      res.writeHead(200, { "content-type": f[1] }).end(readFileSync(join(dir, "out", f[0])));
+    });
+    await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+    const browser = await launchChromium();
+    try {
+      const { page, problems } = await browser.page();
+      await page.goto(`http://127.0.0.1:${server.address().port}/`);
+      await page.waitForFunction(() => document.body?.dataset.result, null, { timeout: 20_000 });
+      const result = JSON.parse(await page.evaluate(() => document.body.dataset.result));
+      assert.deepEqual(result.models, [["qwen3-8b", 32768]], JSON.stringify(result));
+      assert.deepEqual(problems, []);
+    } finally {
+      await browser.close();
+      await new Promise((ok) => server.close(ok));
+    }
+  });
+});
