@@ -44,6 +44,23 @@ pub struct TransportFailure {
     /// server is there and only CORS hid it, `Some(false)` that nothing answered.
     #[serde(default)]
     pub probe_reachable: Option<bool>,
+    /// In a browser, whether this page could read the server's `/health` (no auth there): `Some(true)`
+    /// means CORS allows this origin, so the hidden answer was an auth refusal (vLLM sends its 401
+    /// before any CORS header).
+    #[serde(default)]
+    pub health_readable: Option<bool>,
+    /// Whether the failed request carried an `Authorization` header.
+    #[serde(default)]
+    pub sent_authorization: bool,
+}
+
+/// The URL whose CORS readability tells a hidden 401 from a CORS refusal, once the `no-cors` probe
+/// found the server up: the server root's `/health`.
+pub fn cors_check_url(f: &TransportFailure) -> Option<String> {
+    let url = BaseUrl::parse(&f.url).filter(|_| f.probe_reachable == Some(true))?;
+    // Requests go to `{base}/models` or `{base}/chat/completions`; the server root is before `/v1/`.
+    let root = url.path.find("/v1/").map(|i| &url.path[..i]).unwrap_or("");
+    Some(format!("{}{root}/health", url.origin()))
 }
 
 /// Whether a `no-cors` reachability probe can tell CORS from a dead server: only for network
@@ -88,6 +105,16 @@ fn network(f: &TransportFailure, target: Option<&BaseUrl>, base_url: &str) -> Pr
         _ => String::new(),
     };
     if let (Some(page), Some(target)) = (f.page_origin.as_deref(), target) {
+        if reason.is_empty() && page != target.origin() && f.probe_reachable == Some(true) && f.health_readable == Some(true) {
+            let hidden = if f.sent_authorization { "the key was rejected" } else { "no key was sent" };
+            let mut e = ProviderError::new(
+                ErrorCode::Auth,
+                format!("{} refused the request and the browser hid the answer: {hidden} (vLLM sends its 401 without CORS headers)", f.url),
+                hints::auth(),
+            );
+            e.status = Some(401);
+            return e;
+        }
         if reason.is_empty() && page != target.origin() && f.probe_reachable != Some(false) {
             if page.starts_with("https:") && target.scheme == "http" {
                 return ProviderError::new(
@@ -135,6 +162,8 @@ mod tests {
             url: "http://127.0.0.1:9/v1/models".into(),
             timeout_ms: Some(5000),
             probe_reachable: None,
+            health_readable: None,
+            sent_authorization: true,
         }
     }
 
@@ -175,6 +204,21 @@ mod tests {
         let e = classify_transport(&f, "http://127.0.0.1:9/v1");
         assert_eq!(e.code, ErrorCode::Cors);
         assert!(e.message.contains("answers"));
+    }
+
+    #[test]
+    fn a_readable_health_endpoint_means_the_hidden_answer_was_a_401() {
+        let mut f = failure(None, "Failed to fetch");
+        f.page_origin = Some("http://127.0.0.1:5173".into());
+        assert_eq!(cors_check_url(&f), None, "only once the server is known to be up");
+        f.probe_reachable = Some(true);
+        assert_eq!(cors_check_url(&f).as_deref(), Some("http://127.0.0.1:9/health"));
+        f.health_readable = Some(true);
+        let e = classify_transport(&f, "http://127.0.0.1:9/v1");
+        assert_eq!((e.code, e.status), (ErrorCode::Auth, Some(401)));
+        assert!(e.hint.contains("VLLM_API_KEY"));
+        f.health_readable = Some(false);
+        assert_eq!(classify_transport(&f, "http://127.0.0.1:9/v1").code, ErrorCode::Cors);
     }
 
     #[test]

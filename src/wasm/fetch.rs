@@ -4,7 +4,7 @@
 
 use super::convert::{get, CallOptions};
 use crate::http::{HttpRequest, HttpResponse, MAX_ERROR_BODY_BYTES};
-use crate::transport::{wants_reachability_probe, FailureKind, TransportFailure};
+use crate::transport::{cors_check_url, wants_reachability_probe, FailureKind, TransportFailure};
 use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use std::cell::Cell;
 use std::rc::Rc;
@@ -98,17 +98,20 @@ fn failure(kind: FailureKind, thrown: &JsValue, req: &HttpRequest, timeout_ms: O
         url: req.url.clone(),
         timeout_ms,
         probe_reachable: None,
+        health_readable: None,
+        sent_authorization: req.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("authorization")),
     }
 }
 
 /// How long the browser reachability probe may take.
 const PROBE_TIMEOUT_MS: u32 = 3_000;
 
-/// A `no-cors` GET of `url`: an opaque answer means a server is there. `None` when it timed out.
-async fn probe_reachable(url: &str, fetch: &Function) -> Option<bool> {
+/// A bodiless GET of `url` in the given fetch `mode`: `Some(true)` when it resolved (in `no-cors` mode
+/// an opaque answer still means a server is there), `Some(false)` when it was refused, `None` on timeout.
+async fn probe(url: &str, mode: &str, fetch: &Function) -> Option<bool> {
     let guard = Guard::new(Some(PROBE_TIMEOUT_MS), None).ok()?;
     let init = Object::new();
-    let _ = Reflect::set(&init, &"mode".into(), &"no-cors".into());
+    let _ = Reflect::set(&init, &"mode".into(), &mode.into());
     let _ = Reflect::set(&init, &"signal".into(), &guard.controller.signal());
     let pending: Promise = fetch.call2(&global(), &url.into(), &init).ok()?.dyn_into().ok()?;
     match JsFuture::from(pending).await {
@@ -118,10 +121,14 @@ async fn probe_reachable(url: &str, fetch: &Function) -> Option<bool> {
     }
 }
 
-/// Adds the browser reachability probe's answer where the core wants one.
+/// Runs the browser probes the core asks for, so it can tell a dead server, a CORS refusal and a
+/// hidden 401 apart (all three are `TypeError: Failed to fetch` to a page).
 async fn with_probe(mut f: TransportFailure, fetch: &Function) -> TransportFailure {
     if wants_reachability_probe(&f) {
-        f.probe_reachable = probe_reachable(&f.url, fetch).await;
+        f.probe_reachable = probe(&f.url, "no-cors", fetch).await;
+        if let Some(health) = cors_check_url(&f) {
+            f.health_readable = probe(&health, "cors", fetch).await;
+        }
     }
     f
 }
