@@ -1,3 +1,6 @@
+// wasm-bindgen declares `[Symbol.dispose]()` on exported classes (explicit resource management);
+// this makes it known to consumers whose `lib` predates it, without asking them for skipLibCheck.
+/// <reference lib="esnext.disposable" />
 import type { ErrorCode, ErrorInfo } from "./wasm/vllm_provider.js";
 
 export { VllmProvider, classifyError, parseModelRef } from "./wasm/vllm_provider.js";

@@ -4,6 +4,11 @@
 use js_sys::{Object, Reflect, JSON};
 use vllm_provider::wasm::{classify_error, parse_model_ref, VllmProvider};
 use wasm_bindgen::{JsCast, JsValue};
+
+/// Typed arguments from plain values (what JS callers pass).
+fn arg<T: JsCast>(v: JsValue) -> Option<T> {
+    Some(v.unchecked_into())
+}
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -16,7 +21,7 @@ fn json(text: &str) -> JsValue {
 }
 
 fn resolve_err(input: JsValue) -> JsValue {
-    match VllmProvider::resolve(Some(input)) {
+    match VllmProvider::resolve(arg(input)) {
         Ok(_) => panic!("expected an error"),
         Err(e) => e,
     }
@@ -77,7 +82,7 @@ fn describe_is_a_plain_json_object_with_absent_not_undefined_fields() {
 
 #[wasm_bindgen_test]
 fn describe_never_holds_the_key() {
-    let p = VllmProvider::resolve(Some(json(r#"{"env":{"VLLM_API_KEY":"sk-CANARY-77"}}"#))).unwrap();
+    let p = VllmProvider::resolve(arg(json(r#"{"env":{"VLLM_API_KEY":"sk-CANARY-77"}}"#))).unwrap();
     let text = JSON::stringify(&p.describe().unwrap()).unwrap().as_string().unwrap();
     assert!(!text.contains("sk-CANARY-77"));
     assert!(text.contains("\"sendsAuthorization\":true"));
@@ -104,24 +109,24 @@ fn parse_model_ref_round_trips_and_rejects_non_strings() {
 #[wasm_bindgen_test]
 async fn network_failures_reject_with_a_typed_error() {
     // Port 1 is on fetch's "bad port" list: refused by the runtime without touching the network.
-    let p = VllmProvider::resolve(Some(json(r#"{"baseUrl":"http://127.0.0.1:1/v1"}"#))).unwrap();
+    let p = VllmProvider::resolve(arg(json(r#"{"baseUrl":"http://127.0.0.1:1/v1"}"#))).unwrap();
     let err = JsFuture::from(p.discover_models(None)).await.unwrap_err();
     assert!(err.is_instance_of::<js_sys::Error>());
     assert_eq!(prop(&err, "code"), "unreachable");
     assert!(prop(&err, "hint").as_string().unwrap().contains("curl http://127.0.0.1:1/v1/models"));
-    let bad_opts = JsFuture::from(p.discover_models(Some(json(r#"{"timeoutMs":0}"#)))).await.unwrap_err();
+    let bad_opts = JsFuture::from(p.discover_models(arg(json(r#"{"timeoutMs":0}"#)))).await.unwrap_err();
     assert_eq!(prop(&bad_opts, "path"), "timeoutMs");
 }
 
 #[wasm_bindgen_test]
 async fn an_already_aborted_signal_rejects_with_aborted() {
-    let p = VllmProvider::resolve(Some(json(r#"{"baseUrl":"http://127.0.0.1:1/v1"}"#))).unwrap();
+    let p = VllmProvider::resolve(arg(json(r#"{"baseUrl":"http://127.0.0.1:1/v1"}"#))).unwrap();
     let controller = web_sys_abort_controller();
     let abort: js_sys::Function = prop(&controller, "abort").unchecked_into();
     abort.call0(&controller).unwrap();
     let opts = Object::new();
     Reflect::set(&opts, &"signal".into(), &prop(&controller, "signal")).unwrap();
-    let err = JsFuture::from(p.discover_models(Some(opts.into()))).await.unwrap_err();
+    let err = JsFuture::from(p.discover_models(arg(opts.into()))).await.unwrap_err();
     assert_eq!(prop(&err, "code"), "aborted");
 }
 

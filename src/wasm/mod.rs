@@ -15,6 +15,7 @@ use errors::to_js_error;
 use js_sys::{Function, Promise};
 use serde::Serialize;
 use std::rc::Rc;
+use types::{JsCallOptions, JsHeaders, JsResolveInput};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
@@ -35,8 +36,8 @@ pub struct VllmProvider {
 impl VllmProvider {
     /// Resolves OpenClaw's `vllm` provider from a config, an environment and auth profiles.
     /// Throws `VllmProviderError` with `code: "config"` (and a `path`, or `line`/`column`).
-    pub fn resolve(#[wasm_bindgen(unchecked_param_type = "ResolveInput")] input: Option<JsValue>) -> Result<VllmProvider, JsValue> {
-        let (input, fetch) = convert::resolve_input(&input.unwrap_or(JsValue::UNDEFINED)).map_err(throw)?;
+    pub fn resolve(input: Option<JsResolveInput>) -> Result<VllmProvider, JsValue> {
+        let (input, fetch) = convert::resolve_input(&input.map_or(JsValue::UNDEFINED, JsValue::from)).map_err(throw)?;
         let core = crate::config::resolve(&input).map_err(throw)?;
         Ok(VllmProvider { core: Rc::new(core), fetch })
     }
@@ -56,10 +57,10 @@ impl VllmProvider {
     /// `GET {baseUrl}/models`, mapped to model definitions as OpenClaw maps them. Queries the server
     /// whatever `describe().discovery` says (you asked); rejects with `VllmProviderError`.
     #[wasm_bindgen(js_name = discoverModels, unchecked_return_type = "Promise<ModelDefinition[]>")]
-    pub fn discover_models(&self, #[wasm_bindgen(unchecked_param_type = "CallOptions")] opts: Option<JsValue>) -> Promise {
+    pub fn discover_models(&self, opts: Option<JsCallOptions>) -> Promise {
         let (core, fetch) = (self.core.clone(), self.fetch.clone());
         future_to_promise(async move {
-            let models = discover(&core, fetch.as_ref(), &opts.unwrap_or(JsValue::UNDEFINED)).await.map_err(throw)?;
+            let models = discover(&core, fetch.as_ref(), &opts.map_or(JsValue::UNDEFINED, JsValue::from)).await.map_err(throw)?;
             to_js(&models).map_err(throw)
         })
     }
@@ -67,10 +68,10 @@ impl VllmProvider {
     /// The declared models merged with discovered ones (when `describe().discovery.enabled`).
     /// Discovery failures do not reject: they are reported in `discovery.error`, as OpenClaw keeps going.
     #[wasm_bindgen(js_name = listModels, unchecked_return_type = "Promise<ModelCatalog>")]
-    pub fn list_models(&self, #[wasm_bindgen(unchecked_param_type = "CallOptions")] opts: Option<JsValue>) -> Promise {
+    pub fn list_models(&self, opts: Option<JsCallOptions>) -> Promise {
         let (core, fetch) = (self.core.clone(), self.fetch.clone());
         future_to_promise(async move {
-            let opts = opts.unwrap_or(JsValue::UNDEFINED);
+            let opts = opts.map_or(JsValue::UNDEFINED, JsValue::from);
             call_options(&opts).map_err(throw)?;
             let declared = &core.describe().models;
             let catalog = if core.describe().discovery.enabled {
@@ -127,14 +128,14 @@ impl Catalog {
 pub fn classify_error(
     #[wasm_bindgen(unchecked_param_type = "number | null")] status: JsValue,
     body: String,
-    #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] headers: Option<JsValue>,
+    headers: Option<JsHeaders>,
 ) -> JsResult {
     let status = match status.as_f64() {
         None if status.is_null() || status.is_undefined() => None,
         Some(s) if s.fract() == 0.0 && (100.0..=599.0).contains(&s) => Some(s as u16),
         _ => return Err(throw(arg_error("status", "status must be an HTTP status (100-599) or null"))),
     };
-    let headers = match headers.filter(|h| !h.is_undefined() && !h.is_null()) {
+    let headers = match headers.map(JsValue::from).filter(|h| !h.is_undefined() && !h.is_null()) {
         None => Vec::new(),
         Some(h) => {
             let text = convert::stringify(&h, "headers").map_err(throw)?;

@@ -2,6 +2,21 @@
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
+// Typed stand-ins for JS arguments: taken as `Option<…>`, they make optional parameters in the
+// generated declarations (`opts?: CallOptions | null`), which `unchecked_param_type` cannot.
+#[wasm_bindgen]
+extern "C" {
+    /// `ResolveInput` in TypeScript.
+    #[wasm_bindgen(typescript_type = "ResolveInput")]
+    pub type JsResolveInput;
+    /// `CallOptions` in TypeScript.
+    #[wasm_bindgen(typescript_type = "CallOptions")]
+    pub type JsCallOptions;
+    /// `Record<string, string>` in TypeScript.
+    #[wasm_bindgen(typescript_type = "Record<string, string>")]
+    pub type JsHeaders;
+}
+
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
 /** What `VllmProvider.resolve` reads. */

@@ -1,6 +1,7 @@
 // The README's Node and CLI snippets, run as written except for the base URL (pointed at the simulator).
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +12,8 @@ const ROOT = new URL("../..", import.meta.url).pathname;
 const README = readFileSync(join(ROOT, "README.md"), "utf8");
 const blocks = (lang) => [...README.matchAll(new RegExp("```" + lang + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1]);
 const DEFAULT_URL = "http://127.0.0.1:8000/v1";
+// Async on purpose: the simulator answers from this process, so a synchronous child would starve it.
+const run = async (...args) => (await promisify(execFile)(...args)).stdout;
 
 let sim;
 before(async () => (sim = await startSimulator({ apiKey: "vllm-local", models: [{ id: "qwen3-8b", maxModelLen: 32768 }] })));
@@ -22,23 +25,23 @@ test("the two commands open the README", () => {
   assert.match(first, /^npm test\b/m);
 });
 
-test("the Node snippet runs and prints the discovered models", () => {
+test("the Node snippet runs and prints the discovered models", async () => {
   const [node] = blocks("js");
   assert.ok(node.includes(DEFAULT_URL));
   // Inside the repo the package resolves to itself by name, exactly as for an installed copy.
   const file = join(ROOT, "tests", ".readme-snippet.mjs");
   writeFileSync(file, node.replaceAll(DEFAULT_URL, sim.baseUrl));
-  const out = execFileSync(process.execPath, [file], { env: { PATH: process.env.PATH, VLLM_API_KEY: "vllm-local" }, encoding: "utf8" });
+  const out = await run(process.execPath, [file], { env: { PATH: process.env.PATH, VLLM_API_KEY: "vllm-local" } });
   assert.match(out, /status: 'explicit'/);
   assert.match(out, /qwen3-8b 32768/);
   assert.ok(!out.includes("vllm-local"), "describe() printed the key");
 });
 
-test("the CLI snippet runs", () => {
+test("the CLI snippet runs", async () => {
   const line = blocks("sh")[1].split("\n").find((l) => l.includes("--base-url"));
   const [envPart, , , ...args] = line.replace(DEFAULT_URL, sim.baseUrl).split(" ");
   const [k, v] = envPart.split("=");
   const home = mkdtempSync(join(tmpdir(), "vllm-provider-home-"));
-  const out = execFileSync(process.execPath, [join(ROOT, "bin", "vllm-provider.mjs"), ...args], { env: { PATH: process.env.PATH, HOME: home, [k]: v }, encoding: "utf8" });
+  const out = await run(process.execPath, [join(ROOT, "bin", "vllm-provider.mjs"), ...args], { env: { PATH: process.env.PATH, HOME: home, [k]: v } });
   assert.match(out, /qwen3-8b\s+32768/);
 });
