@@ -31,7 +31,7 @@ step "size budget"
 node scripts/size.mjs
 
 step "boundary tests (wasm-bindgen-test under Node)"
-cargo test --quiet --target wasm32-unknown-unknown --test wasm
+cargo test --target wasm32-unknown-unknown --test wasm
 
 step "waiting for live vLLM"
 if ! wait "$live_start"; then
