@@ -1,7 +1,7 @@
 // wasm-bindgen declares `[Symbol.dispose]()` on exported classes (explicit resource management);
 // this makes it known to consumers whose `lib` predates it, without asking them for skipLibCheck.
 /// <reference lib="esnext.disposable" />
-import type { ErrorCode, ErrorInfo } from "./wasm/vllm_provider.js";
+import type { ErrorInfo } from "./wasm/vllm_provider.js";
 
 export { VllmProvider, classifyError, parseModelRef } from "./wasm/vllm_provider.js";
 export type {
@@ -9,24 +9,12 @@ export type {
 } from "./wasm/vllm_provider.js";
 
 /** Every failure of this library: a real `Error` with a stable `code` and a `hint`; never holds a key. */
-export declare class VllmProviderError extends Error implements ErrorInfo {
+export declare class VllmProviderError extends Error {
   constructor(info: ErrorInfo);
   name: "VllmProviderError";
-  code: ErrorCode;
-  /** HTTP status, where there was one. */
-  status?: number;
-  /** What to do about it, in one or two sentences. */
-  hint: string;
-  retryable: boolean;
-  requestId?: string;
-  /** The server's body, cut to 500 characters, secrets removed. */
-  body?: string;
-  /** For "config": where in the config, e.g. models.providers.vllm.models[0].contextWindow. */
-  path?: string;
-  line?: number;
-  column?: number;
-  retryAfterMs?: number;
 }
+/** Its fields are those of `ErrorInfo` (declaration merging keeps one list of them). */
+export interface VllmProviderError extends ErrorInfo {}
 
 /** True for values thrown by this library. */
 export declare function isVllmProviderError(e: unknown): e is VllmProviderError;

@@ -73,9 +73,23 @@ pub fn header_value<'a>(headers: &'a [(String, String)], name: &str) -> Option<&
         .map(|(_, v)| v.as_str())
 }
 
+/// Headers given as a JSON object of strings (other values are ignored, as `Headers` would drop them).
+pub fn headers_from_json(text: &str) -> Result<Vec<(String, String)>, crate::error::ProviderError> {
+    let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text).map_err(|_| {
+        crate::error::ProviderError::config_at("headers", "headers must be an object of strings", "Pass headers like { \"retry-after\": \"7\" }.")
+    })?;
+    Ok(map.into_iter().filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string()))).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn headers_from_json_keeps_strings_and_refuses_non_objects() {
+        assert_eq!(headers_from_json(r#"{"a":"1","b":2}"#).unwrap(), vec![("a".to_string(), "1".to_string())]);
+        assert!(headers_from_json("[1]").is_err());
+    }
 
     #[test]
     fn header_lookup_ignores_case() {

@@ -1,5 +1,5 @@
-//! Performing an [`HttpRequest`] with `fetch`: the caller's function or the global one (never
-//! `window()`, so Node, browsers and workers all work), under one `AbortController` that the timer and
+//! Performing an [`HttpRequest`] with `fetch`: the caller's function or the global one (never the
+//! browser-only window object, so Node, browsers and workers all work), under one `AbortController` that the timer and
 //! the caller's signal both trigger.
 
 use super::convert::{get, CallOptions};

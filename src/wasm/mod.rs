@@ -8,12 +8,10 @@ mod types;
 
 use crate::config::Provider;
 use crate::error::ProviderError;
-use crate::models::merge_models;
 use crate::transport::classify_transport;
 use convert::{arg_error, call_options, to_js};
 use errors::to_js_error;
 use js_sys::{Function, Promise};
-use serde::Serialize;
 use std::rc::Rc;
 use types::{JsCallOptions, JsHeaders, JsResolveInput};
 use wasm_bindgen::prelude::*;
@@ -73,20 +71,14 @@ impl VllmProvider {
         future_to_promise(async move {
             let opts = opts.map_or(JsValue::UNDEFINED, JsValue::from);
             call_options(&opts).map_err(throw)?;
-            let declared = &core.describe().models;
-            let catalog = if core.describe().discovery.enabled {
+            let discovered = if core.wants_discovery() {
                 let started = js_sys::Date::now();
                 let result = discover(&core, fetch.as_ref(), &opts).await;
-                let duration_ms = Some((js_sys::Date::now() - started).max(0.0) as u64);
-                match result {
-                    Ok(found) => Catalog::new(merge_models(declared, &found), true, true, None, duration_ms),
-                    Err(e) if e.code == crate::ErrorCode::Aborted => return Err(throw(e)),
-                    Err(e) => Catalog::new(declared.clone(), true, false, Some(e), duration_ms),
-                }
+                Some((result, (js_sys::Date::now() - started).max(0.0) as u64))
             } else {
-                Catalog::new(declared.clone(), false, false, None, None)
+                None
             };
-            to_js(&catalog).map_err(throw)
+            to_js(&core.catalog(discovered).map_err(throw)?).map_err(throw)
         })
     }
 }
@@ -98,29 +90,6 @@ async fn discover(core: &Provider, fetch: Option<&Function>, opts: &JsValue) -> 
         .await
         .map_err(|f| classify_transport(&f, &core.describe().base_url).redact(core.secrets()))?;
     core.parse_discovery(&resp)
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Discovery {
-    attempted: bool,
-    ok: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<ProviderError>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    duration_ms: Option<u64>,
-}
-
-#[derive(Serialize)]
-struct Catalog {
-    models: Vec<crate::models::ModelDefinition>,
-    discovery: Discovery,
-}
-
-impl Catalog {
-    fn new(models: Vec<crate::models::ModelDefinition>, attempted: bool, ok: bool, error: Option<ProviderError>, duration_ms: Option<u64>) -> Self {
-        Catalog { models, discovery: Discovery { attempted, ok, error, duration_ms } }
-    }
 }
 
 /// Classifies an HTTP error answer you got elsewhere, without throwing.
@@ -137,12 +106,7 @@ pub fn classify_error(
     };
     let headers = match headers.map(JsValue::from).filter(|h| !h.is_undefined() && !h.is_null()) {
         None => Vec::new(),
-        Some(h) => {
-            let text = convert::stringify(&h, "headers").map_err(throw)?;
-            let map: serde_json::Map<String, serde_json::Value> =
-                serde_json::from_str(&text).map_err(|_| throw(arg_error("headers", "headers must be an object of strings")))?;
-            map.into_iter().filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string()))).collect()
-        }
+        Some(h) => crate::http::headers_from_json(&convert::stringify(&h, "headers").map_err(throw)?).map_err(throw)?,
     };
     let info = crate::classify::classify_http(status, &body, &headers, &Default::default());
     to_js(&info).map_err(throw)

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startSimulator } from "../sim/server.mjs";
-import { launchChromium } from "./helpers.mjs";
+import { launchChromium, live } from "./helpers.mjs";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const BIN = join(ROOT, "node_modules", ".bin");
@@ -87,22 +87,23 @@ describe("the packed package in a fresh project", () => {
     assert.doesNotMatch(code("index.d.ts"), /\bany\b/);
   });
 
-  test("esbuild browser bundle: init(url) loads the wasm and discovery works in Chromium", async () => {
+  /** Bundles a page with esbuild, serves it with the wasm beside it, and opens it in Chromium. */
+  async function bundledPage() {
+    // The target comes from an init script, so one bundle serves the simulator and live vLLM.
     writeFileSync(join(dir, "entry.js"), `
       import { init, VllmProvider, version } from "vllm-provider";
       try {
         await init(new URL("./vllm_provider_bg.wasm", location.href));
-        const p = VllmProvider.resolve({ env: { VLLM_API_KEY: ${JSON.stringify(KEY)} }, baseUrl: ${JSON.stringify(sim.baseUrl)} });
-        const models = await p.discoverModels();
+        const { baseUrl, key } = globalThis.__TARGET__;
+        const models = await VllmProvider.resolve({ env: { VLLM_API_KEY: key }, baseUrl }).discoverModels();
         document.body.dataset.result = JSON.stringify({ version, models: models.map((m) => [m.id, m.contextWindow]) });
       } catch (e) {
-        document.body.dataset.result = JSON.stringify({ error: String(e && e.message || e) });
+        document.body.dataset.result = JSON.stringify({ error: String(e && e.message || e), code: e && e.code });
       }
     `);
     execFileSync(join(BIN, "esbuild"), ["entry.js", "--bundle", "--format=esm", "--platform=browser", "--outfile=out/bundle.js"], { cwd: dir, stdio: "inherit" });
     // esbuild does not copy the wasm asset: the consumer serves it, found through the package's export.
-    const wasm = join(dir, "node_modules/vllm-provider/dist/wasm/vllm_provider_bg.wasm");
-    copyFileSync(wasm, join(dir, "out", "vllm_provider_bg.wasm"));
+    copyFileSync(join(dir, "node_modules/vllm-provider/dist/wasm/vllm_provider_bg.wasm"), join(dir, "out", "vllm_provider_bg.wasm"));
     writeFileSync(join(dir, "out", "index.html"), `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="bundle.js"></script>`);
     const files = { "/": ["index.html", "text/html"], "/bundle.js": ["bundle.js", "text/javascript"], "/vllm_provider_bg.wasm": ["vllm_provider_bg.wasm", "application/wasm"] };
     const server = createServer((req, res) => {
@@ -112,16 +113,37 @@ describe("the packed package in a fresh project", () => {
     });
     await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
     const browser = await launchChromium();
+    return {
+      async run(target) {
+        const { page, problems } = await browser.page();
+        await page.addInitScript((t) => (globalThis.__TARGET__ = t), target);
+        await page.goto(`http://127.0.0.1:${server.address().port}/`);
+        await page.waitForFunction(() => document.body?.dataset.result, null, { timeout: 20_000 });
+        const result = JSON.parse(await page.evaluate(() => document.body.dataset.result));
+        await page.close();
+        return { result, problems };
+      },
+      async close() {
+        await browser.close();
+        await new Promise((ok) => server.close(ok));
+      },
+    };
+  }
+
+  test("esbuild browser bundle: init(url) loads the wasm and discovery works in Chromium", async (t) => {
+    const page = await bundledPage();
     try {
-      const { page, problems } = await browser.page();
-      await page.goto(`http://127.0.0.1:${server.address().port}/`);
-      await page.waitForFunction(() => document.body?.dataset.result, null, { timeout: 20_000 });
-      const result = JSON.parse(await page.evaluate(() => document.body.dataset.result));
+      const { result, problems } = await page.run({ baseUrl: sim.baseUrl, key: KEY });
       assert.deepEqual(result.models, [["qwen3-8b", 32768]], JSON.stringify(result));
       assert.deepEqual(problems, []);
+      await t.test("against live vLLM 0.32", async (t2) => {
+        const srv = live(t2);
+        if (!srv) return;
+        const { result: liveResult } = await page.run({ baseUrl: srv.baseUrl, key: srv.apiKey });
+        assert.deepEqual(liveResult.models, [[srv.model, 512]], JSON.stringify(liveResult));
+      });
     } finally {
-      await browser.close();
-      await new Promise((ok) => server.close(ok));
+      await page.close();
     }
   });
 });
