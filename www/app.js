@@ -1,5 +1,5 @@
 // The config tester: every decision comes from the library; this file only reads the form and renders.
-import { init, VllmProvider, isVllmProviderError, version } from "./pkg/index.js";
+import { init, VllmProvider, VllmProviderError, isVllmProviderError, version } from "./pkg/index.js";
 
 const SAMPLE = `// openclaw.json: JSON5, comments allowed
 {
@@ -78,13 +78,13 @@ function renderProvider(d) {
   show("provider", el("h3", {}, "Resolved provider"), dl, ...(warnings.length ? [el("ul", {}, ...warnings)] : []));
 }
 
-function renderModels(models) {
+function renderModels(models, title) {
   const head = el("tr", {}, ...["id", "context window", "max tokens", "reasoning", "source", "LoRA parent"].map((h) => el("th", { scope: "col" }, h)));
   const rows = models.map((m) =>
     el("tr", {},
       el("td", {}, m.id), el("td", { class: "num" }, String(m.contextWindow)), el("td", { class: "num" }, String(m.maxTokens ?? "-")),
       el("td", {}, m.reasoning ? "yes" : "no"), el("td", {}, m.source), el("td", {}, m.parent ?? "")));
-  show("models", el("h3", {}, `Models (${models.length})`), el("table", {}, el("thead", {}, head), el("tbody", {}, ...rows)));
+  show("models", el("h3", {}, `${title} (${models.length})`), el("table", {}, el("thead", {}, head), el("tbody", {}, ...rows)));
 }
 
 async function busy(button, work) {
@@ -105,11 +105,20 @@ $("resolve").addEventListener("click", (e) => busy(e.currentTarget, async () => 
   renderProvider(resolveFromForm().describe());
 }));
 
+// With discovery on, show the catalog OpenClaw would use (declared rows merged with the server's);
+// with it off, still ask the server, so the page shows what it offers.
 $("discover").addEventListener("click", (e) => busy(e.currentTarget, async () => {
   const provider = resolveFromForm();
-  renderProvider(provider.describe());
+  const described = provider.describe();
+  renderProvider(described);
   show("models");
-  renderModels(await provider.discoverModels());
+  if (!described.discovery.enabled) {
+    renderModels(await provider.discoverModels(), "The server offers");
+    return;
+  }
+  const catalog = await provider.listModels();
+  if (catalog.discovery.error) throw new VllmProviderError(catalog.discovery.error);
+  renderModels(catalog.models, "Models OpenClaw would use");
 }));
 
 await init();

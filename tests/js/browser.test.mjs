@@ -50,6 +50,16 @@ describe("config tester page", () => {
     await page.close();
   });
 
+  test("with discovery on, the page shows the merged catalog: config values win, the server fills the rest", async () => {
+    const config = `{ models: { providers: { vllm: { baseUrl: "${sim.baseUrl}", apiKey: "\${VLLM_API_KEY}", models: [{ id: "qwen3-8b", name: "Qwen", maxTokens: 256 }] } } }, agents: { defaults: { modelPolicy: { allow: ["vllm/*"] } } } }`;
+    const { page, problems } = await run(config);
+    assert.match(await page.textContent("#models h3"), /Models OpenClaw would use \(2\)/);
+    const rows = await page.$$eval("#models tbody tr", (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+    assert.deepEqual(rows.map((r) => [r[0], r[1], r[2], r[4]]), [["qwen3-8b", "32768", "256", "merged"], ["sql-lora", "32768", "8192", "discovered"]]);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
   test("broken JSON5 is reported at its line and the cursor goes there", async () => {
     const { page } = await run("{\n  models: {\n    providers: ]\n  }\n}", { button: "#resolve" });
     assert.match(await page.textContent("#error"), /config: Invalid JSON5 in the config at line 3/);
