@@ -19,15 +19,16 @@ use wasm_bindgen_futures::future_to_promise;
 
 type JsResult = Result<JsValue, JsValue>;
 
-fn throw(e: ProviderError) -> JsValue {
+pub(crate) fn throw(e: ProviderError) -> JsValue {
     to_js_error(&e)
 }
 
 /// A resolved vLLM provider. Create it with `VllmProvider.resolve(...)`.
 #[wasm_bindgen]
 pub struct VllmProvider {
-    core: Rc<Provider>,
-    fetch: Option<Function>,
+    // Features add their own `#[wasm_bindgen] impl VllmProvider` blocks in sibling modules.
+    pub(crate) core: Rc<Provider>,
+    pub(crate) fetch: Option<Function>,
 }
 
 #[wasm_bindgen]
