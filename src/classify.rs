@@ -73,7 +73,7 @@ fn parse_body(body: &str) -> ServerError {
 /// OpenClaw's overflow patterns), and not that the server is rate limiting.
 pub fn is_context_overflow(message: &str) -> bool {
     let m = message.to_ascii_lowercase();
-    if m.contains("rate limit") || m.contains("too many requests") {
+    if m.contains("rate limit") || m.contains("too many requests") || m.contains("throttling error:") || m.contains("service unavailable:") {
         return false;
     }
     m.contains("maximum context length")
@@ -105,7 +105,7 @@ fn is_tool_flag_error(message: &str) -> bool {
 pub fn classify_http(status: Option<u16>, body: &str, headers: &[(String, String)], ctx: &ClassifyContext) -> ProviderError {
     let parsed = parse_body(body);
     let body_text = body.trim();
-    let server_words = parsed.message.clone().unwrap_or_else(|| {
+    let server_words = parsed.message.as_deref().map(readable_words).unwrap_or_else(|| {
         if body_text.is_empty() || looks_like_html(body_text) {
             String::new()
         } else {
@@ -148,6 +148,7 @@ fn decide(status: Option<u16>, parsed: &ServerError, words: &str, body: &str, ct
         Some(400 | 422) | None if is_context_overflow(words) => (ContextOverflow, hints::context_overflow()),
         Some(400 | 422) if is_model_missing(words) => (ModelNotFound, hints::model_not_found()),
         Some(400 | 422) => (BadRequest, hints::bad_request()),
+        Some(501) => (BadRequest, hints::not_implemented()),
         Some(408 | 499 | 504 | 522 | 524) => (Timeout, hints::timeout(0).replace(" within 0 ms", " in time")),
         Some(429) => (RateLimit, hints::rate_limit()),
         Some(529) => (Overloaded, hints::overloaded()),
@@ -157,6 +158,74 @@ fn decide(status: Option<u16>, parsed: &ServerError, words: &str, body: &str, ct
         Some(_) => (BadRequest, hints::bad_request()),
         None => (StreamError, hints::server_error()),
     }
+}
+
+/// The server's words made fit for a one-line message: the literal ` None` that vLLM 0.9–0.14 append
+/// to preprocessing errors is dropped, and a raw pydantic dump (old releases, with server file paths
+/// in it) is reduced to its `loc: msg` items, paths replaced by `<path>`.
+fn readable_words(message: &str) -> String {
+    let trimmed = message.trim_end();
+    let words = trimmed.strip_suffix(" None").unwrap_or(trimmed);
+    let items = pydantic_items(words);
+    if items.is_empty() {
+        scrub_paths(words)
+    } else {
+        scrub_paths(&items.join("; "))
+    }
+}
+
+/// `'loc': …, 'msg': '…'` pairs of a Python-repr'd pydantic error list, as `loc: msg`.
+fn pydantic_items(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("'msg': ") {
+        let before = &rest[..i];
+        let after = &rest[i + "'msg': ".len()..];
+        let Some(msg) = quoted(after) else { break };
+        let loc = before.rfind("'loc': ").map(|j| loc_text(&before[j + "'loc': ".len()..])).unwrap_or_default();
+        out.push(if loc.is_empty() { msg.to_string() } else { format!("{loc}: {msg}") });
+        rest = &after[msg.len() + 2..];
+        if out.len() == 10 {
+            break;
+        }
+    }
+    out
+}
+
+/// The text of a Python string literal at the start of `s` (`'…'` or `"…"`), without escapes.
+fn quoted(s: &str) -> Option<&str> {
+    let q = s.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+    let end = s[1..].find(q)?;
+    Some(&s[1..1 + end])
+}
+
+/// `('body', 'temperature')` or `'body.temperature'` → `body.temperature`.
+fn loc_text(s: &str) -> String {
+    let s = s.trim_start();
+    if let Some(inner) = s.strip_prefix('(').and_then(|r| r.split(')').next()) {
+        return inner.split(',').map(|p| p.trim().trim_matches(|c| c == '\'' || c == '"')).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(".");
+    }
+    quoted(s).unwrap_or("").to_string()
+}
+
+/// Replaces absolute file paths (`/usr/lib/python3/site-packages/vllm/x.py`) with `<path>`.
+fn scrub_paths(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, token) in text.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let bare = token.trim_matches(|c: char| matches!(c, '"' | '\'' | ',' | '(' | ')' | '[' | ']'));
+        let is_path = bare.len() > 1
+            && (bare.starts_with('/') || bare.get(1..3) == Some(":\\"))
+            && (bare.ends_with(".py") || bare.contains("site-packages") || bare.contains("/vllm/"));
+        if is_path {
+            out.push_str(&token.replace(bare, "<path>"));
+        } else {
+            out.push_str(token);
+        }
+    }
+    out
 }
 
 fn is_busy(parsed: &ServerError, words: &str) -> bool {
@@ -247,5 +316,103 @@ mod tests {
         let e = classify_http(Some(400), &body, &[], &ctx);
         assert!(e.body.as_ref().unwrap().chars().count() <= MAX_KEPT_BODY_CHARS);
         assert!(!format!("{e:?}").contains("sk-secret-1"));
+    }
+
+    fn fixture(path: &str) -> String {
+        std::fs::read_to_string(format!("{}/tests/fixtures/vllm/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    }
+
+    #[test]
+    fn every_recorded_error_fixture_gets_its_code() {
+        use ErrorCode::*;
+        for (path, status, code, hint_word) in [
+            ("v0.11.0/error_400_context_length_max_tokens_too_large.json", 400, ContextOverflow, "maxTokens"),
+            ("v0.11.0/error_400_context_length_prompt_too_long.json", 400, ContextOverflow, "contextWindow"),
+            ("v0.11.0/error_404_model_not_found.json", 404, ModelNotFound, "/v1/models"),
+            ("v0.33.0/error_400_auto_tool_choice_not_enabled.json", 400, ToolChoiceUnsupported, "--enable-auto-tool-choice"),
+            ("v0.33.0/error_400_bad_param_type.json", 400, BadRequest, "parameter"),
+            ("v0.33.0/error_400_context_length.json", 400, ContextOverflow, "max_model_len"),
+            ("v0.33.0/error_400_max_tokens_exceeds_max_model_len.json", 400, ContextOverflow, "--max-model-len"),
+            ("v0.33.0/error_400_stream_options_without_stream.json", 400, BadRequest, "parameter"),
+            ("v0.33.0/error_401_unauthorized.json", 401, Auth, "VLLM_API_KEY"),
+            ("v0.33.0/error_404_model_not_found.json", 404, ModelNotFound, "/v1/models"),
+            ("v0.33.0/error_404_unknown_route.json", 404, BadResponse, "/v1"),
+            ("v0.33.0/error_503_queue_full.json", 503, Overloaded, "--max-num-queued-reqs"),
+        ] {
+            let e = classify(status, &fixture(path));
+            assert_eq!(e.code, code, "{path}");
+            assert!(e.hint.contains(hint_word), "{path}: {}", e.hint);
+            assert_eq!(e.retryable, code.default_retryable(), "{path}");
+            assert!(e.message.starts_with(&status.to_string()), "{path}");
+        }
+    }
+
+    #[test]
+    fn the_401_http_fixture_head_does_not_matter() {
+        let raw = fixture("v0.33.0/error_401_unauthorized.http");
+        let body = raw.replace("\r\n", "\n").split("\n\n").nth(1).unwrap().to_string();
+        assert_eq!(classify(401, &body).code, ErrorCode::Auth);
+    }
+
+    #[test]
+    fn the_trailing_none_of_old_releases_is_dropped() {
+        let e = classify(400, &fixture("v0.11.0/error_400_context_length_prompt_too_long.json"));
+        assert!(e.message.ends_with("input messages."), "{}", e.message);
+    }
+
+    #[test]
+    fn old_validation_dumps_show_fields_not_server_paths() {
+        let body = r#"{"object":"error","message":"[{'type': 'float_parsing', 'loc': ('body', 'temperature'), 'msg': 'Input should be a valid number, unable to parse string as a number', 'input': 'hot'}] File \"/usr/lib/python3/site-packages/vllm/entrypoints/openai/api_server.py\", line 123","type":"Bad Request","param":null,"code":400}"#;
+        let e = classify(400, body);
+        assert_eq!(e.code, ErrorCode::BadRequest);
+        assert_eq!(e.message, "400 body.temperature: Input should be a valid number, unable to parse string as a number");
+        let e = classify(400, r#"{"object":"error","message":"bad thing at /opt/venv/lib/python3.12/site-packages/vllm/x.py line 3","type":"Bad Request","code":400}"#);
+        assert_eq!(e.message, "400 bad thing at <path> line 3");
+    }
+
+    #[test]
+    fn method_not_allowed_and_html_are_wrong_routes() {
+        let e = classify(405, r#"{"detail":"Method Not Allowed"}"#);
+        assert_eq!((e.code, e.message.as_str()), (ErrorCode::BadResponse, "405 Method Not Allowed"));
+        let e = classify(404, "<html><body>nginx</body></html>");
+        assert_eq!(e.code, ErrorCode::BadResponse);
+        assert_eq!(e.message, "404 status code (non-JSON body)");
+        assert!(e.hint.contains("/v1"));
+    }
+
+    #[test]
+    fn a_model_without_chat_support_is_not_retried() {
+        let e = classify(501, r#"{"error":{"message":"The model does not support Chat Completions API","type":"NotImplementedError","param":null,"code":501}}"#);
+        assert_eq!(e.code, ErrorCode::BadRequest);
+        assert!(!e.retryable);
+        assert!(e.hint.contains("--runner"));
+    }
+
+    #[test]
+    fn throttling_texts_are_not_overflow() {
+        assert!(!is_context_overflow("Throttling error: too many tokens"));
+        assert!(!is_context_overflow("Service unavailable: too many tokens"));
+        assert!(is_context_overflow("You passed 10 input tokens and requested 600 output tokens. However, the model's context length is only 512 tokens. max_tokens would exceed the context"));
+    }
+
+    #[test]
+    fn model_missing_wordings_on_400_are_model_not_found() {
+        for text in ["unknown model foo", "Model not found", "invalid model id"] {
+            let body = format!(r#"{{"error":{{"message":"{text}","type":"BadRequestError","code":400}}}}"#);
+            assert_eq!(classify(400, &body).code, ErrorCode::ModelNotFound, "{text}");
+        }
+    }
+
+    #[test]
+    fn auth_403_and_other_statuses() {
+        assert_eq!(classify(403, "").code, ErrorCode::Auth);
+        for s in [408, 499, 522, 524] {
+            assert_eq!(classify(s, "").code, ErrorCode::Timeout, "{s}");
+        }
+        assert_eq!(classify(500, "").code, ErrorCode::ServerError);
+        let e = classify(503, r#"{"error":{"message":"x","type":"ServiceUnavailableError","code":503}}"#);
+        assert_eq!(e.code, ErrorCode::Overloaded);
+        assert!(e.retryable);
+        assert_eq!(classify(418, "<html>teapot</html>").code, ErrorCode::BadResponse);
     }
 }

@@ -118,3 +118,63 @@ pub fn bad_response(base_url: &str) -> String {
 pub fn aborted() -> String {
     "The request was aborted by the caller; nothing to fix.".to_string()
 }
+
+/// The loaded model does not serve the chat API (vLLM answers 501).
+pub fn not_implemented() -> String {
+    "The served model does not support this endpoint (e.g. an embedding model behind /v1/chat/completions); \
+     serve a generative model, or check the --runner/--task flags."
+        .to_string()
+}
+
+/// Thinking tags arrived inside `content`: the server has no reasoning parser.
+pub fn reasoning_parser() -> String {
+    "The reply carries <think> tags in its content: start vLLM with --reasoning-parser <parser> (e.g. qwen3, \
+     deepseek_r1) so reasoning arrives in its own field, or mark the model reasoning: false."
+        .to_string()
+}
+
+/// The base URL lacks the `/v1` prefix.
+pub fn url_missing_v1(suggested: &str) -> String {
+    format!("vLLM serves its OpenAI API under /v1: set models.providers.vllm.baseUrl to {suggested}.")
+}
+
+/// The base URL repeats `/v1`.
+pub fn url_double_v1(suggested: &str) -> String {
+    format!("The base URL repeats /v1 (clients append only the endpoint): use {suggested}.")
+}
+
+/// The base URL has an empty path segment.
+pub fn url_double_slash(suggested: &str) -> String {
+    format!("The base URL has an empty path segment (//), which vLLM does not route: use {suggested}.")
+}
+
+/// A full endpoint URL was pasted as the base URL.
+pub fn url_endpoint_pasted(suggested: &str) -> String {
+    format!("The base URL is the server's API root, not an endpoint (the library appends /chat/completions and /models): use {suggested}.")
+}
+
+/// `0.0.0.0` is a listen address, not a destination.
+pub fn url_unspecified_host(suggested: &str) -> String {
+    format!("0.0.0.0 is the address vLLM listens on, not one to connect to: use {suggested} (or the server's LAN address).")
+}
+
+/// `localhost` inside a container is the container itself.
+pub fn url_localhost_in_container(suggested: &str) -> String {
+    format!("Inside a container, localhost is the container itself: to reach vLLM on the host use {suggested} \
+     (on Linux start the container with --add-host=host.docker.internal:host-gateway).")
+}
+
+/// The requested model is not served; the closest served name, when there is one.
+pub fn unknown_model(model: &str, closest: Option<&str>, served: &[String]) -> String {
+    let list = if served.is_empty() { "none".to_string() } else { served.join(", ") };
+    match closest {
+        Some(c) => format!("The server does not serve `{model}`; did you mean `{c}`? Use the id exactly as GET /v1/models lists it (served: {list})."),
+        None => format!("The server does not serve `{model}`. Use an id exactly as GET /v1/models lists it (served: {list}), or start vLLM with --served-model-name {model}."),
+    }
+}
+
+/// The configured context window is larger than what the server allows.
+pub fn context_window_too_large(model: &str, window: u64, max_model_len: u64) -> String {
+    format!("Set contextWindow of {model} to {max_model_len} (it is {window}, but the server's max_model_len is {max_model_len}), \
+     or start vLLM with a larger --max-model-len.")
+}
