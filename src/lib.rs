@@ -11,6 +11,7 @@
 pub mod catalog;
 pub mod classify;
 pub mod config;
+pub mod diagnose;
 pub mod discovery;
 pub mod error;
 pub mod hints;

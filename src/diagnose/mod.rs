@@ -1,0 +1,205 @@
+//! `diagnose()`: OpenClaw's troubleshooting steps as checks a program or a person can act on.
+//!
+//! Sans-I/O: [`Diagnosis`] plans the next request ([`Diagnosis::next_request`]), the caller performs it
+//! and hands back the response or the transport failure ([`Diagnosis::record`]), and
+//! [`Diagnosis::report`] turns what was seen into checks. Tests feed it recorded responses.
+
+pub mod closest;
+mod checks;
+pub mod server;
+pub mod url_lint;
+#[cfg(test)]
+mod tests;
+
+use crate::config::Provider;
+use crate::http::{HttpRequest, HttpResponse, DISCOVERY_TIMEOUT_MS, MAX_ERROR_BODY_BYTES, MAX_JSON_BODY_BYTES};
+use crate::transport::TransportFailure;
+use crate::url::BaseUrl;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What `diagnose()` is asked to look at.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct DiagnoseOptions {
+    /// The model to check (`vllm/<id>` or a bare id); default: the first declared model.
+    pub model: Option<String>,
+    /// Send a one-token chat request to the model.
+    pub probe_chat: bool,
+    /// Per-request timeout in milliseconds (default 5000; the chat probe uses the provider's timeout).
+    pub timeout_ms: Option<u32>,
+    /// The page's origin when running in a browser (set by the wasm layer, not by callers).
+    #[serde(skip)]
+    pub page_origin: Option<String>,
+    /// The caller runs inside a container (`localhost` is then not the host).
+    pub in_container: bool,
+}
+
+/// How a check came out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckStatus {
+    /// Fine.
+    Pass,
+    /// Works, but something is likely wrong.
+    Warn,
+    /// Broken; the hint says how to fix it.
+    Fail,
+    /// Not run; the detail says why.
+    Skip,
+}
+
+/// One check of the report.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Check {
+    /// Stable id: `config`, `base-url`, `reachable`, `health`, `auth`, `models`, `version`, `model`, `chat`, `cors`.
+    pub id: &'static str,
+    /// The outcome.
+    pub status: CheckStatus,
+    /// A short title.
+    pub title: &'static str,
+    /// What was seen.
+    pub detail: String,
+    /// What to do, for `warn` and `fail`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// How long the check's request took.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u64>,
+}
+
+/// What the server told about itself.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerInfo {
+    /// `GET /version`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Served ids from `/v1/models`.
+    pub models: Vec<String>,
+    /// `max_model_len` per served id, where listed.
+    pub max_model_len: BTreeMap<String, u64>,
+}
+
+/// The whole diagnosis. Never holds a secret.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DiagnosisReport {
+    /// No check failed.
+    pub ok: bool,
+    /// The checks in the order they were made.
+    pub checks: Vec<Check>,
+    /// What the server said about itself, when it said anything.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server: Option<ServerInfo>,
+}
+
+/// The requests a diagnosis may make.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Probe {
+    /// `GET /health` at the server root, without auth.
+    Health,
+    /// `GET /version` at the server root, without auth.
+    Version,
+    /// `GET {baseUrl}/models` with the provider's headers.
+    Models,
+    /// A one-token `POST {baseUrl}/chat/completions`.
+    Chat,
+}
+
+/// What happened to a request: a response, or why there was none.
+pub type Outcome = Result<HttpResponse, TransportFailure>;
+
+/// A diagnosis in progress. See the module docs for the protocol.
+pub struct Diagnosis<'a> {
+    provider: &'a Provider,
+    opts: DiagnoseOptions,
+    /// The base URL with known mistakes corrected: `/health` and `/version` live at its root.
+    fixed: BaseUrl,
+    seen: BTreeMap<u8, (Outcome, u64)>,
+}
+
+fn key(p: Probe) -> u8 {
+    p as u8
+}
+
+impl<'a> Diagnosis<'a> {
+    /// Starts a diagnosis of `provider`.
+    pub fn new(provider: &'a Provider, opts: DiagnoseOptions) -> Self {
+        let fixed = url_lint::corrected(provider.base(), false);
+        Diagnosis { provider, opts, fixed, seen: BTreeMap::new() }
+    }
+
+    /// The next request to perform, or `None` when the report is ready.
+    pub fn next_request(&self) -> Option<(Probe, HttpRequest)> {
+        let timeout = Some(self.opts.timeout_ms.unwrap_or(DISCOVERY_TIMEOUT_MS));
+        let plain = |suffix: &str| HttpRequest {
+            method: "GET".into(),
+            url: self.fixed.server_endpoint(suffix),
+            headers: Vec::new(),
+            body: None,
+            timeout_ms: timeout,
+            max_body_bytes: MAX_ERROR_BODY_BYTES,
+        };
+        if !self.has(Probe::Health) {
+            return Some((Probe::Health, plain("/health")));
+        }
+        if !self.reached() {
+            return None;
+        }
+        if !self.has(Probe::Version) {
+            return Some((Probe::Version, plain("/version")));
+        }
+        if !self.has(Probe::Models) {
+            return Some((Probe::Models, self.provider.discovery_request(timeout)));
+        }
+        if self.opts.probe_chat && !self.has(Probe::Chat) {
+            let model = checks::served_model(self)?;
+            return Some((Probe::Chat, self.chat_request(&model)));
+        }
+        None
+    }
+
+    /// Hands back the outcome of the request [`Diagnosis::next_request`] planned.
+    pub fn record(&mut self, probe: Probe, outcome: Outcome, duration_ms: u64) {
+        self.seen.insert(key(probe), (outcome, duration_ms));
+    }
+
+    /// The report of everything seen so far, scrubbed of the provider's secrets.
+    pub fn report(&self) -> DiagnosisReport {
+        checks::report(self)
+    }
+
+    fn has(&self, p: Probe) -> bool {
+        self.seen.contains_key(&key(p))
+    }
+
+    fn outcome(&self, p: Probe) -> Option<&(Outcome, u64)> {
+        self.seen.get(&key(p))
+    }
+
+    /// Whether something answered `/health` (in a browser: or a `no-cors` probe showed a server there).
+    fn reached(&self) -> bool {
+        match self.outcome(Probe::Health) {
+            Some((Ok(_), _)) => true,
+            Some((Err(f), _)) => f.probe_reachable == Some(true),
+            None => false,
+        }
+    }
+
+    fn chat_request(&self, model: &str) -> HttpRequest {
+        let mut headers = self.provider.request_headers();
+        headers.push(("Content-Type".into(), "application/json".into()));
+        let body = serde_json::json!({ "model": model, "messages": [{ "role": "user", "content": "hi" }], "max_tokens": 1 });
+        let provider_timeout = self.provider.describe().timeout_ms.map(|t| t.min(u64::from(u32::MAX)) as u32);
+        HttpRequest {
+            method: "POST".into(),
+            url: self.provider.base().endpoint("/chat/completions"),
+            headers,
+            body: Some(body.to_string()),
+            timeout_ms: Some(self.opts.timeout_ms.or(provider_timeout).unwrap_or(30_000)),
+            max_body_bytes: MAX_JSON_BODY_BYTES,
+        }
+    }
+}
