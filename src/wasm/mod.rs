@@ -2,6 +2,7 @@
 //! core again and converts out. No decisions are made here.
 
 mod convert;
+mod diagnose;
 mod errors;
 mod fetch;
 mod types;

@@ -15,6 +15,9 @@ extern "C" {
     /// `Record<string, string>` in TypeScript.
     #[wasm_bindgen(typescript_type = "Record<string, string>")]
     pub type JsHeaders;
+    /// `DiagnoseOptions` in TypeScript.
+    #[wasm_bindgen(typescript_type = "DiagnoseOptions")]
+    pub type JsDiagnoseOptions;
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -107,5 +110,36 @@ export interface ErrorInfo {
   column?: number;
   /** Milliseconds the server asked to wait (Retry-After). */
   retryAfterMs?: number;
+}
+
+/** What `diagnose()` looks at. */
+export interface DiagnoseOptions extends CallOptions {
+  /** The model to check (`vllm/<id>` or a bare id); default: the first declared model. */
+  model?: string;
+  /** Also send a one-token chat request to the model. @default false */
+  probeChat?: boolean;
+  /** The caller runs inside a container, where `localhost` is not the host. @default false */
+  inContainer?: boolean;
+}
+
+/** One check of a diagnosis. */
+export interface DiagnosisCheck {
+  /** "config" | "base-url" | "reachable" | "health" | "auth" | "models" | "version" | "model" | "chat" | "cors" */
+  id: string;
+  status: "pass" | "warn" | "fail" | "skip";
+  title: string;
+  /** What was seen (for "skip": why the check did not run). */
+  detail: string;
+  /** What to do, for "warn" and "fail". */
+  hint?: string;
+  durationMs?: number;
+}
+
+/** What `diagnose()` found. Never holds a key. */
+export interface DiagnosisReport {
+  /** No check failed. */
+  ok: boolean;
+  checks: DiagnosisCheck[];
+  server?: { version?: string; models: string[]; maxModelLen?: Record<string, number> };
 }
 "#;
