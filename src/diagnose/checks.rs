@@ -54,7 +54,10 @@ pub(super) fn served_model(d: &Diagnosis) -> Option<String> {
 
 pub(super) fn report(d: &Diagnosis) -> DiagnosisReport {
     let base = &d.provider.describe().base_url;
-    let issues = url_lint::lint(d.provider.base(), d.opts.in_container);
+    // Inside a container `localhost` may still be right (vLLM in the same container): that advice is
+    // only given when nothing answered.
+    let issues = url_lint::lint(d.provider.base(), false);
+    let unreachable_issues = url_lint::lint(d.provider.base(), d.opts.in_container);
     let health = d.outcome(Probe::Health);
     let transport = |p: Probe| match d.outcome(p) {
         Some((Err(f), _)) => Some(classify_transport(f, base)),
@@ -70,7 +73,7 @@ pub(super) fn report(d: &Diagnosis) -> DiagnosisReport {
         Some((Err(_), ms)) => {
             let e = transport(Probe::Health).unwrap_or_else(|| ProviderError::new(ErrorCode::Unreachable, "", ""));
             let mut c = Check::from_error("reachable", "Server reachable", &e).took(*ms);
-            if let Some(i) = issues.iter().find(|i| i.problem.contains("0.0.0.0") || i.problem.contains("container")) {
+            if let Some(i) = unreachable_issues.iter().find(|i| i.problem.contains("0.0.0.0") || i.problem.contains("container")) {
                 c.hint = Some(format!("{} {}", i.fix, e.hint));
             }
             c
@@ -139,7 +142,8 @@ fn base_url(base: &str, issues: &[UrlIssue], route_missing: bool) -> Check {
     }
     let problems: Vec<&str> = issues.iter().map(|i| i.problem).collect();
     let fixes: Vec<&str> = issues.iter().map(|i| i.fix.as_str()).collect();
-    let status = if route_missing || issues.iter().any(|i| i.problem.contains("0.0.0.0")) { Fail } else { Warn };
+    // 0.0.0.0 works from Node on Linux but not from browsers or Windows: a warning, not a failure.
+    let status = if route_missing { Fail } else { Warn };
     check("base-url", "Base URL", status, format!("{base}: {}", problems.join("; "))).hint(fixes.join(" "))
 }
 

@@ -127,7 +127,10 @@ fn key(p: Probe) -> u8 {
 impl<'a> Diagnosis<'a> {
     /// Starts a diagnosis of `provider`.
     pub fn new(provider: &'a Provider, opts: DiagnoseOptions) -> Self {
-        let fixed = url_lint::corrected(provider.base(), false);
+        // The path is corrected (so `/health` is found even without `/v1`); the host is kept, so the
+        // probes test the address actually configured.
+        let mut fixed = url_lint::corrected(provider.base(), false);
+        fixed.host = provider.base().host.clone();
         Diagnosis { provider, opts, fixed, seen: BTreeMap::new() }
     }
 

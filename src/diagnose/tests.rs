@@ -311,3 +311,24 @@ fn report_serializes_as_the_contract_spells_it() {
     assert_eq!(v["checks"][2]["durationMs"], 3);
     assert_eq!(v["server"]["maxModelLen"]["tiny-model"], 512);
 }
+
+#[test]
+fn localhost_in_a_container_is_advised_only_when_nothing_answers() {
+    let p = provider("http://localhost:8000/v1", Some(CANARY), None);
+    let opts = DiagnoseOptions { in_container: true, ..Default::default() };
+    let (r, _) = run(&p, opts.clone(), vllm(TINY));
+    assert_eq!(status_of(&r, "base-url").status, CheckStatus::Pass);
+    let (r, _) = run(&p, opts, |_, req| refused(&req.url));
+    let hint = status_of(&r, "reachable").hint.clone().unwrap();
+    assert!(hint.contains("http://host.docker.internal:8000/v1"), "{hint}");
+    assert!(hint.contains("curl"), "{hint}");
+}
+
+#[test]
+fn a_listen_address_warns_in_base_url_and_explains_reachable() {
+    let p = provider("http://0.0.0.0:8000/v1", Some(CANARY), None);
+    let (r, asked) = run(&p, DiagnoseOptions::default(), |_, req| refused(&req.url));
+    assert_eq!(asked, ["GET http://0.0.0.0:8000/health"]);
+    assert_eq!(status_of(&r, "base-url").status, CheckStatus::Warn);
+    assert!(status_of(&r, "reachable").hint.as_ref().unwrap().contains("http://127.0.0.1:8000/v1"));
+}
