@@ -85,6 +85,12 @@ pub fn is_context_overflow(message: &str) -> bool {
         || (m.contains("max_tokens") && m.contains("exceed") && m.contains("context"))
 }
 
+/// Whether a reply's `content` carries thinking tags, the sign of a reasoning model served without
+/// `--reasoning-parser` (the hint is [`hints::reasoning_parser`]).
+pub fn thinking_in_content(content: &str) -> bool {
+    content.contains("<think>") || content.contains("</think>")
+}
+
 fn is_max_tokens_over_model_len(message: &str) -> bool {
     message.contains("cannot be greater than max_model_len")
 }
@@ -142,11 +148,11 @@ fn decide(status: Option<u16>, parsed: &ServerError, words: &str, body: &str, ct
         Some(401) | Some(403) => (Auth, hints::auth()),
         Some(404 | 405) if parsed.fastapi_detail || looks_like_html(body) => (BadResponse, hints::wrong_route(base)),
         Some(404) if is_context_overflow(words) => (ContextOverflow, hints::context_overflow()),
-        Some(404) => (ModelNotFound, hints::model_not_found()),
+        Some(404) => (ModelNotFound, model_hint(words)),
         Some(400 | 422) | None if is_tool_flag_error(words) => (ToolChoiceUnsupported, hints::tool_flags()),
         Some(400 | 422) | None if is_max_tokens_over_model_len(words) => (ContextOverflow, hints::max_tokens_too_large()),
         Some(400 | 422) | None if is_context_overflow(words) => (ContextOverflow, hints::context_overflow()),
-        Some(400 | 422) if is_model_missing(words) => (ModelNotFound, hints::model_not_found()),
+        Some(400 | 422) if is_model_missing(words) => (ModelNotFound, model_hint(words)),
         Some(400 | 422) => (BadRequest, hints::bad_request()),
         Some(501) => (BadRequest, hints::not_implemented()),
         Some(408 | 499 | 504 | 522 | 524) => (Timeout, hints::timeout(0).replace(" within 0 ms", " in time")),
@@ -226,6 +232,23 @@ fn scrub_paths(text: &str) -> String {
         }
     }
     out
+}
+
+/// vLLM 0.32+ lists the served names (`… does not exist. Valid aliases: a, b.`): the hint then names
+/// the closest one.
+fn model_hint(words: &str) -> String {
+    let asked = words.split('`').nth(1);
+    let aliases: Vec<String> = words
+        .split_once("Valid aliases: ")
+        .map(|(_, list)| list.trim_end().trim_end_matches('.').split(", ").map(str::to_string).filter(|a| !a.is_empty()).collect())
+        .unwrap_or_default();
+    match asked {
+        Some(model) if !aliases.is_empty() => {
+            let served: Vec<crate::diagnose::closest::Served> = aliases.iter().map(|a| crate::diagnose::closest::Served { id: a, root: None }).collect();
+            hints::unknown_model(model, crate::diagnose::closest::closest(model, &served), &aliases)
+        }
+        _ => hints::model_not_found(),
+    }
 }
 
 fn is_busy(parsed: &ServerError, words: &str) -> bool {
@@ -414,5 +437,27 @@ mod tests {
         assert_eq!(e.code, ErrorCode::Overloaded);
         assert!(e.retryable);
         assert_eq!(classify(418, "<html>teapot</html>").code, ErrorCode::BadResponse);
+    }
+
+    #[test]
+    fn valid_aliases_lead_to_the_closest_name() {
+        let e = classify(404, &fixture("v0.33.0/error_404_model_not_found.json"));
+        assert!(e.hint.contains("did you mean `qwen3-8b`?"), "{}", e.hint);
+        assert!(e.hint.contains("served: qwen3-8b, qwen3"), "{}", e.hint);
+    }
+
+    #[test]
+    fn in_band_errors_without_a_status() {
+        let e = classify_http(None, r#"{"error":{"message":"engine died","type":"InternalServerError","code":500}}"#, &[], &ClassifyContext::default());
+        assert_eq!((e.code, e.status), (ErrorCode::StreamError, None));
+        assert!(e.retryable);
+        let e = classify_http(None, r#"{"error":{"message":"This model's maximum context length is 512 tokens.","code":400}}"#, &[], &ClassifyContext::default());
+        assert_eq!(e.code, ErrorCode::ContextOverflow);
+    }
+
+    #[test]
+    fn thinking_tags_in_content_are_noticed() {
+        assert!(thinking_in_content("<think>hmm</think>Hi"));
+        assert!(!thinking_in_content("Hi"));
     }
 }

@@ -210,4 +210,22 @@ mod tests {
         let e = e.redact(&["sk-123".to_string()]);
         assert!(!format!("{e:?}").contains("sk-123"));
     }
+
+    #[test]
+    fn every_code_has_its_spelling_and_retry_default() {
+        use ErrorCode::*;
+        let all = [
+            (Config, false), (Unregistered, false), (Unreachable, true), (Timeout, true), (Aborted, false), (Cors, false),
+            (Auth, false), (ModelNotFound, false), (ContextOverflow, false), (ToolChoiceUnsupported, false),
+            (BadRequest, false), (RateLimit, true), (ServerError, true), (Overloaded, true), (BadResponse, false),
+            (StreamError, true), (MalformedToolCall, false),
+        ];
+        let mut seen = std::collections::BTreeSet::new();
+        for (code, retryable) in all {
+            assert_eq!(code.default_retryable(), retryable, "{code}");
+            assert_eq!(serde_json::to_value(code).unwrap(), serde_json::json!(code.as_str()));
+            assert!(seen.insert(code.as_str()), "{code} spelled twice");
+        }
+        assert_eq!(seen.len(), 17, "the contract lists 17 codes");
+    }
 }

@@ -20,7 +20,8 @@ pub fn auth() -> String {
 /// No models could be discovered.
 pub fn no_models() -> String {
     "Discovery requires VLLM_API_KEY (any value works if the server has no --api-key); with an explicit \
-     models.providers.vllm only declared models are used unless the model allow-list has \"vllm/*\"."
+     models.providers.vllm only declared models are used unless the model allow-list has \"vllm/*\" \
+     (agents.defaults.modelPolicy.allow, or agents.defaults.models in older configs)."
         .to_string()
 }
 
@@ -177,4 +178,81 @@ pub fn unknown_model(model: &str, closest: Option<&str>, served: &[String]) -> S
 pub fn context_window_too_large(model: &str, window: u64, max_model_len: u64) -> String {
     format!("Set contextWindow of {model} to {max_model_len} (it is {window}, but the server's max_model_len is {max_model_len}), \
      or start vLLM with a larger --max-model-len.")
+}
+
+#[cfg(test)]
+mod tests {
+    //! One test per hint: each names the action the user takes, in OpenClaw's words where it has them.
+    use super::*;
+
+    #[test]
+    fn unreachable_names_the_curl_check_and_server_mode() {
+        let h = unreachable("http://10.0.0.5:8000/v1");
+        assert!(h.contains("curl http://10.0.0.5:8000/v1/models"));
+        assert!(h.contains("OpenAI-compatible server"));
+    }
+
+    #[test]
+    fn auth_asks_for_a_real_key_or_explicit_config() {
+        let h = auth();
+        assert!(h.contains("real VLLM_API_KEY") && h.contains("explicitly") && h.contains("any non-empty value"));
+    }
+
+    #[test]
+    fn no_models_names_the_key_requirement_and_the_explicit_provider_rule() {
+        let h = no_models();
+        assert!(h.contains("Discovery requires VLLM_API_KEY"));
+        assert!(h.contains("only declared models are used") && h.contains("\"vllm/*\""));
+    }
+
+    #[test]
+    fn unregistered_is_openclaws_sentence() {
+        assert!(unregistered().starts_with("vLLM requires authentication to be registered as a provider. Set VLLM_API_KEY (any value works)"));
+    }
+
+    #[test]
+    fn route_and_response_hints_name_the_v1_prefix() {
+        assert!(wrong_route("http://h:8000").contains("/v1 path prefix"));
+        assert!(bad_response("http://h:8000/v1").contains("curl http://h:8000/v1/models"));
+    }
+
+    #[test]
+    fn server_flag_hints_name_the_flag() {
+        assert!(tool_flags().contains("--enable-auto-tool-choice --tool-call-parser"));
+        assert!(max_tokens_too_large().contains("--max-model-len"));
+        assert!(reasoning_parser().contains("--reasoning-parser"));
+        assert!(overloaded().contains("--max-num-queued-reqs"));
+        assert!(not_implemented().contains("--runner"));
+        assert!(cors("http://localhost:5173").contains("--allowed-origins '[\"http://localhost:5173\"]'"));
+    }
+
+    #[test]
+    fn other_codes_have_actionable_hints() {
+        assert!(timeout(5000).contains("5000 ms") && timeout(5000).contains("timeoutSeconds"));
+        assert!(model_not_found().contains("GET /v1/models"));
+        assert!(mixed_content().contains("mixed content"));
+        assert!(context_overflow().contains("contextWindow"));
+        assert!(rate_limit().contains("Retry-After"));
+        assert!(server_error().contains("/health"));
+        assert!(bad_request().contains("parameter"));
+        assert!(aborted().contains("aborted"));
+    }
+
+    #[test]
+    fn url_hints_name_the_corrected_url() {
+        let u = "http://127.0.0.1:8000/v1";
+        for h in [url_missing_v1(u), url_double_v1(u), url_double_slash(u), url_endpoint_pasted(u), url_unspecified_host(u)] {
+            assert!(h.contains(u), "{h}");
+        }
+        assert!(url_localhost_in_container("http://host.docker.internal:8000/v1").contains("host-gateway"));
+    }
+
+    #[test]
+    fn model_hints_suggest_the_closest_name_or_the_served_flag() {
+        let served = vec!["qwen3".to_string(), "qwen3-lora".to_string()];
+        assert!(unknown_model("qwen", Some("qwen3"), &served).contains("did you mean `qwen3`?"));
+        let h = unknown_model("llama", None, &served);
+        assert!(h.contains("served: qwen3, qwen3-lora") && h.contains("--served-model-name llama"));
+        assert!(context_window_too_large("m", 8192, 512).contains("contextWindow of m to 512"));
+    }
 }

@@ -13,7 +13,32 @@ pub fn redact(text: &str, secrets: &[String]) -> String {
             out = out.replace(s.as_str(), REDACTED);
         }
     }
-    mask_bearer_tokens(&out)
+    mask_api_key_shapes(&mask_bearer_tokens(&out))
+}
+
+/// Masks tokens shaped like OpenAI-style keys (`sk-` followed by 16 or more key characters), which
+/// a proxy may echo even though this library never knew them.
+fn mask_api_key_shapes(text: &str) -> String {
+    if !text.contains("sk-") {
+        return text.to_string();
+    }
+    let is_key_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("sk-") {
+        let boundary = rest[..i].chars().next_back().is_none_or(|c| !is_key_char(c));
+        let tail = &rest[i + 3..];
+        let len = tail.find(|c: char| !is_key_char(c)).unwrap_or(tail.len());
+        out.push_str(&rest[..i]);
+        if boundary && len >= 16 {
+            out.push_str(REDACTED);
+        } else {
+            out.push_str(&rest[i..i + 3 + len]);
+        }
+        rest = &tail[len..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `Bearer abc.def` → `Bearer [redacted]`, case-insensitively.
@@ -78,5 +103,12 @@ mod tests {
     fn truncation_counts_characters_not_bytes() {
         assert_eq!(truncate_chars("héllo", 2), "hé");
         assert_eq!(truncate_chars("hi", 5), "hi");
+    }
+
+    #[test]
+    fn unknown_keys_shaped_like_openai_keys_are_masked() {
+        assert_eq!(redact("key sk-abcdefghijklmnop1234 end", &[]), "key [redacted] end");
+        assert_eq!(redact("model task-sk-x and sk-short", &[]), "model task-sk-x and sk-short");
+        assert_eq!(redact("{\"k\":\"sk-proj-ABCDEFGHIJKLMNOPQRS\"}", &[]), "{\"k\":\"[redacted]\"}");
     }
 }

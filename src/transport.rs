@@ -100,7 +100,10 @@ fn network(f: &TransportFailure, target: Option<&BaseUrl>, base_url: &str) -> Pr
         "ECONNRESET" => "connection reset".to_string(),
         "EHOSTUNREACH" | "ENETUNREACH" => "host unreachable".to_string(),
         "ETIMEDOUT" | "UND_ERR_CONNECT_TIMEOUT" => "connection timed out".to_string(),
-        c if c.contains("CERT") || c.starts_with("ERR_TLS") || c.contains("SSL") => format!("TLS failure ({c})"),
+        "UND_ERR_HEADERS_TIMEOUT" | "UND_ERR_BODY_TIMEOUT" => "the server stopped answering (timed out)".to_string(),
+        "UND_ERR_SOCKET" | "EPIPE" => "the server closed the connection".to_string(),
+        "ERR_SSL_WRONG_VERSION_NUMBER" | "ERR_SSL_PACKET_LENGTH_TOO_LONG" => "TLS failure: the server speaks plain http, not https".to_string(),
+        c if is_tls(c) => format!("TLS failure ({c})"),
         _ if detail.contains("bad port") => "the runtime refuses this port (a 'bad port' for fetch)".to_string(),
         _ => String::new(),
     };
@@ -141,10 +144,23 @@ fn network(f: &TransportFailure, target: Option<&BaseUrl>, base_url: &str) -> Pr
         format!("Cannot reach {}: {what}", f.url),
         hints::unreachable(base_url),
     );
-    if code.contains("CERT") || code.starts_with("ERR_TLS") {
+    if code.starts_with("ERR_SSL_WRONG_VERSION") || code == "ERR_SSL_PACKET_LENGTH_TOO_LONG" {
+        e.hint = format!("{} The server answers plain http: use an http:// base URL (vLLM serves https only with --ssl-certfile).", e.hint);
+    } else if is_tls(code) {
         e.hint = format!("{} The TLS certificate was not accepted; use a trusted certificate or plain http on a private network.", e.hint);
     }
+    if let Some(t) = target.filter(|t| t.host == "0.0.0.0" || t.host == "[::]") {
+        let mut fixed = t.clone();
+        fixed.host = "127.0.0.1".to_string();
+        fixed.path = BaseUrl::parse(base_url).map(|b| b.path).unwrap_or_default();
+        e.hint = format!("{} {}", hints::url_unspecified_host(&fixed.endpoint("")), e.hint);
+    }
     e
+}
+
+/// Node's certificate and TLS error codes (`DEPTH_ZERO_SELF_SIGNED_CERT`, `UNABLE_TO_VERIFY_LEAF_SIGNATURE`, `ERR_TLS_…`, `ERR_SSL_…`).
+fn is_tls(code: &str) -> bool {
+    code.contains("CERT") || code.starts_with("ERR_TLS") || code.contains("SSL") || code.starts_with("UNABLE_TO_")
 }
 
 #[cfg(test)]
@@ -249,5 +265,33 @@ mod tests {
         let e = classify_transport(&f, "");
         assert_eq!(e.code, ErrorCode::Timeout);
         assert!(e.message.contains("5000 ms"));
+    }
+
+    #[test]
+    fn tls_failures_are_named_with_their_fix() {
+        let e = classify_transport(&failure(Some("UNABLE_TO_VERIFY_LEAF_SIGNATURE"), "unable to verify"), "https://h/v1");
+        assert!(e.message.contains("TLS failure"), "{}", e.message);
+        assert!(e.hint.contains("certificate"));
+        let e = classify_transport(&failure(Some("ERR_SSL_WRONG_VERSION_NUMBER"), "wrong version number"), "https://h/v1");
+        assert!(e.message.contains("plain http"));
+        assert!(e.hint.contains("http:// base URL"));
+    }
+
+    #[test]
+    fn undici_socket_and_header_timeouts_are_unreachable_and_retryable() {
+        let e = classify_transport(&failure(Some("UND_ERR_HEADERS_TIMEOUT"), ""), "http://h/v1");
+        assert_eq!(e.code, ErrorCode::Unreachable);
+        assert!(e.message.contains("timed out"));
+        assert!(e.retryable);
+        assert!(classify_transport(&failure(Some("UND_ERR_SOCKET"), ""), "").message.contains("closed the connection"));
+    }
+
+    #[test]
+    fn the_listen_address_gets_the_loopback_advice() {
+        let mut f = failure(Some("ECONNREFUSED"), "connect ECONNREFUSED");
+        f.url = "http://0.0.0.0:8000/v1/models".into();
+        let e = classify_transport(&f, "http://0.0.0.0:8000/v1");
+        assert!(e.hint.starts_with("0.0.0.0 is the address vLLM listens on"), "{}", e.hint);
+        assert!(e.hint.contains("http://127.0.0.1:8000/v1"));
     }
 }

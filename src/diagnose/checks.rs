@@ -286,7 +286,7 @@ fn chat_check(d: &Diagnosis) -> Check {
         Some((Err(f), ms)) => Check::from_error("chat", title, &classify_transport(f, base)).took(*ms),
         Some((Ok(r), ms)) if r.is_success() => {
             let text = r.text();
-            let c = if text.contains("<think>") || text.contains("</think>") {
+            let c = if crate::classify::thinking_in_content(&text) {
                 check("chat", title, Warn, "the model answered, with thinking tags inside its content").hint(hints::reasoning_parser())
             } else {
                 check("chat", title, Pass, format!("the model answered (HTTP {})", r.status))
