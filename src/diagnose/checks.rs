@@ -94,7 +94,7 @@ pub(super) fn report(d: &Diagnosis) -> DiagnosisReport {
     if let Some(rows) = served(d) {
         for m in rows {
             if let Some(n) = m.max_model_len {
-                info.max_model_len.insert(redact(&m.id, secrets), n);
+                info.max_model_len.push((redact(&m.id, secrets), n));
             }
             info.models.push(redact(&m.id, secrets));
         }

@@ -1,9 +1,9 @@
 //! The served name closest to a requested one, for "did you mean" hints.
 
-/// Levenshtein distance over characters, case-insensitive.
+/// Levenshtein distance over characters, ASCII case-insensitive (Unicode case tables would cost wasm size).
 pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.to_lowercase().chars().collect();
-    let b: Vec<char> = b.to_lowercase().chars().collect();
+    let a: Vec<char> = a.to_ascii_lowercase().chars().collect();
+    let b: Vec<char> = b.to_ascii_lowercase().chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0; b.len() + 1];
     for (i, ca) in a.iter().enumerate() {
@@ -29,10 +29,10 @@ pub struct Served<'a> {
 /// The served id closest to `wanted`, matching against ids and roots, or `None` when nothing is close.
 /// A name that differs only in an `org/` prefix or in case counts as closest of all.
 pub fn closest<'a>(wanted: &str, served: &[Served<'a>]) -> Option<&'a str> {
-    let w = wanted.to_lowercase();
-    let tail = |s: &str| s.rsplit('/').next().unwrap_or(s).to_lowercase();
+    let w = wanted.to_ascii_lowercase();
+    let tail = |s: &str| s.rsplit('/').next().unwrap_or(s).to_ascii_lowercase();
     let score = |name: &str| {
-        let n = name.to_lowercase();
+        let n = name.to_ascii_lowercase();
         if n == w || tail(&n) == tail(&w) {
             0
         } else {

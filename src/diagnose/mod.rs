@@ -16,7 +16,6 @@ use crate::http::{HttpRequest, HttpResponse, DISCOVERY_TIMEOUT_MS, MAX_ERROR_BOD
 use crate::transport::TransportFailure;
 use crate::url::BaseUrl;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// What `diagnose()` is asked to look at.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
@@ -78,8 +77,19 @@ pub struct ServerInfo {
     pub version: Option<String>,
     /// Served ids from `/v1/models`.
     pub models: Vec<String>,
-    /// `max_model_len` per served id, where listed.
-    pub max_model_len: BTreeMap<String, u64>,
+    /// `max_model_len` per served id, where listed (a JSON object on the wire).
+    #[serde(serialize_with = "pairs_as_object")]
+    pub max_model_len: Vec<(String, u64)>,
+}
+
+/// Writes `[(k, v)]` as `{k: v}` without instantiating a map type for it.
+fn pairs_as_object<S: serde::Serializer>(pairs: &[(String, u64)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = s.serialize_map(Some(pairs.len()))?;
+    for (k, v) in pairs {
+        map.serialize_entry(k, v)?;
+    }
+    map.end()
 }
 
 /// The whole diagnosis. Never holds a secret.
@@ -117,11 +127,8 @@ pub struct Diagnosis<'a> {
     opts: DiagnoseOptions,
     /// The base URL with known mistakes corrected: `/health` and `/version` live at its root.
     fixed: BaseUrl,
-    seen: BTreeMap<u8, (Outcome, u64)>,
-}
-
-fn key(p: Probe) -> u8 {
-    p as u8
+    /// Outcome and duration per [`Probe`], indexed by its discriminant (an array, not a map: wasm size).
+    seen: [Option<(Outcome, u64)>; 4],
 }
 
 impl<'a> Diagnosis<'a> {
@@ -131,7 +138,7 @@ impl<'a> Diagnosis<'a> {
         // probes test the address actually configured.
         let mut fixed = url_lint::corrected(provider.base(), false);
         fixed.host = provider.base().host.clone();
-        Diagnosis { provider, opts, fixed, seen: BTreeMap::new() }
+        Diagnosis { provider, opts, fixed, seen: [None, None, None, None] }
     }
 
     /// The next request to perform, or `None` when the report is ready.
@@ -166,7 +173,7 @@ impl<'a> Diagnosis<'a> {
 
     /// Hands back the outcome of the request [`Diagnosis::next_request`] planned.
     pub fn record(&mut self, probe: Probe, outcome: Outcome, duration_ms: u64) {
-        self.seen.insert(key(probe), (outcome, duration_ms));
+        self.seen[probe as usize] = Some((outcome, duration_ms));
     }
 
     /// The report of everything seen so far, scrubbed of the provider's secrets.
@@ -175,11 +182,11 @@ impl<'a> Diagnosis<'a> {
     }
 
     fn has(&self, p: Probe) -> bool {
-        self.seen.contains_key(&key(p))
+        self.seen[p as usize].is_some()
     }
 
     fn outcome(&self, p: Probe) -> Option<&(Outcome, u64)> {
-        self.seen.get(&key(p))
+        self.seen[p as usize].as_ref()
     }
 
     /// Whether something answered `/health` (in a browser: or a `no-cors` probe showed a server there).

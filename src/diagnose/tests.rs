@@ -88,7 +88,7 @@ fn a_healthy_server_with_the_right_key_passes_every_check() {
     assert_eq!(status_of(&r, "reachable").duration_ms, Some(3));
     let server = r.server.as_ref().unwrap();
     assert_eq!(server.version.as_deref(), Some("0.32.0"));
-    assert_eq!(server.max_model_len.get("tiny-model"), Some(&512));
+    assert_eq!(server.max_model_len, [("tiny-model".to_string(), 512)]);
     assert_no_canary(&r);
 }
 
