@@ -1,4 +1,5 @@
-// Errors and diagnose() through the built package, against the simulator, live vLLM and nothing:
+// Errors and diagnose() through the built package, against the simulator, live vLLM and nothing, in
+// Node and in a Chromium page (where the cors check runs):
 // every recorded error body classified, transport failures told apart, and a canary key that never
 // shows in an error, a hint, a body or a report.
 import assert from "node:assert/strict";
@@ -6,7 +7,8 @@ import { readFileSync, readdirSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { VllmProvider, classifyError, isVllmProviderError } from "vllm-provider";
 import { startSimulator } from "../sim/server.mjs";
-import { closedPort, live } from "./helpers.mjs";
+import { serve } from "../../scripts/serve.mjs";
+import { closedPort, launchChromium, live } from "./helpers.mjs";
 
 const CANARY = "sk-errors-CANARY-40e7b2";
 const FIXTURES = new URL("../fixtures/vllm/", import.meta.url);
@@ -129,5 +131,58 @@ describe("transport failures through the package", () => {
     const report = await VllmProvider.resolve({ env: { VLLM_API_KEY: l.apiKey }, baseUrl: l.baseUrl }).diagnose({ model: l.model });
     assert.equal(report.ok, true, JSON.stringify(report, null, 2));
     assert.ok(!JSON.stringify(report).includes(l.apiKey));
+  });
+});
+
+describe("diagnose() in a browser page on another origin", () => {
+  let site, open, closed, browser;
+  before(async () => {
+    site = await serve({ port: 0 });
+    open = await startSimulator({ apiKey: CANARY, allowedOrigins: ["*"], models: [{ id: "qwen3-8b", maxModelLen: 32768 }] });
+    closed = await startSimulator({ apiKey: CANARY, models: [{ id: "qwen3-8b", maxModelLen: 32768 }] });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await open?.close();
+    await closed?.close();
+    await site?.close();
+  });
+
+  /** Runs diagnose() in a page served from another origin than the server; returns the report. */
+  async function diagnoseInPage(baseUrl, key) {
+    const { page, problems } = await browser.page();
+    await page.goto(site.url);
+    const report = await page.evaluate(async ({ baseUrl, key }) => {
+      const m = await import("/pkg/index.js");
+      await m.init();
+      return m.VllmProvider.resolve({ env: { VLLM_API_KEY: key }, baseUrl }).diagnose({ model: "qwen3-8b" });
+    }, { baseUrl, key });
+    await page.close();
+    const check = Object.fromEntries(report.checks.map((c) => [c.id, c]));
+    return { report, check, problems };
+  }
+
+  test("a server that allows the page's origin passes the cors check", async () => {
+    const { report, check } = await diagnoseInPage(open.baseUrl, CANARY);
+    assert.equal(report.ok, true, JSON.stringify(report, null, 2));
+    assert.equal(check.cors.status, "pass");
+    noCanary(report);
+  });
+
+  test("a server without --allowed-origins for the page fails cors with the flag, but is reachable", async () => {
+    const { report, check } = await diagnoseInPage(closed.baseUrl, CANARY);
+    assert.equal(report.ok, false);
+    assert.equal(check.reachable.status, "pass");
+    assert.equal(check.cors.status, "fail");
+    assert.match(check.cors.hint, /--allowed-origins/);
+    noCanary(report);
+  });
+
+  test("a wrong key hidden by the browser is still an auth failure", async () => {
+    const { check } = await diagnoseInPage(open.baseUrl, "sk-wrong-page-key-1");
+    assert.equal(check.health.status, "pass");
+    assert.equal(check.auth.status, "fail", JSON.stringify(check.auth));
+    assert.match(check.auth.hint, /VLLM_API_KEY/);
   });
 });
