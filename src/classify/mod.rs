@@ -1,0 +1,190 @@
+//! Turning an HTTP error answer into a [`ProviderError`].
+//!
+//! vLLM has sent three error shapes over its releases (flat `{"object":"error",…}` up to 0.10.0,
+//! nested `{"error":{…}}` since 0.10.1, and the string 401 `{"error":"Unauthorized"}`), and FastAPI
+//! answers unknown routes with `{"detail":…}`. The message keeps the server's words behind the status,
+//! as OpenClaw's `"<status> <message>"` does; the hint carries the advice.
+
+use crate::error::{ErrorCode, ProviderError};
+use crate::hints;
+use crate::http::header_value;
+use crate::redact::{redact, truncate_chars};
+use crate::url::DEFAULT_BASE_URL;
+use serde_json::Value;
+use words::{model_hint, readable_words};
+
+mod words;
+#[cfg(test)]
+mod tests;
+
+/// How much of a body an error keeps.
+pub const MAX_KEPT_BODY_CHARS: usize = 500;
+
+/// What the classifier knows about the request that failed.
+#[derive(Clone, Debug)]
+pub struct ClassifyContext<'a> {
+    /// The provider's base URL, for hints.
+    pub base_url: &'a str,
+    /// Secrets to scrub from every text.
+    pub secrets: &'a [String],
+    /// The request id sent, if any.
+    pub request_id: Option<&'a str>,
+}
+
+impl Default for ClassifyContext<'_> {
+    fn default() -> Self {
+        ClassifyContext { base_url: DEFAULT_BASE_URL, secrets: &[], request_id: None }
+    }
+}
+
+/// The parts of an error body that matter.
+#[derive(Debug, Default, PartialEq)]
+struct ServerError {
+    message: Option<String>,
+    kind: Option<String>,
+    param: Option<String>,
+    /// FastAPI's `{"detail":…}` (an unknown route or method).
+    fastapi_detail: bool,
+}
+
+fn parse_body(body: &str) -> ServerError {
+    let Ok(v) = serde_json::from_str::<Value>(body) else {
+        return ServerError::default();
+    };
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_string);
+    match v.get("error") {
+        Some(Value::Object(inner)) => ServerError {
+            message: text(inner.get("message")),
+            kind: text(inner.get("type")),
+            param: text(inner.get("param")),
+            fastapi_detail: false,
+        },
+        Some(Value::String(s)) => ServerError { message: Some(s.clone()), ..Default::default() },
+        _ if v.get("object").and_then(Value::as_str) == Some("error") => ServerError {
+            message: text(v.get("message")),
+            kind: text(v.get("type")),
+            param: text(v.get("param")),
+            fastapi_detail: false,
+        },
+        _ => match v.get("detail") {
+            Some(Value::String(s)) => ServerError { message: Some(s.clone()), fastapi_detail: true, ..Default::default() },
+            Some(d @ Value::Array(_)) => ServerError { message: Some(d.to_string()), fastapi_detail: true, ..Default::default() },
+            _ => ServerError::default(),
+        },
+    }
+}
+
+/// Whether a message says the prompt does not fit the context (vLLM's wordings across releases, and
+/// OpenClaw's overflow patterns), and not that the server is rate limiting.
+pub fn is_context_overflow(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    if m.contains("rate limit") || m.contains("too many requests") || m.contains("throttling error:") || m.contains("service unavailable:") {
+        return false;
+    }
+    m.contains("maximum context length")
+        || m.contains("reduce the length of the")
+        || m.contains("context length exceeded")
+        || m.contains("prompt is too long")
+        || m.contains("too many tokens")
+        || m.contains("exceeds the available context size")
+        || (m.contains("max_tokens") && m.contains("exceed") && m.contains("context"))
+}
+
+/// Whether a reply's `content` carries thinking tags, the sign of a reasoning model served without
+/// `--reasoning-parser` (the hint is [`hints::reasoning_parser`]).
+pub fn thinking_in_content(content: &str) -> bool {
+    content.contains("<think>") || content.contains("</think>")
+}
+
+fn is_max_tokens_over_model_len(message: &str) -> bool {
+    message.contains("cannot be greater than max_model_len")
+}
+
+fn is_model_missing(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    (m.contains("model") && m.contains("does not exist"))
+        || m.contains("model not found")
+        || m.contains("unknown model")
+        || m.contains("invalid model")
+}
+
+fn is_tool_flag_error(message: &str) -> bool {
+    message.contains("requires --enable-auto-tool-choice") || message.contains("requires --tool-call-parser")
+}
+
+/// Classifies an HTTP error answer. `status` is `None` when there was no HTTP status (an in-band error).
+pub fn classify_http(status: Option<u16>, body: &str, headers: &[(String, String)], ctx: &ClassifyContext) -> ProviderError {
+    let parsed = parse_body(body);
+    let body_text = body.trim();
+    let server_words = parsed.message.as_deref().map(readable_words).unwrap_or_else(|| {
+        if body_text.is_empty() || looks_like_html(body_text) {
+            String::new()
+        } else {
+            truncate_chars(body_text, MAX_KEPT_BODY_CHARS)
+        }
+    });
+    let message = match (status, server_words.is_empty()) {
+        (Some(s), true) => format!("{s} status code ({})", if body_text.is_empty() { "no body" } else { "non-JSON body" }),
+        (Some(s), false) => format!("{s} {server_words}"),
+        (None, _) => server_words.clone(),
+    };
+    let (code, hint) = decide(status, &parsed, &server_words, body_text, ctx);
+
+    let mut e = ProviderError::new(code, message, hint);
+    e.status = status;
+    e.request_id = ctx.request_id.map(str::to_string);
+    if !body_text.is_empty() {
+        e.body = Some(truncate_chars(body_text, MAX_KEPT_BODY_CHARS));
+    }
+    if let Some(ms) = header_value(headers, "retry-after").and_then(parse_retry_after_ms) {
+        e.retry_after_ms = Some(ms);
+        e.message.push_str(&format!("; Retry-After: {} seconds", ms / 1000));
+    }
+    e.message = truncate_chars(&e.message, 4096);
+    e.message = redact(&e.message, ctx.secrets);
+    e.body = e.body.map(|b| redact(&b, ctx.secrets));
+    e
+}
+
+fn decide(status: Option<u16>, parsed: &ServerError, words: &str, body: &str, ctx: &ClassifyContext) -> (ErrorCode, String) {
+    use ErrorCode::*;
+    let base = ctx.base_url;
+    match status {
+        Some(401) | Some(403) => (Auth, hints::auth()),
+        Some(404 | 405) if parsed.fastapi_detail || looks_like_html(body) => (BadResponse, hints::wrong_route(base)),
+        Some(404) if is_context_overflow(words) => (ContextOverflow, hints::context_overflow()),
+        Some(404) => (ModelNotFound, model_hint(words)),
+        Some(400 | 422) | None if is_tool_flag_error(words) => (ToolChoiceUnsupported, hints::tool_flags()),
+        Some(400 | 422) | None if is_max_tokens_over_model_len(words) => (ContextOverflow, hints::max_tokens_too_large()),
+        Some(400 | 422) | None if is_context_overflow(words) => (ContextOverflow, hints::context_overflow()),
+        Some(400 | 422) if is_model_missing(words) => (ModelNotFound, model_hint(words)),
+        Some(400 | 422) => (BadRequest, hints::bad_request()),
+        Some(501) => (BadRequest, hints::not_implemented()),
+        Some(408 | 499 | 504 | 522 | 524) => (Timeout, hints::timeout(0).replace(" within 0 ms", " in time")),
+        Some(429) => (RateLimit, hints::rate_limit()),
+        Some(529) => (Overloaded, hints::overloaded()),
+        Some(503) if is_busy(parsed, words) => (Overloaded, hints::overloaded()),
+        Some(s) if s >= 500 => (ServerError, hints::server_error()),
+        Some(_) if looks_like_html(body) => (BadResponse, hints::wrong_route(base)),
+        Some(_) => (BadRequest, hints::bad_request()),
+        None => (StreamError, hints::server_error()),
+    }
+}
+
+fn is_busy(parsed: &ServerError, words: &str) -> bool {
+    parsed.kind.as_deref() == Some("Service Unavailable")
+        || parsed.kind.as_deref() == Some("ServiceUnavailableError")
+        || words.contains("currently busy")
+        || words.contains("backlog limit")
+}
+
+fn looks_like_html(body: &str) -> bool {
+    let start = body.trim_start();
+    start.starts_with('<')
+}
+
+/// `Retry-After` as seconds (HTTP dates are not worth a date parser here: they are rare from vLLM's proxies).
+fn parse_retry_after_ms(v: &str) -> Option<u64> {
+    let secs: f64 = v.trim().parse().ok()?;
+    (secs.is_finite() && secs >= 0.0).then(|| (secs * 1000.0) as u64)
+}

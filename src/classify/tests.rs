@@ -1,0 +1,191 @@
+//! Classification pinned on recorded vLLM bodies and on the statuses OpenClaw maps.
+
+use super::*;
+
+fn classify(status: u16, body: &str) -> ProviderError {
+    classify_http(Some(status), body, &[], &ClassifyContext::default())
+}
+
+#[test]
+fn string_401_is_auth_with_the_key_hint() {
+    let e = classify(401, r#"{"error":"Unauthorized"}"#);
+    assert_eq!(e.code, ErrorCode::Auth);
+    assert_eq!(e.message, "401 Unauthorized");
+    assert!(e.hint.contains("VLLM_API_KEY"));
+    assert!(!e.retryable);
+}
+
+#[test]
+fn nested_404_keeps_the_servers_words() {
+    let e = classify(404, r#"{"error":{"message":"The model `x` does not exist.","type":"NotFoundError","param":"model","code":404}}"#);
+    assert_eq!(e.code, ErrorCode::ModelNotFound);
+    assert_eq!(e.message, "404 The model `x` does not exist.");
+}
+
+#[test]
+fn flat_context_error_is_overflow() {
+    let e = classify(400, r#"{"object":"error","message":"This model's maximum context length is 32768 tokens. However, you requested 40000 tokens","type":"BadRequestError","code":400}"#);
+    assert_eq!(e.code, ErrorCode::ContextOverflow);
+    assert!(e.message.starts_with("400 This model's maximum context length is 32768 tokens"));
+}
+
+#[test]
+fn fastapi_not_found_points_at_the_v1_prefix() {
+    let e = classify(404, r#"{"detail":"Not Found"}"#);
+    assert_eq!(e.code, ErrorCode::BadResponse);
+    assert!(e.hint.contains("/v1"));
+}
+
+#[test]
+fn empty_body_reads_no_body() {
+    let e = classify(500, "");
+    assert_eq!(e.message, "500 status code (no body)");
+    assert_eq!(e.code, ErrorCode::ServerError);
+    assert!(e.retryable);
+}
+
+#[test]
+fn statuses_map_as_openclaw_does() {
+    assert_eq!(classify(429, "{}").code, ErrorCode::RateLimit);
+    assert_eq!(classify(504, "").code, ErrorCode::Timeout);
+    assert_eq!(classify(502, "").code, ErrorCode::ServerError);
+    assert_eq!(classify(529, "").code, ErrorCode::Overloaded);
+}
+
+#[test]
+fn retry_after_is_read_and_reported() {
+    let h = vec![("Retry-After".to_string(), "7".to_string())];
+    let e = classify_http(Some(429), "{}", &h, &ClassifyContext::default());
+    assert_eq!(e.retry_after_ms, Some(7000));
+    assert!(e.message.ends_with("; Retry-After: 7 seconds"));
+}
+
+#[test]
+fn kept_body_is_cut_and_scrubbed() {
+    let secrets = vec!["sk-secret-1".to_string()];
+    let body = format!("{{\"error\":{{\"message\":\"bad key sk-secret-1 {}\"}}}}", "x".repeat(900));
+    let ctx = ClassifyContext { secrets: &secrets, ..Default::default() };
+    let e = classify_http(Some(400), &body, &[], &ctx);
+    assert!(e.body.as_ref().unwrap().chars().count() <= MAX_KEPT_BODY_CHARS);
+    assert!(!format!("{e:?}").contains("sk-secret-1"));
+}
+
+fn fixture(path: &str) -> String {
+    std::fs::read_to_string(format!("{}/tests/fixtures/vllm/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+#[test]
+fn every_recorded_error_fixture_gets_its_code() {
+    use ErrorCode::*;
+    for (path, status, code, hint_word) in [
+        ("v0.11.0/error_400_context_length_max_tokens_too_large.json", 400, ContextOverflow, "maxTokens"),
+        ("v0.11.0/error_400_context_length_prompt_too_long.json", 400, ContextOverflow, "contextWindow"),
+        ("v0.11.0/error_404_model_not_found.json", 404, ModelNotFound, "/v1/models"),
+        ("v0.33.0/error_400_auto_tool_choice_not_enabled.json", 400, ToolChoiceUnsupported, "--enable-auto-tool-choice"),
+        ("v0.33.0/error_400_bad_param_type.json", 400, BadRequest, "parameter"),
+        ("v0.33.0/error_400_context_length.json", 400, ContextOverflow, "max_model_len"),
+        ("v0.33.0/error_400_max_tokens_exceeds_max_model_len.json", 400, ContextOverflow, "--max-model-len"),
+        ("v0.33.0/error_400_stream_options_without_stream.json", 400, BadRequest, "parameter"),
+        ("v0.33.0/error_401_unauthorized.json", 401, Auth, "VLLM_API_KEY"),
+        ("v0.33.0/error_404_model_not_found.json", 404, ModelNotFound, "/v1/models"),
+        ("v0.33.0/error_404_unknown_route.json", 404, BadResponse, "/v1"),
+        ("v0.33.0/error_503_queue_full.json", 503, Overloaded, "--max-num-queued-reqs"),
+    ] {
+        let e = classify(status, &fixture(path));
+        assert_eq!(e.code, code, "{path}");
+        assert!(e.hint.contains(hint_word), "{path}: {}", e.hint);
+        assert_eq!(e.retryable, code.default_retryable(), "{path}");
+        assert!(e.message.starts_with(&status.to_string()), "{path}");
+    }
+}
+
+#[test]
+fn the_401_http_fixture_head_does_not_matter() {
+    let raw = fixture("v0.33.0/error_401_unauthorized.http");
+    let body = raw.replace("\r\n", "\n").split("\n\n").nth(1).unwrap().to_string();
+    assert_eq!(classify(401, &body).code, ErrorCode::Auth);
+}
+
+#[test]
+fn the_trailing_none_of_old_releases_is_dropped() {
+    let e = classify(400, &fixture("v0.11.0/error_400_context_length_prompt_too_long.json"));
+    assert!(e.message.ends_with("input messages."), "{}", e.message);
+}
+
+#[test]
+fn old_validation_dumps_show_fields_not_server_paths() {
+    let body = r#"{"object":"error","message":"[{'type': 'float_parsing', 'loc': ('body', 'temperature'), 'msg': 'Input should be a valid number, unable to parse string as a number', 'input': 'hot'}] File \"/usr/lib/python3/site-packages/vllm/entrypoints/openai/api_server.py\", line 123","type":"Bad Request","param":null,"code":400}"#;
+    let e = classify(400, body);
+    assert_eq!(e.code, ErrorCode::BadRequest);
+    assert_eq!(e.message, "400 body.temperature: Input should be a valid number, unable to parse string as a number");
+    let e = classify(400, r#"{"object":"error","message":"bad thing at /opt/venv/lib/python3.12/site-packages/vllm/x.py line 3","type":"Bad Request","code":400}"#);
+    assert_eq!(e.message, "400 bad thing at <path> line 3");
+}
+
+#[test]
+fn method_not_allowed_and_html_are_wrong_routes() {
+    let e = classify(405, r#"{"detail":"Method Not Allowed"}"#);
+    assert_eq!((e.code, e.message.as_str()), (ErrorCode::BadResponse, "405 Method Not Allowed"));
+    let e = classify(404, "<html><body>nginx</body></html>");
+    assert_eq!(e.code, ErrorCode::BadResponse);
+    assert_eq!(e.message, "404 status code (non-JSON body)");
+    assert!(e.hint.contains("/v1"));
+}
+
+#[test]
+fn a_model_without_chat_support_is_not_retried() {
+    let e = classify(501, r#"{"error":{"message":"The model does not support Chat Completions API","type":"NotImplementedError","param":null,"code":501}}"#);
+    assert_eq!(e.code, ErrorCode::BadRequest);
+    assert!(!e.retryable);
+    assert!(e.hint.contains("--runner"));
+}
+
+#[test]
+fn throttling_texts_are_not_overflow() {
+    assert!(!is_context_overflow("Throttling error: too many tokens"));
+    assert!(!is_context_overflow("Service unavailable: too many tokens"));
+    assert!(is_context_overflow("You passed 10 input tokens and requested 600 output tokens. However, the model's context length is only 512 tokens. max_tokens would exceed the context"));
+}
+
+#[test]
+fn model_missing_wordings_on_400_are_model_not_found() {
+    for text in ["unknown model foo", "Model not found", "invalid model id"] {
+        let body = format!(r#"{{"error":{{"message":"{text}","type":"BadRequestError","code":400}}}}"#);
+        assert_eq!(classify(400, &body).code, ErrorCode::ModelNotFound, "{text}");
+    }
+}
+
+#[test]
+fn auth_403_and_other_statuses() {
+    assert_eq!(classify(403, "").code, ErrorCode::Auth);
+    for s in [408, 499, 522, 524] {
+        assert_eq!(classify(s, "").code, ErrorCode::Timeout, "{s}");
+    }
+    assert_eq!(classify(500, "").code, ErrorCode::ServerError);
+    let e = classify(503, r#"{"error":{"message":"x","type":"ServiceUnavailableError","code":503}}"#);
+    assert_eq!(e.code, ErrorCode::Overloaded);
+    assert!(e.retryable);
+    assert_eq!(classify(418, "<html>teapot</html>").code, ErrorCode::BadResponse);
+}
+
+#[test]
+fn valid_aliases_lead_to_the_closest_name() {
+    let e = classify(404, &fixture("v0.33.0/error_404_model_not_found.json"));
+    assert!(e.hint.contains("did you mean `qwen3-8b`?"), "{}", e.hint);
+    assert!(e.hint.contains("served: qwen3-8b, qwen3"), "{}", e.hint);
+}
+
+#[test]
+fn in_band_errors_without_a_status() {
+    let e = classify_http(None, r#"{"error":{"message":"engine died","type":"InternalServerError","code":500}}"#, &[], &ClassifyContext::default());
+    assert_eq!((e.code, e.status), (ErrorCode::StreamError, None));
+    assert!(e.retryable);
+    let e = classify_http(None, r#"{"error":{"message":"This model's maximum context length is 512 tokens.","code":400}}"#, &[], &ClassifyContext::default());
+    assert_eq!(e.code, ErrorCode::ContextOverflow);
+}
+
+#[test]
+fn thinking_tags_in_content_are_noticed() {
+    assert!(thinking_in_content("<think>hmm</think>Hi"));
+    assert!(!thinking_in_content("Hi"));
+}

@@ -1,0 +1,87 @@
+//! Making the server's words fit for a one-line message: vLLM artefacts removed, server paths hidden.
+
+use crate::hints;
+/// The server's words made fit for a one-line message: the literal ` None` that vLLM 0.9–0.14 append
+/// to preprocessing errors is dropped, and a raw pydantic dump (old releases, with server file paths
+/// in it) is reduced to its `loc: msg` items, paths replaced by `<path>`.
+pub(super) fn readable_words(message: &str) -> String {
+    let trimmed = message.trim_end();
+    let words = trimmed.strip_suffix(" None").unwrap_or(trimmed);
+    let items = pydantic_items(words);
+    if items.is_empty() {
+        scrub_paths(words)
+    } else {
+        scrub_paths(&items.join("; "))
+    }
+}
+
+/// `'loc': …, 'msg': '…'` pairs of a Python-repr'd pydantic error list, as `loc: msg`.
+fn pydantic_items(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("'msg': ") {
+        let before = &rest[..i];
+        let after = &rest[i + "'msg': ".len()..];
+        let Some(msg) = quoted(after) else { break };
+        let loc = before.rfind("'loc': ").map(|j| loc_text(&before[j + "'loc': ".len()..])).unwrap_or_default();
+        out.push(if loc.is_empty() { msg.to_string() } else { format!("{loc}: {msg}") });
+        rest = &after[msg.len() + 2..];
+        if out.len() == 10 {
+            break;
+        }
+    }
+    out
+}
+
+/// The text of a Python string literal at the start of `s` (`'…'` or `"…"`), without escapes.
+fn quoted(s: &str) -> Option<&str> {
+    let q = s.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+    let end = s[1..].find(q)?;
+    Some(&s[1..1 + end])
+}
+
+/// `('body', 'temperature')` or `'body.temperature'` → `body.temperature`.
+fn loc_text(s: &str) -> String {
+    let s = s.trim_start();
+    if let Some(inner) = s.strip_prefix('(').and_then(|r| r.split(')').next()) {
+        return inner.split(',').map(|p| p.trim().trim_matches(|c| c == '\'' || c == '"')).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(".");
+    }
+    quoted(s).unwrap_or("").to_string()
+}
+
+/// Replaces absolute file paths (`/usr/lib/python3/site-packages/vllm/x.py`) with `<path>`.
+fn scrub_paths(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, token) in text.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let bare = token.trim_matches(|c: char| matches!(c, '"' | '\'' | ',' | '(' | ')' | '[' | ']'));
+        let is_path = bare.len() > 1
+            && (bare.starts_with('/') || bare.get(1..3) == Some(":\\"))
+            && (bare.ends_with(".py") || bare.contains("site-packages") || bare.contains("/vllm/"));
+        if is_path {
+            out.push_str(&token.replace(bare, "<path>"));
+        } else {
+            out.push_str(token);
+        }
+    }
+    out
+}
+
+/// vLLM 0.32+ lists the served names (`… does not exist. Valid aliases: a, b.`): the hint then names
+/// the closest one.
+pub(super) fn model_hint(words: &str) -> String {
+    let asked = words.split('`').nth(1);
+    let aliases: Vec<String> = words
+        .split_once("Valid aliases: ")
+        .map(|(_, list)| list.trim_end().trim_end_matches('.').split(", ").map(str::to_string).filter(|a| !a.is_empty()).collect())
+        .unwrap_or_default();
+    match asked {
+        Some(model) if !aliases.is_empty() => {
+            let served: Vec<crate::diagnose::closest::Served> = aliases.iter().map(|a| crate::diagnose::closest::Served { id: a, root: None }).collect();
+            hints::unknown_model(model, crate::diagnose::closest::closest(model, &served), &aliases)
+        }
+        _ => hints::model_not_found(),
+    }
+}
