@@ -1,6 +1,7 @@
 //! Making the server's words fit for a one-line message: vLLM artefacts removed, server paths hidden.
 
 use crate::hints;
+
 /// The server's words made fit for a one-line message: the literal ` None` that vLLM 0.9–0.14 append
 /// to preprocessing errors is dropped, and a raw pydantic dump (old releases, with server file paths
 /// in it) is reduced to its `loc: msg` items, paths replaced by `<path>`.
