@@ -161,7 +161,7 @@ pub fn url_unspecified_host(suggested: &str) -> String {
 
 /// `localhost` inside a container is the container itself.
 pub fn url_localhost_in_container(suggested: &str) -> String {
-    format!("Inside a container, localhost is the container itself: to reach vLLM on the host use {suggested} \
+    format!("If vLLM runs on the host and this runs in a container, localhost is the container itself: use {suggested} \
      (on Linux start the container with --add-host=host.docker.internal:host-gateway).")
 }
 

@@ -73,8 +73,11 @@ pub(super) fn report(d: &Diagnosis) -> DiagnosisReport {
         Some((Err(_), ms)) => {
             let e = transport(Probe::Health).unwrap_or_else(|| ProviderError::new(ErrorCode::Unreachable, "", ""));
             let mut c = Check::from_error("reachable", "Server reachable", &e).took(*ms);
-            if let Some(i) = unreachable_issues.iter().find(|i| i.problem.contains("0.0.0.0") || i.problem.contains("container")) {
+            // The listen address is the likely cause, so it comes first; a container is only a maybe.
+            if let Some(i) = unreachable_issues.iter().find(|i| i.problem.contains("0.0.0.0")) {
                 c.hint = Some(format!("{} {}", i.fix, e.hint));
+            } else if let Some(i) = unreachable_issues.iter().find(|i| i.problem.contains("container")) {
+                c.hint = Some(format!("{} {}", e.hint, i.fix));
             }
             c
         }
@@ -151,7 +154,7 @@ fn health_check(d: &Diagnosis) -> Check {
     let title = "Health (/health, no auth)";
     match d.outcome(Probe::Health) {
         None => check("health", title, Skip, "not tried"),
-        Some((Err(_), ms)) => check("health", title, Skip, "the server did not answer (see reachable)").took(*ms),
+        Some((Err(_), _)) => check("health", title, Skip, "the server did not answer (see reachable)"),
         Some((Ok(r), ms)) => {
             let url = d.fixed.server_endpoint("/health");
             let c = match r.status {
