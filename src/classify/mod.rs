@@ -136,7 +136,7 @@ pub fn classify_http(status: Option<u16>, body: &str, headers: &[(String, String
     if !body_text.is_empty() {
         e.body = Some(truncate_chars(body_text, MAX_KEPT_BODY_CHARS));
     }
-    if let Some(ms) = header_value(headers, "retry-after").and_then(parse_retry_after_ms) {
+    if let Some(ms) = header_value(headers, "retry-after").and_then(|v| parse_retry_after_ms(v, header_value(headers, "date"))) {
         e.retry_after_ms = Some(ms);
         e.message.push_str(&format!("; Retry-After: {} seconds", ms / 1000));
     }
@@ -183,8 +183,15 @@ fn looks_like_html(body: &str) -> bool {
     start.starts_with('<')
 }
 
-/// `Retry-After` as seconds (HTTP dates are not worth a date parser here: they are rare from vLLM's proxies).
-fn parse_retry_after_ms(v: &str) -> Option<u64> {
-    let secs: f64 = v.trim().parse().ok()?;
-    (secs.is_finite() && secs >= 0.0).then(|| (secs * 1000.0) as u64)
+/// `Retry-After` as delay seconds, or as an HTTP date measured against the response's own `Date`
+/// header (the core has no clock; a proxy that sends one date sends both).
+fn parse_retry_after_ms(v: &str, date: Option<&str>) -> Option<u64> {
+    if let Ok(secs) = v.trim().parse::<u64>() {
+        return Some(secs.saturating_mul(1000));
+    }
+    if let Ok(secs) = v.trim().parse::<f64>() {
+        return (secs.is_finite() && secs >= 0.0).then_some((secs * 1000.0) as u64);
+    }
+    let (until, now) = (words::http_date_secs(v)?, words::http_date_secs(date?)?);
+    Some(until.saturating_sub(now).saturating_mul(1000))
 }

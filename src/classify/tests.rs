@@ -189,3 +189,17 @@ fn thinking_tags_in_content_are_noticed() {
     assert!(thinking_in_content("<think>hmm</think>Hi"));
     assert!(!thinking_in_content("Hi"));
 }
+
+#[test]
+fn retry_after_as_an_http_date_is_measured_against_the_date_header() {
+    let h = vec![
+        ("date".to_string(), "Tue, 24 Nov 2026 13:40:00 GMT".to_string()),
+        ("retry-after".to_string(), "Tue, 24 Nov 2026 13:40:30 GMT".to_string()),
+    ];
+    let e = classify_http(Some(503), "", &h, &ClassifyContext::default());
+    assert_eq!(e.retry_after_ms, Some(30_000));
+    assert_eq!(words::http_date_secs("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
+    assert_eq!(words::http_date_secs("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784_111_777));
+    let no_date = vec![("retry-after".to_string(), "Tue, 24 Nov 2026 13:40:30 GMT".to_string())];
+    assert_eq!(classify_http(Some(503), "", &no_date, &ClassifyContext::default()).retry_after_ms, None);
+}
