@@ -216,6 +216,13 @@ mod tests {
     }
 
     #[test]
+    fn fastapi_validation_details_are_kept_as_compact_json_in_key_order() {
+        let e = classify(422, r#"{"detail": [{"type": "missing", "loc": ["body", "model"], "msg": "Field required"}]}"#);
+        assert_eq!(e.message, r#"422 [{"type":"missing","loc":["body","model"],"msg":"Field required"}]"#);
+        assert_eq!(e.code, ErrorCode::BadRequest);
+    }
+
+    #[test]
     fn empty_body_reads_no_body() {
         let e = classify(500, "");
         assert_eq!(e.message, "500 status code (no body)");
