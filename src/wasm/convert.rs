@@ -81,7 +81,7 @@ fn env_map(env: &JsValue) -> Result<BTreeMap<String, String>, ProviderError> {
         return Err(arg_error("env", "env must be an object of strings, like process.env"));
     }
     let text = stringify(env, "env")?;
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| arg_error("env", format!("env: {e}")))?;
+    let value = crate::json::parse(text.as_bytes()).map_err(|e| arg_error("env", format!("env: {e}")))?;
     Ok(value
         .as_object()
         .map(|m| m.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect())

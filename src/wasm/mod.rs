@@ -138,8 +138,10 @@ pub fn classify_error(
         None => Vec::new(),
         Some(h) => {
             let text = convert::stringify(&h, "headers").map_err(throw)?;
-            let map: serde_json::Map<String, serde_json::Value> =
-                serde_json::from_str(&text).map_err(|_| throw(arg_error("headers", "headers must be an object of strings")))?;
+            // A `Value` matched here, not a `Map` deserialized: see `crate::json` for why.
+            let Ok(serde_json::Value::Object(map)) = crate::json::parse(text.as_bytes()) else {
+                return Err(throw(arg_error("headers", "headers must be an object of strings")));
+            };
             map.into_iter().filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string()))).collect()
         }
     };
