@@ -14,11 +14,18 @@ use convert::{arg_error, call_options, to_js};
 use errors::to_js_error;
 use js_sys::{Function, Promise};
 use serde::Serialize;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 type JsResult = Result<JsValue, JsValue>;
+
+/// Every async export goes through this one function with a boxed future, so wasm-bindgen-futures'
+/// promise glue is compiled once rather than once per export's future type.
+fn promise(future: Pin<Box<dyn Future<Output = JsResult>>>) -> Promise {
+    wasm_bindgen_futures::future_to_promise(future)
+}
 
 fn throw(e: ProviderError) -> JsValue {
     to_js_error(&e)
@@ -58,10 +65,10 @@ impl VllmProvider {
     #[wasm_bindgen(js_name = discoverModels, unchecked_return_type = "Promise<ModelDefinition[]>")]
     pub fn discover_models(&self, #[wasm_bindgen(unchecked_param_type = "CallOptions")] opts: Option<JsValue>) -> Promise {
         let (core, fetch) = (self.core.clone(), self.fetch.clone());
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             let models = discover(&core, fetch.as_ref(), &opts.unwrap_or(JsValue::UNDEFINED)).await.map_err(throw)?;
             to_js(&models).map_err(throw)
-        })
+        }))
     }
 
     /// The declared models merged with discovered ones (when `describe().discovery.enabled`).
@@ -69,7 +76,7 @@ impl VllmProvider {
     #[wasm_bindgen(js_name = listModels, unchecked_return_type = "Promise<ModelCatalog>")]
     pub fn list_models(&self, #[wasm_bindgen(unchecked_param_type = "CallOptions")] opts: Option<JsValue>) -> Promise {
         let (core, fetch) = (self.core.clone(), self.fetch.clone());
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             let opts = opts.unwrap_or(JsValue::UNDEFINED);
             call_options(&opts).map_err(throw)?;
             let declared = &core.describe().models;
@@ -86,7 +93,7 @@ impl VllmProvider {
                 Catalog::new(declared.clone(), false, false, None, None)
             };
             to_js(&catalog).map_err(throw)
-        })
+        }))
     }
 }
 
