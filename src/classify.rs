@@ -43,7 +43,7 @@ struct ServerError {
 }
 
 fn parse_body(body: &str) -> ServerError {
-    let Ok(v) = serde_json::from_str::<Value>(body) else {
+    let Ok(v) = crate::json::parse(body.as_bytes()) else {
         return ServerError::default();
     };
     let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_string);
@@ -63,7 +63,7 @@ fn parse_body(body: &str) -> ServerError {
         },
         _ => match v.get("detail") {
             Some(Value::String(s)) => ServerError { message: Some(s.clone()), fastapi_detail: true, ..Default::default() },
-            Some(d @ Value::Array(_)) => ServerError { message: Some(d.to_string()), fastapi_detail: true, ..Default::default() },
+            Some(d @ Value::Array(_)) => ServerError { message: Some(crate::json::to_string(d)), fastapi_detail: true, ..Default::default() },
             _ => ServerError::default(),
         },
     }
@@ -213,6 +213,13 @@ mod tests {
         let e = classify(404, r#"{"detail":"Not Found"}"#);
         assert_eq!(e.code, ErrorCode::BadResponse);
         assert!(e.hint.contains("/v1"));
+    }
+
+    #[test]
+    fn fastapi_validation_details_are_kept_as_compact_json_in_key_order() {
+        let e = classify(422, r#"{"detail": [{"type": "missing", "loc": ["body", "model"], "msg": "Field required"}]}"#);
+        assert_eq!(e.message, r#"422 [{"type":"missing","loc":["body","model"],"msg":"Field required"}]"#);
+        assert_eq!(e.code, ErrorCode::BadRequest);
     }
 
     #[test]
