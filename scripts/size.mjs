@@ -1,5 +1,5 @@
 // Size budget: the gzip -9 size of the JS and wasm a user downloads must stay under 150 KiB.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { gzipSync } from "node:zlib";
 
@@ -22,4 +22,48 @@ console.log(`${"total".padEnd(32)} ${String(raw).padStart(8)} B  ${String(gz).pa
 if (gz > BUDGET) {
   console.error(`size: over budget by ${((gz - BUDGET) / 1024).toFixed(1)} KiB`);
   process.exit(1);
+}
+
+// Code that one innocent-looking line links, each measured on this crate. The function names come
+// from wasm-bindgen's output (before wasm-opt strips them). To take one on purpose, remove its
+// entry here and say why in the commit.
+const HEAVY = [
+  ["core::num::flt2dec", "12 KB gzip: an f64 printed with {} or {:?}, or serde_json/json5 deserializing into a typed target (serde's 'invalid type' message prints floats); read a serde_json::Value via crate::json instead"],
+  ["core::slice::sort::stable", "4 KB gzip: a stable sort, e.g. collect() into a BTreeMap; insert one by one instead"],
+];
+const bindgenWasm = new URL("../target/bindgen/vllm_provider_bg.wasm", import.meta.url).pathname;
+const names = existsSync(bindgenWasm) ? functionNames(readFileSync(bindgenWasm)) : [];
+if (!names.length) console.log("size: no target/bindgen output; heavy-code check skipped");
+const found = HEAVY.filter(([prefix]) => names.some((n) => n.includes(prefix)));
+for (const [prefix, why] of found) console.error(`size: ${prefix} is linked (${why})`);
+if (found.length) process.exit(1);
+
+/** Function names from a wasm module's "name" section. */
+function functionNames(bytes) {
+  let i = 8;
+  const leb = () => {
+    let result = 0, shift = 0, b;
+    do { b = bytes[i++]; result |= (b & 0x7f) << shift; shift += 7; } while (b & 0x80);
+    return result >>> 0;
+  };
+  const str = () => { const n = leb(); const s = bytes.subarray(i, i + n).toString("utf8"); i += n; return s; };
+  while (i < bytes.length) {
+    const id = bytes[i++];
+    const end = leb() + i;
+    if (id === 0 && str() === "name") {
+      while (i < end) {
+        const sub = bytes[i++];
+        const subEnd = leb() + i;
+        if (sub === 1) {
+          const out = [];
+          // Names from the precompiled std carry a crate hash (`core[c5930c85a12de822]::num`): drop it.
+          for (let n = leb(); n > 0; n--) { leb(); out.push(str().replace(/\[[0-9a-f]+\]/g, "")); }
+          return out;
+        }
+        i = subEnd;
+      }
+    }
+    i = end;
+  }
+  throw new Error("no function names");
 }

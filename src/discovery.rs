@@ -34,7 +34,7 @@ pub fn parse_models_response(resp: &HttpResponse, ctx: &ClassifyContext) -> Resu
     if resp.truncated {
         return Err(bad(format!("vLLM discovery: model list exceeded {MAX_JSON_BODY_BYTES} bytes")));
     }
-    let value: Value = serde_json::from_slice(&resp.body)
+    let value: Value = crate::json::parse(&resp.body)
         .map_err(|e| bad(format!("vLLM discovery: malformed JSON response: {e}")))?;
     match value.get("data") {
         Some(Value::Array(rows)) => Ok(map_discovered_rows(rows)),

@@ -75,9 +75,10 @@ pub fn header_value<'a>(headers: &'a [(String, String)], name: &str) -> Option<&
 
 /// Headers given as a JSON object of strings (other values are ignored, as `Headers` would drop them).
 pub fn headers_from_json(text: &str) -> Result<Vec<(String, String)>, crate::error::ProviderError> {
-    let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text).map_err(|_| {
-        crate::error::ProviderError::config_at("headers", "headers must be an object of strings", "Pass headers like { \"retry-after\": \"7\" }.")
-    })?;
+    // A `Value` matched here, not a `Map` deserialized: see `crate::json` for why.
+    let Ok(serde_json::Value::Object(map)) = crate::json::parse(text.as_bytes()) else {
+        return Err(crate::error::ProviderError::config_at("headers", "headers must be an object of strings", "Pass headers like { \"retry-after\": \"7\" }."));
+    };
     Ok(map.into_iter().filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string()))).collect())
 }
 

@@ -16,6 +16,7 @@ pub mod discovery;
 pub mod error;
 pub mod hints;
 pub mod http;
+mod json;
 pub mod model_ref;
 pub mod models;
 pub mod redact;

@@ -100,6 +100,27 @@ fn classify_error_returns_a_plain_object() {
 }
 
 #[wasm_bindgen_test]
+fn classify_error_reads_header_objects_and_refuses_other_shapes() {
+    let headers = json(r#"{"Retry-After":"7","X-Other":3}"#);
+    let info = classify_error(JsValue::from(429), "{}".into(), arg(headers)).unwrap();
+    assert_eq!(prop(&info, "retryAfterMs"), 7000);
+    for bad in [r#"["Retry-After"]"#, r#""Retry-After: 7""#, "12.5"] {
+        let err = classify_error(JsValue::from(429), "{}".into(), arg(json(bad))).unwrap_err();
+        assert_eq!(prop(&err, "code"), "config", "{bad}");
+        assert_eq!(prop(&err, "path"), "headers", "{bad}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn env_keeps_string_values_only() {
+    let input = json(r#"{"env":{"VLLM_API_KEY":"sk-1","NUM":3,"OBJ":{"a":1},"NONE":null},"config":"{models:{providers:{vllm:{baseUrl:'${NUM}'}}}}"}"#);
+    let err = resolve_err(input);
+    assert_eq!(prop(&err, "path"), "models.providers.vllm.baseUrl");
+    let p = VllmProvider::resolve(arg(json(r#"{"env":{"VLLM_API_KEY":"sk-1","NUM":3}}"#))).unwrap();
+    assert_eq!(prop(&prop(&p.describe().unwrap(), "auth"), "envVar"), "VLLM_API_KEY");
+}
+
+#[wasm_bindgen_test]
 fn parse_model_ref_round_trips_and_rejects_non_strings() {
     let r = parse_model_ref("vllm/Qwen/Qwen3-8B".into()).unwrap();
     assert_eq!(prop(&r, "model"), "Qwen/Qwen3-8B");

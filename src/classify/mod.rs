@@ -48,7 +48,7 @@ struct ServerError {
 }
 
 fn parse_body(body: &str) -> ServerError {
-    let Ok(v) = serde_json::from_str::<Value>(body) else {
+    let Ok(v) = crate::json::parse(body.as_bytes()) else {
         return ServerError::default();
     };
     let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_string);
@@ -68,7 +68,7 @@ fn parse_body(body: &str) -> ServerError {
         },
         _ => match v.get("detail") {
             Some(Value::String(s)) => ServerError { message: Some(s.clone()), fastapi_detail: true, ..Default::default() },
-            Some(d @ Value::Array(_)) => ServerError { message: Some(d.to_string()), fastapi_detail: true, ..Default::default() },
+            Some(d @ Value::Array(_)) => ServerError { message: Some(crate::json::to_string(d)), fastapi_detail: true, ..Default::default() },
             _ => ServerError::default(),
         },
     }

@@ -203,3 +203,10 @@ fn retry_after_as_an_http_date_is_measured_against_the_date_header() {
     let no_date = vec![("retry-after".to_string(), "Tue, 24 Nov 2026 13:40:30 GMT".to_string())];
     assert_eq!(classify_http(Some(503), "", &no_date, &ClassifyContext::default()).retry_after_ms, None);
 }
+
+#[test]
+fn fastapi_validation_details_are_kept_as_compact_json_in_key_order() {
+    let e = classify(422, r#"{"detail": [{"type": "missing", "loc": ["body", "model"], "msg": "Field required"}]}"#);
+    assert_eq!(e.message, r#"422 [{"type":"missing","loc":["body","model"],"msg":"Field required"}]"#);
+    assert_eq!(e.code, ErrorCode::BadRequest);
+}

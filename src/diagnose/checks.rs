@@ -121,11 +121,18 @@ fn config(d: &Diagnosis) -> Check {
 
 fn auth_source(d: &Diagnosis) -> String {
     let a = &d.provider.describe().auth;
-    let source = serde_json::to_value(a.source).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    use crate::config::auth::AuthSource;
+    let source = match a.source {
+        AuthSource::Env => "env",
+        AuthSource::Config => "config",
+        AuthSource::Profile => "profile",
+        AuthSource::SyntheticLocal => "synthetic-local",
+        AuthSource::None => "none",
+    };
     match (&a.env_var, &a.profile_id) {
         (Some(v), _) => format!("{source} ({v})"),
         (_, Some(p)) => format!("{source} ({p})"),
-        _ => source,
+        _ => source.to_string(),
     }
 }
 

@@ -207,7 +207,7 @@ impl<'a> Diagnosis<'a> {
             method: "POST".into(),
             url: self.provider.base().endpoint("/chat/completions"),
             headers,
-            body: Some(body.to_string()),
+            body: Some(crate::json::to_string(&body)),
             timeout_ms: Some(self.opts.timeout_ms.or(provider_timeout).unwrap_or(30_000)),
             max_body_bytes: MAX_JSON_BODY_BYTES,
         }

@@ -17,7 +17,7 @@ pub struct ServedModel {
 
 /// The rows of a `/v1/models` body; `None` when it is not a model list.
 pub fn served_models(body: &[u8]) -> Option<Vec<ServedModel>> {
-    let v: Value = serde_json::from_slice(body).ok()?;
+    let v: Value = crate::json::parse(body).ok()?;
     let rows = v.get("data")?.as_array()?;
     let text = |r: &Value, k: &str| r.get(k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
     Some(
@@ -36,7 +36,7 @@ pub fn served_models(body: &[u8]) -> Option<Vec<ServedModel>> {
 
 /// The version from a `/version` body (`{"version":"0.33.0"}`).
 pub fn version(body: &[u8]) -> Option<String> {
-    let v: Value = serde_json::from_slice(body).ok()?;
+    let v: Value = crate::json::parse(body).ok()?;
     v.get("version").and_then(Value::as_str).map(|s| crate::redact::truncate_chars(s, 64))
 }
 

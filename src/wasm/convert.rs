@@ -81,11 +81,16 @@ fn env_map(env: &JsValue) -> Result<BTreeMap<String, String>, ProviderError> {
         return Err(arg_error("env", "env must be an object of strings, like process.env"));
     }
     let text = stringify(env, "env")?;
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| arg_error("env", format!("env: {e}")))?;
-    Ok(value
-        .as_object()
-        .map(|m| m.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect())
-        .unwrap_or_default())
+    let value = crate::json::parse(text.as_bytes()).map_err(|e| arg_error("env", format!("env: {e}")))?;
+    // Inserted one by one: `collect()` into a BTreeMap sorts a Vec first, which compiles a stable sort
+    // (about 4 KiB of gzipped wasm) for a map that ends up the same.
+    let mut out = BTreeMap::new();
+    for (k, v) in value.as_object().into_iter().flatten() {
+        if let Some(s) = v.as_str() {
+            out.insert(k.clone(), s.to_string());
+        }
+    }
+    Ok(out)
 }
 
 /// `CallOptions`: `signal` and `timeoutMs`.

@@ -13,12 +13,19 @@ use crate::transport::classify_transport;
 use convert::{arg_error, call_options, to_js};
 use errors::to_js_error;
 use js_sys::{Function, Promise};
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 use types::{JsCallOptions, JsHeaders, JsResolveInput};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 type JsResult = Result<JsValue, JsValue>;
+
+/// Every async export goes through this one function with a boxed future, so wasm-bindgen-futures'
+/// promise glue is compiled once rather than once per export's future type.
+fn promise(future: Pin<Box<dyn Future<Output = JsResult>>>) -> Promise {
+    wasm_bindgen_futures::future_to_promise(future)
+}
 
 pub(crate) fn throw(e: ProviderError) -> JsValue {
     to_js_error(&e)
@@ -59,10 +66,10 @@ impl VllmProvider {
     #[wasm_bindgen(js_name = discoverModels, unchecked_return_type = "Promise<ModelDefinition[]>")]
     pub fn discover_models(&self, opts: Option<JsCallOptions>) -> Promise {
         let (core, fetch) = (self.core.clone(), self.fetch.clone());
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             let models = discover(&core, fetch.as_ref(), &opts.map_or(JsValue::UNDEFINED, JsValue::from)).await.map_err(throw)?;
             to_js(&models).map_err(throw)
-        })
+        }))
     }
 
     /// The declared models merged with discovered ones (when `describe().discovery.enabled`).
@@ -70,7 +77,7 @@ impl VllmProvider {
     #[wasm_bindgen(js_name = listModels, unchecked_return_type = "Promise<ModelCatalog>")]
     pub fn list_models(&self, opts: Option<JsCallOptions>) -> Promise {
         let (core, fetch) = (self.core.clone(), self.fetch.clone());
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             let opts = opts.map_or(JsValue::UNDEFINED, JsValue::from);
             call_options(&opts).map_err(throw)?;
             let discovered = if core.wants_discovery() {
@@ -81,7 +88,7 @@ impl VllmProvider {
                 None
             };
             to_js(&core.catalog(discovered).map_err(throw)?).map_err(throw)
-        })
+        }))
     }
 }
 
