@@ -186,11 +186,12 @@ fn looks_like_html(body: &str) -> bool {
 /// `Retry-After` as delay seconds, or as an HTTP date measured against the response's own `Date`
 /// header (the core has no clock; a proxy that sends one date sends both).
 fn parse_retry_after_ms(v: &str, date: Option<&str>) -> Option<u64> {
-    if let Ok(secs) = v.trim().parse::<u64>() {
+    // HTTP allows only whole seconds; a fraction some proxies send is cut off by hand, because an
+    // f64 parse links core's float parser (about 2 KiB of gzipped wasm).
+    let v = v.trim();
+    let whole = v.split_once('.').filter(|(_, frac)| frac.bytes().all(|b| b.is_ascii_digit())).map_or(v, |(w, _)| w);
+    if let Ok(secs) = whole.parse::<u64>() {
         return Some(secs.saturating_mul(1000));
-    }
-    if let Ok(secs) = v.trim().parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then_some((secs * 1000.0) as u64);
     }
     let (until, now) = (words::http_date_secs(v)?, words::http_date_secs(date?)?);
     Some(until.saturating_sub(now).saturating_mul(1000))

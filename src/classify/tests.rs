@@ -210,3 +210,12 @@ fn fastapi_validation_details_are_kept_as_compact_json_in_key_order() {
     assert_eq!(e.message, r#"422 [{"type":"missing","loc":["body","model"],"msg":"Field required"}]"#);
     assert_eq!(e.code, ErrorCode::BadRequest);
 }
+
+#[test]
+fn retry_after_fractions_and_garbage() {
+    let ms = |v: &str| classify_http(Some(429), "{}", &[("retry-after".to_string(), v.to_string())], &ClassifyContext::default()).retry_after_ms;
+    assert_eq!(ms("2.5"), Some(2000));
+    assert_eq!(ms(" 10 "), Some(10_000));
+    assert_eq!(ms("-1"), None);
+    assert_eq!(ms("soon"), None);
+}
