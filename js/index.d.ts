@@ -5,7 +5,8 @@ import type { ErrorInfo } from "./wasm/vllm_provider.js";
 
 export { VllmProvider, classifyError, parseModelRef } from "./wasm/vllm_provider.js";
 export type {
-  CallOptions, Diagnostic, ErrorCode, ErrorInfo, ModelCatalog, ModelDefinition, ResolvedProvider, ResolveInput,
+  CallOptions, Diagnostic, DiagnoseOptions, DiagnosisCheck, DiagnosisReport, ErrorCode, ErrorInfo, ModelCatalog,
+  ModelDefinition, ResolvedProvider, ResolveInput,
 } from "./wasm/vllm_provider.js";
 
 /** Every failure of this library: a real `Error` with a stable `code` and a `hint`; never holds a key. */
