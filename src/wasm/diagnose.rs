@@ -3,12 +3,11 @@
 use super::convert::{arg_error, call_options, get, to_js};
 use super::fetch::{page_origin, send};
 use super::types::JsDiagnoseOptions;
-use super::{throw, VllmProvider};
+use super::{promise, throw, VllmProvider};
 use crate::diagnose::{DiagnoseOptions, Diagnosis};
 use crate::error::ProviderError;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 /// `model`, `probeChat` and `inContainer` of `DiagnoseOptions` (the `CallOptions` part is read separately).
 fn diagnose_options(opts: &JsValue) -> Result<DiagnoseOptions, ProviderError> {
@@ -36,7 +35,7 @@ impl VllmProvider {
     #[wasm_bindgen(unchecked_return_type = "Promise<DiagnosisReport>")]
     pub fn diagnose(&self, opts: Option<JsDiagnoseOptions>) -> Promise {
         let (core, fetch) = (self.core.clone(), self.fetch.clone());
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             let opts = opts.map_or(JsValue::UNDEFINED, JsValue::from);
             let call = call_options(&opts).map_err(throw)?;
             let mut options = diagnose_options(&opts).map_err(throw)?;
@@ -51,6 +50,6 @@ impl VllmProvider {
                 d.record(probe, outcome, (js_sys::Date::now() - started).max(0.0) as u64);
             }
             to_js(&d.report()).map_err(throw)
-        })
+        }))
     }
 }

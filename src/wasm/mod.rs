@@ -23,7 +23,7 @@ type JsResult = Result<JsValue, JsValue>;
 
 /// Every async export goes through this one function with a boxed future, so wasm-bindgen-futures'
 /// promise glue is compiled once rather than once per export's future type.
-fn promise(future: Pin<Box<dyn Future<Output = JsResult>>>) -> Promise {
+pub(crate) fn promise(future: Pin<Box<dyn Future<Output = JsResult>>>) -> Promise {
     wasm_bindgen_futures::future_to_promise(future)
 }
 
