@@ -48,11 +48,25 @@ fn explicit_entry_with_base_url_is_normalised_and_does_not_discover() {
 #[test]
 fn wildcard_in_the_allow_list_turns_discovery_on_for_explicit_providers() {
     let cfg = "{models:{providers:{vllm:{baseUrl:'http://10.0.0.5:9000/v1'}}}, agents:{defaults:{modelPolicy:{allow:['vllm/*']}}}}";
-    assert!(described(Some(cfg), &[]).discovery.enabled);
+    let key = [("VLLM_API_KEY", "k")];
+    assert!(described(Some(cfg), &key).discovery.enabled);
     let legacy = "{models:{providers:{vllm:{}}}, agents:{defaults:{models:{'vllm/*':{}}}}}";
-    assert!(described(Some(legacy), &[]).discovery.enabled);
+    assert!(described(Some(legacy), &key).discovery.enabled);
     let migrated = "{models:{providers:{vllm:{}}}, agents:{defaults:{modelPolicy:{allow:[]}, models:{'vllm/*':{}}}}}";
-    assert!(!described(Some(migrated), &[]).discovery.enabled);
+    assert!(!described(Some(migrated), &key).discovery.enabled);
+    let per_agent = "{models:{providers:{vllm:{}}}, agents:{entries:{ops:{modelPolicy:{allow:['vllm/*']}}}}}";
+    let mut i = input(Some(per_agent), &key);
+    assert!(!resolve(&i).unwrap().describe().discovery.enabled);
+    i.agent_id = Some("ops".into());
+    assert!(resolve(&i).unwrap().describe().discovery.enabled);
+}
+
+#[test]
+fn wildcard_without_any_key_does_not_discover() {
+    let cfg = "{models:{providers:{vllm:{baseUrl:'http://10.0.0.5:9000/v1'}}}, agents:{defaults:{modelPolicy:{allow:['vllm/*']}}}}";
+    let d = described(Some(cfg), &[]);
+    assert!(!d.discovery.enabled);
+    assert!(d.discovery.reason.contains("no key resolves"), "{}", d.discovery.reason);
 }
 
 #[test]
