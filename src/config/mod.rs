@@ -15,12 +15,13 @@ mod rows;
 mod schema;
 pub mod secret;
 
+pub use auth::AuthSource;
 pub use provider::Provider;
 
 use crate::error::ProviderError;
 use crate::models::ModelDefinition;
 use crate::url::{normalize_base_url, BaseUrl};
-use auth::{AuthContext, AuthSource, ConfigKey, ResolvedAuth};
+use auth::{AuthContext, ConfigKey, ResolvedAuth};
 use policy::DefaultModel;
 use reader::get_ci;
 use serde::Serialize;
