@@ -231,6 +231,9 @@ pub fn resolve(input: &ResolveInput) -> Result<Provider, ProviderError> {
     };
     if status == Status::Unregistered {
         send_block = Some(provider::unregistered(None));
+    } else if !request_auth.has_key && send_block.is_none() {
+        // Registered by a key only discovery can use (a file/exec/store ref): requests have none.
+        send_block = Some(provider::no_api_key(&key_path, &base_url, "the key found for discovery is a SecretRef this runtime cannot read"));
     }
     if status != Status::Unregistered && discovery_auth.secret.is_some() && request_auth.secret.is_some() && discovery_auth.secret != request_auth.secret {
         warnings.push(Diagnostic::warning(
