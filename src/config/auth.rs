@@ -137,7 +137,7 @@ impl ConfigKey {
                     ConfigKey::EnvRef(name.to_string())
                 } else if raw.is_empty() {
                     ConfigKey::Absent
-                } else if profiles.ordered.iter().any(|p| p.id == raw) || profiles.oauth_ids.iter().any(|p| p == raw) || (raw.contains(':') && raw.to_ascii_lowercase().starts_with("vllm:")) {
+                } else if profiles.ordered.iter().any(|p| p.id == raw) || profiles.oauth_ids.iter().any(|p| p == raw) {
                     ConfigKey::Profile(raw.to_string())
                 } else if is_marker(raw) {
                     ConfigKey::Marker(raw.to_string())
@@ -215,8 +215,9 @@ fn from_profile(p: &Profile, env: &BTreeMap<String, String>) -> Option<ResolvedA
     }
 }
 
-fn first_profile(ctx: &AuthContext) -> Option<ResolvedAuth> {
-    ctx.profiles.ordered.iter().find_map(|p| from_profile(p, ctx.env))
+/// The first profile that yields a key; `usable_only` skips keys this runtime cannot read.
+fn first_profile(ctx: &AuthContext, usable_only: bool) -> Option<ResolvedAuth> {
+    ctx.profiles.ordered.iter().filter_map(|p| from_profile(p, ctx.env)).find(|a| !usable_only || a.secret.is_some())
 }
 
 /// §4.1: env, then config, then profiles.
@@ -236,7 +237,7 @@ fn discovery_time(ctx: &AuthContext, bound: Option<&Profile>, warnings: &mut Vec
     }
     from_env_var(API_KEY_ENV, ctx.env)
         .or_else(|| from_config(ctx, bound, Some(warnings)))
-        .or_else(|| first_profile(ctx))
+        .or_else(|| first_profile(ctx, false))
         .unwrap_or_else(ResolvedAuth::none)
 }
 
@@ -261,7 +262,7 @@ fn request_time(ctx: &AuthContext, bound: Option<&Profile>) -> ResolvedAuth {
     if let Some(a) = env.clone().filter(ResolvedAuth::is_marker) {
         return a;
     }
-    first_profile(ctx).filter(|a| a.secret.is_some()).or(env).or(config_usable).unwrap_or_else(ResolvedAuth::none)
+    first_profile(ctx, true).or(env).or(config_usable).unwrap_or_else(ResolvedAuth::none)
 }
 
 #[cfg(test)]
@@ -342,6 +343,25 @@ mod tests {
         let (d, r) = both(ConfigKey::Profile("vllm:b".into()), &[("VLLM_API_KEY", "env")], vec![profile("vllm:a", "a"), profile("vllm:b", "b")], None);
         assert_eq!(r.secret.as_deref(), Some("b"));
         assert_eq!(d.secret.as_deref(), Some("env"));
+    }
+
+    #[test]
+    fn request_time_skips_profiles_it_cannot_read() {
+        let managed = Profile {
+            id: "vllm:vault".into(),
+            kind: ProfileKind::ApiKey,
+            secret: Some(SecretInput::Ref(SecretRef { source: secret::RefSource::File, id: "/k".into() })),
+            path: "p".into(),
+        };
+        let (d, r) = both(ConfigKey::Absent, &[], vec![managed, profile("vllm:default", "usable")], None);
+        assert_eq!(d.profile_id.as_deref(), Some("vllm:vault"), "discovery-time takes the first profile, as OpenClaw");
+        assert_eq!(r.secret.as_deref(), Some("usable"));
+    }
+
+    #[test]
+    fn a_profile_like_literal_without_that_profile_is_a_key() {
+        let p = Profiles::default();
+        assert_eq!(ConfigKey::classify(Some(&lit("vllm:x")), Some(&lit("vllm:x")), &p), ConfigKey::Literal("vllm:x".into()));
     }
 
     #[test]

@@ -178,6 +178,7 @@ fn bad_auth_profile_stores_are_config_errors() {
     }
     let e = run("{}", Some("{profiles: "));
     assert!(e.line.is_some() && e.message.contains("authProfiles"), "{}", e.message);
+    assert_eq!(e.path.as_deref(), Some("authProfiles"));
     let oauth = "{profiles: {'vllm:sso': {provider: 'vllm', type: 'oauth', access: 'a'}}}";
     let e = run(&entry("apiKey: 'vllm:sso'"), Some(oauth));
     assert!(e.message.starts_with("Per-entry apiKey \"vllm:sso\" for provider \"vllm\" references a \"oauth\" credential"), "{}", e.message);

@@ -148,7 +148,9 @@ pub struct ResolvedProvider {
 fn parse_input(input: &ConfigInput, what: &str) -> Result<Value, ProviderError> {
     match input {
         ConfigInput::Text(t) if t.trim().is_empty() => Ok(Value::Object(Map::new())),
-        ConfigInput::Text(t) => json5::parse(t, what),
+        ConfigInput::Text(t) if what == "config" => json5::parse(t, what),
+        // Syntax errors in the store are told apart from the config's by their path.
+        ConfigInput::Text(t) => json5::parse(t, what).map_err(|e| e.tap_path(what)),
         ConfigInput::Value(v) => Ok(v.clone()),
     }
 }
