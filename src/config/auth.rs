@@ -165,7 +165,7 @@ pub struct AuthContext<'a> {
 }
 
 /// Both resolutions: (discovery-time, request-time before the synthetic local key).
-pub fn resolve(ctx: &AuthContext, warnings: &mut Vec<Diagnostic>) -> Result<(ResolvedAuth, ResolvedAuth), crate::error::ProviderError> {
+pub fn resolve(ctx: &AuthContext, warnings: &mut Vec<Diagnostic>) -> (ResolvedAuth, ResolvedAuth) {
     let bound = match ctx.config_key {
         ConfigKey::Profile(id) => match ctx.profiles.ordered.iter().find(|p| &p.id == id) {
             Some(p) => Some(p.clone()),
@@ -178,7 +178,7 @@ pub fn resolve(ctx: &AuthContext, warnings: &mut Vec<Diagnostic>) -> Result<(Res
     };
     let discovery = discovery_time(ctx, bound.as_ref(), warnings);
     let request = request_time(ctx, bound.as_ref());
-    Ok((discovery, request))
+    (discovery, request)
 }
 
 fn from_env_var(name: &str, env: &BTreeMap<String, String>) -> Option<ResolvedAuth> {
@@ -286,7 +286,7 @@ mod tests {
     fn both(key: ConfigKey, env_pairs: &[(&str, &str)], profiles: Vec<Profile>, mode: Option<&str>) -> (ResolvedAuth, ResolvedAuth) {
         let e = env(env_pairs);
         let p = Profiles { ordered: profiles, oauth_ids: vec![] };
-        resolve(&AuthContext { config_key: &key, path: "p", env: &e, profiles: &p, auth_mode: mode }, &mut vec![]).unwrap()
+        resolve(&AuthContext { config_key: &key, path: "p", env: &e, profiles: &p, auth_mode: mode }, &mut vec![])
     }
 
     #[test]
@@ -333,7 +333,7 @@ mod tests {
         let e = env(&[]);
         let p = Profiles::default();
         let key = ConfigKey::EnvRef("VLLM_API_KEY".into());
-        let (d, r) = resolve(&AuthContext { config_key: &key, path: "p", env: &e, profiles: &p, auth_mode: None }, &mut w).unwrap();
+        let (d, r) = resolve(&AuthContext { config_key: &key, path: "p", env: &e, profiles: &p, auth_mode: None }, &mut w);
         assert!(!d.has_key && !r.has_key);
         assert_eq!(w.len(), 1);
     }

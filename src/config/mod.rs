@@ -197,7 +197,7 @@ pub fn resolve(input: &ResolveInput) -> Result<Provider, ProviderError> {
         profiles: &profiles,
         auth_mode: declared.as_ref().and_then(|d| d.auth_mode.as_deref()),
     };
-    let (discovery_auth, mut request_auth) = auth::resolve(&ctx, &mut warnings)?;
+    let (discovery_auth, mut request_auth) = auth::resolve(&ctx, &mut warnings);
 
     let written_url = input.base_url.as_deref().or_else(|| declared.as_ref().and_then(|d| d.base_url.as_deref()));
     let base_url = normalize_base_url(written_url);
