@@ -182,8 +182,9 @@ pub fn resolve(input: &ResolveInput) -> Result<Provider, ProviderError> {
     };
     let entry_path = entry.as_ref().map_or("models.providers.vllm".to_string(), |(_, p)| p.clone());
     let key_path = reader::join(&entry_path, "apiKey");
-    // Auth resolution says more precisely what is wrong with the key than substitution does.
-    warnings.retain(|w| w.path != key_path);
+    // Auth resolution says more precisely what is wrong with the key than substitution does, and
+    // unset variables elsewhere (other providers' keys) are not this provider's business.
+    warnings.retain(|w| w.path != key_path && (w.path.starts_with(&entry_path) || w.path.starts_with("agents")));
     let config_key = ConfigKey::classify(raw_key.as_ref(), declared.as_ref().and_then(|d| d.api_key.as_ref()), &profiles);
     if let ConfigKey::Profile(id) = &config_key {
         if profiles.oauth_ids.contains(id) {

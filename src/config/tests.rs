@@ -238,6 +238,8 @@ fn substitution_escapes_and_missing_variables_in_any_string() {
     assert_eq!(d.headers["X-Missing"], "${NOT_SET}");
     assert_eq!(d.headers["X-Set"], "eu");
     assert!(d.warnings.iter().any(|w| w.path == "models.providers.vllm.headers.X-Missing" && w.message.contains("${NOT_SET} is not set")));
+    let other = described(Some("{models:{providers:{openai:{apiKey:'${OPENAI_API_KEY}'}, vllm:{apiKey:'k'}}}}"), &[]);
+    assert!(other.warnings.is_empty(), "other providers' variables are not reported: {:?}", other.warnings);
 }
 
 #[test]
