@@ -15,6 +15,7 @@ fn check(config: &str, env: &[(&str, &str)], profiles: Option<&str>) {
     let p = resolve(&input).unwrap_or_else(|e| panic!("{config}: {e}"));
     let text = serde_json::to_string(p.describe()).unwrap();
     assert!(!text.contains(CANARY), "{config} {env:?} {profiles:?}: {text}");
+    assert!(!format!("{p:?}").contains(CANARY), "{config}: Debug");
     for e in [p.ensure_can_send().err(), p.ensure_can_send_to("vllm/m").err()].into_iter().flatten() {
         assert!(!serde_json::to_string(&e).unwrap().contains(CANARY), "{config}");
     }

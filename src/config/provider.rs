@@ -12,8 +12,9 @@ use serde_json::{Map, Value};
 /// OpenClaw's unknown-model hint for vLLM, with its words kept.
 const UNREGISTERED: &str = "vLLM requires authentication to be registered as a provider. Set VLLM_API_KEY (any value works) or run \"openclaw configure\". See: https://docs.openclaw.ai/providers/vllm";
 
-/// A resolved provider: the public description plus what must never be shown.
-#[derive(Clone, Debug)]
+/// A resolved provider: the public description plus what must never be shown. Its `Debug` shows
+/// only the description, so a `{:?}` can never print a key.
+#[derive(Clone)]
 pub struct Provider {
     pub(super) described: ResolvedProvider,
     pub(super) base: BaseUrl,
@@ -24,6 +25,12 @@ pub struct Provider {
     pub(super) send_block: Option<ProviderError>,
     pub(super) params: Option<Map<String, Value>>,
     pub(super) config_path: String,
+}
+
+impl std::fmt::Debug for Provider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Provider").field("described", &self.described).finish_non_exhaustive()
+    }
 }
 
 impl Provider {
