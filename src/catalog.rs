@@ -1,8 +1,8 @@
 //! `listModels()`: declared rows merged with what discovery found, and how discovery went.
 
-use crate::config::Provider;
+use crate::config::{Diagnostic, Provider};
 use crate::error::{ErrorCode, ProviderError};
-use crate::models::{merge_models, ModelDefinition};
+use crate::models::{merge_models, ModelDefinition, ModelSource, Origin};
 use serde::Serialize;
 
 /// How discovery went for a catalog.
@@ -28,6 +28,8 @@ pub struct ModelCatalog {
     pub models: Vec<ModelDefinition>,
     /// How discovery went.
     pub discovery: DiscoveryOutcome,
+    /// Where the config and the server disagree (beyond OpenClaw, which merges silently).
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Provider {
@@ -41,16 +43,57 @@ impl Provider {
     pub fn catalog(&self, discovered: Option<(Result<Vec<ModelDefinition>, ProviderError>, u64)>) -> Result<ModelCatalog, ProviderError> {
         let declared = &self.describe().models;
         let outcome = |ok, error, duration_ms| DiscoveryOutcome { attempted: true, ok, error, duration_ms: Some(duration_ms) };
+        let plain = |discovery| ModelCatalog { models: declared.clone(), discovery, warnings: Vec::new() };
         Ok(match discovered {
-            None => ModelCatalog {
-                models: declared.clone(),
-                discovery: DiscoveryOutcome { attempted: false, ok: false, error: None, duration_ms: None },
-            },
+            None => plain(DiscoveryOutcome { attempted: false, ok: false, error: None, duration_ms: None }),
             Some((Err(e), _)) if e.code == ErrorCode::Aborted => return Err(e),
-            Some((Err(e), ms)) => ModelCatalog { models: declared.clone(), discovery: outcome(false, Some(e), ms) },
-            Some((Ok(found), ms)) => ModelCatalog { models: merge_models(declared, &found), discovery: outcome(true, None, ms) },
+            Some((Err(e), ms)) => plain(outcome(false, Some(e), ms)),
+            Some((Ok(mut found), ms)) => {
+                if let Some(params) = self.provider_params() {
+                    for row in &mut found {
+                        let mut merged = params.clone();
+                        merged.extend(row.params.take().unwrap_or_default());
+                        row.params = Some(merged);
+                    }
+                }
+                let warnings = disagreements(self.config_path(), declared, &found);
+                ModelCatalog { models: merge_models(declared, &found), discovery: outcome(true, None, ms), warnings }
+            }
         })
     }
+}
+
+/// Declared values the server contradicts: a context window or output cap larger than the server's
+/// window, and declared models the server does not serve.
+fn disagreements(entry: &str, declared: &[ModelDefinition], found: &[ModelDefinition]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (i, d) in declared.iter().enumerate() {
+        let row = format!("{entry}.models[{i}]");
+        let Some(s) = found.iter().find(|s| s.id == d.id) else {
+            let listed = found.iter().take(5).map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ");
+            out.push(Diagnostic::warning(&format!("{row}.id"), format!("\"{}\" is declared but the server does not serve it (it lists: {listed}); requests for it will fail with model_not_found", d.id)));
+            continue;
+        };
+        if s.origins.context_window != Origin::Server {
+            continue;
+        }
+        if d.origins.context_window == Origin::Config && d.context_window > s.context_window {
+            out.push(Diagnostic::warning(
+                &format!("{row}.contextWindow"),
+                format!("contextWindow {} is larger than the server's max_model_len {} for \"{}\"; the config wins, so prompts the server cannot hold will be refused with context_overflow", d.context_window, s.context_window, d.id),
+            ));
+        }
+        if let (Origin::Config, Some(t)) = (d.origins.max_tokens, d.max_tokens) {
+            if t >= s.context_window {
+                out.push(Diagnostic::warning(
+                    &format!("{row}.maxTokens"),
+                    format!("maxTokens {t} is not below the server's max_model_len {} for \"{}\"; it leaves no room for the prompt", s.context_window, d.id),
+                ));
+            }
+        }
+    }
+    debug_assert!(declared.iter().all(|d| d.source == ModelSource::Config));
+    out
 }
 
 #[cfg(test)]
@@ -91,5 +134,41 @@ mod tests {
     fn an_abort_is_returned_as_an_error() {
         let err = ProviderError::new(ErrorCode::Aborted, "Request was aborted", "h");
         assert_eq!(provider(WILDCARD).catalog(Some((Err(err), 1))).unwrap_err().code, ErrorCode::Aborted);
+    }
+}
+
+#[cfg(test)]
+mod warning_tests {
+    use crate::config::{resolve, ConfigInput, ResolveInput};
+    use crate::models::{map_discovered_rows, Origin};
+    use serde_json::json;
+
+    fn provider(cfg: &str) -> crate::config::Provider {
+        resolve(&ResolveInput { config: Some(ConfigInput::Text(cfg.into())), ..Default::default() }).unwrap()
+    }
+
+    #[test]
+    fn config_larger_than_the_server_is_a_warning_and_the_config_still_wins() {
+        let p = provider("{models:{providers:{vllm:{apiKey:'k', params:{temperature:0.1}, models:[{id:'Qwen/Qwen3-8B', name:'Q', contextWindow:65536, maxTokens:40000}, {id:'gone', name:'G'}]}}}}");
+        let found = map_discovered_rows(json!([{"id":"Qwen/Qwen3-8B","max_model_len":32768},{"id":"new"}]).as_array().unwrap());
+        let c = p.catalog(Some((Ok(found), 1))).unwrap();
+        assert_eq!(c.models[0].context_window, 65536, "checklist 19: the explicit value wins");
+        assert_eq!(c.models[0].origins.context_window, Origin::Config);
+        let paths: Vec<&str> = c.warnings.iter().map(|w| w.path.as_str()).collect();
+        assert_eq!(paths, ["models.providers.vllm.models[0].contextWindow", "models.providers.vllm.models[0].maxTokens", "models.providers.vllm.models[1].id"]);
+        assert!(c.warnings[0].message.contains("max_model_len 32768"));
+        assert_eq!(c.models[2].id, "new");
+        assert_eq!(c.models[2].params.as_ref().unwrap()["temperature"], 0.1, "provider params reach discovered rows");
+        let text = serde_json::to_value(&c).unwrap();
+        assert!(text["warnings"].is_array());
+    }
+
+    #[test]
+    fn agreeing_config_gives_no_warning() {
+        let p = provider("{models:{providers:{vllm:{apiKey:'k', models:[{id:'a', name:'A', contextWindow:512}]}}}}");
+        let found = map_discovered_rows(json!([{"id":"a","max_model_len":512}]).as_array().unwrap());
+        assert!(p.catalog(Some((Ok(found), 1))).unwrap().warnings.is_empty());
+        let found = map_discovered_rows(json!([{"id":"a"}]).as_array().unwrap());
+        assert!(p.catalog(Some((Ok(found), 1))).unwrap().warnings.is_empty(), "a server default is no disagreement");
     }
 }

@@ -42,6 +42,28 @@ pub fn parse_model_ref(reference: &str) -> Result<ModelRef, ProviderError> {
     Ok(ModelRef { provider, model: model.to_string() })
 }
 
+impl crate::config::Provider {
+    /// The provider-local model id for `reference`: an alias from `agents.defaults.models`, a
+    /// `vllm/<id>` ref (also `vllm/<alias>`), or a bare id. Refs of other providers are config errors.
+    pub fn resolve_model(&self, reference: &str) -> Result<String, ProviderError> {
+        let aliases = &self.describe().aliases;
+        let trimmed = reference.trim();
+        let target = aliases.get(trimmed).map(String::as_str).unwrap_or(trimmed);
+        let r = parse_model_ref(target)?;
+        if r.provider != "vllm" {
+            return Err(ProviderError::config_at(
+                "",
+                format!("Model reference \"{trimmed}\" belongs to provider \"{}\", not vllm", r.provider),
+                "Use a \"vllm/<model id>\" reference, or a bare model id.",
+            ));
+        }
+        match aliases.get(&r.model) {
+            Some(via) if target == trimmed => Ok(parse_model_ref(via)?.model),
+            _ => Ok(r.model),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,6 +83,24 @@ mod tests {
     #[test]
     fn bare_ids_belong_to_vllm() {
         assert_eq!(parse_model_ref("tiny-model").unwrap().provider, "vllm");
+    }
+
+    #[test]
+    fn aliases_and_provider_checks() {
+        let cfg = "{agents:{defaults:{model:{primary:'vllm/qwen', fallbacks:['vllm/Qwen/Qwen3-8B']}, models:{'vllm/Qwen/Qwen3-8B':{alias:'qwen'}}}}}";
+        let p = crate::config::resolve(&crate::config::ResolveInput {
+            config: Some(crate::config::ConfigInput::Text(cfg.into())),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(p.resolve_model("qwen").unwrap(), "Qwen/Qwen3-8B");
+        assert_eq!(p.resolve_model("vllm/qwen").unwrap(), "Qwen/Qwen3-8B", "configured primaries accept provider/alias");
+        assert_eq!(p.resolve_model("vllm/vllm/foo").unwrap(), "foo");
+        assert_eq!(p.resolve_model("tiny").unwrap(), "tiny");
+        assert!(p.resolve_model("openai/gpt-5").unwrap_err().message.contains("belongs to provider \"openai\""));
+        let d = serde_json::to_value(p.describe()).unwrap();
+        assert_eq!(d["defaultModel"], serde_json::json!({"primary":"vllm/qwen","fallbacks":["vllm/Qwen/Qwen3-8B"]}));
+        assert_eq!(d["aliases"]["qwen"], "vllm/Qwen/Qwen3-8B");
     }
 
     #[test]

@@ -69,22 +69,86 @@ pub struct ModelDefinition {
     /// A LoRA adapter's base model (the server's `parent`).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub parent: Option<String>,
-    /// Which fields the config wrote itself (the rest are defaults a server value may replace).
-    #[serde(skip)]
-    pub written: WrittenFields,
+    /// Where each merged field's value came from (beyond OpenClaw: provenance).
+    #[serde(default)]
+    pub origins: Origins,
 }
 
-/// The fields of a declared row that the config set explicitly.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct WrittenFields {
-    /// `contextWindow` was given.
-    pub context_window: bool,
-    /// `maxTokens` was given (on the row or the provider).
-    pub max_tokens: bool,
-    /// `reasoning` was given.
-    pub reasoning: bool,
-    /// `input` was given.
-    pub input: bool,
+/// Where a field's value came from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    /// Written in the config (on the row, or the provider's `maxTokens`).
+    Config,
+    /// Stated by the server's `/v1/models` row (or its LoRA parent's).
+    Server,
+    /// OpenClaw's default or heuristic.
+    #[default]
+    Default,
+}
+
+/// Provenance of the fields that config and server can both set.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Origins {
+    /// `contextWindow`.
+    pub context_window: Origin,
+    /// `maxTokens`.
+    pub max_tokens: Origin,
+    /// `reasoning` (`default`: the id heuristic or the model's defaults).
+    pub reasoning: Origin,
+    /// `input`.
+    pub input: Origin,
+}
+
+/// OpenClaw's effective `compat` defaults for a vLLM endpoint (§5.2: configured, proxy-like, family
+/// `vllm`, streaming usage from the manifest).
+pub const VLLM_COMPAT_DEFAULTS: &[(&str, CompatDefault)] = &[
+    ("supportsStore", CompatDefault::Bool(false)),
+    ("supportsDeveloperRole", CompatDefault::Bool(false)),
+    ("supportsReasoningEffort", CompatDefault::Bool(false)),
+    ("supportsUsageInStreaming", CompatDefault::Bool(true)),
+    ("maxTokensField", CompatDefault::Str("max_completion_tokens")),
+    ("thinkingFormat", CompatDefault::Str("openai")),
+    ("visibleReasoningDetailTypes", CompatDefault::EmptyList),
+    ("supportsStrictMode", CompatDefault::Bool(false)),
+    ("supportsJsonSchemaResponseFormat", CompatDefault::Bool(false)),
+    ("requiresReasoningContentOnAssistantMessages", CompatDefault::Bool(false)),
+    ("supportsPromptCacheKey", CompatDefault::Bool(false)),
+    ("supportsLongCacheRetention", CompatDefault::Bool(true)),
+    ("supportsTools", CompatDefault::Bool(true)),
+    ("sendSessionAffinityHeaders", CompatDefault::Bool(false)),
+    ("requiresToolResultName", CompatDefault::Bool(false)),
+    ("requiresAssistantAfterToolResult", CompatDefault::Bool(false)),
+    ("requiresThinkingAsText", CompatDefault::Bool(false)),
+    ("zaiToolStream", CompatDefault::Bool(false)),
+    ("requiresStringContent", CompatDefault::Bool(false)),
+    ("strictMessageKeys", CompatDefault::Bool(false)),
+];
+
+/// A default value in [`VLLM_COMPAT_DEFAULTS`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompatDefault {
+    /// A flag.
+    Bool(bool),
+    /// A string choice.
+    Str(&'static str),
+    /// An empty list.
+    EmptyList,
+}
+
+/// The effective compat of a row: every written flag (`configured ?? default`, so explicit values
+/// always win, as in OpenClaw's release), then the vLLM defaults for the rest.
+pub fn effective_compat(written: Option<&Map<String, Value>>) -> Map<String, Value> {
+    let mut out = written.cloned().unwrap_or_default();
+    for (key, default) in VLLM_COMPAT_DEFAULTS {
+        out.entry(key.to_string()).or_insert_with(|| match default {
+            CompatDefault::Bool(b) => Value::Bool(*b),
+            CompatDefault::Str(s) => Value::String(s.to_string()),
+            CompatDefault::EmptyList => Value::Array(Vec::new()),
+        });
+    }
+    out
 }
 
 /// OpenClaw's reasoning guess for discovered ids: `/r1|reasoning|think|reason/i`.
@@ -130,7 +194,8 @@ pub fn map_discovered_rows(rows: &[Value]) -> Vec<ModelDefinition> {
                 let parent_row = objects.iter().find(|r| trimmed_id(r).as_deref() == Some(p))?;
                 own_context_window(parent_row, false)
             };
-            let context_window = own_context_window(row, true).or_else(inherited).unwrap_or(DISCOVERED_DEFAULT_CONTEXT_WINDOW);
+            let stated = own_context_window(row, true).or_else(inherited);
+            let context_window = stated.unwrap_or(DISCOVERED_DEFAULT_CONTEXT_WINDOW);
             Some(ModelDefinition {
                 name: id.clone(),
                 reasoning: looks_like_reasoning(&id),
@@ -143,7 +208,10 @@ pub fn map_discovered_rows(rows: &[Value]) -> Vec<ModelDefinition> {
                 params: None,
                 source: ModelSource::Discovered,
                 parent: parent.map(str::to_string),
-                written: WrittenFields::default(),
+                origins: Origins {
+                    context_window: if stated.is_some() { Origin::Server } else { Origin::Default },
+                    ..Origins::default()
+                },
                 id,
             })
         })
@@ -217,6 +285,16 @@ mod tests {
     }
 
     #[test]
+    fn compat_defaults_fill_only_what_is_not_written() {
+        let written = json!({"supportsDeveloperRole": true, "maxTokensField": "max_tokens"});
+        let c = effective_compat(written.as_object());
+        assert_eq!((c["supportsDeveloperRole"].as_bool(), c["maxTokensField"].as_str()), (Some(true), Some("max_tokens")));
+        assert_eq!((c["supportsUsageInStreaming"].as_bool(), c["supportsStore"].as_bool()), (Some(true), Some(false)));
+        assert_eq!(c["thinkingFormat"], "openai");
+        assert_eq!(effective_compat(None).len(), VLLM_COMPAT_DEFAULTS.len());
+    }
+
+    #[test]
     fn reasoning_heuristic() {
         assert!(rows(json!([{"id":"deepseek-ai/DeepSeek-R1-Distill-Qwen-7B"}]))[0].reasoning);
         assert!(!rows(json!([{"id":"Qwen/Qwen3-32B"}]))[0].reasoning);
@@ -231,21 +309,28 @@ mod tests {
 }
 
 /// Merges declared rows with discovered ones as OpenClaw does: declared rows first (fields the config
-/// wrote win, discovered values replace defaults), then discovered rows that were not declared.
+/// wrote win, discovered values replace defaults), then discovered rows that were not declared. An
+/// output cap above the merged context window is clamped to it.
 pub fn merge_models(declared: &[ModelDefinition], discovered: &[ModelDefinition]) -> Vec<ModelDefinition> {
     let mut out: Vec<ModelDefinition> = declared
         .iter()
         .map(|d| match discovered.iter().find(|s| s.id == d.id) {
             Some(s) => {
-                let w = d.written;
-                let context_window = if w.context_window { d.context_window } else { s.context_window };
+                let o = d.origins;
+                let pick = |mine: Origin| mine == Origin::Config;
+                let (context_window, cw_origin) =
+                    if pick(o.context_window) { (d.context_window, Origin::Config) } else { (s.context_window, s.origins.context_window) };
+                let (max_tokens, mt_origin) = if pick(o.max_tokens) { (d.max_tokens, Origin::Config) } else { (s.max_tokens, s.origins.max_tokens) };
+                let (reasoning, r_origin) = if pick(o.reasoning) { (d.reasoning, Origin::Config) } else { (s.reasoning, s.origins.reasoning) };
+                let (input, i_origin) = if pick(o.input) { (d.input.clone(), Origin::Config) } else { (s.input.clone(), s.origins.input) };
                 ModelDefinition {
                     context_window,
-                    max_tokens: if w.max_tokens { d.max_tokens } else { s.max_tokens.map(|t| t.min(context_window)) },
-                    reasoning: if w.reasoning { d.reasoning } else { s.reasoning },
-                    input: if w.input { d.input.clone() } else { s.input.clone() },
+                    max_tokens: max_tokens.map(|t| t.min(context_window)),
+                    reasoning,
+                    input,
                     parent: d.parent.clone().or_else(|| s.parent.clone()),
                     source: ModelSource::Merged,
+                    origins: Origins { context_window: cw_origin, max_tokens: mt_origin, reasoning: r_origin, input: i_origin },
                     ..d.clone()
                 }
             }
@@ -267,7 +352,7 @@ mod merge_tests {
             id: "Qwen/Qwen3-8B".into(), name: "Qwen".into(), reasoning: false, input: vec!["text".into()],
             cost: Cost::default(), context_window: 65536, max_tokens: None, context_tokens: None,
             compat: None, params: None, source: ModelSource::Config, parent: None,
-            written: WrittenFields { context_window: true, ..Default::default() },
+            origins: Origins { context_window: Origin::Config, ..Default::default() },
         }];
         let discovered = map_discovered_rows(json!([{"id":"other"},{"id":"Qwen/Qwen3-8B","max_model_len":32768}]).as_array().unwrap());
         let m = merge_models(&declared, &discovered);
@@ -276,6 +361,8 @@ mod merge_tests {
         assert_eq!(m[0].max_tokens, Some(8192));
         assert_eq!(m[0].source, ModelSource::Merged);
         assert_eq!(m[1].source, ModelSource::Discovered);
+        assert_eq!((m[0].origins.context_window, m[0].origins.max_tokens), (Origin::Config, Origin::Default));
+        assert_eq!(m[1].origins.context_window, Origin::Default, "no context field: OpenClaw's 128000");
     }
 
     #[test]
@@ -283,10 +370,13 @@ mod merge_tests {
         let declared = vec![ModelDefinition {
             id: "tiny".into(), name: "Tiny".into(), reasoning: false, input: vec!["text".into()],
             cost: Cost::default(), context_window: CONFIGURED_DEFAULT_CONTEXT_WINDOW, max_tokens: None, context_tokens: None,
-            compat: None, params: None, source: ModelSource::Config, parent: None, written: WrittenFields::default(),
+            compat: None, params: None, source: ModelSource::Config, parent: None, origins: Origins::default(),
         }];
         let discovered = map_discovered_rows(json!([{"id":"tiny","max_model_len":512}]).as_array().unwrap());
         let m = merge_models(&declared, &discovered);
         assert_eq!((m[0].context_window, m[0].max_tokens, m[0].name.as_str()), (512, Some(512), "Tiny"));
+        assert_eq!(m[0].origins.context_window, Origin::Server);
+        let json = serde_json::to_value(&m[0]).unwrap();
+        assert_eq!(json["origins"], json!({"contextWindow":"server","maxTokens":"default","reasoning":"default","input":"default"}));
     }
 }

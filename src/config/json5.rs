@@ -35,11 +35,23 @@ pub fn parse(text: &str, what: &str) -> Result<Value, ProviderError> {
         return Err(e);
     }
     json5::from_str::<Value>(text).map_err(|err| {
-        let pos = err.position();
-        let (line, column) = pos.map(|p| (p.line as u32 + 1, p.column as u32 + 1)).unzip();
         let what_went_wrong = err.to_string();
+        // For a premature end the crate points at the start of the unfinished construct (or nowhere);
+        // the end of the input is where the text must change.
+        let (line, column) = match err.position() {
+            _ if what_went_wrong.starts_with("EOF") => {
+                let (l, c) = end_position(text);
+                (Some(l), Some(c))
+            }
+            Some(p) => (Some(p.line as u32 + 1), Some(p.column as u32 + 1)),
+            None => (None, None),
+        };
         // The crate appends "at line L column C"; we report the position in our own fields.
-        let core = what_went_wrong.split(" at line ").next().unwrap_or(&what_went_wrong).to_string();
+        let core = what_went_wrong.split(" at line ").next().unwrap_or(&what_went_wrong);
+        let core = match core.strip_prefix("EOF ") {
+            Some(rest) => format!("unexpected end of input while {rest}"),
+            None => core.to_string(),
+        };
         let message = match (line, column) {
             (Some(l), Some(c)) => format!("Invalid JSON5 in the {what} at line {l}, column {c}: {core}"),
             _ => format!("Invalid JSON5 in the {what}: {core}"),
@@ -49,6 +61,13 @@ pub fn parse(text: &str, what: &str) -> Result<Value, ProviderError> {
         e.column = column;
         e
     })
+}
+
+/// 1-based line and column just past the last character.
+fn end_position(text: &str) -> (u32, u32) {
+    let line = text.matches('\n').count() as u32 + 1;
+    let last = text.rsplit('\n').next().unwrap_or("");
+    (line, last.chars().count() as u32 + 1)
 }
 
 /// Finds where nesting first exceeds [`MAX_DEPTH`], skipping strings and comments.
@@ -127,6 +146,12 @@ mod tests {
         assert_eq!(e.line, Some(3));
         assert!(e.column.is_some());
         assert!(e.message.contains("line 3"), "{}", e.message);
+    }
+
+    #[test]
+    fn errors_at_the_end_of_the_input_point_there() {
+        let e = parse("{\n  a: 1,\n  /* open", "config").unwrap_err();
+        assert_eq!((e.line, e.column), (Some(3), Some(10)));
     }
 
     #[test]

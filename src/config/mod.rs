@@ -5,15 +5,24 @@
 
 pub mod auth;
 pub mod env;
+pub mod headers;
 pub mod json5;
+pub mod policy;
+pub mod profiles;
+mod provider;
 pub mod reader;
+mod rows;
 mod schema;
+pub mod secret;
+
+pub use auth::AuthSource;
+pub use provider::Provider;
 
 use crate::error::ProviderError;
 use crate::models::ModelDefinition;
-use crate::redact::REDACTED;
 use crate::url::{normalize_base_url, BaseUrl};
-use auth::{AuthSource, ResolvedAuth};
+use auth::{AuthContext, ConfigKey, ResolvedAuth};
+use policy::DefaultModel;
 use reader::get_ci;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -112,7 +121,7 @@ pub struct ResolvedProvider {
     pub base_url: String,
     /// Always `"openai-completions"`.
     pub api: &'static str,
-    /// Key source.
+    /// Key source (the request-time key, the one chat requests use).
     pub auth: AuthInfo,
     /// Discovery decision.
     pub discovery: DiscoveryInfo,
@@ -123,84 +132,79 @@ pub struct ResolvedProvider {
     pub timeout_ms: Option<u64>,
     /// Configured headers, secret values redacted.
     pub headers: BTreeMap<String, String>,
+    /// `agents.defaults.model` (or the agent's own): primary and fallbacks as written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_model: Option<DefaultModel>,
+    /// Aliases from `agents.defaults.models["<ref>"].alias`: alias → model ref.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub aliases: BTreeMap<String, String>,
+    /// `request.allowPrivateNetwork`, when written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow_private_network: Option<bool>,
     /// Problems that did not stop resolution.
     pub warnings: Vec<Diagnostic>,
 }
 
-/// A resolved provider: the public description plus what must never be shown.
-#[derive(Clone, Debug)]
-pub struct Provider {
-    described: ResolvedProvider,
-    base: BaseUrl,
-    auth: ResolvedAuth,
-    headers: Vec<(String, String)>,
-    secrets: Vec<String>,
-}
-
-impl Provider {
-    /// The secret-free description.
-    pub fn describe(&self) -> &ResolvedProvider {
-        &self.described
-    }
-
-    /// The parsed base URL.
-    pub fn base(&self) -> &BaseUrl {
-        &self.base
-    }
-
-    /// Every value that must be scrubbed from texts (keys, secret header values, env values used).
-    pub fn secrets(&self) -> &[String] {
-        &self.secrets
-    }
-
-    /// Headers for a request: configured headers, then `Authorization: Bearer <key>` unless the key is
-    /// a marker or missing, or a configured `Authorization` header already overrides it.
-    pub fn request_headers(&self) -> Vec<(String, String)> {
-        let mut headers = self.headers.clone();
-        if let Some(key) = &self.auth.secret {
-            if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("authorization")) {
-                headers.push(("Authorization".to_string(), format!("Bearer {key}")));
-            }
-        }
-        headers
+fn parse_input(input: &ConfigInput, what: &str) -> Result<Value, ProviderError> {
+    match input {
+        ConfigInput::Text(t) if t.trim().is_empty() => Ok(Value::Object(Map::new())),
+        ConfigInput::Text(t) if what == "config" => json5::parse(t, what),
+        // Syntax errors in the store are told apart from the config's by their path.
+        ConfigInput::Text(t) => json5::parse(t, what).map_err(|e| e.tap_path(what)),
+        ConfigInput::Value(v) => Ok(v.clone()),
     }
 }
 
 /// Resolves the provider. Errors are `code: "config"` with a path or a line and column.
 pub fn resolve(input: &ResolveInput) -> Result<Provider, ProviderError> {
     let mut warnings = Vec::new();
-    let raw = match &input.config {
-        None => Value::Object(Map::new()),
-        Some(ConfigInput::Text(t)) if t.trim().is_empty() => Value::Object(Map::new()),
-        Some(ConfigInput::Text(t)) => json5::parse(t, "config")?,
-        Some(ConfigInput::Value(v)) => v.clone(),
-    };
-    let Value::Object(root) = &raw else {
+    let raw = input.config.as_ref().map(|c| parse_input(c, "config")).transpose()?.unwrap_or_else(|| Value::Object(Map::new()));
+    let Value::Object(raw_root) = &raw else {
         return Err(reader::expected("(config)", "an object", &raw).tap_path(""));
     };
-    let entry_raw = provider_entry(root)?;
     // The key is read before substitution so that `${VLLM_API_KEY}` is reported as an env source.
-    let api_key_raw = entry_raw.as_ref().and_then(|(m, _)| m.get("apiKey")).cloned();
-
+    let raw_key = match provider_entry(raw_root)? {
+        Some((m, p)) => schema::raw_api_key(&m, &p)?,
+        None => None,
+    };
     let mut config = raw.clone();
     env::substitute_all(&mut config, &input.env, "", &mut warnings);
     let root = config.as_object().cloned().unwrap_or_default();
+    policy::check(&root)?;
     let entry = provider_entry(&root)?;
-
+    let profiles = match &input.auth_profiles {
+        Some(p) => profiles::read(&parse_input(p, "authProfiles")?, &root, &mut warnings)?,
+        None => profiles::Profiles::default(),
+    };
     let declared = match &entry {
-        Some((map, path)) => Some(schema::read_provider(map, path, &mut warnings)?),
+        Some((map, path)) => Some(schema::read_provider(map, path, &input.env, &mut warnings)?),
         None => None,
     };
-    let auth_path = entry.as_ref().map(|(_, p)| reader::join(p, "apiKey")).unwrap_or_default();
-    // Auth resolution says more precisely what is wrong with the key than substitution does.
-    warnings.retain(|w| w.path != auth_path || auth_path.is_empty());
-    let mut auth = auth::resolve(api_key_raw.as_ref(), &auth_path, &input.env, &mut warnings);
+    let entry_path = entry.as_ref().map_or("models.providers.vllm".to_string(), |(_, p)| p.clone());
+    let key_path = reader::join(&entry_path, "apiKey");
+    // Auth resolution says more precisely what is wrong with the key than substitution does, and
+    // unset variables elsewhere (other providers' keys) are not this provider's business.
+    warnings.retain(|w| w.path != key_path && (w.path.starts_with(&entry_path) || w.path.starts_with("agents")));
+    let config_key = ConfigKey::classify(raw_key.as_ref(), declared.as_ref().and_then(|d| d.api_key.as_ref()), &profiles);
+    if let ConfigKey::Profile(id) = &config_key {
+        if profiles.oauth_ids.contains(id) {
+            return Err(profiles::wrong_kind_binding(id, profiles::ProfileKind::OAuth, &key_path));
+        }
+    }
+    let ctx = AuthContext {
+        config_key: &config_key,
+        path: &key_path,
+        env: &input.env,
+        profiles: &profiles,
+        auth_mode: declared.as_ref().and_then(|d| d.auth_mode.as_deref()),
+    };
+    let (discovery_auth, mut request_auth) = auth::resolve(&ctx, &mut warnings);
 
-    let configured_url = input.base_url.as_deref().or_else(|| declared.as_ref().and_then(|d| d.base_url.as_deref()));
-    let base_url = normalize_base_url(configured_url);
+    let written_url = input.base_url.as_deref().or_else(|| declared.as_ref().and_then(|d| d.base_url.as_deref()));
+    let base_url = normalize_base_url(written_url);
     let base = BaseUrl::parse(&base_url).ok_or_else(|| {
         ProviderError::config_at(
-            &entry.as_ref().map(|(_, p)| reader::join(p, "baseUrl")).unwrap_or_default(),
+            &reader::join(&entry_path, "baseUrl"),
             if base_url.contains("${") {
                 format!("baseUrl \"{base_url}\" contains an unresolved ${{VAR}}: set that variable in env")
             } else {
@@ -210,62 +214,104 @@ pub fn resolve(input: &ResolveInput) -> Result<Provider, ProviderError> {
         )
     })?;
 
+    let mut send_block = None;
     if let Some(d) = &declared {
-        if !auth.has_key && base.is_local_host() && !d.models.is_empty() {
-            auth = ResolvedAuth { source: AuthSource::SyntheticLocal, env_var: None, secret: None, has_key: true };
-        } else if !auth.has_key {
-            let provider_path = entry.as_ref().map(|(_, p)| p.as_str()).unwrap_or_default();
-            warnings.push(Diagnostic::warning(
-                provider_path,
-                format!("No API key found for provider \"vllm\": requests to {base_url} will be refused until VLLM_API_KEY or models.providers.vllm.apiKey is set"),
-            ));
+        if !request_auth.has_key {
+            match provider::synthetic_local_blocker(d, written_url, &config_key, &base) {
+                None => request_auth = ResolvedAuth::synthetic_local(),
+                Some(why) => {
+                    let e = provider::no_api_key(&key_path, &base_url, &why);
+                    warnings.push(Diagnostic::warning(&entry_path, format!("{} Requests will fail until a key is set.", e.message)));
+                    send_block = Some(e);
+                }
+            }
         }
     }
-
-    let status = match (&declared, auth.has_key) {
+    let status = match (&declared, discovery_auth.has_key) {
         (Some(_), _) => Status::Explicit,
         (None, true) => Status::Implicit,
         (None, false) => Status::Unregistered,
     };
-    let discovery = discovery_decision(status, &root, input.agent_id.as_deref());
-
-    let mut secrets: Vec<String> = auth.secret.iter().cloned().collect();
-    let headers = declared.as_ref().map(|d| d.headers.clone()).unwrap_or_default();
-    let mut shown_headers = BTreeMap::new();
-    for (k, v) in &headers {
-        let secret = is_secret_header(k) || secrets.iter().any(|s| v.contains(s.as_str()));
-        if secret {
-            secrets.push(v.clone());
-            if let Some(token) = v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")) {
-                secrets.push(token.to_string());
-            }
-        }
-        shown_headers.insert(k.clone(), if secret { REDACTED.to_string() } else { v.clone() });
+    if status == Status::Unregistered {
+        send_block = Some(provider::unregistered(None));
+    } else if !request_auth.has_key && send_block.is_none() {
+        // Registered by a key only discovery can use (a file/exec/store ref): requests have none.
+        send_block = Some(provider::no_api_key(&key_path, &base_url, "the key found for discovery is a SecretRef this runtime cannot read"));
     }
+    if status != Status::Unregistered && discovery_auth.secret.is_some() && request_auth.secret.is_some() && discovery_auth.secret != request_auth.secret {
+        warnings.push(Diagnostic::warning(
+            &key_path,
+            format!("discovery uses the key from {}, requests use the key from {} (OpenClaw's two resolution orders differ)", auth_label(&discovery_auth), auth_label(&request_auth)),
+        ));
+    }
+    let discovery = discovery_decision(status, &root, input.agent_id.as_deref(), discovery_auth.has_key);
 
+    let plan = declared.as_ref().map(|d| d.headers.clone()).unwrap_or_default();
+    let mut secrets: Vec<String> = [&discovery_auth, &request_auth].iter().filter_map(|a| a.secret.clone()).collect();
+    secrets.extend(candidate_secrets(&config_key, &profiles, &input.env));
+    secrets.extend(plan.secret_values());
+    secrets.sort();
+    secrets.dedup();
+    let chat_headers = plan.build(request_auth.secret.as_deref(), request_auth.local_no_auth, None);
     let described = ResolvedProvider {
         id: "vllm",
         status,
         base_url,
         api: "openai-completions",
         auth: AuthInfo {
-            source: auth.source,
-            env_var: auth.env_var.clone(),
-            profile_id: None,
-            sends_authorization: auth.secret.is_some() || headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("authorization")),
+            source: request_auth.source,
+            env_var: request_auth.env_var.clone(),
+            profile_id: request_auth.profile_id.clone(),
+            sends_authorization: chat_headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("authorization")),
         },
         discovery,
         models: declared.as_ref().map(|d| d.models.clone()).unwrap_or_default(),
-        timeout_ms: declared.as_ref().and_then(|d| d.timeout_seconds).map(|s| s * 1000),
-        headers: shown_headers,
+        timeout_ms: declared.as_ref().and_then(|d| d.timeout_seconds).map(|s| s.saturating_mul(1000)),
+        headers: plan.shown(&secrets),
+        default_model: policy::default_model(&root, input.agent_id.as_deref())?,
+        aliases: policy::aliases(&root),
+        allow_private_network: declared.as_ref().and_then(|d| d.allow_private_network),
         warnings,
     };
-    Ok(Provider { described, base, auth, headers, secrets })
+    Ok(Provider {
+        described,
+        base,
+        discovery_auth,
+        request_auth,
+        headers: plan,
+        secrets,
+        send_block,
+        params: declared.and_then(|d| d.params),
+        config_path: entry_path,
+    })
 }
 
-fn is_secret_header(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    ["authorization", "api-key", "apikey", "token", "secret", "cookie", "password"].iter().any(|s| n.contains(s))
+fn auth_label(a: &ResolvedAuth) -> String {
+    match (&a.profile_id, &a.env_var, a.source) {
+        (Some(p), _, _) => format!("auth profile \"{p}\""),
+        (None, Some(e), _) => format!("env {e}"),
+        (None, None, AuthSource::Config) => "models.providers.vllm.apiKey".to_string(),
+        _ => "nowhere".to_string(),
+    }
+}
+
+/// Every key value any source offers, chosen or not: all are scrubbed from texts.
+fn candidate_secrets(key: &ConfigKey, profiles: &profiles::Profiles, env: &BTreeMap<String, String>) -> Vec<String> {
+    let mut out = Vec::new();
+    if let ConfigKey::Literal(s) = key {
+        out.push(s.clone());
+    }
+    if let ConfigKey::EnvRef(name) = key {
+        out.extend(secret::env_value(env, name));
+    }
+    out.extend(secret::env_value(env, auth::API_KEY_ENV));
+    for p in &profiles.ordered {
+        if let Some(secret::Resolved::Value { value, .. }) = p.secret.as_ref().map(|s| secret::resolve(s, env)) {
+            out.push(value);
+        }
+    }
+    out.retain(|s| !auth::is_marker(s));
+    out
 }
 
 trait TapPath {
@@ -279,43 +325,39 @@ impl TapPath for ProviderError {
     }
 }
 
-/// `models.providers.vllm` (found case-insensitively), with its path.
+/// `models.providers.vllm` (found case-insensitively), with its path; validates the `models` block.
 fn provider_entry(root: &Map<String, Value>) -> Result<Option<(Map<String, Value>, String)>, ProviderError> {
-    let Some((_, models)) = get_ci(root, "models") else { return Ok(None) };
-    let models = models.as_object().ok_or_else(|| reader::expected("models", "an object", models))?;
+    let Some((mkey, models)) = get_ci(root, "models") else { return Ok(None) };
+    let models = models.as_object().ok_or_else(|| reader::expected(mkey, "an object", models))?;
+    schema::check_models_block(models, mkey)?;
     let Some((_, providers)) = get_ci(models, "providers") else { return Ok(None) };
-    let providers = providers.as_object().ok_or_else(|| reader::expected("models.providers", "an object", providers))?;
+    let ppath = format!("{mkey}.providers");
+    let providers = providers.as_object().ok_or_else(|| reader::expected(&ppath, "an object", providers))?;
     match get_ci(providers, "vllm") {
         None => Ok(None),
-        Some((key, Value::Object(m))) => Ok(Some((m.clone(), format!("models.providers.{key}")))),
-        Some((key, v)) => Err(reader::expected(&format!("models.providers.{key}"), "an object", v)),
+        Some((key, Value::Object(m))) => Ok(Some((m.clone(), format!("{ppath}.{key}")))),
+        Some((key, v)) => Err(reader::expected(&format!("{ppath}.{key}"), "an object", v)),
     }
 }
 
 /// OpenClaw's rule: implicit providers discover; explicit ones only when the effective model-policy
-/// allow-list holds `vllm/*`; unregistered ones never.
-fn discovery_decision(status: Status, root: &Map<String, Value>, agent_id: Option<&str>) -> DiscoveryInfo {
-    match status {
-        Status::Unregistered => DiscoveryInfo {
-            enabled: false,
-            reason: "VLLM_API_KEY is not set and models.providers.vllm is not declared, so OpenClaw does not register vLLM. Set VLLM_API_KEY (any value works) to discover models.".to_string(),
+/// allow-list holds `vllm/*` and a key resolves; unregistered ones never.
+fn discovery_decision(status: Status, root: &Map<String, Value>, agent_id: Option<&str>, has_key: bool) -> DiscoveryInfo {
+    let (enabled, reason) = match status {
+        Status::Unregistered => (false, "VLLM_API_KEY is not set, no auth profile or config key resolves, and models.providers.vllm is not declared, so OpenClaw does not register vLLM. Set VLLM_API_KEY (any value works) to discover models.".to_string()),
+        Status::Implicit => (true, "A key resolved and models.providers.vllm is not declared: models are discovered from GET {baseUrl}/models.".to_string()),
+        Status::Explicit => match policy::allow_list_wildcard(root, agent_id) {
+            Some(source) if has_key => (true, format!("models.providers.vllm is declared and {source} contains \"vllm/*\": declared models are merged with discovered ones.")),
+            Some(source) => (false, format!("{source} contains \"vllm/*\", but no key resolves for discovery (OpenClaw skips it): set VLLM_API_KEY (any value works) or models.providers.vllm.apiKey.")),
+            None => (false, "models.providers.vllm is declared, so only its models are used; add \"vllm/*\" to agents.defaults.modelPolicy.allow to also discover the server's models.".to_string()),
         },
-        Status::Implicit => DiscoveryInfo {
-            enabled: true,
-            reason: "A key resolved and models.providers.vllm is not declared: models are discovered from GET {baseUrl}/models.".to_string(),
-        },
-        Status::Explicit => match schema::allow_list_wildcard(root, agent_id) {
-            Some(source) => DiscoveryInfo {
-                enabled: true,
-                reason: format!("models.providers.vllm is declared and {source} contains \"vllm/*\": declared models are merged with discovered ones."),
-            },
-            None => DiscoveryInfo {
-                enabled: false,
-                reason: "models.providers.vllm is declared, so only its models are used; add \"vllm/*\" to agents.defaults.modelPolicy.allow to also discover the server's models.".to_string(),
-            },
-        },
-    }
+    };
+    DiscoveryInfo { enabled, reason }
 }
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod bad_configs;
+#[cfg(test)]
+mod canary;

@@ -3,6 +3,8 @@
 use crate::error::ProviderError;
 use serde_json::{Map, Value};
 
+const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+
 /// A JSON object at a known path.
 #[derive(Clone, Copy, Debug)]
 pub struct Obj<'a> {
@@ -85,13 +87,13 @@ impl<'a> Obj<'a> {
         }
     }
 
-    /// An optional number greater than zero.
+    /// An optional number greater than zero (and at most 2^53 - 1, JavaScript's largest safe integer).
     pub fn opt_positive(&self, key: &str) -> Result<Option<f64>, ProviderError> {
         match self.map.get(key) {
             None => Ok(None),
             Some(v @ Value::Number(n)) => match n.as_f64() {
-                Some(x) if x > 0.0 && x.is_finite() => Ok(Some(x)),
-                _ => Err(expected(&join(self.path, key), "a number greater than 0", v)),
+                Some(x) if x > 0.0 && x <= MAX_SAFE => Ok(Some(x)),
+                _ => Err(expected(&join(self.path, key), "a number greater than 0 and at most 9007199254740991", v)),
             },
             Some(v) => Err(expected(&join(self.path, key), "a number greater than 0", v)),
         }
@@ -100,7 +102,7 @@ impl<'a> Obj<'a> {
     /// An optional integer greater than zero.
     pub fn opt_positive_int(&self, key: &str) -> Result<Option<u64>, ProviderError> {
         match self.opt_positive(key)? {
-            Some(x) if x.fract() == 0.0 && x <= 9_007_199_254_740_991.0 => Ok(Some(x as u64)),
+            Some(x) if x.fract() == 0.0 => Ok(Some(x as u64)),
             Some(_) => Err(expected(&join(self.path, key), "a whole number greater than 0", &self.map[key])),
             None => Ok(None),
         }
@@ -142,6 +144,9 @@ mod tests {
         let e = o.opt_positive("contextWindow").unwrap_err();
         assert_eq!(e.path.as_deref(), Some("models.providers.vllm.models[0].contextWindow"));
         assert!(e.message.contains("expected a number greater than 0, got a string"));
+        let v = json!({"contextWindow": 1e300});
+        let o = Obj { map: v.as_object().unwrap(), path: "m" };
+        assert!(o.opt_positive("contextWindow").unwrap_err().message.contains("at most 9007199254740991"));
     }
 
     #[test]

@@ -1,80 +1,170 @@
-//! The `models.providers.vllm` schema (OpenClaw's strict provider and model objects).
+//! The `models` block and the `models.providers.vllm` entry (OpenClaw's strict provider object).
 
+use super::headers::{read_header_record, read_request, HeaderPlan, RequestAuth};
 use super::reader::{expected, join, Obj};
+use super::rows::read_model;
+use super::secret::{read_input, SecretInput};
 use super::Diagnostic;
 use crate::error::ProviderError;
-use crate::models::{Cost, ModelDefinition, ModelSource, WrittenFields, CONFIGURED_DEFAULT_CONTEXT_WINDOW};
+use crate::models::ModelDefinition;
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
+const MODELS_KEYS: &[&str] = &["mode", "providers", "catalogRefresh"];
 const PROVIDER_KEYS: &[&str] = &[
     "baseUrl", "apiKey", "auth", "api", "maxTokens", "timeoutSeconds", "region", "injectNumCtxForOpenAICompat",
     "params", "agentRuntime", "localService", "headers", "authHeader", "request", "models",
 ];
-const MODEL_KEYS: &[&str] = &[
-    "id", "name", "api", "baseUrl", "reasoning", "input", "cost", "contextWindow", "contextTokens", "maxTokens",
-    "thinkingLevelMap", "params", "agentRuntime", "headers", "compat", "mediaInput", "metadataSource",
-];
-const INPUT_KINDS: &[&str] = &["text", "image", "video", "audio"];
 const APIS: &[&str] = &[
     "openai-completions", "openai-responses", "openai-chatgpt-responses", "anthropic-messages", "google-generative-ai",
     "google-vertex", "github-copilot", "bedrock-converse-stream", "ollama", "pi-messages", "azure-openai-responses",
 ];
+const AUTH_MODES: &[&str] = &["api-key", "aws-sdk", "oauth", "token"];
 
 /// What the declared provider entry says.
 #[derive(Clone, Debug, Default)]
 pub struct DeclaredProvider {
     /// `baseUrl` as written (after `${VAR}` substitution).
     pub base_url: Option<String>,
+    /// `api`, if written.
+    pub api: Option<String>,
+    /// `auth` mode override.
+    pub auth_mode: Option<String>,
+    /// `apiKey` after substitution.
+    pub api_key: Option<SecretInput>,
     /// `timeoutSeconds`.
     pub timeout_seconds: Option<u64>,
-    /// `headers` with string values.
-    pub headers: Vec<(String, String)>,
+    /// Every header source.
+    pub headers: HeaderPlan,
+    /// `request.allowPrivateNetwork`.
+    pub allow_private_network: Option<bool>,
+    /// Provider-level `params`.
+    pub params: Option<Map<String, Value>>,
     /// Declared model rows with defaults applied.
     pub models: Vec<ModelDefinition>,
 }
 
-/// Validates and reads the provider entry.
-pub fn read_provider(map: &Map<String, Value>, path: &str, warnings: &mut Vec<Diagnostic>) -> Result<DeclaredProvider, ProviderError> {
+/// Validates the `models` block itself (strict), without the provider entries.
+pub fn check_models_block(models: &Map<String, Value>, path: &str) -> Result<(), ProviderError> {
+    let o = Obj { map: models, path };
+    o.only_keys(MODELS_KEYS)?;
+    if let Some(mode) = o.opt_str("mode")? {
+        if mode != "merge" && mode != "replace" {
+            return Err(ProviderError::config_at(&join(path, "mode"), format!("{path}.mode: expected \"merge\" or \"replace\", got \"{mode}\""), "Set models.mode to \"merge\" or \"replace\"."));
+        }
+    }
+    if let Some((c, cpath)) = o.opt_obj("catalogRefresh")? {
+        let co = Obj { map: c, path: &cpath };
+        co.only_keys(&["enabled", "url"])?;
+        co.opt_bool("enabled")?;
+        co.opt_str("url")?;
+    }
+    Ok(())
+}
+
+/// Reads the raw (pre-substitution) `apiKey`, validating its shape.
+pub fn raw_api_key(map: &Map<String, Value>, path: &str) -> Result<Option<SecretInput>, ProviderError> {
+    map.get("apiKey").map(|v| read_input(v, &join(path, "apiKey"))).transpose()
+}
+
+/// Validates and reads the provider entry (after substitution).
+pub fn read_provider(map: &Map<String, Value>, path: &str, env: &BTreeMap<String, String>, warnings: &mut Vec<Diagnostic>) -> Result<DeclaredProvider, ProviderError> {
     let o = Obj { map, path };
     o.only_keys(PROVIDER_KEYS)?;
-    if let Some(api) = o.opt_str("api")? {
+    let api = o.opt_str("api")?;
+    if let Some(api) = api {
         check_api(api, &join(path, "api"))?;
         if api != "openai-completions" {
             warnings.push(Diagnostic::warning(&join(path, "api"), format!("api \"{api}\" is not what vLLM speaks here; requests use openai-completions")));
         }
     }
-    match map.get("apiKey") {
-        None | Some(Value::String(_)) | Some(Value::Object(_)) => {}
-        Some(v) => return Err(expected(&join(path, "apiKey"), "a string or a SecretRef object", v)),
-    }
-    let provider_max_tokens = o.opt_positive("maxTokens")?.map(|x| x as u64);
-    let mut headers = Vec::new();
-    if let Some((h, hpath)) = o.opt_obj("headers")? {
-        for (k, v) in h {
-            match v {
-                Value::String(s) => headers.push((k.clone(), s.clone())),
-                Value::Object(_) => warnings.push(Diagnostic::warning(&join(&hpath, k), "secret-reference header values cannot be read in this runtime; the header is not sent")),
-                other => return Err(expected(&join(&hpath, k), "a string", other)),
-            }
+    let auth_mode = o.opt_str("auth")?;
+    if let Some(mode) = auth_mode {
+        if !AUTH_MODES.contains(&mode) {
+            return Err(ProviderError::config_at(&join(path, "auth"), format!("{path}.auth: expected \"api-key\", \"aws-sdk\", \"oauth\" or \"token\", got \"{mode}\""), "For vLLM leave auth unset or use \"api-key\"."));
+        }
+        if mode != "api-key" {
+            warnings.push(Diagnostic::warning(&join(path, "auth"), format!("auth \"{mode}\" has no meaning for a vLLM server; the key is sent as a bearer token")));
         }
     }
+    let api_key = raw_api_key(map, path)?;
+    let provider_max_tokens = o.opt_positive("maxTokens")?.map(|x| (x as u64).max(1));
+    if let Some(region) = o.opt_str("region")? {
+        if region.is_empty() {
+            return Err(ProviderError::config_at(&join(path, "region"), format!("{path}.region: must not be empty"), "Remove it; vLLM does not use a region."));
+        }
+    }
+    o.opt_bool("injectNumCtxForOpenAICompat")?;
+    if let Some((a, apath)) = o.opt_obj("agentRuntime")? {
+        let ao = Obj { map: a, path: &apath };
+        ao.only_keys(&["id"])?;
+        ao.opt_str("id")?;
+    }
+    read_local_service(&o, warnings)?;
+    let mut headers = HeaderPlan::default();
+    if let Some((h, hpath)) = o.opt_obj("headers")? {
+        headers.provider = read_header_record(h, &hpath, env, warnings)?;
+    }
+    headers.auth_header = o.opt_bool("authHeader")?.unwrap_or(false);
+    let allow_private_network = read_request(&o, env, &mut headers, warnings)?;
+    if headers.auth_header && matches!(headers.auth, RequestAuth::Header(..)) {
+        warnings.push(Diagnostic::warning(&join(path, "authHeader"), "authHeader is ignored: request.auth header mode sends no Authorization header"));
+    }
+    let params = o.opt_obj("params")?.map(|(p, _)| p.clone());
     let mut models = Vec::new();
     if let Some(rows) = o.opt_array("models")? {
         for (i, row) in rows.iter().enumerate() {
             let rpath = format!("{path}.models[{i}]");
             let Value::Object(m) = row else { return Err(expected(&rpath, "an object", row)) };
-            models.push(read_model(m, &rpath, provider_max_tokens)?);
+            let (model, model_headers) = read_model(m, &rpath, provider_max_tokens, params.as_ref(), warnings)?;
+            if models.iter().any(|d: &ModelDefinition| d.id == model.id) {
+                warnings.push(Diagnostic::warning(&join(&rpath, "id"), format!("model \"{}\" is declared twice; the first row is used", model.id)));
+                continue;
+            }
+            if !model_headers.is_empty() {
+                headers.models.push((model.id.clone(), model_headers));
+            }
+            models.push(model);
         }
     }
     Ok(DeclaredProvider {
         base_url: o.opt_str("baseUrl")?.map(str::to_string),
+        api: api.map(str::to_string),
+        auth_mode: auth_mode.map(str::to_string),
+        api_key,
         timeout_seconds: o.opt_positive_int("timeoutSeconds")?,
         headers,
+        allow_private_network,
+        params,
         models,
     })
 }
 
-fn check_api(api: &str, path: &str) -> Result<(), ProviderError> {
+fn read_local_service(o: &Obj, warnings: &mut Vec<Diagnostic>) -> Result<(), ProviderError> {
+    let Some((l, lpath)) = o.opt_obj("localService")? else { return Ok(()) };
+    let lo = Obj { map: l, path: &lpath };
+    lo.only_keys(&["command", "args", "cwd", "env", "healthUrl", "readyTimeoutMs", "idleStopMs"])?;
+    lo.opt_nonempty_str("command")?.ok_or_else(|| ProviderError::config_at(&join(&lpath, "command"), format!("{lpath}.command: required"), "Give the command that starts the server, or remove localService."))?;
+    if let Some(args) = lo.opt_array("args")? {
+        if let Some((i, v)) = args.iter().enumerate().find(|(_, v)| !v.is_string()) {
+            return Err(expected(&format!("{lpath}.args[{i}]"), "a string", v));
+        }
+    }
+    lo.opt_str("cwd")?;
+    lo.opt_str("healthUrl")?;
+    lo.opt_positive("readyTimeoutMs")?;
+    lo.opt_positive("idleStopMs")?;
+    if let Some((e, epath)) = lo.opt_obj("env")? {
+        if let Some((k, v)) = e.iter().find(|(_, v)| !v.is_string()) {
+            return Err(expected(&join(&epath, k), "a string", v));
+        }
+    }
+    warnings.push(Diagnostic::warning(&lpath, "localService is not started by this library; start vLLM yourself"));
+    Ok(())
+}
+
+/// Checks an `api` id against OpenClaw's enum, with its message for the removed Codex id.
+pub fn check_api(api: &str, path: &str) -> Result<(), ProviderError> {
     if api == "openai-codex-responses" {
         return Err(ProviderError::config_at(
             path,
@@ -86,112 +176,4 @@ fn check_api(api: &str, path: &str) -> Result<(), ProviderError> {
         return Err(ProviderError::config_at(path, format!("{path}: unknown api \"{api}\""), "For vLLM use api: \"openai-completions\"."));
     }
     Ok(())
-}
-
-fn read_model(m: &Map<String, Value>, path: &str, provider_max_tokens: Option<u64>) -> Result<ModelDefinition, ProviderError> {
-    let o = Obj { map: m, path };
-    o.only_keys(MODEL_KEYS)?;
-    let id = o.opt_nonempty_str("id")?.ok_or_else(|| missing(path, "id"))?.trim().to_string();
-    let name = o.opt_nonempty_str("name")?.ok_or_else(|| missing(path, "name"))?.to_string();
-    if let Some(api) = o.opt_str("api")? {
-        check_api(api, &join(path, "api"))?;
-    }
-    let input = match o.opt_array("input")? {
-        None => vec!["text".to_string()],
-        Some(items) => items
-            .iter()
-            .enumerate()
-            .map(|(i, v)| match v.as_str() {
-                Some(s) if INPUT_KINDS.contains(&s) => Ok(s.to_string()),
-                _ => Err(expected(&format!("{path}.input[{i}]"), "one of \"text\", \"image\", \"video\", \"audio\"", v)),
-            })
-            .collect::<Result<_, _>>()?,
-    };
-    let written_window = o.opt_positive("contextWindow")?.map(|x| x as u64);
-    let context_window = written_window.unwrap_or(CONFIGURED_DEFAULT_CONTEXT_WINDOW);
-    let written_max = o.opt_positive("maxTokens")?.map(|x| x as u64).or(provider_max_tokens);
-    let max_tokens = written_max.map(|t| t.min(context_window));
-    let compat = o.opt_obj("compat")?.map(|(c, _)| c.clone());
-    let written_reasoning = o.opt_bool("reasoning")?;
-    let reasoning = written_reasoning.unwrap_or_else(|| is_qwen_thinking(compat.as_ref()));
-    let written = WrittenFields {
-        context_window: written_window.is_some(),
-        max_tokens: written_max.is_some(),
-        reasoning: written_reasoning.is_some() || is_qwen_thinking(compat.as_ref()),
-        input: m.contains_key("input"),
-    };
-    Ok(ModelDefinition {
-        id,
-        name,
-        reasoning,
-        input,
-        cost: read_cost(&o)?,
-        context_window,
-        max_tokens,
-        context_tokens: o.opt_positive_int("contextTokens")?,
-        compat,
-        params: o.opt_obj("params")?.map(|(p, _)| p.clone()),
-        source: ModelSource::Config,
-        parent: None,
-        written,
-    })
-}
-
-/// A vLLM row with a Qwen thinking format and no explicit `reasoning` is a reasoning model.
-fn is_qwen_thinking(compat: Option<&Map<String, Value>>) -> bool {
-    matches!(compat.and_then(|c| c.get("thinkingFormat")).and_then(Value::as_str), Some("qwen" | "qwen-chat-template"))
-}
-
-fn read_cost(o: &Obj) -> Result<Cost, ProviderError> {
-    let Some((c, cpath)) = o.opt_obj("cost")? else { return Ok(Cost::default()) };
-    let n = |k: &str| -> Result<f64, ProviderError> {
-        match c.get(k) {
-            None => Ok(0.0),
-            Some(v) => v.as_f64().filter(|x| *x >= 0.0 && x.is_finite()).ok_or_else(|| expected(&join(&cpath, k), "a number of at least 0", v)),
-        }
-    };
-    Ok(Cost { input: n("input")?, output: n("output")?, cache_read: n("cacheRead")?, cache_write: n("cacheWrite")? })
-}
-
-fn missing(path: &str, key: &str) -> ProviderError {
-    ProviderError::config_at(
-        &join(path, key),
-        format!("{}: required", join(path, key)),
-        format!("Every model row needs \"{key}\" (OpenClaw's schema requires id and name)."),
-    )
-}
-
-/// Where a `vllm/*` wildcard was found in the effective model-policy allow-list, if anywhere:
-/// the agent's own policy, then `agents.defaults.modelPolicy.allow`, then (legacy configs without any
-/// `modelPolicy`) the keys of `agents.defaults.models`.
-pub fn allow_list_wildcard(root: &Map<String, Value>, agent_id: Option<&str>) -> Option<String> {
-    let agents = root.get("agents")?.as_object()?;
-    let has_wildcard = |list: &Value| {
-        list.as_array().is_some_and(|a| {
-            a.iter().filter_map(Value::as_str).any(|e| {
-                let (p, m) = e.split_once('/').unwrap_or((e, ""));
-                p.trim().eq_ignore_ascii_case("vllm") && m.trim() == "*"
-            })
-        })
-    };
-    if let Some(id) = agent_id {
-        let entry = agents.get("entries").and_then(|e| e.get(id)).or_else(|| {
-            agents.get("list").and_then(Value::as_array).and_then(|l| l.iter().find(|a| a.get("id").and_then(Value::as_str) == Some(id)))
-        });
-        if let Some(allow) = entry.and_then(|e| e.get("modelPolicy")).and_then(|p| p.get("allow")) {
-            return has_wildcard(allow).then(|| format!("the model policy of agent \"{id}\""));
-        }
-    }
-    let defaults = agents.get("defaults")?.as_object()?;
-    if let Some(policy) = defaults.get("modelPolicy") {
-        return policy.get("allow").filter(|a| has_wildcard(a)).map(|_| "agents.defaults.modelPolicy.allow".to_string());
-    }
-    let legacy = defaults.get("models")?.as_object()?;
-    legacy
-        .keys()
-        .any(|k| {
-            let (p, m) = k.split_once('/').unwrap_or((k, ""));
-            p.trim().eq_ignore_ascii_case("vllm") && m.trim() == "*"
-        })
-        .then(|| "agents.defaults.models (legacy config without modelPolicy)".to_string())
 }

@@ -48,11 +48,25 @@ fn explicit_entry_with_base_url_is_normalised_and_does_not_discover() {
 #[test]
 fn wildcard_in_the_allow_list_turns_discovery_on_for_explicit_providers() {
     let cfg = "{models:{providers:{vllm:{baseUrl:'http://10.0.0.5:9000/v1'}}}, agents:{defaults:{modelPolicy:{allow:['vllm/*']}}}}";
-    assert!(described(Some(cfg), &[]).discovery.enabled);
+    let key = [("VLLM_API_KEY", "k")];
+    assert!(described(Some(cfg), &key).discovery.enabled);
     let legacy = "{models:{providers:{vllm:{}}}, agents:{defaults:{models:{'vllm/*':{}}}}}";
-    assert!(described(Some(legacy), &[]).discovery.enabled);
+    assert!(described(Some(legacy), &key).discovery.enabled);
     let migrated = "{models:{providers:{vllm:{}}}, agents:{defaults:{modelPolicy:{allow:[]}, models:{'vllm/*':{}}}}}";
-    assert!(!described(Some(migrated), &[]).discovery.enabled);
+    assert!(!described(Some(migrated), &key).discovery.enabled);
+    let per_agent = "{models:{providers:{vllm:{}}}, agents:{entries:{ops:{modelPolicy:{allow:['vllm/*']}}}}}";
+    let mut i = input(Some(per_agent), &key);
+    assert!(!resolve(&i).unwrap().describe().discovery.enabled);
+    i.agent_id = Some("ops".into());
+    assert!(resolve(&i).unwrap().describe().discovery.enabled);
+}
+
+#[test]
+fn wildcard_without_any_key_does_not_discover() {
+    let cfg = "{models:{providers:{vllm:{baseUrl:'http://10.0.0.5:9000/v1'}}}, agents:{defaults:{modelPolicy:{allow:['vllm/*']}}}}";
+    let d = described(Some(cfg), &[]);
+    assert!(!d.discovery.enabled);
+    assert!(d.discovery.reason.contains("no key resolves"), "{}", d.discovery.reason);
 }
 
 #[test]
@@ -163,4 +177,139 @@ fn base_url_input_overrides_the_config() {
 fn an_unset_key_variable_is_reported_once() {
     let d = described(Some("{models:{providers:{vllm:{apiKey:'${VLLM_API_KEY}'}}}}"), &[]);
     assert_eq!(d.warnings.iter().filter(|w| w.path == "models.providers.vllm.apiKey").count(), 1, "{:?}", d.warnings);
+}
+
+fn with_profiles(config: &str, env: &[(&str, &str)], profiles: &str) -> Result<Provider, ProviderError> {
+    let mut i = input(Some(config), env);
+    i.auth_profiles = Some(ConfigInput::Text(profiles.to_string()));
+    resolve(&i)
+}
+
+#[test]
+fn an_auth_profile_alone_registers_an_implicit_provider() {
+    let p = with_profiles("{}", &[], "{version:1, profiles:{'vllm:default':{type:'api_key', provider:'vllm', key:'pk'}}}").unwrap();
+    let d = p.describe();
+    assert_eq!(d.status, Status::Implicit);
+    assert_eq!((d.auth.source, d.auth.profile_id.as_deref()), (AuthSource::Profile, Some("vllm:default")));
+    assert!(p.request_headers().contains(&("Authorization".into(), "Bearer pk".into())));
+    let v = serde_json::to_value(d).unwrap();
+    assert_eq!(v["auth"], json!({"source":"profile","profileId":"vllm:default","sendsAuthorization":true}));
+}
+
+#[test]
+fn auth_profiles_accept_an_object_too() {
+    let i = ResolveInput {
+        auth_profiles: Some(ConfigInput::Value(json!({"profiles":{"vllm:default":{"type":"token","provider":"vllm","token":"t"}}}))),
+        ..Default::default()
+    };
+    assert_eq!(resolve(&i).unwrap().describe().auth.source, AuthSource::Profile);
+}
+
+#[test]
+fn unreadable_secret_refs_warn_and_block_requests_without_crashing() {
+    let p = with_profiles("{}", &[], "{profiles:{'vllm:default':{type:'api_key', provider:'vllm', keyRef:{source:'file', provider:'vault', id:'/vllm'}}}}").unwrap();
+    let d = p.describe();
+    assert_eq!(d.status, Status::Implicit, "OpenClaw registers on the secretref-managed marker");
+    assert!(d.warnings.iter().any(|w| w.message.contains("\"file\" SecretRef") && w.message.contains("cannot read")), "{:?}", d.warnings);
+    assert!(p.request_headers().iter().all(|(k, _)| k != "Authorization"));
+    assert!(p.ensure_can_send().unwrap_err().message.starts_with("No API key found for provider \"vllm\""));
+    for source in ["exec", "store"] {
+        let id = if source == "exec" { "get-key" } else { "VLLM_KEY" };
+        let cfg = format!("{{models:{{providers:{{vllm:{{baseUrl:'http://vllm.example.com/v1', apiKey:{{source:'{source}', provider:'p', id:'{id}'}}}}}}}}}}");
+        let p = resolve(&input(Some(&cfg), &[])).unwrap();
+        assert!(p.describe().warnings.iter().any(|w| w.path == "models.providers.vllm.apiKey" && w.message.contains("cannot read")));
+        assert!(p.ensure_can_send().is_err());
+    }
+}
+
+#[test]
+fn a_configured_marker_key_resolves_but_is_never_sent() {
+    let p = resolve(&input(Some("{models:{providers:{vllm:{baseUrl:'http://vllm.example.com/v1', apiKey:'custom-local'}}}}"), &[])).unwrap();
+    assert_eq!(p.describe().auth.source, AuthSource::Config);
+    assert!(!p.describe().auth.sends_authorization);
+    assert!(p.ensure_can_send().is_ok());
+}
+
+#[test]
+fn substitution_escapes_and_missing_variables_in_any_string() {
+    let cfg = "{models:{providers:{vllm:{apiKey:'k', headers:{'X-Lit':'$${HOME}', 'X-Missing':'${NOT_SET}', 'X-Set':'${REGION}'}}}}}";
+    let d = described(Some(cfg), &[("REGION", "eu"), ("HOME", "/root")]);
+    assert_eq!(d.headers["X-Lit"], "${HOME}");
+    assert_eq!(d.headers["X-Missing"], "${NOT_SET}");
+    assert_eq!(d.headers["X-Set"], "eu");
+    assert!(d.warnings.iter().any(|w| w.path == "models.providers.vllm.headers.X-Missing" && w.message.contains("${NOT_SET} is not set")));
+    let other = described(Some("{models:{providers:{openai:{apiKey:'${OPENAI_API_KEY}'}, vllm:{apiKey:'k'}}}}"), &[]);
+    assert!(other.warnings.is_empty(), "other providers' variables are not reported: {:?}", other.warnings);
+}
+
+#[test]
+fn configured_rows_without_values_follow_openclaws_configured_defaults() {
+    let d = described(Some("{models:{providers:{vllm:{apiKey:'k', models:[{id:'a', name:'A'}]}}}}"), &[]);
+    let m = &d.models[0];
+    assert_eq!((m.context_window, m.max_tokens, m.reasoning), (200_000, None, false));
+    assert_eq!(m.input, vec!["text"]);
+    assert_eq!(serde_json::to_value(m).unwrap()["origins"], json!({"contextWindow":"default","maxTokens":"default","reasoning":"default","input":"default"}));
+    let d = described(Some("{models:{providers:{vllm:{apiKey:'k', models:[{id:'a', name:'A', contextWindow:4096, maxTokens:512, reasoning:true, input:['text','image']}]}}}}"), &[]);
+    assert_eq!(serde_json::to_value(&d.models[0]).unwrap()["origins"], json!({"contextWindow":"config","maxTokens":"config","reasoning":"config","input":"config"}));
+}
+
+#[test]
+fn provider_params_are_merged_under_model_params() {
+    let d = described(Some("{models:{providers:{vllm:{apiKey:'k', params:{temperature:0.2, seed:1}, models:[{id:'a', name:'A', params:{seed:7}}]}}}}"), &[]);
+    assert_eq!(serde_json::to_value(&d.models[0].params).unwrap(), json!({"temperature":0.2, "seed":7}));
+}
+
+#[test]
+fn legacy_qwen_thinking_param_becomes_compat_and_reasoning() {
+    let d = described(Some("{models:{providers:{vllm:{apiKey:'k', models:[{id:'q', name:'Q', params:{qwenThinkingFormat:'chat-template'}}]}}}}"), &[]);
+    let m = &d.models[0];
+    assert_eq!(m.compat.as_ref().unwrap()["thinkingFormat"], "qwen-chat-template");
+    assert!(m.reasoning);
+    assert!(!m.params.as_ref().unwrap().contains_key("qwenThinkingFormat"));
+    assert!(d.warnings.iter().any(|w| w.message.contains("legacy key")));
+}
+
+#[test]
+fn compat_flags_are_kept_as_written() {
+    let d = described(Some("{models:{providers:{vllm:{apiKey:'k', models:[{id:'q', name:'Q', compat:{supportsDeveloperRole:true, maxTokensField:'max_tokens', thinkingFormat:'qwen', visibleReasoningDetailTypes:['summary']}}]}}}}"), &[]);
+    let c = d.models[0].compat.as_ref().unwrap();
+    assert_eq!((c["supportsDeveloperRole"].as_bool(), c["maxTokensField"].as_str()), (Some(true), Some("max_tokens")));
+    assert!(d.models[0].reasoning, "a Qwen thinking format without reasoning means reasoning");
+}
+
+#[test]
+fn duplicate_rows_per_model_base_url_and_unapplied_transport_settings_warn() {
+    let cfg = "{models:{providers:{vllm:{apiKey:'k', localService:{command:'vllm', args:['serve']}, request:{proxy:{mode:'env-proxy'}, tls:{ca:'pem'}, allowPrivateNetwork:false}, models:[{id:'a', name:'A', baseUrl:'http://x/v1'}, {id:'a', name:'B'}]}}}}";
+    let d = described(Some(cfg), &[]);
+    let paths: Vec<&str> = d.warnings.iter().map(|w| w.path.as_str()).collect();
+    for p in ["models.providers.vllm.localService", "models.providers.vllm.request.proxy", "models.providers.vllm.request.tls", "models.providers.vllm.models[0].baseUrl", "models.providers.vllm.models[1].id"] {
+        assert!(paths.contains(&p), "{p}: {paths:?}");
+    }
+    assert_eq!(d.models.len(), 1);
+    assert_eq!(d.allow_private_network, Some(false));
+}
+
+#[test]
+fn a_mixed_case_provider_key_is_found_and_named_in_paths() {
+    let d = described(Some("{models:{providers:{VLLM:{apiKey:'k', baseUrl:'http://h:1/v1'}}}}"), &[]);
+    assert_eq!((d.status, d.base_url.as_str()), (Status::Explicit, "http://h:1/v1"));
+    let e = resolve(&input(Some("{models:{providers:{VLLM:{timeoutSeconds:-1}}}}"), &[])).unwrap_err();
+    assert_eq!(e.path.as_deref(), Some("models.providers.VLLM.timeoutSeconds"));
+}
+
+#[test]
+fn non_secret_headers_are_shown_and_secret_ones_redacted() {
+    let cfg = "{models:{providers:{vllm:{apiKey:'sk-abc', headers:{'X-Team':'ml', 'X-Echo':'key=sk-abc', Cookie:'s=1'}, request:{headers:{'X-Team':'infra'}}}}}}";
+    let d = described(Some(cfg), &[]);
+    assert_eq!(d.headers["X-Team"], "infra", "request.headers win over headers");
+    assert_eq!(d.headers["X-Echo"], "[redacted]", "a value holding the key is a secret");
+    assert_eq!(d.headers["Cookie"], "[redacted]");
+}
+
+#[test]
+fn default_model_and_fallbacks_are_readable_from_describe() {
+    let d = described(Some("{agents:{defaults:{model:'vllm/Qwen/Qwen3-8B'}}}"), &[]);
+    assert_eq!(d.default_model.unwrap().primary.as_deref(), Some("vllm/Qwen/Qwen3-8B"));
+    let v = serde_json::to_value(described(None, &[])).unwrap();
+    assert!(v.get("defaultModel").is_none() && v.get("aliases").is_none());
 }

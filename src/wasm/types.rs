@@ -28,7 +28,11 @@ export interface ResolveInput {
   config?: string | object;
   /** The environment to read (Node: `process.env`). Nothing else is read. @default {} */
   env?: Record<string, string | undefined>;
-  /** An OpenClaw auth-profiles store, JSON text or object. */
+  /**
+   * An OpenClaw auth-profiles store (`auth-profiles.json`), JSON5 text or object:
+   * `{ profiles: { "vllm:default": { type: "api_key", provider: "vllm", key: "…" } }, order?: { vllm: [ids] } }`.
+   * `api_key` (`key`/`keyRef`) and `token` (`token`/`tokenRef`) profiles of provider `vllm` are used.
+   */
   authProfiles?: string | object;
   /** The agent whose model policy applies, where the config has one. */
   agentId?: string;
@@ -58,8 +62,17 @@ export interface ResolvedProvider {
   timeoutMs?: number;
   /** Configured headers; secret values shown as "[redacted]". */
   headers: Record<string, string>;
+  /** `agents.defaults.model` (or the agent's own), as written. */
+  defaultModel?: { primary?: string; fallbacks: string[] };
+  /** Aliases from `agents.defaults.models["<ref>"].alias`: alias → model ref. */
+  aliases?: Record<string, string>;
+  /** `request.allowPrivateNetwork`, when written. */
+  allowPrivateNetwork?: boolean;
   warnings: Diagnostic[];
 }
+
+/** Where a model field's value came from. */
+export type FieldOrigin = "config" | "server" | "default";
 
 /** One model the provider offers. */
 export interface ModelDefinition {
@@ -70,6 +83,8 @@ export interface ModelDefinition {
   source: "config" | "discovered" | "merged";
   /** A LoRA adapter's base model (from the server's `parent`). */
   parent?: string;
+  /** Where each field came from: the config, the server's `/v1/models` row, or a default. */
+  origins?: { contextWindow: FieldOrigin; maxTokens: FieldOrigin; reasoning: FieldOrigin; input: FieldOrigin };
 }
 
 /** Declared rows merged with discovered ones, and how discovery went. */

@@ -1,0 +1,350 @@
+//! Request headers: what the config declares (`headers`, model `headers`, `request.headers`,
+//! `request.auth`, `authHeader`) and the one function that merges them with the resolved key.
+//!
+//! Merge order (OpenClaw §5.9): the SDK's `Authorization: Bearer <key>` first, then provider
+//! `headers`, model `headers` (with OpenClaw's `Authorization: null` for the `custom-local` key),
+//! `request.headers`, `request.auth`, `authHeader`. Later names replace earlier ones case-insensitively.
+//!
+//! Decision (checklist 24): in `request.auth` `header` mode no `Authorization` header is sent at all,
+//! not even the resolved key's bearer, because the server authenticates by the named header and a
+//! second credential would only leak. OpenClaw's release leaves the SDK bearer in place there.
+
+use super::reader::{expected, join, Obj};
+use super::secret::{self, read_input, Resolved};
+use super::Diagnostic;
+use crate::error::ProviderError;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// One header value, and whether it is a secret.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HeaderValue {
+    /// Header name as configured.
+    pub name: String,
+    /// Value to send.
+    pub value: String,
+    /// Redact it in `describe()` and every text.
+    pub secret: bool,
+}
+
+/// `request.auth`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum RequestAuth {
+    /// `provider-default` or absent: the resolved key as `Authorization: Bearer`.
+    #[default]
+    ProviderDefault,
+    /// `authorization-bearer`: `Authorization: Bearer <token>`.
+    Bearer(String),
+    /// `header`: `<name>: <prefix><value>`, and no `Authorization`.
+    Header(String, String),
+    /// A mode whose value cannot be read here (unset env var, file ref): nothing is added.
+    Unusable,
+}
+
+/// Every configured header source.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HeaderPlan {
+    /// `models.providers.vllm.headers`.
+    pub provider: Vec<HeaderValue>,
+    /// Model id → that row's `headers`.
+    pub models: Vec<(String, Vec<HeaderValue>)>,
+    /// `request.headers`.
+    pub request: Vec<HeaderValue>,
+    /// `request.auth`.
+    pub auth: RequestAuth,
+    /// `authHeader: true`.
+    pub auth_header: bool,
+}
+
+/// Names whose values are secrets whatever they hold.
+pub fn is_secret_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    ["authorization", "api-key", "apikey", "api_key", "token", "secret", "cookie", "password", "credential"].iter().any(|s| n.contains(s))
+}
+
+/// Reads a `record<string, string | SecretRef>` of headers.
+pub fn read_header_record(map: &Map<String, Value>, path: &str, env: &BTreeMap<String, String>, warnings: &mut Vec<Diagnostic>) -> Result<Vec<HeaderValue>, ProviderError> {
+    let mut out = Vec::new();
+    for (k, v) in map {
+        let hpath = join(path, k);
+        if k.trim().is_empty() || !k.chars().all(|c| c.is_ascii_graphic() && c != ':') {
+            return Err(ProviderError::config_at(&hpath, format!("{hpath}: \"{k}\" is not a valid header name"), "Header names are ASCII without spaces or colons."));
+        }
+        let input = read_input(v, &hpath)?;
+        let from_ref = matches!(input, secret::SecretInput::Ref(_));
+        match secret::resolve(&input, env) {
+            Resolved::Value { value, .. } => {
+                if value.contains(['\r', '\n']) {
+                    return Err(ProviderError::config_at(&hpath, format!("{hpath}: header values cannot contain line breaks"), "Put the value on one line."));
+                }
+                out.push(HeaderValue { secret: from_ref || is_secret_name(k), name: k.clone(), value })
+            }
+            unusable => warnings.extend(secret::unusable_warning(&hpath, &unusable).map(|mut w| {
+                w.message.push_str("; the header is not sent");
+                w
+            })),
+        }
+    }
+    Ok(out)
+}
+
+/// Reads `models.providers.vllm.request` (strict) into the plan; rejects `tls.insecureSkipVerify`.
+pub fn read_request(o: &Obj, env: &BTreeMap<String, String>, plan: &mut HeaderPlan, warnings: &mut Vec<Diagnostic>) -> Result<Option<bool>, ProviderError> {
+    let Some((m, path)) = o.opt_obj("request")? else { return Ok(None) };
+    let r = Obj { map: m, path: &path };
+    r.only_keys(&["headers", "auth", "proxy", "tls", "allowPrivateNetwork"])?;
+    if let Some((h, hpath)) = r.opt_obj("headers")? {
+        plan.request = read_header_record(h, &hpath, env, warnings)?;
+    }
+    if let Some((a, apath)) = r.opt_obj("auth")? {
+        plan.auth = read_request_auth(a, &apath, env, warnings)?;
+    }
+    if let Some((t, tpath)) = r.opt_obj("tls")? {
+        read_tls(t, &tpath, warnings)?;
+    }
+    if let Some((p, ppath)) = r.opt_obj("proxy")? {
+        let po = Obj { map: p, path: &ppath };
+        match po.opt_str("mode")? {
+            Some("env-proxy") => po.only_keys(&["mode", "tls"])?,
+            Some("explicit-proxy") => {
+                po.only_keys(&["mode", "url", "tls"])?;
+                po.opt_nonempty_str("url")?.ok_or_else(|| required(&join(&ppath, "url")))?;
+            }
+            Some(other) => return Err(bad_mode(&join(&ppath, "mode"), other, "\"env-proxy\" or \"explicit-proxy\"")),
+            None => return Err(required(&join(&ppath, "mode"))),
+        }
+        if let Some((t, tpath)) = po.opt_obj("tls")? {
+            read_tls(t, &tpath, warnings)?;
+        }
+        warnings.push(Diagnostic::warning(&ppath, "request.proxy is not applied by this library: fetch uses the runtime's own proxy settings"));
+    }
+    r.opt_bool("allowPrivateNetwork")
+}
+
+fn read_tls(t: &Map<String, Value>, path: &str, warnings: &mut Vec<Diagnostic>) -> Result<(), ProviderError> {
+    let o = Obj { map: t, path };
+    o.only_keys(&["ca", "cert", "key", "passphrase", "serverName", "insecureSkipVerify"])?;
+    if o.opt_bool("insecureSkipVerify")? == Some(true) {
+        return Err(ProviderError::config_at(
+            &join(path, "insecureSkipVerify"),
+            "Provider transport overrides do not allow insecureSkipVerify",
+            "Remove insecureSkipVerify; give the server's CA in tls.ca instead, or serve vLLM over plain http on a trusted network.",
+        ));
+    }
+    for k in ["ca", "cert", "key", "passphrase", "serverName"] {
+        if let Some(v) = t.get(k) {
+            read_input(v, &join(path, k))?;
+        }
+    }
+    if !t.is_empty() {
+        warnings.push(Diagnostic::warning(path, "TLS overrides are not applied by this library: fetch uses the runtime's trust store"));
+    }
+    Ok(())
+}
+
+fn read_request_auth(a: &Map<String, Value>, path: &str, env: &BTreeMap<String, String>, warnings: &mut Vec<Diagnostic>) -> Result<RequestAuth, ProviderError> {
+    let o = Obj { map: a, path };
+    let value_of = |key: &str, warnings: &mut Vec<Diagnostic>| -> Result<Option<String>, ProviderError> {
+        let kpath = join(path, key);
+        let v = a.get(key).ok_or_else(|| required(&kpath))?;
+        let r = secret::resolve(&read_input(v, &kpath)?, env);
+        match r {
+            Resolved::Value { value, .. } if !value.trim().is_empty() => Ok(Some(value)),
+            Resolved::Value { .. } => Err(ProviderError::config_at(&kpath, format!("{kpath}: must not be empty"), "Give it a value or remove request.auth.")),
+            other => {
+                warnings.extend(secret::unusable_warning(&kpath, &other));
+                Ok(None)
+            }
+        }
+    };
+    match o.opt_str("mode")? {
+        Some("provider-default") => {
+            o.only_keys(&["mode"])?;
+            Ok(RequestAuth::ProviderDefault)
+        }
+        Some("authorization-bearer") => {
+            o.only_keys(&["mode", "token"])?;
+            Ok(value_of("token", warnings)?.map_or(RequestAuth::Unusable, RequestAuth::Bearer))
+        }
+        Some("header") => {
+            o.only_keys(&["mode", "headerName", "value", "prefix"])?;
+            let name = o.opt_nonempty_str("headerName")?.ok_or_else(|| required(&join(path, "headerName")))?.trim().to_string();
+            let prefix = o.opt_str("prefix")?.unwrap_or("").to_string();
+            Ok(value_of("value", warnings)?.map_or(RequestAuth::Unusable, |v| RequestAuth::Header(name, format!("{prefix}{v}"))))
+        }
+        Some(other) => Err(bad_mode(&join(path, "mode"), other, "\"provider-default\", \"authorization-bearer\" or \"header\"")),
+        None => Err(required(&join(path, "mode"))),
+    }
+}
+
+fn required(path: &str) -> ProviderError {
+    ProviderError::config_at(path, format!("{path}: required"), "Add it, as OpenClaw's config schema requires.")
+}
+
+fn bad_mode(path: &str, got: &str, allowed: &str) -> ProviderError {
+    ProviderError::config_at(path, format!("{path}: expected {allowed}, got \"{got}\""), format!("Set {path} to {allowed}."))
+}
+
+/// Reads a model row's `headers` (`record<string, string>`).
+pub fn read_model_headers(o: &Obj, warnings: &mut Vec<Diagnostic>) -> Result<Vec<HeaderValue>, ProviderError> {
+    let Some((h, hpath)) = o.opt_obj("headers")? else { return Ok(Vec::new()) };
+    if let Some((k, v)) = h.iter().find(|(_, v)| !v.is_string()) {
+        return Err(expected(&join(&hpath, k), "a string", v));
+    }
+    read_header_record(h, &hpath, &BTreeMap::new(), warnings)
+}
+
+fn set(out: &mut Vec<(String, String)>, name: &str, value: &str) {
+    out.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+    out.push((name.to_string(), value.to_string()));
+}
+
+fn remove_authorization(out: &mut Vec<(String, String)>) {
+    out.retain(|(k, _)| !k.eq_ignore_ascii_case("authorization"));
+}
+
+impl HeaderPlan {
+    /// Merges every source with the resolved key (`None`: no key or a marker). `local_no_auth` is the
+    /// `custom-local` key's `Authorization: null`; `model` adds that row's headers.
+    pub fn build(&self, key: Option<&str>, local_no_auth: bool, model: Option<&str>) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if let Some(k) = key {
+            out.push(("Authorization".to_string(), format!("Bearer {k}")));
+        }
+        for h in &self.provider {
+            set(&mut out, &h.name, &h.value);
+        }
+        if let Some((_, hs)) = model.and_then(|m| self.models.iter().find(|(id, _)| id == m)) {
+            for h in hs {
+                set(&mut out, &h.name, &h.value);
+            }
+        }
+        if local_no_auth {
+            remove_authorization(&mut out);
+        }
+        for h in &self.request {
+            set(&mut out, &h.name, &h.value);
+        }
+        match &self.auth {
+            RequestAuth::Bearer(token) => set(&mut out, "Authorization", &format!("Bearer {token}")),
+            RequestAuth::Header(name, value) => {
+                remove_authorization(&mut out);
+                set(&mut out, name, value);
+            }
+            RequestAuth::ProviderDefault | RequestAuth::Unusable => {}
+        }
+        if let (true, Some(k), false) = (self.auth_header, key, matches!(self.auth, RequestAuth::Header(..))) {
+            set(&mut out, "Authorization", &format!("Bearer {k}"));
+        }
+        out
+    }
+
+    /// Configured header values that are secrets (for redaction).
+    pub fn secret_values(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let all = self.provider.iter().chain(self.request.iter()).chain(self.models.iter().flat_map(|(_, h)| h.iter()));
+        for h in all.filter(|h| h.secret) {
+            out.push(h.value.clone());
+            if let Some((_, token)) = h.value.split_once(' ') {
+                out.push(token.trim().to_string());
+            }
+        }
+        match &self.auth {
+            RequestAuth::Bearer(t) => out.push(t.clone()),
+            RequestAuth::Header(_, v) => out.push(v.clone()),
+            _ => {}
+        }
+        out.retain(|s| !s.is_empty());
+        out
+    }
+
+    /// Configured provider-level headers for `describe()`, secrets redacted.
+    pub fn shown(&self, secrets: &[String]) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        let mut merged = Vec::new();
+        for h in self.provider.iter().chain(self.request.iter()) {
+            merged.retain(|x: &&HeaderValue| !x.name.eq_ignore_ascii_case(&h.name));
+            merged.push(h);
+        }
+        for h in merged {
+            let secret = h.secret || secrets.iter().any(|s| s.len() >= 3 && h.value.contains(s.as_str()));
+            out.insert(h.name.clone(), if secret { crate::redact::REDACTED.to_string() } else { h.value.clone() });
+        }
+        match &self.auth {
+            RequestAuth::Bearer(_) => {
+                out.insert("Authorization".to_string(), format!("Bearer {}", crate::redact::REDACTED));
+            }
+            RequestAuth::Header(name, _) => {
+                out.retain(|k, _| !k.eq_ignore_ascii_case("authorization"));
+                out.insert(name.clone(), crate::redact::REDACTED.to_string());
+            }
+            _ => {}
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hv(name: &str, value: &str) -> HeaderValue {
+        HeaderValue { name: name.into(), value: value.into(), secret: is_secret_name(name) }
+    }
+
+    fn get<'a>(h: &'a [(String, String)], name: &str) -> Option<&'a str> {
+        h.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    #[test]
+    fn later_sources_win_case_insensitively() {
+        let plan = HeaderPlan {
+            provider: vec![hv("X-A", "provider"), hv("X-B", "provider")],
+            models: vec![("m".into(), vec![hv("x-a", "model")])],
+            request: vec![hv("X-B", "request")],
+            ..Default::default()
+        };
+        let h = plan.build(Some("k"), false, Some("m"));
+        assert_eq!((get(&h, "x-a"), get(&h, "x-b")), (Some("model"), Some("request")));
+        assert_eq!(get(&h, "authorization"), Some("Bearer k"));
+        assert_eq!(get(&plan.build(None, false, Some("other")), "x-a"), Some("provider"));
+    }
+
+    #[test]
+    fn a_configured_authorization_overrides_the_key() {
+        let plan = HeaderPlan { provider: vec![hv("Authorization", "Bearer other")], ..Default::default() };
+        let h = plan.build(Some("k"), false, None);
+        assert_eq!(h.iter().filter(|(k, _)| k.eq_ignore_ascii_case("authorization")).count(), 1);
+        assert_eq!(get(&h, "authorization"), Some("Bearer other"));
+    }
+
+    #[test]
+    fn header_mode_sends_the_named_header_and_no_authorization_at_all() {
+        let plan = HeaderPlan {
+            provider: vec![hv("Authorization", "Bearer other")],
+            auth: RequestAuth::Header("X-Api-Key".into(), "k".into()),
+            auth_header: true,
+            ..Default::default()
+        };
+        let h = plan.build(Some("resolved"), false, None);
+        assert_eq!(get(&h, "x-api-key"), Some("k"));
+        assert_eq!(get(&h, "authorization"), None, "neither the configured nor the resolved key's bearer");
+    }
+
+    #[test]
+    fn bearer_mode_and_auth_header() {
+        let plan = HeaderPlan { auth: RequestAuth::Bearer("tok".into()), ..Default::default() };
+        assert_eq!(get(&plan.build(Some("k"), false, None), "authorization"), Some("Bearer tok"));
+        let plan = HeaderPlan { provider: vec![hv("authorization", "Bearer cfg")], auth_header: true, ..Default::default() };
+        assert_eq!(get(&plan.build(Some("k"), false, None), "authorization"), Some("Bearer k"));
+        assert_eq!(get(&plan.build(None, false, None), "authorization"), Some("Bearer cfg"), "a marker key changes nothing");
+    }
+
+    #[test]
+    fn custom_local_nulls_provider_and_model_authorization_only() {
+        let plan = HeaderPlan { provider: vec![hv("Authorization", "Bearer cfg")], ..Default::default() };
+        assert_eq!(get(&plan.build(None, true, None), "authorization"), None);
+        let plan = HeaderPlan { request: vec![hv("Authorization", "Bearer req")], ..Default::default() };
+        assert_eq!(get(&plan.build(None, true, None), "authorization"), Some("Bearer req"));
+    }
+}

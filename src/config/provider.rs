@@ -1,0 +1,155 @@
+//! [`Provider`]: the resolved provider with what must never be shown, and the checks and headers
+//! every request goes through.
+
+use super::auth::{AuthSource, ConfigKey, ResolvedAuth};
+use super::headers::HeaderPlan;
+use super::schema::DeclaredProvider;
+use super::ResolvedProvider;
+use crate::error::{ErrorCode, ProviderError};
+use crate::url::BaseUrl;
+use serde_json::{Map, Value};
+
+/// OpenClaw's unknown-model hint for vLLM, with its words kept.
+const UNREGISTERED: &str = "vLLM requires authentication to be registered as a provider. Set VLLM_API_KEY (any value works) or run \"openclaw configure\". See: https://docs.openclaw.ai/providers/vllm";
+
+/// A resolved provider: the public description plus what must never be shown. Its `Debug` shows
+/// only the description, so a `{:?}` can never print a key.
+#[derive(Clone)]
+pub struct Provider {
+    pub(super) described: ResolvedProvider,
+    pub(super) base: BaseUrl,
+    pub(super) discovery_auth: ResolvedAuth,
+    pub(super) request_auth: ResolvedAuth,
+    pub(super) headers: HeaderPlan,
+    pub(super) secrets: Vec<String>,
+    pub(super) send_block: Option<ProviderError>,
+    pub(super) params: Option<Map<String, Value>>,
+    pub(super) config_path: String,
+}
+
+impl std::fmt::Debug for Provider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Provider").field("described", &self.described).finish_non_exhaustive()
+    }
+}
+
+impl Provider {
+    /// The secret-free description.
+    pub fn describe(&self) -> &ResolvedProvider {
+        &self.described
+    }
+
+    /// The parsed base URL.
+    pub fn base(&self) -> &BaseUrl {
+        &self.base
+    }
+
+    /// Every value that must be scrubbed from texts (keys from every source, secret header values).
+    pub fn secrets(&self) -> &[String] {
+        &self.secrets
+    }
+
+    /// Provider-level `params` (model rows already carry them under their own).
+    pub fn provider_params(&self) -> Option<&Map<String, Value>> {
+        self.params.as_ref()
+    }
+
+    /// Dotted path of the provider entry (`models.providers.vllm`), for messages.
+    pub fn config_path(&self) -> &str {
+        &self.config_path
+    }
+
+    /// Headers for provider-level requests (`GET /models`), with the discovery-time key (OpenClaw
+    /// §4.1 order: env, config, profiles). Markers and `custom-local` send no `Authorization`.
+    pub fn request_headers(&self) -> Vec<(String, String)> {
+        self.headers.build(self.discovery_auth.secret.as_deref(), self.discovery_auth.local_no_auth, None)
+    }
+
+    /// Headers for a chat request to `model` (a provider-local id), with the request-time key
+    /// (OpenClaw §4.2 order) and that row's own `headers`. Call [`Provider::ensure_can_send`] first.
+    pub fn chat_headers(&self, model: Option<&str>) -> Vec<(String, String)> {
+        self.headers.build(self.request_auth.secret.as_deref(), self.request_auth.local_no_auth, model)
+    }
+
+    /// Whether a request may be sent at all. Every request-sending operation calls this first:
+    /// an unregistered provider gives `code: "unregistered"`, an explicit provider without any key
+    /// (and not eligible for the synthetic local key) gives `code: "config"` with OpenClaw's
+    /// `No API key found for provider "vllm"` and the fix in the hint. Nothing is sent either way.
+    pub fn ensure_can_send(&self) -> Result<(), ProviderError> {
+        match &self.send_block {
+            Some(e) => Err(e.clone()),
+            None => Ok(()),
+        }
+    }
+
+    /// [`Provider::ensure_can_send`] for a request naming `model_ref`; an unregistered provider
+    /// answers with OpenClaw's `Unknown model: vllm/<id>. …` message.
+    pub fn ensure_can_send_to(&self, model_ref: &str) -> Result<(), ProviderError> {
+        match &self.send_block {
+            Some(e) if e.code == ErrorCode::Unregistered => Err(unregistered(Some(model_ref))),
+            Some(e) => Err(e.clone()),
+            None => Ok(()),
+        }
+    }
+
+    /// The request-time key's source (for reports; never the key).
+    pub fn request_auth_source(&self) -> AuthSource {
+        self.request_auth.source
+    }
+}
+
+/// The error for an unregistered provider (OpenClaw's unknown-model text).
+pub fn unregistered(model_ref: Option<&str>) -> ProviderError {
+    let message = match model_ref {
+        Some(r) => {
+            let r = r.trim();
+            let shown = if r.to_ascii_lowercase().starts_with("vllm/") { r.to_string() } else { format!("vllm/{r}") };
+            format!("Unknown model: {shown}. {UNREGISTERED}")
+        }
+        None => format!("vLLM is not registered as a provider. {UNREGISTERED}"),
+    };
+    ProviderError::new(
+        ErrorCode::Unregistered,
+        message,
+        "Pass env { VLLM_API_KEY: \"vllm-local\" } (any value works unless the server was started with --api-key), an authProfiles store with a \"vllm:default\" api_key profile, or a config declaring models.providers.vllm.",
+    )
+}
+
+/// OpenClaw's `No API key found for provider "vllm"`, adapted to a library.
+pub fn no_api_key(key_path: &str, base_url: &str, why_not_local: &str) -> ProviderError {
+    ProviderError::config_at(
+        key_path,
+        format!("No API key found for provider \"vllm\". No key resolves from env VLLM_API_KEY, {key_path} or an auth profile, and {why_not_local}."),
+        format!(
+            "Set {key_path} (e.g. \"${{VLLM_API_KEY}}\") and pass VLLM_API_KEY in env, or pass authProfiles with a \"vllm:default\" api_key profile (OpenClaw: openclaw models auth paste-api-key --provider vllm). Any value works if the server at {base_url} was started without --api-key."
+        ),
+    )
+}
+
+/// Why OpenClaw's synthetic `custom-local` key does not apply, or `None` when it does (§4.2 step 13:
+/// written `baseUrl` on a local host, `api`, at least one model row, no `apiKey`, no non-api-key `auth`).
+pub fn synthetic_local_blocker(d: &DeclaredProvider, written_url: Option<&str>, key: &ConfigKey, base: &BaseUrl) -> Option<String> {
+    let mut missing = Vec::new();
+    if written_url.is_none_or(|u| u.trim().is_empty()) {
+        missing.push("baseUrl");
+    }
+    if d.api.is_none() {
+        missing.push("api");
+    }
+    if d.models.is_empty() {
+        missing.push("models[]");
+    }
+    if !missing.is_empty() {
+        return Some(format!("the synthetic local key needs {} written on the provider", missing.join(", ")));
+    }
+    if *key != ConfigKey::Absent {
+        return Some("apiKey is configured but yields no key".to_string());
+    }
+    if d.auth_mode.as_deref().is_some_and(|m| m != "api-key") {
+        return Some("auth is not \"api-key\"".to_string());
+    }
+    if !base.is_local_host() {
+        return Some(format!("{} is not a local address, so the synthetic local key does not apply", base.host));
+    }
+    None
+}
