@@ -92,9 +92,18 @@ impl fmt::Display for ErrorCode {
 }
 
 /// A failure with everything a caller needs to act on it. Never holds a secret.
+///
+/// The fields live behind one `Box` (reached through `Deref`), so a `Result<T, ProviderError>` stays
+/// pointer-sized: every fallible function would otherwise move 160 bytes around, which costs the wasm
+/// several KiB of copying code.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ProviderError(Box<ErrorFields>);
+
+/// The fields of a [`ProviderError`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ProviderError {
+pub struct ErrorFields {
     /// The stable code.
     pub code: ErrorCode,
     /// What happened, keeping the server's own words (`"404 The model `x` does not exist."`).
@@ -129,7 +138,7 @@ pub struct ProviderError {
 impl ProviderError {
     /// A new error with the code's default `retryable` and no extras.
     pub fn new(code: ErrorCode, message: impl Into<String>, hint: impl Into<String>) -> Self {
-        ProviderError {
+        ProviderError(Box::new(ErrorFields {
             code,
             message: message.into(),
             hint: hint.into(),
@@ -141,7 +150,7 @@ impl ProviderError {
             line: None,
             column: None,
             retry_after_ms: None,
-        }
+        }))
     }
 
     /// A `config` error at a dotted path.
@@ -163,8 +172,21 @@ impl ProviderError {
     pub fn redact(mut self, secrets: &[String]) -> Self {
         self.message = crate::redact::redact(&self.message, secrets);
         self.hint = crate::redact::redact(&self.hint, secrets);
-        self.body = self.body.map(|b| crate::redact::redact(&b, secrets));
+        self.body = self.body.take().map(|b| crate::redact::redact(&b, secrets));
         self
+    }
+}
+
+impl std::ops::Deref for ProviderError {
+    type Target = ErrorFields;
+    fn deref(&self) -> &ErrorFields {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ProviderError {
+    fn deref_mut(&mut self) -> &mut ErrorFields {
+        &mut self.0
     }
 }
 

@@ -142,7 +142,7 @@ pub fn classify_http(status: Option<u16>, body: &str, headers: &[(String, String
     }
     e.message = truncate_chars(&e.message, 4096);
     e.message = redact(&e.message, ctx.secrets);
-    e.body = e.body.map(|b| redact(&b, ctx.secrets));
+    e.body = e.body.take().map(|b| redact(&b, ctx.secrets));
     e
 }
 

@@ -200,7 +200,7 @@ fn auth_and_models(d: &Diagnosis, issues: &[UrlIssue]) -> [Check; 2] {
             } else {
                 format!("{}: the server requires a key (--api-key) and none was sent", e.message)
             };
-            [check("auth", auth_t, Fail, detail).hint(e.hint).took(ms), check("models", models_t, Skip, "the key was refused (see auth)")]
+            [check("auth", auth_t, Fail, detail).hint(e.hint.clone()).took(ms), check("models", models_t, Skip, "the key was refused (see auth)")]
         }
         Ok(r) if r.is_success() => {
             let auth = check("auth", auth_t, Pass, if sends { "the server accepted the key" } else { "the server needs no key (none sent)" }).took(ms);
@@ -271,7 +271,7 @@ fn model_check(d: &Diagnosis) -> Check {
     if let Some(m) = rows.iter().find(|m| m.id == wanted) {
         let declared = d.provider.describe().models.iter().find(|x| x.id == wanted);
         if let (Some(n), Some(row)) = (m.max_model_len, declared) {
-            if row.written.context_window && row.context_window > n {
+            if row.origins.context_window == crate::models::Origin::Config && row.context_window > n {
                 return check("model", title, Warn, format!("`{wanted}` is served with max_model_len {n}, but contextWindow is {}", row.context_window))
                     .hint(hints::context_window_too_large(&wanted, row.context_window, n));
             }
