@@ -4,6 +4,7 @@
 mod convert;
 mod errors;
 mod fetch;
+mod shaping;
 mod types;
 
 use crate::config::Provider;
