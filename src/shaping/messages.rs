@@ -4,7 +4,8 @@ use super::model::{accepts, compat_bool};
 use super::notes::{Action, Notes};
 use super::request::{Content, ContentPart, Message, ToolCall};
 use crate::models::ModelDefinition;
-use serde_json::{json, Map, Value};
+use super::{obj, s};
+use serde_json::{Map, Value};
 
 /// OpenClaw's placeholder for images a model cannot take.
 pub const IMAGE_OMITTED: &str = "(image omitted: model does not support images)";
@@ -21,13 +22,13 @@ pub fn convert(model: &ModelDefinition, messages: &[Message], notes: &mut Notes)
     let mut media = MediaNotes::default();
     for message in messages {
         if !matches!(message, Message::Tool { .. }) && !pending_images.is_empty() {
-            out.push(json!({"role": "user", "content": std::mem::take(&mut pending_images)}));
+            out.push(obj(vec![("role", s("user")), ("content", Value::Array(std::mem::take(&mut pending_images)))]));
         }
         match message {
-            Message::System { content } => out.push(json!({"role": system_role(model, notes), "content": content})),
+            Message::System { content } => out.push(obj(vec![("role", s(system_role(model, notes))), ("content", s(content))])),
             Message::User { content } => {
                 if let Some(content) = user_content(model, content, &mut media) {
-                    out.push(json!({"role": "user", "content": content}));
+                    out.push(obj(vec![("role", s("user")), ("content", content)]));
                 }
             }
             Message::Assistant { content, reasoning, reasoning_field, tool_calls } => {
@@ -39,17 +40,17 @@ pub fn convert(model: &ModelDefinition, messages: &[Message], notes: &mut Notes)
             Message::Tool { tool_call_id, tool_name, content } => {
                 result_number += 1;
                 let (text, images) = tool_result(model, content, &mut media);
-                out.push(json!({"role": "tool", "content": text, "tool_call_id": tool_call_id_for_wire(tool_call_id, notes)}));
+                out.push(obj(vec![("role", s("tool")), ("content", Value::String(text)), ("tool_call_id", Value::String(tool_call_id_for_wire(tool_call_id, notes)))]));
                 if !images.is_empty() {
                     let name: String = tool_name.as_deref().unwrap_or("tool").chars().take(64).collect();
-                    pending_images.push(json!({"type": "text", "text": format!("Image(s) from tool result #{result_number} ({name}):")}));
+                    pending_images.push(text_part(&["Image(s) from tool result #", &result_number.to_string(), " (", &name, "):"].concat()));
                     pending_images.extend(images);
                 }
             }
         }
     }
     if !pending_images.is_empty() {
-        out.push(json!({"role": "user", "content": pending_images}));
+        out.push(obj(vec![("role", s("user")), ("content", Value::Array(pending_images))]));
     }
     media.report(notes);
     out
@@ -89,22 +90,32 @@ impl MediaNotes {
 /// A part on the wire, or the placeholder text when the model cannot take it.
 fn part(model: &ModelDefinition, p: &ContentPart, media: &mut MediaNotes) -> Value {
     match p {
-        ContentPart::Text { text } => json!({"type": "text", "text": text}),
+        ContentPart::Text { text } => text_part(text),
         ContentPart::Image { data, mime_type } if accepts(model, "image") => {
-            json!({"type": "image_url", "image_url": {"url": format!("data:{mime_type};base64,{data}")}})
+            media_part("image_url", mime_type, data)
         }
         ContentPart::Video { data, mime_type } if accepts(model, "video") => {
-            json!({"type": "video_url", "video_url": {"url": format!("data:{mime_type};base64,{data}")}})
+            media_part("video_url", mime_type, data)
         }
         ContentPart::Image { .. } => {
             media.images = true;
-            json!({"type": "text", "text": IMAGE_OMITTED})
+            text_part(IMAGE_OMITTED)
         }
         ContentPart::Video { .. } => {
             media.videos = true;
-            json!({"type": "text", "text": VIDEO_OMITTED})
+            text_part(VIDEO_OMITTED)
         }
     }
+}
+
+fn text_part(text: &str) -> Value {
+    obj(vec![("type", s("text")), ("text", s(text))])
+}
+
+/// `{type: "image_url", image_url: {url: "data:<mime>;base64,<data>"}}` (or `video_url`).
+fn media_part(kind: &str, mime_type: &str, data: &str) -> Value {
+    let url = ["data:", mime_type, ";base64,", data].concat();
+    obj(vec![("type", s(kind)), (kind, obj(vec![("url", Value::String(url))]))])
 }
 
 fn is_placeholder(v: &Value) -> bool {
@@ -140,7 +151,7 @@ fn texts(content: Option<&Content>) -> Vec<&str> {
 fn assistant(model: &ModelDefinition, content: Option<&Content>, reasoning: Option<&str>, field: Option<&str>, calls: &[ToolCall], notes: &mut Notes) -> Option<Value> {
     let text: Vec<&str> = texts(content).into_iter().filter(|t| !t.trim().is_empty()).collect();
     let mut m = Map::new();
-    m.insert("role".into(), json!("assistant"));
+    m.insert("role".into(), s("assistant"));
     m.insert("content".into(), if text.is_empty() { Value::Null } else { Value::String(text.join("\n")) });
     if let Some(r) = reasoning.filter(|r| !r.trim().is_empty()) {
         let field = field.unwrap_or("reasoning_content");
@@ -160,7 +171,7 @@ fn assistant(model: &ModelDefinition, content: Option<&Content>, reasoning: Opti
             .iter()
             .map(|c| {
                 let args = if c.arguments.is_null() { "{}".to_string() } else { c.arguments.to_string() };
-                json!({"id": tool_call_id_for_wire(&c.id, notes), "type": "function", "function": {"name": c.name, "arguments": args}})
+                obj(vec![("id", Value::String(tool_call_id_for_wire(&c.id, notes))), ("type", s("function")), ("function", obj(vec![("name", s(&c.name)), ("arguments", Value::String(args))]))])
             })
             .collect();
         m.insert("tool_calls".into(), Value::Array(wire));

@@ -34,7 +34,7 @@ use crate::http::{header_value, HttpRequest, MAX_JSON_BODY_BYTES};
 use crate::models::ModelDefinition;
 use model::compat_bool;
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// What `buildChatRequest` returns (`PreparedRequest` in the contract).
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -65,13 +65,9 @@ pub struct Shaped {
 /// Reads a `ChatRequest` from JSON text (lone surrogates removed first, as OpenClaw sanitises them).
 pub fn parse_request(json: &str) -> Result<ChatRequest, ProviderError> {
     let clean = strip_lone_surrogates(json);
-    serde_json::from_str(&clean).map_err(|e| {
-        ProviderError::config_at(
-            "request",
-            format!("Invalid chat request: {e}"),
-            "Pass { model, messages: [{ role, content }], tools?, toolChoice?, params?, thinking?, priority? } as the package's types describe.",
-        )
-    })
+    let value: Value = serde_json::from_str(&clean)
+        .map_err(|e| ProviderError::config_at("request", format!("Invalid chat request: {e}"), "Pass the request as a JSON object."))?;
+    request::from_value(&value)
 }
 
 /// Builds the request for `request` against `provider` (managed mode, §5.3–§5.8).
@@ -82,20 +78,20 @@ pub fn build(provider: &Provider, request: &ChatRequest) -> Result<Shaped, Provi
     let level = thinking::resolve_level(&model, request.thinking.as_deref(), &mut notes)?;
 
     let mut body = Map::new();
-    body.insert("model".into(), json!(model.id));
+    body.insert("model".into(), s(&model.id));
     body.insert("messages".into(), Value::Array(messages::convert(&model, &request.messages, &mut notes)));
-    body.insert("stream".into(), json!(true));
+    body.insert("stream".into(), Value::Bool(true));
     let cache = prompt_cache(&model, &params, &mut notes);
     if let Some(retention) = cache.retention {
-        body.insert("prompt_cache_retention".into(), json!(retention));
+        body.insert("prompt_cache_retention".into(), s(retention));
     }
     if compat_bool(&model, "supportsUsageInStreaming", true) {
-        body.insert("stream_options".into(), json!({"include_usage": true}));
+        body.insert("stream_options".into(), obj(vec![("include_usage", Value::Bool(true))]));
     } else {
         notes.push("stream_options", Action::Dropped, "stream_options.include_usage is not sent because the model row sets compat.supportsUsageInStreaming to false, so no usage arrives.");
     }
     if let Some(key) = cache.key {
-        body.insert("prompt_cache_key".into(), json!(key));
+        body.insert("prompt_cache_key".into(), Value::String(key));
     }
     let rf = params::response_format(&model, &params, &mut notes);
     params::sampling(&params, &mut body, &mut notes, rf);
@@ -143,6 +139,18 @@ pub fn build_from_json(provider: &Provider, json: &str) -> Result<Shaped, Provid
 /// The thinking profile of a model reference (declared row, or the configured-fallback row).
 pub fn profile_for(provider: &Provider, reference: &str) -> Result<ThinkingProfile, ProviderError> {
     Ok(thinking_profile(&resolve_model(provider, reference, &mut Notes::default())?))
+}
+
+/// A JSON object from key/value pairs, in order.
+#[inline(never)]
+pub(crate) fn obj(pairs: Vec<(&str, Value)>) -> Value {
+    Value::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+}
+
+/// A JSON string.
+#[inline(never)]
+pub(crate) fn s(text: &str) -> Value {
+    Value::String(text.to_string())
 }
 
 fn redact_auth(value: &str) -> String {

@@ -36,6 +36,11 @@ pub struct Notes(pub Vec<Note>);
 impl Notes {
     /// Records a decision.
     pub fn push(&mut self, field: impl Into<String>, action: Action, reason: impl Into<String>) {
-        self.0.push(Note { field: field.into(), action, reason: reason.into() });
+        self.record(field.into(), action, reason.into());
+    }
+
+    #[inline(never)]
+    fn record(&mut self, field: String, action: Action, reason: String) {
+        self.0.push(Note { field, action, reason });
     }
 }

@@ -6,7 +6,8 @@ use super::notes::{Action, Notes};
 use crate::error::ProviderError;
 use crate::models::ModelDefinition;
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use super::s;
+use serde_json::{Map, Value};
 
 /// Levels in ladder order.
 pub const LADDER: &[&str] = &["minimal", "low", "medium", "high", "xhigh", "max"];
@@ -160,28 +161,28 @@ pub fn apply(model: &ModelDefinition, level: &str, body: &mut Map<String, Value>
     match qwen {
         Some(QwenFormat::ChatTemplate) => {
             let k = kwargs(body);
-            k.insert("enable_thinking".into(), json!(enabled));
+            k.insert("enable_thinking".into(), Value::Bool(enabled));
             if !k.contains_key("preserve_thinking") {
-                k.insert("preserve_thinking".into(), json!(true));
+                k.insert("preserve_thinking".into(), Value::Bool(true));
             }
             if let Some(e) = &effort {
-                k.insert("reasoning_effort".into(), json!(e));
+                k.insert("reasoning_effort".into(), s(e));
             }
             notes.push("chat_template_kwargs", Action::Added, format!("Thinking is switched {} through chat_template_kwargs.enable_thinking because the model row sets compat.thinkingFormat \"qwen-chat-template\"; preserve_thinking keeps earlier reasoning in the prompt.", on_off(enabled)));
         }
         Some(QwenFormat::TopLevel) => {
-            body.insert("enable_thinking".into(), json!(enabled));
+            body.insert("enable_thinking".into(), Value::Bool(enabled));
             if let Some(e) = &effort {
-                body.insert("reasoning_effort".into(), json!(e));
+                body.insert("reasoning_effort".into(), s(e));
             }
             notes.push("enable_thinking", Action::Added, format!("Thinking is switched {} through a top-level enable_thinking because the model row sets compat.thinkingFormat \"qwen\".", on_off(enabled)));
         }
         None if model.reasoning && is_deepseek_v4(&model.id) => {
             let mut d = Map::new();
-            d.insert("thinking".into(), json!(enabled));
-            d.insert("enable_thinking".into(), json!(enabled));
+            d.insert("thinking".into(), Value::Bool(enabled));
+            d.insert("enable_thinking".into(), Value::Bool(enabled));
             if let Some(e) = &effort {
-                d.insert("reasoning_effort".into(), json!(e));
+                d.insert("reasoning_effort".into(), s(e));
             }
             defaults_under(body, d);
             for k in ["thinking", "reasoning_effort", "reasoning"] {
@@ -191,7 +192,7 @@ pub fn apply(model: &ModelDefinition, level: &str, body: &mut Map<String, Value>
         }
         None if model.reasoning && compat_bool(model, "supportsReasoningEffort", false) => {
             let e = if enabled { effort.unwrap_or_else(|| level.to_string()) } else { "none".to_string() };
-            body.insert("reasoning_effort".into(), json!(e));
+            body.insert("reasoning_effort".into(), Value::String(e));
             notes.push("reasoning_effort", Action::Added, "reasoning_effort is sent because the model row sets compat.supportsReasoningEffort.");
         }
         None if model.reasoning => notes.push(
@@ -203,8 +204,8 @@ pub fn apply(model: &ModelDefinition, level: &str, body: &mut Map<String, Value>
     }
     if !enabled && is_nemotron3(&model.id) {
         let mut d = Map::new();
-        d.insert("enable_thinking".into(), json!(false));
-        d.insert("force_nonempty_content".into(), json!(true));
+        d.insert("enable_thinking".into(), Value::Bool(false));
+        d.insert("force_nonempty_content".into(), Value::Bool(true));
         defaults_under(body, d);
         notes.push("chat_template_kwargs", Action::Added, "Nemotron 3 gets enable_thinking false and force_nonempty_content true in chat_template_kwargs when thinking is off, so it answers with visible text.");
     }
@@ -228,7 +229,7 @@ pub fn priority(params: &Map<String, Value>, urgency: Option<&str>, body: &mut M
         Some(other) => return Err(ProviderError::config_at("priority", format!("Unknown priority \"{other}\""), "Use foreground, normal or background.")),
     };
     if params.get("priorityScheduling").and_then(Value::as_bool) == Some(true) {
-        body.insert("priority".into(), json!(value));
+        body.insert("priority".into(), Value::from(value));
         notes.push("priority", Action::Added, "priority is sent because the priorityScheduling param is on; the server must run with --scheduling-policy priority.");
     } else if urgency.is_some_and(|u| u != "normal") {
         notes.push("priority", Action::Dropped, "The request's priority was not sent because the priorityScheduling param is not on for this model.");

@@ -5,7 +5,8 @@ use super::notes::{Action, Notes};
 use super::request::{Tool, ToolChoice};
 use crate::error::ProviderError;
 use crate::models::ModelDefinition;
-use serde_json::{json, Map, Value};
+use super::{obj, s};
+use serde_json::{Map, Value};
 
 /// The `tools` and `tool_choice` values to send (`None` = key absent).
 pub struct ToolFields {
@@ -39,15 +40,15 @@ pub fn tool_fields(model: &ModelDefinition, tools: Option<&[Tool]>, choice: Opti
         .iter()
         .map(|t| {
             let mut f = Map::new();
-            f.insert("name".into(), json!(t.name));
+            f.insert("name".into(), s(&t.name));
             if let Some(d) = &t.description {
-                f.insert("description".into(), json!(d));
+                f.insert("description".into(), s(d));
             }
-            f.insert("parameters".into(), t.parameters.clone().unwrap_or_else(|| json!({"type": "object", "properties": {}})));
+            f.insert("parameters".into(), t.parameters.clone().unwrap_or_else(|| obj(vec![("type", s("object")), ("properties", Value::Object(Map::new()))])));
             if strict {
-                f.insert("strict".into(), json!(false));
+                f.insert("strict".into(), Value::Bool(false));
             }
-            json!({"type": "function", "function": f})
+            obj(vec![("type", s("function")), ("function", Value::Object(f))])
         })
         .collect();
     let names: Vec<&str> = list.iter().map(|t| t.name.as_str()).collect();
@@ -55,7 +56,7 @@ pub fn tool_fields(model: &ModelDefinition, tools: Option<&[Tool]>, choice: Opti
         None if names.is_empty() => None,
         None => {
             notes.push("tool_choice", Action::Added, "tool_choice \"auto\" is sent explicitly because OpenClaw does so for proxy-style servers whenever tools are offered.");
-            Some(json!("auto"))
+            Some(s("auto"))
         }
         Some(ToolChoice::Mode(mode)) => match mode.as_str() {
             "required" if names.is_empty() => {
@@ -65,14 +66,14 @@ pub fn tool_fields(model: &ModelDefinition, tools: Option<&[Tool]>, choice: Opti
                 notes.push("tool_choice", Action::Dropped, format!("tool_choice \"{mode}\" was left out because no tools are sent, and vLLM rejects a tool_choice without tools."));
                 None
             }
-            "auto" | "none" | "required" => Some(json!(mode)),
+            "auto" | "none" | "required" => Some(s(mode)),
             other => return Err(choice_error(format!("Unsupported tool_choice \"{other}\": use \"auto\", \"none\", \"required\" or {{ name }}"))),
         },
         Some(ToolChoice::Named { name }) | Some(ToolChoice::Function { function: super::request::NamedFunction { name } }) => {
             if !names.contains(&name.as_str()) {
                 return Err(choice_error(format!("OpenAI Chat Completions tool_choice requested unavailable tool \"{name}\" after schema conversion")));
             }
-            Some(json!({"type": "function", "function": {"name": name}}))
+            Some(obj(vec![("type", s("function")), ("function", obj(vec![("name", s(name))]))]))
         }
     };
     if strict && !wire.is_empty() {
