@@ -6,19 +6,23 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { VllmProvider, isVllmProviderError, version } from "../dist/node.js";
+import { explain } from "./commands/explain.mjs";
 import { models } from "./commands/models.mjs";
 import { fail, red } from "./lib/ui.mjs";
 
 const USAGE = `vllm-provider ${version}: OpenClaw's vLLM provider from the command line
 
-Usage: vllm-provider <command> [--config FILE] [--base-url URL] [--json]
+Usage: vllm-provider <command> [--config FILE] [--base-url URL] [--model REF] [--json]
 
 Commands:
-  models    the merged model catalog: declared rows and what the server lists
+  models            the merged model catalog: declared rows and what the server lists
+  explain <prompt>  the request chat would send for <prompt> (key redacted), and why it differs
+                    from a native OpenAI request
 
 Options:
   --config FILE    an openclaw.json (default: $OPENCLAW_CONFIG_PATH, then ~/.openclaw/openclaw.json)
   --base-url URL   use this base URL instead of the config's (e.g. http://127.0.0.1:8000/v1)
+  --model REF      the model, as vllm/<id> or a bare id (default: the first declared or listed)
   --json           print JSON for scripts instead of a table
   -h, --help       this text
   -v, --version    the version
@@ -39,6 +43,7 @@ function parse(argv) {
       options: {
         config: { type: "string" },
         "base-url": { type: "string" },
+        model: { type: "string" },
         json: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
         version: { type: "boolean", short: "v", default: false },
@@ -62,7 +67,7 @@ function readConfig(flag) {
 }
 
 // One module per command (bin/commands/<name>.mjs); each exports a function (provider, opts) → exit code.
-const COMMANDS = { models };
+const COMMANDS = { explain, models };
 
 async function main() {
   const { values, positionals } = parse(process.argv.slice(2));
@@ -80,7 +85,7 @@ async function main() {
     throw err;
   }
   try {
-    process.exitCode = await run(provider, { json: values.json, args: positionals.slice(1) });
+    process.exitCode = await run(provider, { json: values.json, model: values.model, args: positionals.slice(1) });
   } catch (err) {
     if (isVllmProviderError(err)) fail(err, values.json);
     throw err;

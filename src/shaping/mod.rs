@@ -167,7 +167,7 @@ fn header_notes(headers: &[(String, String)], notes: &mut Notes) {
     notes.push(
         "headers",
         Action::Dropped,
-        "Only Content-Type, Accept, Authorization and configured headers are sent: no OpenAI SDK User-Agent or X-Stainless-* headers, no OpenAI-Organization or OpenAI-Project, and no OpenClaw attribution, so browsers need no extra CORS allowance.",
+        "Only Content-Type, Accept, Authorization and configured headers are sent: no OpenAI SDK User-Agent or X-Stainless-* headers, no OpenAI-Organization or OpenAI-Project, and no OpenClaw attribution, so a browser's CORS preflight only has to allow Content-Type and Authorization.",
     );
 }
 

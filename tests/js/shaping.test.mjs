@@ -108,3 +108,31 @@ test("real vLLM accepts every shape buildChatRequest builds", async (t) => {
     });
   }
 });
+
+test("vllm-provider explain prints the prepared request and every note, key redacted", async () => {
+  const { execFile } = await import("node:child_process");
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const dir = mkdtempSync(join(tmpdir(), "vllm-provider-explain-"));
+  const config = join(dir, "openclaw.json");
+  writeFileSync(config, JSON.stringify({ models: { providers: { vllm: { baseUrl: "http://127.0.0.1:9/v1?x=1", api: "openai-completions", apiKey: KEY, models: [row] } } } }));
+  const bin = new URL("../../bin/vllm-provider.mjs", import.meta.url).pathname;
+  const run = (args) => new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH, HOME: dir }, timeout: 30_000 }, (err, stdout, stderr) => resolve({ code: err ? err.code : 0, stdout, stderr }));
+  });
+  const human = await run(["explain", "hi", "--config", config, "--model", "vllm/m"]);
+  assert.equal(human.code, 0, human.stderr);
+  assert.match(human.stdout, /POST http:\/\/127\.0\.0\.1:9\/v1\/chat\/completions\?x=1/);
+  assert.match(human.stdout, /"max_completion_tokens": 256/);
+  assert.match(human.stdout, /store \(dropped\): .+\./);
+  assert.ok(!human.stdout.includes(KEY) && !human.stderr.includes(KEY));
+  const json = await run(["explain", "hi", "--json", "--config", config]);
+  assert.equal(json.code, 0, json.stderr);
+  const prepared = JSON.parse(json.stdout);
+  assert.equal(prepared.body.model, "m");
+  assert.ok(prepared.notes.length > 0 && prepared.notes.every((n) => n.reason.endsWith(".")));
+  const missing = await run(["explain", "--config", config]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /explain needs a prompt/);
+});
