@@ -2,13 +2,16 @@
 
 use super::notes::{Action, Notes};
 use crate::config::Provider;
-use crate::error::ProviderError;
+use crate::config::auth::AuthSource;
+use crate::config::Status;
+use crate::error::{ErrorCode, ProviderError};
 use crate::model_ref::parse_model_ref;
 use crate::models::{Cost, ModelDefinition, ModelSource, CONFIGURED_DEFAULT_CONTEXT_WINDOW};
 use serde_json::{Map, Value};
 
 /// The model row a request runs against, with OpenClaw's vLLM Qwen rule applied.
 pub fn resolve_model(provider: &Provider, reference: &str, notes: &mut Notes) -> Result<ModelDefinition, ProviderError> {
+    ready(provider, reference)?;
     let declared = &provider.describe().models;
     // A bare id that itself contains a slash (`Qwen/Qwen3-8B`) names a declared row before it is
     // read as `<provider>/<model>`.
@@ -47,6 +50,28 @@ fn with_qwen_rule(mut model: ModelDefinition) -> ModelDefinition {
         model.reasoning = true;
     }
     model
+}
+
+/// Refuses what OpenClaw refuses before any request: an unregistered provider (no key, no entry)
+/// and an explicit remote provider without a key.
+fn ready(provider: &Provider, reference: &str) -> Result<(), ProviderError> {
+    let described = provider.describe();
+    match (described.status, described.auth.source) {
+        (Status::Unregistered, _) => {
+            let id = parse_model_ref(reference).map(|r| r.model).unwrap_or_else(|_| reference.trim().to_string());
+            Err(ProviderError::new(
+                ErrorCode::Unregistered,
+                format!("Unknown model: vllm/{id}. vLLM requires authentication to be registered as a provider. Set VLLM_API_KEY (any value works) or run \"openclaw configure\". See: https://docs.openclaw.ai/providers/vllm"),
+                crate::hints::unregistered(),
+            ))
+        }
+        (Status::Explicit, AuthSource::None) => Err(ProviderError::config_at(
+            "models.providers.vllm.apiKey",
+            "No API key found for provider \"vllm\".",
+            "Set VLLM_API_KEY (any value works for a server without --api-key) or models.providers.vllm.apiKey.",
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// OpenClaw's configured-fallback row for an id the config does not list (§2.4).

@@ -320,3 +320,19 @@ fn every_note_is_a_full_sentence() {
         assert!(n.reason.ends_with('.') && n.reason.split_whitespace().count() >= 6, "{}", n.reason);
     }
 }
+
+#[test]
+fn an_unregistered_provider_refuses_with_openclaws_unknown_model_words() {
+    let p = resolve(&ResolveInput::default()).unwrap();
+    let e = build_from_json(&p, &json!({"model": "vllm/x", "messages": hi()}).to_string()).unwrap_err();
+    assert_eq!(e.code, ErrorCode::Unregistered);
+    assert!(e.message.starts_with("Unknown model: vllm/x. vLLM requires authentication to be registered as a provider. Set VLLM_API_KEY"));
+}
+
+#[test]
+fn an_explicit_remote_provider_without_a_key_fails_before_any_request() {
+    let config = json!({"models": {"providers": {"vllm": {"baseUrl": "http://vllm.example.com/v1", "api": "openai-completions", "models": [{"id": "m", "name": "m"}]}}}});
+    let p = resolve(&ResolveInput { config: Some(ConfigInput::Value(config)), ..Default::default() }).unwrap();
+    let e = build_from_json(&p, &json!({"model": "m", "messages": hi()}).to_string()).unwrap_err();
+    assert!(e.message.starts_with("No API key found for provider \"vllm\""), "{e:?}");
+}
