@@ -158,6 +158,15 @@ fn index(path: &str, i: usize) -> String {
     [path, "[", &i.to_string(), "]"].concat()
 }
 
+/// Reads every element of an array with `read`, naming each by its index.
+fn each<T>(items: &[Value], path: &str, read: fn(&Value, &str) -> Result<T, ProviderError>) -> Result<Vec<T>, ProviderError> {
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        out.push(read(item, &index(path, i))?);
+    }
+    Ok(out)
+}
+
 /// Field reader that names the path of whatever is wrong.
 struct Obj<'a> {
     map: &'a Map<String, Value>,
@@ -205,10 +214,10 @@ impl<'a> Obj<'a> {
 pub fn from_value(v: &Value) -> Result<ChatRequest, ProviderError> {
     let o = Obj::new(v, "")?;
     let messages = o.array("messages")?.ok_or_else(|| bad("messages", "is required (an array)"))?;
-    let messages = messages.iter().enumerate().map(|(i, m)| message(m, &index("messages", i))).collect::<Result<_, _>>()?;
+    let messages = each(messages, "messages", message)?;
     let tools = match o.array("tools")? {
         None => None,
-        Some(list) => Some(list.iter().enumerate().map(|(i, t)| tool(t, &index("tools", i))).collect::<Result<_, _>>()?),
+        Some(list) => Some(each(list, "tools", tool)?),
     };
     let params = match o.get("params") {
         None => None,
@@ -239,7 +248,7 @@ fn message(v: &Value, path: &str) -> Result<Message, ProviderError> {
             reasoning_field: o.opt_string("reasoningField")?,
             tool_calls: match o.array("toolCalls")? {
                 None => None,
-                Some(calls) => Some(calls.iter().enumerate().map(|(i, c)| tool_call(c, &index(&o.at("toolCalls"), i))).collect::<Result<_, _>>()?),
+                Some(calls) => Some(each(calls, &o.at("toolCalls"), tool_call)?),
             },
         },
         "tool" => Message::Tool {
@@ -255,7 +264,7 @@ fn content(v: Option<&Value>, path: &str) -> Result<Option<Content>, ProviderErr
     match v {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(Content::Text(s.clone()))),
-        Some(Value::Array(parts)) => Ok(Some(Content::Parts(parts.iter().enumerate().map(|(i, p)| part(p, &index(path, i))).collect::<Result<_, _>>()?))),
+        Some(Value::Array(parts)) => Ok(Some(Content::Parts(each(parts, path, part)?))),
         Some(_) => Err(bad(path, "must be a string or an array of parts")),
     }
 }

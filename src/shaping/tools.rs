@@ -34,7 +34,14 @@ pub fn tool_fields(model: &ModelDefinition, tools: Option<&[Tool]>, choice: Opti
         }
         ok
     });
-    list.sort_by(|a, b| a.name.cmp(&b.name));
+    // Insertion sort: tool lists are short, and it keeps the stable sort's code out of the wasm.
+    for i in 1..list.len() {
+        let mut j = i;
+        while j > 0 && list[j - 1].name > list[j].name {
+            list.swap(j - 1, j);
+            j -= 1;
+        }
+    }
     let strict = model.compat.as_ref().and_then(|c| c.get("supportsStrictMode")).and_then(Value::as_bool) == Some(true);
     let wire: Vec<Value> = list
         .iter()
