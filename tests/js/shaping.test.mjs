@@ -39,7 +39,11 @@ test("bad requests throw config errors that name the path", () => {
   ]) {
     assert.throws(() => p.buildChatRequest(req), (e) => isVllmProviderError(e) && e.code === "config" && e.path === path, JSON.stringify(req));
   }
-  assert.throws(() => p.buildChatRequest("hi"), (e) => isVllmProviderError(e) && e.code === "config");
+  const cyclic = { model: "m", messages: hi };
+  cyclic.self = cyclic;
+  for (const bad of ["hi", undefined, null, () => 1, cyclic, { model: "m", messages: hi, params: { seed: 1n } }]) {
+    assert.throws(() => p.buildChatRequest(bad), (e) => isVllmProviderError(e) && e.code === "config", String(bad));
+  }
   assert.throws(() => p.buildChatRequest({ model: "m", messages: hi, toolChoice: "required" }), /no tools survived schema conversion/);
 });
 
