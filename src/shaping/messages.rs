@@ -155,11 +155,13 @@ fn assistant(model: &ModelDefinition, content: Option<&Content>, reasoning: Opti
     m.insert("content".into(), if text.is_empty() { Value::Null } else { Value::String(text.join("\n")) });
     if let Some(r) = reasoning.filter(|r| !r.trim().is_empty()) {
         let field = field.unwrap_or("reasoning_content");
-        if model.reasoning && field == "reasoning_content" {
-            m.insert("reasoning_content".into(), Value::String(r.to_string()));
+        // Replayed under the field it arrived in: vLLM 0.16-0.21 read only `reasoning`, older ones
+        // only `reasoning_content`, and 0.22+ accept both.
+        if model.reasoning && matches!(field, "reasoning_content" | "reasoning") {
+            m.insert(field.into(), Value::String(r.to_string()));
         } else {
             let why = if model.reasoning {
-                format!("Replayed reasoning under \"{field}\" was left out: for a reasoning vLLM model OpenClaw only replays a string reasoning_content.")
+                format!("Replayed reasoning under \"{field}\" was left out because vLLM only reads reasoning or reasoning_content on assistant messages.")
             } else {
                 "Replayed reasoning was left out because the model is not marked as a reasoning model.".to_string()
             };

@@ -22,7 +22,7 @@ mod tests_thinking;
 
 pub use budget::estimate_tokens;
 pub use messages::normalize_tool_call_id;
-pub use model::{fallback_row, resolve_model};
+pub use model::{fallback_row, resolve_model, resolve_model_in};
 pub use notes::{Action, Note, Notes};
 pub use request::{ChatRequest, Content, ContentPart, Message, Tool, ToolCall, ToolChoice};
 pub use surrogates::strip_lone_surrogates;
@@ -72,8 +72,14 @@ pub fn parse_request(json: &str) -> Result<ChatRequest, ProviderError> {
 
 /// Builds the request for `request` against `provider` (managed mode, §5.3–§5.8).
 pub fn build(provider: &Provider, request: &ChatRequest) -> Result<Shaped, ProviderError> {
+    build_among(provider, &provider.describe().models, request)
+}
+
+/// Builds against `rows` (declared and discovered, e.g. a `listModels()` catalog) instead of the
+/// declared rows only, so a discovered model gets its server-reported window and cap.
+pub fn build_among(provider: &Provider, rows: &[ModelDefinition], request: &ChatRequest) -> Result<Shaped, ProviderError> {
     let mut notes = Notes::default();
-    let model = resolve_model(provider, &request.model, &mut notes)?;
+    let model = model::resolve_model_in(provider, rows, &request.model, &mut notes)?;
     let params = params::merge(&model, request.params.as_ref(), &mut notes);
     let level = thinking::resolve_level(&model, request.thinking.as_deref(), &mut notes)?;
 

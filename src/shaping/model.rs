@@ -11,8 +11,14 @@ use serde_json::{Map, Value};
 
 /// The model row a request runs against, with OpenClaw's vLLM Qwen rule applied.
 pub fn resolve_model(provider: &Provider, reference: &str, notes: &mut Notes) -> Result<ModelDefinition, ProviderError> {
+    resolve_model_in(provider, &provider.describe().models, reference, notes)
+}
+
+/// Like [`resolve_model`], but among `rows` (e.g. a catalog with discovered rows, as `listModels()`
+/// returns it) instead of the declared rows only.
+pub fn resolve_model_in(provider: &Provider, rows: &[ModelDefinition], reference: &str, notes: &mut Notes) -> Result<ModelDefinition, ProviderError> {
     ready(provider, reference)?;
-    let declared = &provider.describe().models;
+    let declared = rows;
     // A bare id that itself contains a slash (`Qwen/Qwen3-8B`) names a declared row before it is
     // read as `<provider>/<model>`.
     if let Some(m) = declared.iter().find(|m| m.id == reference.trim()) {
@@ -34,7 +40,7 @@ pub fn resolve_model(provider: &Provider, reference: &str, notes: &mut Notes) ->
                 "model",
                 Action::Added,
                 format!(
-                    "Model \"{}\" is not declared in models.providers.vllm.models, so OpenClaw's configured-fallback row is used: context window 200000 tokens, text input, no reasoning and no output cap.",
+                    "Model \"{}\" is not among the provider's models, so OpenClaw's configured-fallback row is used: context window 200000 tokens, text input, no reasoning and no output cap.",
                     parsed.model
                 ),
             );

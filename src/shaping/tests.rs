@@ -253,6 +253,11 @@ fn assistant_replay_and_tool_results_take_openclaw_shapes() {
         {"role": "tool", "content": "(no output)", "tool_call_id": "call_1"}],
         "stream": true, "stream_options": {"include_usage": true}, "max_completion_tokens": 8192});
     assert_eq!(got, want.to_string());
+    let mut under_reasoning = msgs.clone();
+    under_reasoning[1]["reasoningField"] = json!("reasoning");
+    let b = prepared(&provider(json!({"reasoning": true})), json!({"model": "m", "messages": under_reasoning})).body;
+    assert_eq!(b["messages"][1]["reasoning"], "think");
+    assert!(b["messages"][1].get("reasoning_content").is_none());
     let plain = prepared(&provider(json!({})), json!({"model": "m", "messages": msgs}));
     let a = &plain.body["messages"][1];
     assert!(a.get("reasoning_content").is_none() && a.get("reasoning").is_none());
@@ -289,7 +294,7 @@ fn undeclared_models_use_the_configured_fallback_row_and_other_providers_are_ref
     let pr = prepared(&provider(json!({})), json!({"model": "vllm/other", "messages": hi()}));
     assert_eq!(pr.body["model"], "other");
     assert!(!pr.body.contains_key("max_completion_tokens"));
-    assert!(pr.notes.iter().any(|n| n.field == "model" && n.reason.contains("not declared")));
+    assert!(pr.notes.iter().any(|n| n.field == "model" && n.reason.contains("not among")));
     let e = build_from_json(&provider(json!({})), &json!({"model": "openai/gpt-4o", "messages": hi()}).to_string()).unwrap_err();
     assert_eq!((e.code, e.path.as_deref()), (ErrorCode::Config, Some("model")));
 }
@@ -335,4 +340,16 @@ fn an_explicit_remote_provider_without_a_key_fails_before_any_request() {
     let p = resolve(&ResolveInput { config: Some(ConfigInput::Value(config)), ..Default::default() }).unwrap();
     let e = build_from_json(&p, &json!({"model": "m", "messages": hi()}).to_string()).unwrap_err();
     assert!(e.message.starts_with("No API key found for provider \"vllm\""), "{e:?}");
+}
+
+#[test]
+fn a_catalog_row_is_used_when_given() {
+    let p = provider(json!({}));
+    let mut discovered = crate::shaping::fallback_row("d");
+    discovered.context_window = 512;
+    discovered.max_tokens = Some(8192);
+    let req = parse_request(&json!({"model": "vllm/d", "messages": hi()}).to_string()).unwrap();
+    let s = build_among(&p, &[discovered], &req).unwrap();
+    assert_eq!(s.prepared.body["max_completion_tokens"], 510);
+    assert!(!s.prepared.notes.iter().any(|n| n.field == "model"));
 }
