@@ -353,3 +353,37 @@ fn a_catalog_row_is_used_when_given() {
     assert_eq!(s.prepared.body["max_completion_tokens"], 510);
     assert!(!s.prepared.notes.iter().any(|n| n.field == "model"));
 }
+
+/// The plain body of `m` with `extra` fields spliced in before the cap, as JSON text.
+pub fn golden(messages: Value, extra: Value) -> String {
+    let mut body = json!({"model": "m", "messages": messages, "stream": true, "stream_options": {"include_usage": true}});
+    for (k, v) in extra.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    body.to_string()
+}
+
+#[test]
+fn golden_proxy_policy_drops_every_native_only_field() {
+    let got = body_of(&provider(json!({})), json!({"model": "m", "messages": hi(),
+        "params": {"store": true, "serviceTier": "flex", "user": "u", "metadata": {"a": 1}, "reasoning_effort": "high", "promptCacheKey": "k", "cacheRetention": "long", "logprobs": true, "n": 2}}));
+    assert_eq!(got, golden(hi(), json!({"max_completion_tokens": 8192})));
+}
+
+#[test]
+fn golden_budget_clamps_cjk_prompts() {
+    let p = provider(json!({"contextWindow": 20000, "contextTokens": 10000, "maxTokens": 10000}));
+    let cjk = json!([{"role": "system", "content": "你好世界".repeat(1000)}]);
+    assert_eq!(body_of(&p, json!({"model": "m", "messages": cjk})), golden(cjk, json!({"max_completion_tokens": 4999})));
+}
+
+#[test]
+fn golden_params_pipeline_runs_kwargs_then_extra_body_then_store_then_parallel_tool_calls() {
+    let tools = json!([{"name": "a", "parameters": {"type": "object"}}]);
+    let got = body_of(&provider(json!({"params": {"chat_template_kwargs": {"x": 1}, "temperature": 0.5}})), json!({"model": "m", "messages": hi(), "tools": tools,
+        "params": {"chatTemplateKwargs": {"y": 2}, "extraBody": {"top_k": 4, "store": true, "temperature": 0.1}, "parallelToolCalls": false, "prototype": 1}}));
+    let want = golden(hi(), json!({"temperature": 0.1,
+        "tools": [{"type": "function", "function": {"name": "a", "parameters": {"type": "object"}}}], "tool_choice": "auto",
+        "max_completion_tokens": 8192, "chat_template_kwargs": {"y": 2}, "top_k": 4, "parallel_tool_calls": false}));
+    assert_eq!(got, want);
+}

@@ -149,3 +149,16 @@ fn priority_only_with_priority_scheduling() {
     assert_eq!(with("normal", json!({"extraBody": {"priority": 75}}))["priority"], 75);
     assert!(!with("background", json!({"priorityScheduling": true})).contains_key("priorityScheduling"));
 }
+
+#[test]
+fn golden_thinking_bodies() {
+    let golden = super::tests::golden;
+    let qwen = body(json!({"compat": {"thinkingFormat": CHAT_TEMPLATE}}), Some("on"), json!({}));
+    assert_eq!(serde_json::to_string(&qwen).unwrap(), golden(hi(), json!({"max_completion_tokens": 8192, "chat_template_kwargs": {"enable_thinking": true, "preserve_thinking": true}})));
+    let top = body(json!({"compat": {"thinkingFormat": "qwen"}}), Some("off"), json!({}));
+    assert_eq!(serde_json::to_string(&top).unwrap(), golden(hi(), json!({"max_completion_tokens": 8192, "enable_thinking": false})));
+    let mut r = req(Some("off"), json!({"priorityScheduling": true}));
+    r["priority"] = json!("foreground");
+    let prio = prepared(&provider(json!({})), r).body;
+    assert_eq!(serde_json::to_string(&prio).unwrap(), golden(hi(), json!({"max_completion_tokens": 8192, "priority": -100})));
+}
