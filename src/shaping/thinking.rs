@@ -126,17 +126,6 @@ pub fn resolve_level(model: &ModelDefinition, requested: Option<&str>, notes: &m
     }
 }
 
-fn kwargs(body: &mut Map<String, Value>) -> &mut Map<String, Value> {
-    let entry = body.entry("chat_template_kwargs").or_insert_with(|| Value::Object(Map::new()));
-    if !entry.is_object() {
-        *entry = Value::Object(Map::new());
-    }
-    match entry {
-        Value::Object(m) => m,
-        _ => unreachable!("replaced by an object above"),
-    }
-}
-
 /// `{...defaults, ...existing}`: defaults first, keys already present win.
 fn defaults_under(body: &mut Map<String, Value>, defaults: Map<String, Value>) {
     let existing = body.get("chat_template_kwargs").and_then(Value::as_object).cloned().unwrap_or_default();
@@ -160,7 +149,8 @@ pub fn apply(model: &ModelDefinition, level: &str, body: &mut Map<String, Value>
     }
     match qwen {
         Some(QwenFormat::ChatTemplate) => {
-            let k = kwargs(body);
+            // `{...existing, enable_thinking}`; an existing key keeps its place, as in JavaScript.
+            let mut k = body.get("chat_template_kwargs").and_then(Value::as_object).cloned().unwrap_or_default();
             k.insert("enable_thinking".into(), Value::Bool(enabled));
             if !k.contains_key("preserve_thinking") {
                 k.insert("preserve_thinking".into(), Value::Bool(true));
@@ -168,6 +158,7 @@ pub fn apply(model: &ModelDefinition, level: &str, body: &mut Map<String, Value>
             if let Some(e) = &effort {
                 k.insert("reasoning_effort".into(), s(e));
             }
+            body.insert("chat_template_kwargs".into(), Value::Object(k));
             notes.push("chat_template_kwargs", Action::Added, format!("Thinking is switched {} through chat_template_kwargs.enable_thinking because the model row sets compat.thinkingFormat \"qwen-chat-template\"; preserve_thinking keeps earlier reasoning in the prompt.", on_off(enabled)));
         }
         Some(QwenFormat::TopLevel) => {
