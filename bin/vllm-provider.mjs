@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { VllmProvider, isVllmProviderError, version } from "../dist/node.js";
 import { doctor } from "./commands/doctor.mjs";
+import { explain } from "./commands/explain.mjs";
 import { models } from "./commands/models.mjs";
 import { fail, red } from "./lib/ui.mjs";
 
@@ -15,13 +16,15 @@ const USAGE = `vllm-provider ${version}: OpenClaw's vLLM provider from the comma
 Usage: vllm-provider <command> [--config FILE] [--base-url URL] [--model REF] [--json]
 
 Commands:
-  doctor    checks config, base URL, server, key, models and the chosen model; prints each fix
-  models    the merged model catalog: declared rows and what the server lists
+  doctor            checks config, base URL, server, key, models and the chosen model; prints each fix
+  models            the merged model catalog: declared rows and what the server lists
+  explain <prompt>  the request chat would send for <prompt> (key redacted), and why it differs
+                    from a native OpenAI request
 
 Options:
   --config FILE    an openclaw.json (default: $OPENCLAW_CONFIG_PATH, then ~/.openclaw/openclaw.json)
   --base-url URL   use this base URL instead of the config's (e.g. http://127.0.0.1:8000/v1)
-  --model REF      the model to check or use (vllm/<id> or <id>)
+  --model REF      the model, as vllm/<id> or a bare id (default: the first declared or listed)
   --probe-chat     doctor: also send a one-token chat request to the model
   --json           print JSON for scripts instead of a table
   -h, --help       this text
@@ -79,7 +82,7 @@ function readAuthProfiles() {
 }
 
 // One module per command (bin/commands/<name>.mjs); each exports a function (provider, opts) → exit code.
-const COMMANDS = { doctor, models };
+const COMMANDS = { doctor, explain, models };
 
 async function main() {
   const { values, positionals } = parse(process.argv.slice(2));

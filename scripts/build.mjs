@@ -32,7 +32,12 @@ run(join(root, "node_modules", ".bin", "wasm-opt"), [
   "-Oz", "--converge", "--strip-debug", "--strip-producers", "--strip-target-features",
   join(bindgen, "vllm_provider_bg.wasm"), "-o", join(dist, "wasm", "vllm_provider_bg.wasm"),
 ]);
-for (const f of ["vllm_provider.js", "vllm_provider.d.ts"]) copyFileSync(join(bindgen, f), join(dist, "wasm", f));
+// The generated glue is minified (it is a quarter of the download's JS): names of exports and the
+// `new URL("vllm_provider_bg.wasm", import.meta.url)` that bundlers look for are kept as they are.
+run(join(root, "node_modules", ".bin", "esbuild"), [
+  join(bindgen, "vllm_provider.js"), "--minify", "--format=esm", "--log-level=warning", `--outfile=${join(dist, "wasm", "vllm_provider.js")}`,
+]);
+copyFileSync(join(bindgen, "vllm_provider.d.ts"), join(dist, "wasm", "vllm_provider.d.ts"));
 for (const f of readdirSync(join(root, "js"))) copyFileSync(join(root, "js", f), join(dist, f));
 writeFileSync(join(dist, "version.js"), `/** The package's (and the crate's) version. */\nexport const version = ${JSON.stringify(cargoVersion)};\n`);
 

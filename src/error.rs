@@ -137,11 +137,18 @@ pub struct ErrorFields {
 
 impl ProviderError {
     /// A new error with the code's default `retryable` and no extras.
+    #[inline]
     pub fn new(code: ErrorCode, message: impl Into<String>, hint: impl Into<String>) -> Self {
+        // The generic part only converts; one non-generic body is compiled for every call pattern.
+        Self::build(code, message.into(), hint.into())
+    }
+
+    #[inline(never)]
+    fn build(code: ErrorCode, message: String, hint: String) -> Self {
         ProviderError(Box::new(ErrorFields {
             code,
-            message: message.into(),
-            hint: hint.into(),
+            message,
+            hint,
             retryable: code.default_retryable(),
             status: None,
             request_id: None,
@@ -154,8 +161,14 @@ impl ProviderError {
     }
 
     /// A `config` error at a dotted path.
+    #[inline]
     pub fn config_at(path: &str, message: impl Into<String>, hint: impl Into<String>) -> Self {
-        let mut e = ProviderError::new(ErrorCode::Config, message, hint);
+        Self::config_at_path(path, message.into(), hint.into())
+    }
+
+    #[inline(never)]
+    fn config_at_path(path: &str, message: String, hint: String) -> Self {
+        let mut e = ProviderError::build(ErrorCode::Config, message, hint);
         if !path.is_empty() {
             e.path = Some(path.to_string());
         }

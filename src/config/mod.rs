@@ -247,11 +247,15 @@ pub fn resolve(input: &ResolveInput) -> Result<Provider, ProviderError> {
     let discovery = discovery_decision(status, &root, input.agent_id.as_deref(), discovery_auth.has_key);
 
     let plan = declared.as_ref().map(|d| d.headers.clone()).unwrap_or_default();
-    let mut secrets: Vec<String> = [&discovery_auth, &request_auth].iter().filter_map(|a| a.secret.clone()).collect();
-    secrets.extend(candidate_secrets(&config_key, &profiles, &input.env));
-    secrets.extend(plan.secret_values());
-    secrets.sort();
-    secrets.dedup();
+    let mut secrets: Vec<String> = Vec::new();
+    let auths = [&discovery_auth, &request_auth];
+    let found = auths.iter().filter_map(|a| a.secret.clone());
+    // Deduplicated by insertion: a sort would link the wasm's stable-sort code (see scripts/size.mjs).
+    for s in found.chain(candidate_secrets(&config_key, &profiles, &input.env)).chain(plan.secret_values()) {
+        if !secrets.contains(&s) {
+            secrets.push(s);
+        }
+    }
     let chat_headers = plan.build(request_auth.secret.as_deref(), request_auth.local_no_auth, None);
     let described = ResolvedProvider {
         id: "vllm",

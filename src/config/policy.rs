@@ -101,11 +101,15 @@ pub fn aliases(root: &Map<String, Value>) -> BTreeMap<String, String> {
     let Some(models) = root.get("agents").and_then(|a| a.get("defaults")).and_then(|d| d.get("models")).and_then(Value::as_object) else {
         return BTreeMap::new();
     };
-    models
-        .iter()
-        .filter_map(|(r, v)| Some((v.get("alias")?.as_str()?.trim().to_string(), r.trim().to_string())))
-        .filter(|(a, _)| !a.is_empty())
-        .collect()
+    // Inserted one by one (a later duplicate wins, as with collect()): collecting into a BTreeMap
+    // would link a stable sort into the wasm (see scripts/size.mjs).
+    let mut out = BTreeMap::new();
+    for (r, v) in models {
+        if let Some(alias) = v.get("alias").and_then(Value::as_str).map(str::trim).filter(|a| !a.is_empty()) {
+            out.insert(alias.to_string(), r.trim().to_string());
+        }
+    }
+    out
 }
 
 /// Where a `vllm/*` wildcard was found in the effective model-policy allow-list, if anywhere:

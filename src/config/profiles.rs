@@ -83,8 +83,10 @@ pub fn read(store: &Value, config: &Map<String, Value>, warnings: &mut Vec<Diagn
     let ordered = match explicit {
         Some(ids) => ids.iter().filter_map(|id| all.iter().find(|(p, _)| &p.id == id).map(|(p, _)| p.clone())).collect(),
         None => {
-            // OpenClaw's default: token before api_key, then the least recently used first.
-            all.sort_by(|(a, ua), (b, ub)| rank(a.kind).cmp(&rank(b.kind)).then(ua.cmp(ub)).then(a.id.cmp(&b.id)));
+            // OpenClaw's default: token before api_key, then the least recently used first. The id
+            // breaks ties, so the order is total and an unstable sort (no stable-sort code in the
+            // wasm) gives the same result.
+            all.sort_unstable_by(|(a, ua), (b, ub)| rank(a.kind).cmp(&rank(b.kind)).then(ua.cmp(ub)).then(a.id.cmp(&b.id)));
             all.into_iter().map(|(p, _)| p).collect()
         }
     };

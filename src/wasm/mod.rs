@@ -5,6 +5,10 @@ mod convert;
 mod diagnose;
 mod errors;
 mod fetch;
+// `buildChatRequest` and `thinkingProfile`: built and tested, but exported only with the `chat`
+// feature until the package fits its 150 KiB budget with them (see Cargo.toml).
+#[cfg(feature = "chat")]
+mod shaping;
 mod types;
 
 use crate::config::Provider;
@@ -20,6 +24,11 @@ use types::{JsCallOptions, JsHeaders, JsResolveInput};
 use wasm_bindgen::prelude::*;
 
 type JsResult = Result<JsValue, JsValue>;
+
+// Rust's default wasm allocator (dlmalloc) is bigger and slower than talc's dynamic one, which grows
+// the wasm memory as needed; the library is single-threaded (no `atomics`), as talc requires.
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 /// Every async export goes through this one function with a boxed future, so wasm-bindgen-futures'
 /// promise glue is compiled once rather than once per export's future type.

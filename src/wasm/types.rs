@@ -12,6 +12,9 @@ extern "C" {
     /// `CallOptions` in TypeScript.
     #[wasm_bindgen(typescript_type = "CallOptions")]
     pub type JsCallOptions;
+    /// `ChatRequest` in TypeScript.
+    #[wasm_bindgen(typescript_type = "ChatRequest")]
+    pub type JsChatRequest;
     /// `Record<string, string>` in TypeScript.
     #[wasm_bindgen(typescript_type = "Record<string, string>")]
     pub type JsHeaders;
@@ -156,5 +159,67 @@ export interface DiagnosisReport {
   ok: boolean;
   checks: DiagnosisCheck[];
   server?: { version?: string; models: string[]; maxModelLen?: Record<string, number> };
+}
+
+/** A chat request: what `buildChatRequest`, `chat()` and `stream()` take. */
+export interface ChatRequest {
+  /** "vllm/<id>" or a bare provider-local id. */
+  model: string;
+  messages: Message[];
+  tools?: { name: string; description?: string; parameters: object }[];
+  /** Default: "auto" when tools are given. */
+  toolChoice?: "auto" | "none" | "required" | { name: string };
+  /** temperature, topP, maxTokens, seed, stop, frequencyPenalty, presencePenalty, responseFormat,
+   *  parallelToolCalls, chatTemplateKwargs, extraBody, priorityScheduling, cacheRetention, promptCacheKey
+   *  (snake_case spellings work too); merged over the model's configured params. */
+  params?: Record<string, unknown>;
+  /** "on" is the binary switch's "low". Default: the model's thinking profile default. */
+  thinking?: "off" | "on" | "minimal" | "low" | "medium" | "high" | "xhigh" | "max";
+  /** vLLM priority scheduling (with `params.priorityScheduling: true`). */
+  priority?: "foreground" | "background" | "normal";
+}
+
+/** One conversation message. */
+export type Message =
+  | { role: "system"; content: string }
+  | { role: "user"; content: string | ContentPart[] }
+  | { role: "assistant"; content?: string | ContentPart[]; reasoning?: string;
+      reasoningField?: "reasoning" | "reasoning_content"; toolCalls?: ToolCall[] }
+  | { role: "tool"; toolCallId: string; toolName?: string; content: string | ContentPart[] };
+
+/** Part of a message; media as base64. */
+export type ContentPart = { type: "text"; text: string }
+  | { type: "image"; data: string; mimeType: string }
+  | { type: "video"; data: string; mimeType: string };
+
+/** A tool call, arguments parsed. */
+export interface ToolCall { id: string; name: string; arguments: Record<string, unknown> }
+
+/** Why the body differs from what a native-OpenAI client would send. */
+export interface RequestNote {
+  /** Body field (dotted), or "headers.<Name>". */
+  field: string;
+  action: "dropped" | "added" | "renamed" | "clamped" | "overridden";
+  /** A full sentence. */
+  reason: string;
+}
+
+/** Exactly what `chat()` sends. */
+export interface PreparedRequest {
+  method: "POST";
+  url: string;
+  /** Authorization shown as "Bearer [redacted]". */
+  headers: Record<string, string>;
+  /** The exact JSON body, snake_case as on the wire. */
+  body: Record<string, unknown>;
+  notes: RequestNote[];
+}
+
+/** The thinking levels a UI may offer for a model. */
+export interface ThinkingProfile {
+  levels: { id: "off" | "minimal" | "low" | "medium" | "high" | "xhigh" | "max"; label?: string }[];
+  defaultLevel: string;
+  /** "vllm": the provider's own profile; "core": OpenClaw's fallback. */
+  source: "vllm" | "core";
 }
 "#;

@@ -1,0 +1,118 @@
+//! Output-token budget (§5.7): what the caller asked for, clamped to the model's cap and to what the
+//! estimated prompt leaves of the context.
+
+use super::model::compat_str;
+use super::notes::{Action, Notes};
+use crate::error::{ErrorCode, ProviderError};
+use crate::models::ModelDefinition;
+use serde_json::{Map, Value};
+
+/// Characters an image part counts as.
+pub const IMAGE_CHARS: u64 = 8_000;
+/// Below this many tokens OpenClaw warns that the reply will be cut short.
+pub const LOW_BUDGET: u64 = 16;
+
+/// Whether a character is in the CJK ranges OpenClaw counts as four characters.
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x2E80..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x20000..=0x2FFFF)
+}
+
+/// A string's length as OpenClaw estimates it: UTF-16 units, CJK characters counted four times.
+pub fn string_chars(s: &str) -> u64 {
+    s.chars().map(|c| if is_cjk(c) { 4 } else { c.len_utf16() as u64 }).sum()
+}
+
+fn json_chars(v: &Value) -> u64 {
+    string_chars(&v.to_string())
+}
+
+fn content_chars(content: &Value) -> u64 {
+    match content {
+        Value::String(s) => string_chars(s),
+        Value::Array(parts) => parts
+            .iter()
+            .map(|p| match p.get("type").and_then(Value::as_str) {
+                Some("text") => p.get("text").and_then(Value::as_str).map_or(0, string_chars),
+                Some("image_url" | "input_image") => IMAGE_CHARS,
+                _ => json_chars(p),
+            })
+            .sum(),
+        _ => 0,
+    }
+}
+
+/// Estimated prompt tokens of a body: `ceil(chars / 4 × 1.25)` over message contents, replayed
+/// reasoning, tool calls, tools and `response_format`.
+pub fn estimate_tokens(body: &Map<String, Value>) -> u64 {
+    let mut chars = 0;
+    for m in body.get("messages").and_then(Value::as_array).into_iter().flatten() {
+        chars += m.get("content").map_or(0, content_chars);
+        for field in ["reasoning_content", "reasoning", "reasoning_text"] {
+            chars += m.get(field).and_then(Value::as_str).map_or(0, string_chars);
+        }
+        chars += m.get("tool_calls").map_or(0, json_chars);
+    }
+    chars += body.get("tools").map_or(0, json_chars);
+    chars += body.get("response_format").map_or(0, json_chars);
+    // chars / 4 × 1.25 = chars × 5 / 16, rounded up.
+    (chars * 5).div_ceil(16)
+}
+
+/// The first usable max-tokens param (a non-negative number).
+fn requested_param(params: &Map<String, Value>) -> Option<u64> {
+    params.get("maxTokens").and_then(Value::as_f64).filter(|n| n.is_finite() && *n >= 0.0).map(|n| n.trunc() as u64)
+}
+
+/// The wire field for the cap (`max_completion_tokens`, or `max_tokens` per compat).
+pub fn field(model: &ModelDefinition) -> &'static str {
+    if compat_str(model, "maxTokensField") == Some("max_tokens") {
+        "max_tokens"
+    } else {
+        "max_completion_tokens"
+    }
+}
+
+/// Sets the output cap on the body, or leaves it out when nothing asks for one.
+pub fn apply(model: &ModelDefinition, params: &Map<String, Value>, body: &mut Map<String, Value>, notes: &mut Notes) -> Result<(), ProviderError> {
+    let field = field(model);
+    let requested = match requested_param(params).filter(|n| *n > 0) {
+        Some(n) => match model.max_tokens {
+            Some(cap) if n > cap => {
+                notes.push(field, Action::Clamped, format!("The requested {n} output tokens were lowered to the model's maxTokens of {cap}."));
+                Some(cap)
+            }
+            _ => Some(n),
+        },
+        None => model.max_tokens,
+    };
+    let Some(requested) = requested.filter(|n| *n > 0) else {
+        notes.push(field, Action::Dropped, "No output cap is sent because neither the model row nor the params set maxTokens, so vLLM's default (the rest of the context) applies.");
+        return Ok(());
+    };
+    let context = model.context_tokens.filter(|n| *n > 0).unwrap_or(model.context_window);
+    let estimate = estimate_tokens(body);
+    let left = context.saturating_sub(estimate).saturating_sub(1);
+    if left == 0 {
+        return Err(ProviderError::new(
+            ErrorCode::ContextOverflow,
+            format!("The prompt (about {estimate} tokens by OpenClaw's estimate) leaves no room for a reply in the model's {context}-token context"),
+            "Shorten the conversation or the system prompt, or raise contextWindow/contextTokens if the server allows more.",
+        ));
+    }
+    let value = if requested > left {
+        let why = if left < LOW_BUDGET {
+            format!("The output cap was lowered from {requested} to {left} tokens, what the estimated {estimate}-token prompt leaves of the {context}-token context; a reply this short will likely be cut off.")
+        } else {
+            format!("The output cap was lowered from {requested} to {left} tokens, what the estimated {estimate}-token prompt leaves of the {context}-token context.")
+        };
+        notes.push(field, Action::Clamped, why);
+        left
+    } else {
+        requested
+    };
+    if field == "max_tokens" {
+        notes.push(field, Action::Renamed, "The output cap is sent as max_tokens instead of max_completion_tokens because the model row sets compat.maxTokensField.");
+    }
+    body.insert(field.to_string(), Value::from(value));
+    Ok(())
+}

@@ -1,0 +1,221 @@
+//! Message conversion (§5.4): the caller's messages as OpenAI chat messages for a vLLM model.
+
+use super::model::{accepts, compat_bool};
+use super::notes::{Action, Notes};
+use super::request::{Content, ContentPart, Message, ToolCall};
+use crate::models::ModelDefinition;
+use super::{obj, s};
+use serde_json::{Map, Value};
+
+/// OpenClaw's placeholder for images a model cannot take.
+pub const IMAGE_OMITTED: &str = "(image omitted: model does not support images)";
+/// OpenClaw's placeholder for videos a model cannot take.
+pub const VIDEO_OMITTED: &str = "(video omitted: provider does not support video input)";
+/// What a blank tool result becomes.
+pub const NO_OUTPUT: &str = "(no output)";
+
+/// Converts the conversation; records notes for media placeholders, dropped reasoning and renamed ids.
+pub fn convert(model: &ModelDefinition, messages: &[Message], notes: &mut Notes) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut pending_images: Vec<Value> = Vec::new();
+    let mut result_number = 0usize;
+    let mut media = MediaNotes::default();
+    for message in messages {
+        if !matches!(message, Message::Tool { .. }) && !pending_images.is_empty() {
+            out.push(obj(vec![("role", s("user")), ("content", Value::Array(std::mem::take(&mut pending_images)))]));
+        }
+        match message {
+            Message::System { content } => out.push(obj(vec![("role", s(system_role(model, notes))), ("content", s(content))])),
+            Message::User { content } => {
+                if let Some(content) = user_content(model, content, &mut media) {
+                    out.push(obj(vec![("role", s("user")), ("content", content)]));
+                }
+            }
+            Message::Assistant { content, reasoning, reasoning_field, tool_calls } => {
+                let calls = tool_calls.as_deref().unwrap_or(&[]);
+                if let Some(m) = assistant(model, content.as_ref(), reasoning.as_deref(), reasoning_field.as_deref(), calls, notes) {
+                    out.push(m);
+                }
+            }
+            Message::Tool { tool_call_id, tool_name, content } => {
+                result_number += 1;
+                let (text, images) = tool_result(model, content, &mut media);
+                out.push(obj(vec![("role", s("tool")), ("content", Value::String(text)), ("tool_call_id", Value::String(tool_call_id_for_wire(tool_call_id, notes)))]));
+                if !images.is_empty() {
+                    let name: String = tool_name.as_deref().unwrap_or("tool").chars().take(64).collect();
+                    pending_images.push(text_part(&["Image(s) from tool result #", &result_number.to_string(), " (", &name, "):"].concat()));
+                    pending_images.extend(images);
+                }
+            }
+        }
+    }
+    if !pending_images.is_empty() {
+        out.push(obj(vec![("role", s("user")), ("content", Value::Array(pending_images))]));
+    }
+    media.report(notes);
+    out
+}
+
+fn system_role(model: &ModelDefinition, notes: &mut Notes) -> &'static str {
+    if model.reasoning && compat_bool(model, "supportsDeveloperRole", false) {
+        return "developer";
+    }
+    if !notes.0.iter().any(|n| n.field == "messages[].role") {
+        notes.push(
+            "messages[].role",
+            Action::Renamed,
+            "System prompts are sent with role \"system\" rather than OpenAI's \"developer\", because vLLM chat templates only know \"system\" (set compat.supportsDeveloperRole on a reasoning model to change this).",
+        );
+    }
+    "system"
+}
+
+#[derive(Default)]
+struct MediaNotes {
+    images: bool,
+    videos: bool,
+}
+
+impl MediaNotes {
+    fn report(&self, notes: &mut Notes) {
+        if self.images {
+            notes.push("messages[].content", Action::Dropped, "Images were replaced by a placeholder text because the model's input list does not include \"image\".");
+        }
+        if self.videos {
+            notes.push("messages[].content", Action::Dropped, "Videos were replaced by a placeholder text because the model's input list does not include \"video\".");
+        }
+    }
+}
+
+/// A part on the wire, or the placeholder text when the model cannot take it.
+fn part(model: &ModelDefinition, p: &ContentPart, media: &mut MediaNotes) -> Value {
+    match p {
+        ContentPart::Text { text } => text_part(text),
+        ContentPart::Image { data, mime_type } if accepts(model, "image") => {
+            media_part("image_url", mime_type, data)
+        }
+        ContentPart::Video { data, mime_type } if accepts(model, "video") => {
+            media_part("video_url", mime_type, data)
+        }
+        ContentPart::Image { .. } => {
+            media.images = true;
+            text_part(IMAGE_OMITTED)
+        }
+        ContentPart::Video { .. } => {
+            media.videos = true;
+            text_part(VIDEO_OMITTED)
+        }
+    }
+}
+
+fn text_part(text: &str) -> Value {
+    obj(vec![("type", s("text")), ("text", s(text))])
+}
+
+/// `{type: "image_url", image_url: {url: "data:<mime>;base64,<data>"}}` (or `video_url`).
+fn media_part(kind: &str, mime_type: &str, data: &str) -> Value {
+    let url = ["data:", mime_type, ";base64,", data].concat();
+    obj(vec![("type", s(kind)), (kind, obj(vec![("url", Value::String(url))]))])
+}
+
+fn is_placeholder(v: &Value) -> bool {
+    matches!(v.get("text").and_then(Value::as_str), Some(IMAGE_OMITTED | VIDEO_OMITTED))
+}
+
+fn user_content(model: &ModelDefinition, content: &Content, media: &mut MediaNotes) -> Option<Value> {
+    match content {
+        Content::Text(t) => Some(Value::String(t.clone())),
+        Content::Parts(parts) => {
+            let mut out: Vec<Value> = Vec::new();
+            for p in parts {
+                let v = part(model, p, media);
+                // Consecutive identical placeholders collapse into one, as OpenClaw's transcript transform does.
+                if is_placeholder(&v) && out.last() == Some(&v) {
+                    continue;
+                }
+                out.push(v);
+            }
+            (!out.is_empty()).then_some(Value::Array(out))
+        }
+    }
+}
+
+fn texts(content: Option<&Content>) -> Vec<&str> {
+    match content {
+        None => Vec::new(),
+        Some(Content::Text(t)) => vec![t.as_str()],
+        Some(Content::Parts(parts)) => parts.iter().filter_map(|p| if let ContentPart::Text { text } = p { Some(text.as_str()) } else { None }).collect(),
+    }
+}
+
+fn assistant(model: &ModelDefinition, content: Option<&Content>, reasoning: Option<&str>, field: Option<&str>, calls: &[ToolCall], notes: &mut Notes) -> Option<Value> {
+    let text: Vec<&str> = texts(content).into_iter().filter(|t| !t.trim().is_empty()).collect();
+    let mut m = Map::new();
+    m.insert("role".into(), s("assistant"));
+    m.insert("content".into(), if text.is_empty() { Value::Null } else { Value::String(text.join("\n")) });
+    if let Some(r) = reasoning.filter(|r| !r.trim().is_empty()) {
+        let field = field.unwrap_or("reasoning_content");
+        // Replayed under the field it arrived in: vLLM 0.16-0.21 read only `reasoning`, older ones
+        // only `reasoning_content`, and 0.22+ accept both.
+        if model.reasoning && matches!(field, "reasoning_content" | "reasoning") {
+            m.insert(field.into(), Value::String(r.to_string()));
+        } else {
+            let why = if model.reasoning {
+                format!("Replayed reasoning under \"{field}\" was left out because vLLM only reads reasoning or reasoning_content on assistant messages.")
+            } else {
+                "Replayed reasoning was left out because the model is not marked as a reasoning model.".to_string()
+            };
+            notes.push(format!("messages[].{field}"), Action::Dropped, why);
+        }
+    }
+    if !calls.is_empty() {
+        let wire: Vec<Value> = calls
+            .iter()
+            .map(|c| {
+                let args = if c.arguments.is_null() { "{}".to_string() } else { c.arguments.to_string() };
+                obj(vec![("id", Value::String(tool_call_id_for_wire(&c.id, notes))), ("type", s("function")), ("function", obj(vec![("name", s(&c.name)), ("arguments", Value::String(args))]))])
+            })
+            .collect();
+        m.insert("tool_calls".into(), Value::Array(wire));
+    }
+    (!text.is_empty() || !calls.is_empty()).then_some(Value::Object(m))
+}
+
+fn tool_result(model: &ModelDefinition, content: &Content, media: &mut MediaNotes) -> (String, Vec<Value>) {
+    let text = texts(Some(content)).join("\n");
+    let mut images = Vec::new();
+    let mut placeholder = None;
+    if let Content::Parts(parts) = content {
+        for p in parts.iter().filter(|p| !matches!(p, ContentPart::Text { .. })) {
+            let v = part(model, p, media);
+            if is_placeholder(&v) {
+                placeholder = placeholder.or_else(|| v.get("text").and_then(Value::as_str).map(str::to_string));
+            } else if matches!(p, ContentPart::Image { .. }) {
+                images.push(v);
+            }
+        }
+    }
+    let text = if !text.trim().is_empty() {
+        text
+    } else {
+        placeholder.unwrap_or_else(|| NO_OUTPUT.to_string())
+    };
+    (text, images)
+}
+
+/// OpenClaw's strict tool-call ids: the part before `|`, other characters than `[A-Za-z0-9_-]` as
+/// `_`, at most 40 characters; ids without `|` are sent unchanged.
+pub fn normalize_tool_call_id(id: &str) -> String {
+    match id.split_once('|') {
+        None => id.to_string(),
+        Some((head, _)) => head.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).take(40).collect(),
+    }
+}
+
+fn tool_call_id_for_wire(id: &str, notes: &mut Notes) -> String {
+    let wire = normalize_tool_call_id(id);
+    if wire != id && !notes.0.iter().any(|n| n.field == "messages[].tool_call_id") {
+        notes.push("messages[].tool_call_id", Action::Renamed, "Tool-call ids containing \"|\" are cut to the part before it (letters, digits, _ and - only, at most 40 characters), as OpenClaw sends them to vLLM.");
+    }
+    wire
+}

@@ -1,0 +1,209 @@
+//! Request shaping: the exact chat request OpenClaw's managed `openai-completions` transport sends
+//! to vLLM (a proxy-style endpoint), and notes explaining each way it differs from a native-OpenAI
+//! request.
+//!
+//! [`build`] produces both the public [`PreparedRequest`] (key redacted) and the [`HttpRequest`] to
+//! send, from one body, so what `buildChatRequest` shows is byte for byte what `chat()` sends.
+
+mod budget;
+mod messages;
+mod model;
+mod notes;
+mod params;
+mod request;
+mod surrogates;
+mod thinking;
+mod tools;
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_thinking;
+
+pub use budget::estimate_tokens;
+pub use messages::normalize_tool_call_id;
+pub use model::{fallback_row, resolve_model, resolve_model_in};
+pub use notes::{Action, Note, Notes};
+pub use request::{ChatRequest, Content, ContentPart, Message, Tool, ToolCall, ToolChoice};
+pub use surrogates::strip_lone_surrogates;
+pub use thinking::{thinking_profile, Level, ThinkingProfile};
+
+use crate::config::Provider;
+use crate::error::ProviderError;
+use crate::http::{header_value, HttpRequest, MAX_JSON_BODY_BYTES};
+use crate::models::ModelDefinition;
+use model::compat_bool;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// What `buildChatRequest` returns (`PreparedRequest` in the contract).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PreparedRequest {
+    /// Always `POST`.
+    pub method: &'static str,
+    /// `{baseUrl}/chat/completions`, with the base URL's query.
+    pub url: String,
+    /// Headers as sent, `Authorization` shown as `Bearer [redacted]`.
+    pub headers: Map<String, Value>,
+    /// The exact JSON body.
+    pub body: Map<String, Value>,
+    /// Why the body differs from a native-OpenAI request.
+    pub notes: Vec<Note>,
+}
+
+/// One build: the public view and the request to send.
+#[derive(Clone, Debug)]
+pub struct Shaped {
+    /// What callers see.
+    pub prepared: PreparedRequest,
+    /// What `chat()`/`stream()` send (real headers, the body as JSON text).
+    pub http: HttpRequest,
+    /// The model row used.
+    pub model: ModelDefinition,
+}
+
+/// Reads a `ChatRequest` from JSON text (lone surrogates removed first, as OpenClaw sanitises them).
+pub fn parse_request(json: &str) -> Result<ChatRequest, ProviderError> {
+    let clean = strip_lone_surrogates(json);
+    let value: Value = serde_json::from_str(&clean)
+        .map_err(|e| ProviderError::config_at("request", format!("Invalid chat request: {e}"), "Pass the request as a JSON object."))?;
+    request::from_value(&value)
+}
+
+/// Builds the request for `request` against `provider` (managed mode, §5.3–§5.8).
+pub fn build(provider: &Provider, request: &ChatRequest) -> Result<Shaped, ProviderError> {
+    build_among(provider, &provider.describe().models, request)
+}
+
+/// Builds against `rows` (declared and discovered, e.g. a `listModels()` catalog) instead of the
+/// declared rows only, so a discovered model gets its server-reported window and cap.
+pub fn build_among(provider: &Provider, rows: &[ModelDefinition], request: &ChatRequest) -> Result<Shaped, ProviderError> {
+    let mut notes = Notes::default();
+    let model = model::resolve_model_in(provider, rows, &request.model, &mut notes)?;
+    let params = params::merge(&model, request.params.as_ref(), &mut notes);
+    let level = thinking::resolve_level(&model, request.thinking.as_deref(), &mut notes)?;
+
+    let mut body = Map::new();
+    body.insert("model".into(), s(&model.id));
+    body.insert("messages".into(), Value::Array(messages::convert(&model, &request.messages, &mut notes)));
+    body.insert("stream".into(), Value::Bool(true));
+    let cache = prompt_cache(&model, &params, &mut notes);
+    if let Some(retention) = cache.retention {
+        body.insert("prompt_cache_retention".into(), s(retention));
+    }
+    if compat_bool(&model, "supportsUsageInStreaming", true) {
+        body.insert("stream_options".into(), obj(vec![("include_usage", Value::Bool(true))]));
+    } else {
+        notes.push("stream_options", Action::Dropped, "stream_options.include_usage is not sent because the model row sets compat.supportsUsageInStreaming to false, so no usage arrives.");
+    }
+    if let Some(key) = cache.key {
+        body.insert("prompt_cache_key".into(), Value::String(key));
+    }
+    let rf = params::response_format(&model, &params, &mut notes);
+    params::sampling(&params, &mut body, &mut notes, rf);
+    let t = tools::tool_fields(&model, request.tools.as_deref(), request.tool_choice.as_ref(), &mut notes)?;
+    if let Some(v) = t.tools {
+        body.insert("tools".into(), v);
+    }
+    if let Some(v) = t.tool_choice {
+        body.insert("tool_choice".into(), v);
+    }
+    budget::apply(&model, &params, &mut body, &mut notes)?;
+    thinking::apply(&model, &level, &mut body, &mut notes);
+    params::late_patches(&params, &mut body, &mut notes);
+    if !notes.0.iter().any(|n| n.field == "store") {
+        notes.push("store", Action::Dropped, "store is not sent: OpenClaw only sends it to OpenAI's own endpoints, and vLLM does not keep responses.");
+    }
+    thinking::priority(&params, request.priority.as_deref(), &mut body, &mut notes)?;
+
+    let url = provider.base().endpoint("/chat/completions");
+    let mut headers = vec![("Content-Type".to_string(), "application/json".to_string()), ("Accept".to_string(), "application/json".to_string())];
+    // Request-time key order (§4.2) and this model's own headers.
+    headers.extend(provider.chat_headers(Some(&model.id)).into_iter().filter(|(k, _)| !k.eq_ignore_ascii_case("content-type") && !k.eq_ignore_ascii_case("accept")));
+    header_notes(&headers, &mut notes);
+    let text = serde_json::to_string(&body).map_err(|e| ProviderError::config_at("request", format!("Cannot serialise the request body: {e}"), "Report this as a bug."))?;
+    let http = HttpRequest {
+        method: "POST".to_string(),
+        url: url.clone(),
+        headers: headers.clone(),
+        body: Some(text),
+        timeout_ms: provider.describe().timeout_ms.map(|t| t.min(u32::MAX as u64) as u32),
+        max_body_bytes: MAX_JSON_BODY_BYTES,
+    };
+    let shown = headers.into_iter().map(|(k, v)| {
+        let v = if k.eq_ignore_ascii_case("authorization") { redact_auth(&v) } else { crate::redact::redact(&v, provider.secrets()) };
+        (k, Value::String(v))
+    });
+    let prepared = PreparedRequest { method: "POST", url, headers: shown.collect(), body, notes: notes.0 };
+    Ok(Shaped { prepared, http, model })
+}
+
+/// Parses and builds in one go (the wasm layer's entry point).
+pub fn build_from_json(provider: &Provider, json: &str) -> Result<Shaped, ProviderError> {
+    build(provider, &parse_request(json)?).map_err(|e| e.redact(provider.secrets()))
+}
+
+/// The thinking profile of a model reference (declared row, or the configured-fallback row).
+pub fn profile_for(provider: &Provider, reference: &str) -> Result<ThinkingProfile, ProviderError> {
+    Ok(thinking_profile(&resolve_model(provider, reference, &mut Notes::default())?))
+}
+
+/// A JSON object from key/value pairs, in order.
+#[inline(never)]
+pub(crate) fn obj(pairs: Vec<(&str, Value)>) -> Value {
+    Value::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+}
+
+/// A JSON string.
+#[inline(never)]
+pub(crate) fn s(text: &str) -> Value {
+    Value::String(text.to_string())
+}
+
+fn redact_auth(value: &str) -> String {
+    match value.split_once(' ') {
+        Some((scheme, _)) => format!("{scheme} {}", crate::redact::REDACTED),
+        None => crate::redact::REDACTED.to_string(),
+    }
+}
+
+fn header_notes(headers: &[(String, String)], notes: &mut Notes) {
+    if header_value(headers, "authorization").is_none() {
+        notes.push("headers.Authorization", Action::Dropped, "No Authorization header is sent because the provider has no real key (none, a marker such as an env-var name, or the synthetic custom-local key).");
+    }
+    notes.push(
+        "headers",
+        Action::Dropped,
+        "Only Content-Type, Accept, Authorization and configured headers are sent: no OpenAI SDK User-Agent or X-Stainless-* headers, no OpenAI-Organization or OpenAI-Project, and no OpenClaw attribution, so a browser's CORS preflight only has to allow Content-Type and Authorization.",
+    );
+}
+
+struct PromptCache {
+    retention: Option<&'static str>,
+    key: Option<String>,
+}
+
+/// Prompt-cache fields (§5.3 items 4 and 7): only with `compat.supportsPromptCacheKey`.
+fn prompt_cache(model: &ModelDefinition, params: &Map<String, Value>, notes: &mut Notes) -> PromptCache {
+    let none = PromptCache { retention: None, key: None };
+    let retention = match params.get("cacheRetention") {
+        None => "short",
+        Some(Value::String(s)) if matches!(s.as_str(), "none" | "short" | "long") => s.as_str(),
+        Some(_) => {
+            notes.push("prompt_cache_retention", Action::Dropped, "The cacheRetention param was ignored because it is not \"none\", \"short\" or \"long\".");
+            "short"
+        }
+    };
+    let key = params.get("promptCacheKey").and_then(Value::as_str).map(|k| k.chars().take(64).collect::<String>());
+    if !compat_bool(model, "supportsPromptCacheKey", false) {
+        if key.is_some() || retention == "long" {
+            notes.push("prompt_cache_key", Action::Dropped, "Prompt-cache fields are not sent because vLLM is not a native OpenAI endpoint; set compat.supportsPromptCacheKey on the model row to send them.");
+        }
+        return none;
+    }
+    if retention == "none" {
+        return none;
+    }
+    let long = retention == "long" && compat_bool(model, "supportsLongCacheRetention", true);
+    PromptCache { retention: long.then_some("24h"), key }
+}

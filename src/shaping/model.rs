@@ -1,0 +1,137 @@
+//! Which model row a request uses, and the compat flags read from it (§5.2 defaults for vLLM).
+
+use super::notes::{Action, Notes};
+use crate::config::Provider;
+use crate::error::ProviderError;
+use crate::model_ref::parse_model_ref;
+use crate::models::{Cost, ModelDefinition, ModelSource, CONFIGURED_DEFAULT_CONTEXT_WINDOW};
+use serde_json::{Map, Value};
+
+/// The model row a request runs against, with OpenClaw's vLLM Qwen rule applied.
+pub fn resolve_model(provider: &Provider, reference: &str, notes: &mut Notes) -> Result<ModelDefinition, ProviderError> {
+    resolve_model_in(provider, &provider.describe().models, reference, notes)
+}
+
+/// Like [`resolve_model`], but among `rows` (e.g. a catalog with discovered rows, as `listModels()`
+/// returns it) instead of the declared rows only.
+pub fn resolve_model_in(provider: &Provider, rows: &[ModelDefinition], reference: &str, notes: &mut Notes) -> Result<ModelDefinition, ProviderError> {
+    ready(provider, reference)?;
+    let declared = rows;
+    // A bare id that itself contains a slash (`Qwen/Qwen3-8B`) names a declared row before it is
+    // read as `<provider>/<model>`.
+    if let Some(m) = declared.iter().find(|m| m.id == reference.trim()) {
+        return Ok(with_qwen_rule(m.clone()));
+    }
+    let parsed = parse_model_ref(reference).map_err(|e| e.tap_model_path())?;
+    if parsed.provider != "vllm" {
+        return Err(ProviderError::config_at(
+            "model",
+            format!("Model \"{reference}\" belongs to provider \"{}\", not vllm", parsed.provider),
+            "Use \"vllm/<model id>\" or a bare model id of this vLLM server.",
+        ));
+    }
+    let found = declared.iter().find(|m| m.id == parsed.model).or_else(|| declared.iter().find(|m| m.id.eq_ignore_ascii_case(&parsed.model)));
+    let model = match found {
+        Some(m) => m.clone(),
+        None => {
+            notes.push(
+                "model",
+                Action::Added,
+                format!(
+                    "Model \"{}\" is not among the provider's models, so OpenClaw's configured-fallback row is used: context window 200000 tokens, text input, no reasoning and no output cap.",
+                    parsed.model
+                ),
+            );
+            fallback_row(&parsed.model)
+        }
+    };
+    Ok(with_qwen_rule(model))
+}
+
+/// A vLLM row with a Qwen thinking format and no explicit `reasoning` is a reasoning model (checklist 54).
+fn with_qwen_rule(mut model: ModelDefinition) -> ModelDefinition {
+    if model.origins.reasoning != crate::models::Origin::Config && qwen_format(&model).is_some() {
+        model.reasoning = true;
+    }
+    model
+}
+
+/// Refuses what OpenClaw refuses before any request (an unregistered provider; an explicit provider
+/// with no key that cannot use the synthetic local one): the config decides, see `ensure_can_send_to`.
+fn ready(provider: &Provider, reference: &str) -> Result<(), ProviderError> {
+    let id = parse_model_ref(reference).map(|r| r.model).unwrap_or_else(|_| reference.trim().to_string());
+    provider.ensure_can_send_to(&format!("vllm/{id}"))
+}
+
+/// OpenClaw's configured-fallback row for an id the config does not list (§2.4).
+pub fn fallback_row(id: &str) -> ModelDefinition {
+    ModelDefinition {
+        id: id.to_string(),
+        name: id.to_string(),
+        reasoning: false,
+        input: vec!["text".to_string()],
+        cost: Cost::default(),
+        context_window: CONFIGURED_DEFAULT_CONTEXT_WINDOW,
+        max_tokens: None,
+        context_tokens: None,
+        compat: None,
+        params: None,
+        source: ModelSource::Config,
+        parent: None,
+        origins: Default::default(),
+    }
+}
+
+trait TapModelPath {
+    fn tap_model_path(self) -> Self;
+}
+
+impl TapModelPath for ProviderError {
+    fn tap_model_path(mut self) -> Self {
+        self.path = Some("model".to_string());
+        self
+    }
+}
+
+/// A compat flag as written on the row.
+pub fn compat<'a>(model: &'a ModelDefinition, key: &str) -> Option<&'a Value> {
+    model.compat.as_ref().and_then(|c| c.get(key))
+}
+
+/// A boolean compat flag, `default` when unset or not a boolean.
+pub fn compat_bool(model: &ModelDefinition, key: &str, default: bool) -> bool {
+    compat(model, key).and_then(Value::as_bool).unwrap_or(default)
+}
+
+/// The compat flag as a string.
+pub fn compat_str<'a>(model: &'a ModelDefinition, key: &str) -> Option<&'a str> {
+    compat(model, key).and_then(Value::as_str)
+}
+
+/// The compat flag as an object.
+pub fn compat_map<'a>(model: &'a ModelDefinition, key: &str) -> Option<&'a Map<String, Value>> {
+    compat(model, key).and_then(Value::as_object)
+}
+
+/// How a Qwen-style model takes its thinking switch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QwenFormat {
+    /// `compat.thinkingFormat: "qwen-chat-template"`: inside `chat_template_kwargs`.
+    ChatTemplate,
+    /// `compat.thinkingFormat: "qwen"`: top-level `enable_thinking`.
+    TopLevel,
+}
+
+/// The row's Qwen thinking format, if any.
+pub fn qwen_format(model: &ModelDefinition) -> Option<QwenFormat> {
+    match compat_str(model, "thinkingFormat")? {
+        "qwen-chat-template" => Some(QwenFormat::ChatTemplate),
+        "qwen" => Some(QwenFormat::TopLevel),
+        _ => None,
+    }
+}
+
+/// Whether the row accepts an input kind (`image`, `video`).
+pub fn accepts(model: &ModelDefinition, kind: &str) -> bool {
+    model.input.iter().any(|i| i == kind)
+}

@@ -1,0 +1,46 @@
+//! Notes: why the prepared body differs from what a native-OpenAI client would send.
+
+use serde::Serialize;
+
+/// What happened to a field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// Left out of the body (or the headers).
+    Dropped,
+    /// Put in although a native client would not send it.
+    Added,
+    /// Sent under another name.
+    Renamed,
+    /// Sent with a smaller value than asked.
+    Clamped,
+    /// Replaced by a later source.
+    Overridden,
+}
+
+/// One explained difference.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Note {
+    /// The body field (dotted) or `headers.<Name>`.
+    pub field: String,
+    /// What happened.
+    pub action: Action,
+    /// Why, in a full sentence.
+    pub reason: String,
+}
+
+/// The notes of one build, in the order the decisions were made.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Notes(pub Vec<Note>);
+
+impl Notes {
+    /// Records a decision.
+    pub fn push(&mut self, field: impl Into<String>, action: Action, reason: impl Into<String>) {
+        self.record(field.into(), action, reason.into());
+    }
+
+    #[inline(never)]
+    fn record(&mut self, field: String, action: Action, reason: String) {
+        self.0.push(Note { field, action, reason });
+    }
+}

@@ -1,0 +1,210 @@
+//! Params (§5.6): model params merged with request params, the sampling fields they set, and the
+//! late body patches (chat-template kwargs, `extraBody`, `store`, `parallel_tool_calls`).
+
+use super::notes::{Action, Notes};
+use crate::models::ModelDefinition;
+use serde_json::{Map, Value};
+
+/// Keys that could reach `Object.prototype` in JavaScript; OpenClaw strips them.
+const POISONED: &[&str] = &["__proto__", "prototype", "constructor"];
+
+/// snake_case spellings OpenClaw accepts, with their camelCase name.
+const ALIASES: &[(&str, &str)] = &[
+    ("top_p", "topP"),
+    ("max_tokens", "maxTokens"),
+    ("max_completion_tokens", "maxTokens"),
+    ("frequency_penalty", "frequencyPenalty"),
+    ("presence_penalty", "presencePenalty"),
+    ("response_format", "responseFormat"),
+    ("parallel_tool_calls", "parallelToolCalls"),
+    ("chat_template_kwargs", "chatTemplateKwargs"),
+    ("extra_body", "extraBody"),
+    ("priority_scheduling", "priorityScheduling"),
+    ("cache_retention", "cacheRetention"),
+    ("prompt_cache_key", "promptCacheKey"),
+    ("service_tier", "serviceTier"),
+    ("reasoning_effort", "reasoningEffort"),
+    ("qwen_thinking_format", "qwenThinkingFormat"),
+];
+
+/// Params this library reads; anything else is reported and ignored.
+const KNOWN: &[&str] = &[
+    "temperature", "topP", "maxTokens", "seed", "stop", "frequencyPenalty", "presencePenalty", "responseFormat",
+    "parallelToolCalls", "chatTemplateKwargs", "extraBody", "priorityScheduling", "cacheRetention", "promptCacheKey",
+    "transport", "cachedContent",
+];
+
+/// OpenAI request fields a native client may send and OpenClaw never sends to vLLM.
+const NEVER_SENT: &[(&str, &str)] = &[
+    ("store", "OpenClaw never sends store to a proxy-style server such as vLLM, which does not keep responses."),
+    ("serviceTier", "service_tier is only sent to OpenAI's own endpoints; vLLM has no service tiers."),
+    ("user", "OpenClaw does not send the user field to vLLM, which ignores it."),
+    ("metadata", "OpenClaw does not send metadata to vLLM, which ignores it."),
+    ("reasoningEffort", "reasoning_effort is not sent as a param; use the request's thinking level, which is mapped per model."),
+    ("logprobs", "OpenClaw does not request logprobs from vLLM; put it under extraBody to ask for them."),
+    ("n", "OpenClaw always asks for a single choice; put n under extraBody to ask for more."),
+    ("qwenThinkingFormat", "qwenThinkingFormat is a legacy param that OpenClaw no longer reads; set compat.thinkingFormat on the model row instead."),
+];
+
+fn canonical(key: &str) -> &str {
+    ALIASES.iter().find(|(snake, _)| *snake == key).map_or(key, |(_, camel)| camel)
+}
+
+/// Removes prototype-poisoning keys, at every depth of objects.
+pub fn strip_poisoned(map: &mut Map<String, Value>) {
+    for k in POISONED {
+        map.shift_remove(*k);
+    }
+    for v in map.values_mut() {
+        if let Value::Object(inner) = v {
+            strip_poisoned(inner);
+        }
+    }
+}
+
+/// Model params, then request params, each key in its camelCase name (later sources win).
+pub fn merge(model: &ModelDefinition, request: Option<&Map<String, Value>>, notes: &mut Notes) -> Map<String, Value> {
+    let mut merged = Map::new();
+    for source in [model.params.as_ref(), request].into_iter().flatten() {
+        for (k, v) in source {
+            if POISONED.contains(&k.as_str()) {
+                continue;
+            }
+            let key = canonical(k);
+            // The first numeric max-tokens spelling of a source wins over later ones of the same source.
+            merged.insert(key.to_string(), v.clone());
+        }
+    }
+    strip_poisoned(&mut merged);
+    let keys: Vec<String> = merged.keys().cloned().collect();
+    for key in keys {
+        if let Some((_, why)) = NEVER_SENT.iter().find(|(k, _)| *k == key) {
+            notes.push(snake(&key), Action::Dropped, *why);
+            merged.shift_remove(&key);
+        } else if !KNOWN.contains(&key.as_str()) {
+            notes.push(
+                format!("params.{key}"),
+                Action::Dropped,
+                format!("The param \"{key}\" is not one OpenClaw forwards to vLLM, so it was ignored; put it under extraBody to send it as a body field."),
+            );
+            merged.shift_remove(&key);
+        }
+    }
+    merged
+}
+
+fn snake(camel: &str) -> String {
+    ALIASES.iter().find(|(_, c)| *c == camel).map_or_else(|| camel.to_string(), |(s, _)| s.to_string())
+}
+
+fn number(v: &Value) -> Option<Value> {
+    v.as_f64().filter(|n| n.is_finite()).map(|_| v.clone())
+}
+
+/// Adds the sampling fields (§5.3 item 8, without `response_format`, which has its own rules).
+pub fn sampling(params: &Map<String, Value>, body: &mut Map<String, Value>, notes: &mut Notes, response_format: Option<Value>) {
+    let mut put = |key: &str, wire: &str, body: &mut Map<String, Value>| {
+        if let Some(v) = params.get(key) {
+            match number(v) {
+                Some(n) => {
+                    body.insert(wire.to_string(), n);
+                }
+                None => notes.push(wire, Action::Dropped, format!("The param {key} was ignored because it is not a finite number.")),
+            }
+        }
+    };
+    put("temperature", "temperature", body);
+    put("topP", "top_p", body);
+    if let Some(rf) = response_format {
+        body.insert("response_format".into(), rf);
+    }
+    put("frequencyPenalty", "frequency_penalty", body);
+    put("presencePenalty", "presence_penalty", body);
+    if let Some(seed) = params.get("seed") {
+        match seed.as_i64() {
+            Some(_) => {
+                body.insert("seed".into(), seed.clone());
+            }
+            None => notes.push("seed", Action::Dropped, "The param seed was ignored because it is not an integer."),
+        }
+    }
+    match params.get("stop") {
+        Some(Value::String(s)) => {
+            body.insert("stop".into(), Value::Array(vec![Value::String(s.clone())]));
+        }
+        Some(Value::Array(a)) if !a.is_empty() && a.iter().all(Value::is_string) => {
+            body.insert("stop".into(), Value::Array(a.clone()));
+        }
+        Some(Value::Array(a)) if a.is_empty() => {}
+        Some(_) => notes.push("stop", Action::Dropped, "The param stop was ignored because it is neither a string nor a list of strings."),
+        None => {}
+    }
+}
+
+/// `response_format` rules (§5.5): OpenAI shapes pass; a bare JSON Schema is wrapped only when the
+/// model row says the server takes `json_schema`.
+pub fn response_format(model: &ModelDefinition, params: &Map<String, Value>, notes: &mut Notes) -> Option<Value> {
+    let rf = params.get("responseFormat")?;
+    let kind = rf.get("type").and_then(Value::as_str);
+    match kind {
+        Some("json_object" | "text") => Some(rf.clone()),
+        Some("json_schema") if rf.get("json_schema").is_some_and(Value::is_object) => Some(rf.clone()),
+        _ if rf.is_object() && super::model::compat_bool(model, "supportsJsonSchemaResponseFormat", false) => {
+            notes.push("response_format", Action::Renamed, "The bare JSON Schema was wrapped as {type: \"json_schema\", json_schema: {name: \"openclaw_response\", schema}} because the model row sets compat.supportsJsonSchemaResponseFormat.");
+            Some(super::obj(vec![("type", super::s("json_schema")), ("json_schema", super::obj(vec![("name", super::s("openclaw_response")), ("schema", rf.clone())]))]))
+        }
+        _ => {
+            notes.push("response_format", Action::Dropped, "The response format was left out: a bare JSON Schema is only sent when compat.supportsJsonSchemaResponseFormat is set; pass {type: \"json_schema\", json_schema: {...}} or {type: \"json_object\"} instead.");
+            None
+        }
+    }
+}
+
+/// Steps 4–7 of §5.6, in order: chat-template kwargs, `extraBody`, `store` removal, `parallel_tool_calls`.
+pub fn late_patches(params: &Map<String, Value>, body: &mut Map<String, Value>, notes: &mut Notes) {
+    if let Some(v) = params.get("chatTemplateKwargs") {
+        match v.as_object() {
+            Some(kwargs) => {
+                let mut merged = body.get("chat_template_kwargs").and_then(Value::as_object).cloned().unwrap_or_default();
+                for (k, v) in kwargs {
+                    merged.insert(k.clone(), v.clone());
+                }
+                body.insert("chat_template_kwargs".into(), Value::Object(merged));
+            }
+            None => notes.push("chat_template_kwargs", Action::Dropped, "The param chatTemplateKwargs was ignored because it is not an object."),
+        }
+    }
+    if let Some(v) = params.get("extraBody") {
+        match v.as_object() {
+            Some(extra) => {
+                let managed: Vec<&str> = ["messages", "model", "stream"].into_iter().filter(|k| extra.contains_key(*k)).collect();
+                if !managed.is_empty() {
+                    notes.push(managed.join(","), Action::Overridden, format!("extraBody overrides framework-managed request keys: {}; the request may no longer match the conversation.", managed.join(", ")));
+                }
+                for (k, v) in extra {
+                    if body.contains_key(k) && !managed.contains(&k.as_str()) {
+                        notes.push(k.clone(), Action::Overridden, format!("extraBody sets {k}, replacing the value built from the request, because extraBody is applied last."));
+                    } else if !managed.contains(&k.as_str()) && k != "store" {
+                        notes.push(k.clone(), Action::Added, format!("extraBody adds {k} to the body as given."));
+                    }
+                    body.insert(k.clone(), v.clone());
+                }
+            }
+            None => notes.push("extra_body", Action::Dropped, "The param extraBody was ignored because it is not an object."),
+        }
+    }
+    if body.shift_remove("store").is_some() {
+        notes.push("store", Action::Dropped, "store is removed even from extraBody: OpenClaw never sends it to a server that is not OpenAI's own.");
+    }
+    match params.get("parallelToolCalls") {
+        None | Some(Value::Null) => {
+            if body.contains_key("tools") && !body.contains_key("parallel_tool_calls") {
+                notes.push("parallel_tool_calls", Action::Dropped, "parallel_tool_calls is not sent, so vLLM's default (parallel calls allowed) applies; set the parallelToolCalls param to choose.");
+            }
+        }
+        Some(Value::Bool(b)) => {
+            body.insert("parallel_tool_calls".into(), Value::Bool(*b));
+        }
+        Some(other) => notes.push("parallel_tool_calls", Action::Dropped, format!("The param parallelToolCalls was ignored because {other} is not true, false or null.")),
+    }
+}

@@ -1,0 +1,229 @@
+//! Thinking (§5.8): the levels a model offers, and the vLLM payload patches that switch reasoning
+//! on and off (Qwen, Nemotron 3, DeepSeek V4, effort ladders) plus priority scheduling.
+
+use super::model::{compat_bool, compat_map, qwen_format, QwenFormat};
+use super::notes::{Action, Notes};
+use crate::error::ProviderError;
+use crate::models::ModelDefinition;
+use serde::Serialize;
+use super::s;
+use serde_json::{Map, Value};
+
+/// Levels in ladder order.
+pub const LADDER: &[&str] = &["minimal", "low", "medium", "high", "xhigh", "max"];
+
+/// One level a UI may offer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Level {
+    /// The level id (`off`, `low`, …).
+    pub id: &'static str,
+    /// A label, where it differs from the id (`on` for the binary switch).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<&'static str>,
+}
+
+/// The thinking levels of a model and its default.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ThinkingProfile {
+    /// Offered levels, `off` first.
+    pub levels: Vec<Level>,
+    /// The level used when the request does not say.
+    pub default_level: &'static str,
+    /// `vllm` for the provider's own profile, `core` for OpenClaw's fallback.
+    pub source: &'static str,
+}
+
+fn level(id: &'static str) -> Level {
+    Level { id, label: None }
+}
+
+/// Matches `/\bnemotron-3(?:[-_](?:nano|super|ultra))?\b/i`.
+pub fn is_nemotron3(id: &str) -> bool {
+    let lower = id.to_ascii_lowercase();
+    lower.match_indices("nemotron-3").any(|(at, m)| {
+        let before_ok = at == 0 || !is_word(lower.as_bytes()[at - 1]);
+        let rest = &lower[at + m.len()..];
+        let after = rest.as_bytes().first().copied();
+        before_ok && (after.is_none_or(|b| !is_word(b)) || ["-nano", "_nano", "-super", "_super", "-ultra", "_ultra"].iter().any(|s| rest.starts_with(s) && rest.as_bytes().get(s.len()).is_none_or(|b| !is_word(*b))))
+    })
+}
+
+/// Matches `/deepseek[-_]?v4(?:[-_](?:pro|flash))?\b/i` (the suffix is optional, so `v4` must end a word or be followed by one).
+pub fn is_deepseek_v4(id: &str) -> bool {
+    let lower = id.to_ascii_lowercase();
+    lower.match_indices("deepseek").any(|(at, m)| {
+        let rest = &lower[at + m.len()..];
+        let rest = rest.strip_prefix(['-', '_']).unwrap_or(rest);
+        let Some(rest) = rest.strip_prefix("v4") else { return false };
+        rest.as_bytes().first().is_none_or(|b| !is_word(*b))
+            || ["-pro", "_pro", "-flash", "_flash"].iter().any(|s| rest.starts_with(s) && rest.as_bytes().get(s.len()).is_none_or(|b| !is_word(*b)))
+    })
+}
+
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// The effort ladder a row allows: levels whose (mapped) effort is in `compat.supportedReasoningEfforts`.
+fn ladder(model: &ModelDefinition) -> Vec<(&'static str, String)> {
+    if !compat_bool(model, "supportsReasoningEffort", true) {
+        return Vec::new();
+    }
+    let supported: Vec<String> = model
+        .compat
+        .as_ref()
+        .and_then(|c| c.get("supportedReasoningEfforts"))
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+        .unwrap_or_default();
+    let map = compat_map(model, "reasoningEffortMap");
+    LADDER
+        .iter()
+        .filter_map(|l| {
+            let effort = map.and_then(|m| m.get(*l)).and_then(Value::as_str).map_or_else(|| l.to_string(), |s| s.trim().to_string());
+            supported.contains(&effort).then_some((*l, effort))
+        })
+        .collect()
+}
+
+/// The thinking profile of a model, as OpenClaw's vLLM plugin offers it (checklist 53), else the
+/// core fallback (reasoning models default to `medium`, others offer only `off`).
+pub fn thinking_profile(model: &ModelDefinition) -> ThinkingProfile {
+    let qwen = qwen_format(model).is_some();
+    if model.reasoning && (qwen || is_nemotron3(&model.id)) {
+        let steps = ladder(model);
+        let levels = if steps.is_empty() {
+            vec![level("off"), Level { id: "low", label: Some("on") }]
+        } else {
+            std::iter::once(level("off")).chain(steps.iter().map(|(l, _)| level(l))).collect()
+        };
+        return ThinkingProfile { levels, default_level: "off", source: "vllm" };
+    }
+    if model.reasoning {
+        let levels = ["off", "minimal", "low", "medium", "high"].into_iter().map(level).collect();
+        return ThinkingProfile { levels, default_level: "medium", source: "core" };
+    }
+    ThinkingProfile { levels: vec![level("off")], default_level: "off", source: "core" }
+}
+
+/// The level a request runs at: its own (`on` = `low`), else the profile's default.
+pub fn resolve_level(model: &ModelDefinition, requested: Option<&str>, notes: &mut Notes) -> Result<String, ProviderError> {
+    let Some(raw) = requested else {
+        return Ok(thinking_profile(model).default_level.to_string());
+    };
+    let l = raw.trim().to_ascii_lowercase();
+    match l.as_str() {
+        "on" => Ok("low".to_string()),
+        "off" | "none" => Ok("off".to_string()),
+        x if LADDER.contains(&x) => {
+            if !model.reasoning {
+                notes.push("thinking", Action::Dropped, "The thinking level was ignored because the model is not marked as a reasoning model.");
+            }
+            Ok(l)
+        }
+        _ => Err(ProviderError::config_at("thinking", format!("Unknown thinking level \"{raw}\""), "Use one of off, on, minimal, low, medium, high, xhigh, max.")),
+    }
+}
+
+/// `{...defaults, ...existing}`: defaults first, keys already present win.
+fn defaults_under(body: &mut Map<String, Value>, defaults: Map<String, Value>) {
+    let existing = body.get("chat_template_kwargs").and_then(Value::as_object).cloned().unwrap_or_default();
+    let mut merged = defaults;
+    for (k, v) in existing {
+        merged.insert(k, v);
+    }
+    body.insert("chat_template_kwargs".into(), Value::Object(merged));
+}
+
+/// The vLLM plugin's payload patch (§5.8) for the resolved level.
+pub fn apply(model: &ModelDefinition, level: &str, body: &mut Map<String, Value>, notes: &mut Notes) {
+    let enabled = level != "off";
+    let effort = ladder(model).into_iter().find(|(l, _)| *l == level).map(|(_, e)| e);
+    let qwen = qwen_format(model).filter(|_| model.reasoning);
+    if qwen.is_some() {
+        // The Qwen wrapper removes OpenAI-style effort fields: the template switch replaces them.
+        for k in ["reasoning_effort", "reasoningEffort", "reasoning"] {
+            body.shift_remove(k);
+        }
+    }
+    match qwen {
+        Some(QwenFormat::ChatTemplate) => {
+            // `{...existing, enable_thinking}`; an existing key keeps its place, as in JavaScript.
+            let mut k = body.get("chat_template_kwargs").and_then(Value::as_object).cloned().unwrap_or_default();
+            k.insert("enable_thinking".into(), Value::Bool(enabled));
+            if !k.contains_key("preserve_thinking") {
+                k.insert("preserve_thinking".into(), Value::Bool(true));
+            }
+            if let Some(e) = &effort {
+                k.insert("reasoning_effort".into(), s(e));
+            }
+            body.insert("chat_template_kwargs".into(), Value::Object(k));
+            notes.push("chat_template_kwargs", Action::Added, format!("Thinking is switched {} through chat_template_kwargs.enable_thinking because the model row sets compat.thinkingFormat \"qwen-chat-template\"; preserve_thinking keeps earlier reasoning in the prompt.", on_off(enabled)));
+        }
+        Some(QwenFormat::TopLevel) => {
+            body.insert("enable_thinking".into(), Value::Bool(enabled));
+            if let Some(e) = &effort {
+                body.insert("reasoning_effort".into(), s(e));
+            }
+            notes.push("enable_thinking", Action::Added, format!("Thinking is switched {} through a top-level enable_thinking because the model row sets compat.thinkingFormat \"qwen\".", on_off(enabled)));
+        }
+        None if model.reasoning && is_deepseek_v4(&model.id) => {
+            let mut d = Map::new();
+            d.insert("thinking".into(), Value::Bool(enabled));
+            d.insert("enable_thinking".into(), Value::Bool(enabled));
+            if let Some(e) = &effort {
+                d.insert("reasoning_effort".into(), s(e));
+            }
+            defaults_under(body, d);
+            for k in ["thinking", "reasoning_effort", "reasoning"] {
+                body.shift_remove(k);
+            }
+            notes.push("chat_template_kwargs", Action::Added, format!("Thinking is switched {} through chat_template_kwargs (thinking, enable_thinking) because DeepSeek V4 chat templates read it there.", on_off(enabled)));
+        }
+        None if model.reasoning && compat_bool(model, "supportsReasoningEffort", false) => {
+            let e = if enabled { effort.unwrap_or_else(|| level.to_string()) } else { "none".to_string() };
+            body.insert("reasoning_effort".into(), Value::String(e));
+            notes.push("reasoning_effort", Action::Added, "reasoning_effort is sent because the model row sets compat.supportsReasoningEffort.");
+        }
+        None if model.reasoning => notes.push(
+            "reasoning_effort",
+            Action::Dropped,
+            "reasoning_effort is not sent because OpenClaw leaves reasoning to the server's chat template on proxy-style endpoints (set compat.supportsReasoningEffort to send it).",
+        ),
+        None => {}
+    }
+    if !enabled && is_nemotron3(&model.id) {
+        let mut d = Map::new();
+        d.insert("enable_thinking".into(), Value::Bool(false));
+        d.insert("force_nonempty_content".into(), Value::Bool(true));
+        defaults_under(body, d);
+        notes.push("chat_template_kwargs", Action::Added, "Nemotron 3 gets enable_thinking false and force_nonempty_content true in chat_template_kwargs when thinking is off, so it answers with visible text.");
+    }
+}
+
+fn on_off(enabled: bool) -> &'static str {
+    if enabled {
+        "on"
+    } else {
+        "off"
+    }
+}
+
+/// `priority` for vLLM's priority scheduler: −100 foreground, 100 background, 0 otherwise; only when
+/// the merged params set `priorityScheduling: true` (set after every other override).
+pub fn priority(params: &Map<String, Value>, urgency: Option<&str>, body: &mut Map<String, Value>, notes: &mut Notes) -> Result<(), ProviderError> {
+    let value = match urgency {
+        None | Some("normal") => 0,
+        Some("foreground") => -100,
+        Some("background") => 100,
+        Some(other) => return Err(ProviderError::config_at("priority", format!("Unknown priority \"{other}\""), "Use foreground, normal or background.")),
+    };
+    if params.get("priorityScheduling").and_then(Value::as_bool) == Some(true) {
+        body.insert("priority".into(), Value::from(value));
+        notes.push("priority", Action::Added, "priority is sent because the priorityScheduling param is on; the server must run with --scheduling-policy priority.");
+    } else if urgency.is_some_and(|u| u != "normal") {
+        notes.push("priority", Action::Dropped, "The request's priority was not sent because the priorityScheduling param is not on for this model.");
+    }
+    Ok(())
+}

@@ -1,0 +1,31 @@
+//! `buildChatRequest` and `thinkingProfile`: the request `chat()`/`stream()` will send, and the
+//! thinking levels a model offers. Pure: no network.
+
+use super::convert::{arg_error, stringify, to_js};
+use super::types::JsChatRequest;
+use super::{throw, JsResult, VllmProvider};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+impl VllmProvider {
+    /// Exactly what `chat()` would send for `request` (Authorization shown as `Bearer [redacted]`), with
+    /// notes explaining each way the body differs from a native-OpenAI request. Throws `VllmProviderError`
+    /// (`config` for a bad request or model reference, `context_overflow` when the prompt leaves no room).
+    #[wasm_bindgen(js_name = buildChatRequest, unchecked_return_type = "PreparedRequest")]
+    pub fn build_chat_request(&self, request: JsChatRequest) -> JsResult {
+        let value = JsValue::from(request);
+        if !value.is_object() || value.is_function() {
+            return Err(throw(arg_error("request", "buildChatRequest takes an object: { model, messages, tools?, toolChoice?, params?, thinking?, priority? }")));
+        }
+        let text = stringify(&value, "request").map_err(throw)?;
+        let shaped = crate::shaping::build_from_json(&self.core, &text).map_err(throw)?;
+        to_js(&shaped.prepared).map_err(throw)
+    }
+
+    /// The thinking levels a UI may offer for a model (`vllm/<id>` or a bare id), and the default.
+    #[wasm_bindgen(js_name = thinkingProfile, unchecked_return_type = "ThinkingProfile")]
+    pub fn thinking_profile(&self, #[wasm_bindgen(unchecked_param_type = "string")] model: JsValue) -> JsResult {
+        let model = model.as_string().ok_or_else(|| throw(arg_error("model", "thinkingProfile takes a model reference string")))?;
+        to_js(&crate::shaping::profile_for(&self.core, &model).map_err(throw)?).map_err(throw)
+    }
+}
