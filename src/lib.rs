@@ -20,6 +20,7 @@ mod json;
 pub mod model_ref;
 pub mod models;
 pub mod redact;
+pub mod stream;
 pub mod transport;
 pub mod url;
 
