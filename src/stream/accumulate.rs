@@ -1,7 +1,7 @@
 //! Parsed chunks folded into events and one [`ChatResult`] (§6.2–§6.5).
 
 use super::think_tags::TagFilter;
-use super::tools::ToolCalls;
+use super::tools::{ToolCalls, MAX_TOOL_ARGS};
 use super::usage::{parse_usage, Usage};
 use super::{ChatMessage, ChatResult, SseEvent, StopReason, StreamEvent, StreamOptions};
 use crate::classify::{classify_http, ClassifyContext};
@@ -26,6 +26,8 @@ pub struct Accumulator {
     finish_reason: Option<String>,
     done: bool,
     usage: Option<Usage>,
+    /// Visible bytes since the first tool call (OpenClaw buffers them, with a cap).
+    after_tools: usize,
 }
 
 impl Accumulator {
@@ -45,6 +47,7 @@ impl Accumulator {
             finish_reason: None,
             done: false,
             usage: None,
+            after_tools: 0,
         }
     }
 
@@ -116,23 +119,23 @@ impl Accumulator {
             match s.split_once("</think>") {
                 Some((thought, answer)) => {
                     self.reason(field, thought, out);
-                    self.show(answer, out);
+                    self.show(answer, out)?;
                 }
                 None => self.reason(field, s, out),
             }
         }
         match d.get("content") {
-            Some(Value::String(s)) => self.show(s, out),
+            Some(Value::String(s)) => self.show(s, out)?,
             Some(Value::Array(parts)) => {
                 for p in parts {
-                    self.part(p, out);
+                    self.part(p, out)?;
                 }
             }
             _ => {}
         }
         if let Some(r) = d.get("refusal").and_then(Value::as_str).filter(|s| !s.is_empty()) {
             if !self.text.contains(r) {
-                self.show(r, out);
+                self.show(r, out)?;
             }
         }
         if let Some(Value::Array(calls)) = d.get("tool_calls") {
@@ -141,23 +144,26 @@ impl Accumulator {
         Ok(())
     }
 
-    fn part(&mut self, p: &Value, out: &mut Vec<StreamEvent>) {
+    fn part(&mut self, p: &Value, out: &mut Vec<StreamEvent>) -> Result<(), ProviderError> {
         let Some(o) = p.as_object() else {
-            if let Some(s) = p.as_str() {
-                self.show(s, out);
-            }
-            return;
+            return match p.as_str() {
+                Some(s) => self.show(s, out),
+                None => Ok(()),
+            };
         };
         let kind = o.get("type").and_then(Value::as_str).unwrap_or("text");
         let field = |k: &str| o.get(k).and_then(Value::as_str).unwrap_or("");
         if kind == "text" || kind == "output_text" || kind.ends_with(".output_text") {
-            self.show(field("text"), out);
-        } else if kind.contains("thinking") || kind.contains("reasoning") {
+            return self.show(field("text"), out);
+        }
+        if kind == "refusal" {
+            return self.show(field("refusal"), out);
+        }
+        if kind.contains("thinking") || kind.contains("reasoning") {
             let s = [field("thinking"), field("reasoning"), field("text")].into_iter().find(|s| !s.is_empty()).unwrap_or("");
             self.reason("reasoning", s, out);
-        } else if kind == "refusal" {
-            self.show(field("refusal"), out);
         }
+        Ok(())
     }
 
     fn reason(&mut self, field: &'static str, s: &str, out: &mut Vec<StreamEvent>) {
@@ -169,12 +175,23 @@ impl Accumulator {
         out.push(StreamEvent::Reasoning { delta: s.to_string(), field });
     }
 
-    fn show(&mut self, s: &str, out: &mut Vec<StreamEvent>) {
+    fn show(&mut self, s: &str, out: &mut Vec<StreamEvent>) -> Result<(), ProviderError> {
         let visible = self.tags.push(s);
+        if self.tools.any() {
+            self.after_tools += visible.len();
+            if self.after_tools > MAX_TOOL_ARGS {
+                return Err(self.error(
+                    ErrorCode::StreamError,
+                    "Exceeded post-tool-call delta buffer limit",
+                    "The model wrote more than 256000 bytes of text after a tool call; lower max_tokens.",
+                ));
+            }
+        }
         if !visible.is_empty() {
             self.text.push_str(&visible);
             out.push(StreamEvent::Text { delta: visible });
         }
+        Ok(())
     }
 
     /// Ends the reply: the last visible text (if tags held some back) and the result, whose

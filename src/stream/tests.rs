@@ -275,3 +275,14 @@ fn huge_tool_arguments_are_refused() {
     let e = replay(&body, false).unwrap_err();
     assert_eq!((e.code, e.message.as_str()), (ErrorCode::MalformedToolCall, "Exceeded tool-call argument buffer limit"));
 }
+
+#[test]
+fn huge_text_after_a_tool_call_is_refused() {
+    let big = "y".repeat(MAX_TOOL_ARGS + 1);
+    let body = sse(&[delta(json!({"tool_calls": [tool(0, Some("a"), Some("f"), Some("{}"))]}), None), delta(json!({"content": big}), None)], true);
+    let e = replay(&body, false).unwrap_err();
+    assert_eq!(e.message, "Exceeded post-tool-call delta buffer limit");
+    // The same text before any tool call is an ordinary answer.
+    let body = sse(&[delta(json!({"content": "y".repeat(MAX_TOOL_ARGS + 1)}), Some("stop"))], true);
+    assert!(replay(&body, false).is_ok());
+}
