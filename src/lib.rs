@@ -21,6 +21,7 @@ pub mod model_ref;
 pub mod models;
 pub mod redact;
 pub mod shaping;
+pub mod stream;
 pub mod transport;
 pub mod url;
 

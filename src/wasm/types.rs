@@ -223,3 +223,42 @@ export interface ThinkingProfile {
   source: "vllm" | "core";
 }
 "#;
+
+// Results and events of chat() and stream() (src/stream/): camelCase as ChatResult and StreamEvent serialize.
+#[wasm_bindgen(typescript_custom_section)]
+const TS_STREAM_TYPES: &'static str = r#"
+/** Token counts of one reply; `input` excludes cached and cache-written prompt tokens. */
+export interface ChatUsage {
+  input: number; output: number; cacheRead: number; cacheWrite: number;
+  /** input + output + cacheRead + cacheWrite */
+  totalTokens: number;
+  /** Reasoning tokens within `output`, when the server counts them. */
+  reasoningTokens?: number;
+}
+
+/** What `chat()` returns and the `done` event carries. An `error` stop is thrown, never returned. */
+export interface ChatResult {
+  id: string; model: string;
+  message: {
+    /** The visible text, `<think>`-style tags removed. */
+    content: string;
+    /** Present for reasoning models with thinking on. */
+    reasoning?: string;
+    /** The field the reasoning came in ("reasoning" or "reasoning_content"), for replay. */
+    reasoningField?: string;
+    toolCalls: ToolCall[];
+  };
+  stopReason: "stop" | "length" | "toolUse" | "error" | "aborted";
+  usage?: ChatUsage;
+  requestId?: string;
+}
+
+/** One event of `stream()`; an error ends the iteration by throwing VllmProviderError. */
+export type StreamEvent =
+  | { type: "start"; id: string; model: string }
+  | { type: "reasoning"; delta: string; field: "reasoning" | "reasoning_content" | "reasoning_text" }
+  | { type: "text"; delta: string }
+  | { type: "toolCall"; index: number; id?: string; name?: string; argumentsDelta: string }
+  | { type: "usage"; usage: ChatUsage }
+  | { type: "done"; result: ChatResult };
+"#;

@@ -1,0 +1,235 @@
+//! Reading a chat reply: SSE decoding, chunk accumulation, tool calls, usage and the final result.
+//!
+//! Sans-I/O: the wasm layer decides how to read a response with [`body_kind`], pushes the body's bytes
+//! into a [`ChatStream`] as they arrive, forwards the [`StreamEvent`]s, and calls
+//! [`ChatStream::finish`] at the end of the body (or once [`ChatStream::is_done`]).
+
+mod accumulate;
+mod response;
+mod sse;
+mod think_tags;
+mod tools;
+mod usage;
+#[cfg(test)]
+mod fixture_tests;
+#[cfg(test)]
+mod tests;
+
+pub use accumulate::Accumulator;
+pub use response::{body_kind, http_error, BodyKind, MAX_ERROR_BODY, MAX_JSON_BODY};
+pub use sse::{SseDecoder, SseEvent, MAX_SSE_BUFFER};
+pub use tools::{ToolCall, MALFORMED_TOOL_CALL, MAX_TOOL_ARGS};
+pub use usage::{parse_usage, Usage};
+
+use crate::error::{ErrorCode, ProviderError};
+use serde::Serialize;
+
+/// What the reader needs to know about the request.
+#[derive(Clone, Debug, Default)]
+pub struct StreamOptions {
+    /// The requested model id (without `vllm/`), used when chunks name none.
+    pub model: String,
+    /// Whether reasoning is kept: see [`emit_reasoning`].
+    pub emit_reasoning: bool,
+    /// The request id sent, copied into the result and errors.
+    pub request_id: Option<String>,
+    /// The provider's base URL, for hints.
+    pub base_url: String,
+    /// Secrets to scrub from error texts.
+    pub secrets: Vec<String>,
+}
+
+/// OpenClaw's rule: reasoning is materialised only for a reasoning model whose thinking is not off.
+pub fn emit_reasoning(model_reasoning: bool, thinking: Option<&str>) -> bool {
+    model_reasoning && !matches!(thinking, Some("off" | "none"))
+}
+
+/// Why the reply ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum StopReason {
+    /// The model finished.
+    Stop,
+    /// The token budget ran out.
+    Length,
+    /// The model called tools.
+    ToolUse,
+    /// The server or the model failed (see the error).
+    Error,
+    /// The caller aborted.
+    Aborted,
+}
+
+/// The assistant message of a result.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatMessage {
+    /// The visible text, reasoning tags removed.
+    pub content: String,
+    /// The reasoning text, when the model is a reasoning model and thinking is on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reasoning: Option<String>,
+    /// The field the reasoning came in (`reasoning` or `reasoning_content`), for replay.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reasoning_field: Option<String>,
+    /// The tool calls (only when `stopReason` is `toolUse`).
+    pub tool_calls: Vec<ToolCall>,
+}
+
+/// What `chat()` returns and the `done` event carries.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatResult {
+    /// The server's completion id.
+    pub id: String,
+    /// The model that answered.
+    pub model: String,
+    /// The assistant message.
+    pub message: ChatMessage,
+    /// Why the reply ended.
+    pub stop_reason: StopReason,
+    /// Token usage, when the server reported it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage: Option<Usage>,
+    /// The request id sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// Why `stopReason` is `error`; never serialized (an error result is thrown instead).
+    #[serde(skip)]
+    pub error: Option<ProviderError>,
+}
+
+impl ChatResult {
+    /// The result, or its error when `stopReason` is `error` (`stream_error`, `malformed_tool_call`).
+    pub fn into_outcome(self) -> Result<ChatResult, ProviderError> {
+        match (&self.stop_reason, self.error) {
+            (StopReason::Error, Some(e)) => Err(e),
+            (StopReason::Error, None) => Err(ProviderError::new(ErrorCode::StreamError, "An unknown error occurred", "Retry the request.")),
+            (_, _) => Ok(ChatResult { error: None, ..self }),
+        }
+    }
+}
+
+/// One event of `stream()`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum StreamEvent {
+    /// The first chunk arrived.
+    Start {
+        /// The completion id.
+        id: String,
+        /// The model that answers.
+        model: String,
+    },
+    /// A reasoning fragment.
+    Reasoning {
+        /// The text (may be empty: a sign of life while the model thinks).
+        delta: String,
+        /// The field it came in.
+        field: &'static str,
+    },
+    /// Visible text.
+    Text {
+        /// The text.
+        delta: String,
+    },
+    /// A tool-call fragment, as the server sent it.
+    ToolCall {
+        /// The call's index.
+        index: u64,
+        /// The call id, when this fragment carries it.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+        /// The function name, when this fragment carries it.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// A piece of the arguments' JSON text.
+        #[serde(rename = "argumentsDelta")]
+        arguments_delta: String,
+    },
+    /// Usage so far (cumulative).
+    Usage {
+        /// The counts.
+        usage: Usage,
+    },
+    /// The end, with the result.
+    Done {
+        /// The result.
+        result: Box<ChatResult>,
+    },
+}
+
+/// A response body being read: bytes in, events out.
+#[derive(Debug)]
+pub struct ChatStream {
+    kind: BodyKind,
+    sse: SseDecoder,
+    json: Vec<u8>,
+    acc: Accumulator,
+}
+
+impl ChatStream {
+    /// A reader for a body of the given kind ([`BodyKind::EventStream`] or [`BodyKind::Json`]).
+    pub fn new(kind: BodyKind, opts: StreamOptions) -> Self {
+        ChatStream { kind, sse: SseDecoder::new(), json: Vec::new(), acc: Accumulator::new(opts) }
+    }
+
+    /// Whether the server said `[DONE]`: the rest of the body can be ignored.
+    pub fn is_done(&self) -> bool {
+        self.acc.is_done()
+    }
+
+    /// Feeds bytes of the body; returns the events they complete. An error ends the stream.
+    pub fn push(&mut self, bytes: &[u8]) -> Result<Vec<StreamEvent>, ProviderError> {
+        if self.kind != BodyKind::EventStream {
+            if self.json.len() + bytes.len() > MAX_JSON_BODY {
+                return Err(ProviderError::new(
+                    ErrorCode::BadResponse,
+                    "Streaming JSON body exceeded 16777216 bytes while synthesizing SSE frames",
+                    "The server answered one JSON body larger than 16 MiB; check that the base URL is vLLM's OpenAI API.",
+                ));
+            }
+            self.json.extend_from_slice(bytes);
+            return Ok(Vec::new());
+        }
+        let events = self.sse.push(bytes)?;
+        self.feed(events)
+    }
+
+    fn feed(&mut self, events: Vec<SseEvent>) -> Result<Vec<StreamEvent>, ProviderError> {
+        let mut out = Vec::new();
+        for ev in events {
+            out.extend(self.acc.event(ev)?);
+        }
+        Ok(out)
+    }
+
+    /// Ends the body: the remaining events, ending with `done`, or the error that ends the reply.
+    pub fn finish(&mut self) -> Result<Vec<StreamEvent>, ProviderError> {
+        let mut out = if self.kind == BodyKind::EventStream {
+            let events = self.sse.finish()?;
+            self.feed(events)?
+        } else {
+            // A JSON reply is one event followed by `[DONE]`, as OpenClaw synthesises it.
+            let body = String::from_utf8_lossy(&std::mem::take(&mut self.json)).into_owned();
+            let mut out = self.acc.event(SseEvent::Data(body))?;
+            out.extend(self.acc.event(SseEvent::Done)?);
+            out
+        };
+        let (rest, result) = self.acc.finish();
+        out.extend(rest);
+        let result = result.into_outcome()?;
+        out.push(StreamEvent::Done { result: Box::new(result) });
+        Ok(out)
+    }
+}
+
+/// Reads a whole body at once: what `chat()` returns.
+pub fn read_chat(kind: BodyKind, opts: StreamOptions, body: &[u8]) -> Result<ChatResult, ProviderError> {
+    let mut s = ChatStream::new(kind, opts);
+    s.push(body)?;
+    match s.finish()?.pop() {
+        Some(StreamEvent::Done { result }) => Ok(*result),
+        _ => Err(ProviderError::new(ErrorCode::StreamError, "An unknown error occurred", "Retry the request.")),
+    }
+}
