@@ -11,6 +11,9 @@ import { explain } from "./commands/explain.mjs";
 import { models } from "./commands/models.mjs";
 import { fail, red } from "./lib/ui.mjs";
 
+// `explain` needs buildChatRequest, which only builds with the `chat` feature (see Cargo.toml).
+const hasChat = typeof VllmProvider.prototype.buildChatRequest === "function";
+
 const USAGE = `vllm-provider ${version}: OpenClaw's vLLM provider from the command line
 
 Usage: vllm-provider <command> [--config FILE] [--base-url URL] [--model REF] [--json]
@@ -18,9 +21,9 @@ Usage: vllm-provider <command> [--config FILE] [--base-url URL] [--model REF] [-
 Commands:
   doctor            checks config, base URL, server, key, models and the chosen model; prints each fix
   models            the merged model catalog: declared rows and what the server lists
-  explain <prompt>  the request chat would send for <prompt> (key redacted), and why it differs
+${hasChat ? `  explain <prompt>  the request chat would send for <prompt> (key redacted), and why it differs
                     from a native OpenAI request
-
+` : ""}
 Options:
   --config FILE    an openclaw.json (default: $OPENCLAW_CONFIG_PATH, then ~/.openclaw/openclaw.json)
   --base-url URL   use this base URL instead of the config's (e.g. http://127.0.0.1:8000/v1)
@@ -82,7 +85,7 @@ function readAuthProfiles() {
 }
 
 // One module per command (bin/commands/<name>.mjs); each exports a function (provider, opts) → exit code.
-const COMMANDS = { doctor, explain, models };
+const COMMANDS = { doctor, models, ...(hasChat ? { explain } : {}) };
 
 async function main() {
   const { values, positionals } = parse(process.argv.slice(2));

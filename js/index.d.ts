@@ -5,8 +5,9 @@ import type { ErrorInfo } from "./wasm/vllm_provider.js";
 
 export { VllmProvider, classifyError, parseModelRef } from "./wasm/vllm_provider.js";
 export type {
-  CallOptions, Diagnostic, DiagnoseOptions, DiagnosisCheck, DiagnosisReport, ErrorCode, ErrorInfo, ModelCatalog,
-  ModelDefinition, ResolvedProvider, ResolveInput,
+  CallOptions, ChatRequest, ChatResult, ChatUsage, ContentPart, Diagnostic, DiagnoseOptions, DiagnosisCheck,
+  DiagnosisReport, ErrorCode, ErrorInfo, Message, ModelCatalog, ModelDefinition, PreparedRequest, RequestNote,
+  ResolvedProvider, ResolveInput, StreamEvent, ThinkingProfile, ToolCall,
 } from "./wasm/vllm_provider.js";
 
 /** Every failure of this library: a real `Error` with a stable `code` and a `hint`; never holds a key. */

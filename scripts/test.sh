@@ -47,4 +47,9 @@ echo "live vLLM at $VLLM_LIVE_BASE_URL"
 step "JS tests on the built package (simulator, live vLLM, CLI, browser, npm pack)"
 node --test tests/js/
 
+step "request shaping, built with the chat feature (not yet in the published build: size budget)"
+node scripts/build.mjs --features chat
+node --test tests/js-chat/
+node scripts/build.mjs   # leave dist/ as published
+
 step "all layers passed"
