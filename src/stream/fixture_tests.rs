@@ -25,15 +25,7 @@ fn opts() -> StreamOptions {
 }
 
 fn run(body: &[u8], cuts: &[usize]) -> Result<Vec<StreamEvent>, ProviderError> {
-    let mut s = ChatStream::new(BodyKind::EventStream, opts());
-    let mut events = Vec::new();
-    let mut from = 0;
-    for &cut in cuts.iter().chain(std::iter::once(&body.len())) {
-        events.extend(s.push(&body[from..cut])?);
-        from = cut;
-    }
-    events.extend(s.finish()?);
-    Ok(events)
+    super::tests::feed(ChatStream::new(BodyKind::EventStream, opts()), body, cuts)
 }
 
 /// The outcome is the same however the bytes are cut: at every single boundary, and in random pieces.

@@ -9,7 +9,11 @@ fn opts(emit_reasoning: bool) -> StreamOptions {
 
 /// Feeds `body` cut at `cuts` (sorted byte offsets); the events, or the error that ended the stream.
 fn replay_cut(kind: BodyKind, emit: bool, body: &[u8], cuts: &[usize]) -> Result<Vec<StreamEvent>, ProviderError> {
-    let mut s = ChatStream::new(kind, opts(emit));
+    feed(ChatStream::new(kind, opts(emit)), body, cuts)
+}
+
+/// Feeds `body` to `s` in the pieces `cuts` makes, then finishes it (shared with the fixture tests).
+pub(super) fn feed(mut s: ChatStream, body: &[u8], cuts: &[usize]) -> Result<Vec<StreamEvent>, ProviderError> {
     let mut events = Vec::new();
     let mut from = 0;
     for &cut in cuts.iter().chain(std::iter::once(&body.len())) {
