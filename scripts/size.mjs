@@ -29,6 +29,7 @@ if (gz > BUDGET) {
 // entry here and say why in the commit.
 const HEAVY = [
   ["core::num::flt2dec", "12 KB gzip: an f64 printed with {} or {:?}, or serde_json/json5 deserializing into a typed target (serde's 'invalid type' message prints floats); read a serde_json::Value via crate::json instead"],
+  ["serde_json::value::Value as core::fmt::Display", "1 KB gzip: a Value printed with {} or .to_string() (io adapter and pretty printer); use crate::json::to_string"],
   ["core::slice::sort::stable", "4 KB gzip: a stable sort, e.g. collect() into a BTreeMap; insert one by one instead"],
 ];
 const bindgenWasm = new URL("../target/bindgen/vllm_provider_bg.wasm", import.meta.url).pathname;

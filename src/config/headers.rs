@@ -266,7 +266,13 @@ impl HeaderPlan {
             merged.retain(|x: &&HeaderValue| !x.name.eq_ignore_ascii_case(&h.name));
             merged.push(h);
         }
+        // A header-named key replaces any configured Authorization. Skipped here rather than removed
+        // from the map afterwards: BTreeMap removal links its rebalancing code (about 2 KiB gzip).
+        let header_auth = matches!(self.auth, RequestAuth::Header(..));
         for h in merged {
+            if header_auth && h.name.eq_ignore_ascii_case("authorization") {
+                continue;
+            }
             let secret = h.secret || secrets.iter().any(|s| s.len() >= 3 && h.value.contains(s.as_str()));
             out.insert(h.name.clone(), if secret { crate::redact::REDACTED.to_string() } else { h.value.clone() });
         }
@@ -275,7 +281,6 @@ impl HeaderPlan {
                 out.insert("Authorization".to_string(), format!("Bearer {}", crate::redact::REDACTED));
             }
             RequestAuth::Header(name, _) => {
-                out.retain(|k, _| !k.eq_ignore_ascii_case("authorization"));
                 out.insert(name.clone(), crate::redact::REDACTED.to_string());
             }
             _ => {}

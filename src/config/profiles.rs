@@ -84,10 +84,15 @@ pub fn read(store: &Value, config: &Map<String, Value>, warnings: &mut Vec<Diagn
         Some(ids) => ids.iter().filter_map(|id| all.iter().find(|(p, _)| &p.id == id).map(|(p, _)| p.clone())).collect(),
         None => {
             // OpenClaw's default: token before api_key, then the least recently used first. The id
-            // breaks ties, so the order is total and an unstable sort (no stable-sort code in the
-            // wasm) gives the same result.
-            all.sort_unstable_by(|(a, ua), (b, ub)| rank(a.kind).cmp(&rank(b.kind)).then(ua.cmp(ub)).then(a.id.cmp(&b.id)));
-            all.into_iter().map(|(p, _)| p).collect()
+            // breaks ties, so the order is total and any sort gives the same result; an insertion
+            // into place (a handful of profiles) links no sort code into the wasm at all.
+            let before = |(a, ua): &(Profile, u64), (b, ub): &(Profile, u64)| rank(a.kind).cmp(&rank(b.kind)).then(ua.cmp(ub)).then(a.id.cmp(&b.id)).is_lt();
+            let mut sorted: Vec<(Profile, u64)> = Vec::with_capacity(all.len());
+            for item in all {
+                let at = sorted.iter().position(|x| before(&item, x)).unwrap_or(sorted.len());
+                sorted.insert(at, item);
+            }
+            sorted.into_iter().map(|(p, _)| p).collect()
         }
     };
     Ok(Profiles { ordered, oauth_ids })
@@ -195,6 +200,18 @@ mod tests {
             "openai:x":{"type":"api_key","provider":"openai","key":"o"}},
             "usageStats":{"vllm:a":{"lastUsed":200},"vllm:b":{"lastUsed":100}}});
         assert_eq!(ids(store, json!({})), ["vllm:t", "vllm:b", "vllm:a"]);
+    }
+
+    #[test]
+    fn equal_kind_and_use_fall_back_to_the_id_whatever_the_stored_order() {
+        let store = json!({"profiles":{
+            "vllm:d":{"type":"api_key","provider":"vllm","key":"kd"},
+            "vllm:t2":{"type":"token","provider":"vllm","token":"t"},
+            "vllm:c":{"type":"api_key","provider":"vllm","key":"kc"},
+            "vllm:t1":{"type":"token","provider":"vllm","token":"t"},
+            "vllm:e":{"type":"api_key","provider":"vllm","key":"ke"}},
+            "usageStats":{"vllm:e":{"lastUsed":5}}});
+        assert_eq!(ids(store, json!({})), ["vllm:t1", "vllm:t2", "vllm:c", "vllm:d", "vllm:e"]);
     }
 
     #[test]

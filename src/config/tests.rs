@@ -307,6 +307,15 @@ fn non_secret_headers_are_shown_and_secret_ones_redacted() {
 }
 
 #[test]
+fn header_auth_mode_hides_a_configured_authorization_in_describe() {
+    let cfg = "{models:{providers:{vllm:{apiKey:'sk-abc', headers:{authorization:'Basic x', 'X-Team':'ml'}, request:{auth:{mode:'header', headerName:'X-Api-Key', value:'sk-abc'}}}}}}";
+    let d = described(Some(cfg), &[]);
+    assert!(d.headers.keys().all(|k| !k.eq_ignore_ascii_case("authorization")), "{:?}", d.headers);
+    assert_eq!(d.headers["X-Api-Key"], "[redacted]");
+    assert_eq!(d.headers["X-Team"], "ml");
+}
+
+#[test]
 fn default_model_and_fallbacks_are_readable_from_describe() {
     let d = described(Some("{agents:{defaults:{model:'vllm/Qwen/Qwen3-8B'}}}"), &[]);
     assert_eq!(d.default_model.unwrap().primary.as_deref(), Some("vllm/Qwen/Qwen3-8B"));

@@ -201,7 +201,16 @@ impl<'a> Diagnosis<'a> {
     fn chat_request(&self, model: &str) -> HttpRequest {
         let mut headers = self.provider.request_headers();
         headers.push(("Content-Type".into(), "application/json".into()));
-        let body = serde_json::json!({ "model": model, "messages": [{ "role": "user", "content": "hi" }], "max_tokens": 1 });
+        // Built by hand: `json!` turns each interpolated value into a Value through serde_json's
+        // value serializer (`to_value`), compiled only for this.
+        let mut message = serde_json::Map::new();
+        message.insert("role".into(), "user".into());
+        message.insert("content".into(), "hi".into());
+        let mut body = serde_json::Map::new();
+        body.insert("model".into(), model.into());
+        body.insert("messages".into(), serde_json::Value::Array(vec![message.into()]));
+        body.insert("max_tokens".into(), 1.into());
+        let body = serde_json::Value::Object(body);
         let provider_timeout = self.provider.describe().timeout_ms.map(|t| t.min(u64::from(u32::MAX)) as u32);
         HttpRequest {
             method: "POST".into(),

@@ -193,6 +193,7 @@ fn the_chat_probe_sends_one_token_and_classifies_the_answer() {
         if probe == Probe::Chat {
             let body: serde_json::Value = serde_json::from_str(req.body.as_deref().unwrap()).unwrap();
             assert_eq!(body, serde_json::json!({"model":"tiny-model","messages":[{"role":"user","content":"hi"}],"max_tokens":1}));
+            assert_eq!(req.body.as_deref(), Some(r#"{"model":"tiny-model","messages":[{"role":"user","content":"hi"}],"max_tokens":1}"#), "key order as sent");
             assert_eq!(req.method, "POST");
         }
         vllm(TINY)(probe, req)

@@ -23,7 +23,7 @@ pub fn string_chars(s: &str) -> u64 {
 }
 
 fn json_chars(v: &Value) -> u64 {
-    string_chars(&v.to_string())
+    string_chars(&crate::json::to_string(v))
 }
 
 fn content_chars(content: &Value) -> u64 {

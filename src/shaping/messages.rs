@@ -172,7 +172,7 @@ fn assistant(model: &ModelDefinition, content: Option<&Content>, reasoning: Opti
         let wire: Vec<Value> = calls
             .iter()
             .map(|c| {
-                let args = if c.arguments.is_null() { "{}".to_string() } else { c.arguments.to_string() };
+                let args = if c.arguments.is_null() { "{}".to_string() } else { crate::json::to_string(&c.arguments) };
                 obj(vec![("id", Value::String(tool_call_id_for_wire(&c.id, notes))), ("type", s("function")), ("function", obj(vec![("name", s(&c.name)), ("arguments", Value::String(args))]))])
             })
             .collect();

@@ -205,6 +205,6 @@ pub fn late_patches(params: &Map<String, Value>, body: &mut Map<String, Value>, 
         Some(Value::Bool(b)) => {
             body.insert("parallel_tool_calls".into(), Value::Bool(*b));
         }
-        Some(other) => notes.push("parallel_tool_calls", Action::Dropped, format!("The param parallelToolCalls was ignored because {other} is not true, false or null.")),
+        Some(other) => notes.push("parallel_tool_calls", Action::Dropped, format!("The param parallelToolCalls was ignored because {} is not true, false or null.", crate::json::to_string(other))),
     }
 }
