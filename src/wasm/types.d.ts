@@ -68,6 +68,8 @@ export interface ModelDefinition {
 export interface ModelCatalog {
   models: ModelDefinition[];
   discovery: { attempted: boolean; ok: boolean; error?: ErrorInfo; durationMs?: number };
+  /** Where the config and the server disagree (e.g. a contextWindow above the server's max_model_len). */
+  warnings: Diagnostic[];
 }
 
 /** Options of every call that goes to the network. */

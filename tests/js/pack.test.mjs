@@ -67,6 +67,7 @@ describe("the packed package in a fresh project", () => {
       const s: "explicit" | "implicit" | "unregistered" = d.status;
       const m: ModelDefinition[] = await p.discoverModels({ timeoutMs: 5, signal: new AbortController().signal });
       const c: ModelCatalog = await p.listModels();
+      const w: string[] = c.warnings.map((x) => x.path);
       const info: ErrorInfo = classifyError(null, "");
       const ref: { provider: string; model: string } = parseModelRef("vllm/x");
       try { p.describe(); } catch (e) { if (isVllmProviderError(e)) { const code: string = e.code; const h: string = e.hint; void code; void h; } }
@@ -74,7 +75,7 @@ describe("the packed package in a fresh project", () => {
       const v: string = version;
       // @ts-expect-error status is a closed union
       const bad: typeof d.status = "maybe";
-      void s; void m; void c; void ref; void err; void v; void bad;
+      void s; void m; void c; void w; void ref; void err; void v; void bad;
     `);
     writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: "es2022", module: "nodenext", moduleResolution: "nodenext", lib: ["es2022", "dom"], skipLibCheck: false }, files: ["usage.ts"] }));
     execFileSync(join(BIN, "tsc"), ["-p", dir], { cwd: dir, stdio: "inherit" });

@@ -129,6 +129,20 @@ describe("discovery against the vLLM simulator", () => {
     assert.deepEqual(catalog.models.map((m) => [m.id, m.contextWindow, m.source]), [["qwen3-8b", 65536, "merged"], ["sql-lora", 32768, "discovered"]]);
   });
 
+  test("listModels says where each value came from and warns where config and server disagree", async () => {
+    const config = {
+      models: { providers: { vllm: { baseUrl: sim.baseUrl, apiKey: KEY, models: [{ id: "qwen3-8b", name: "Qwen3", contextWindow: 65536 }, { id: "gone", name: "Gone" }] } } },
+      agents: { defaults: { modelPolicy: { allow: ["vllm/*"] } } },
+    };
+    const catalog = await VllmProvider.resolve({ config }).listModels();
+    const origins = Object.fromEntries(catalog.models.map((m) => [m.id, m.origins.contextWindow]));
+    assert.deepEqual(origins, { "qwen3-8b": "config", gone: "default", "sql-lora": "server" });
+    const paths = catalog.warnings.map((w) => w.path);
+    assert.ok(paths.includes("models.providers.vllm.models[0].contextWindow"), JSON.stringify(catalog.warnings));
+    assert.ok(paths.includes("models.providers.vllm.models[1].id"), JSON.stringify(catalog.warnings));
+    assert.ok(!JSON.stringify(catalog).includes(KEY));
+  });
+
   test("a wrong key is an auth error with the key hint, and the key never shows", async () => {
     const e = await rejectsWith(VllmProvider.resolve({ env: { VLLM_API_KEY: "sk-wrong-key-123" }, baseUrl: sim.baseUrl }).discoverModels(), "auth");
     assert.equal(e.status, 401);
