@@ -73,6 +73,34 @@ pub fn header_value<'a>(headers: &'a [(String, String)], name: &str) -> Option<&
         .map(|(_, v)| v.as_str())
 }
 
+/// The longest timeout `setTimeout` honours (2^31 − 1 ms); a longer one would fire at once.
+pub const MAX_TIMEOUT_MS: f64 = 2_147_483_647.0;
+
+/// A caller's `timeoutMs`: a number of milliseconds from 1 to [`MAX_TIMEOUT_MS`].
+pub fn timeout_from_number(ms: Option<f64>) -> Result<u32, crate::error::ProviderError> {
+    match ms {
+        Some(ms) if (1.0..=MAX_TIMEOUT_MS).contains(&ms) => Ok(ms as u32),
+        _ => Err(crate::error::ProviderError::config_at(
+            "timeoutMs",
+            "timeoutMs must be a number of milliseconds between 1 and 2147483647",
+            "Check the argument against the package's TypeScript types.",
+        )),
+    }
+}
+
+/// A caller's HTTP status for `classifyError`: `None` (no status), or a whole number from 100 to 599.
+pub fn status_from_number(status: Option<f64>) -> Result<Option<u16>, crate::error::ProviderError> {
+    match status {
+        None => Ok(None),
+        Some(s) if s.fract() == 0.0 && (100.0..=599.0).contains(&s) => Ok(Some(s as u16)),
+        Some(_) => Err(crate::error::ProviderError::config_at(
+            "status",
+            "status must be an HTTP status (100-599) or null",
+            "Check the argument against the package's TypeScript types.",
+        )),
+    }
+}
+
 /// Headers given as a JSON object of strings (other values are ignored, as `Headers` would drop them).
 pub fn headers_from_json(text: &str) -> Result<Vec<(String, String)>, crate::error::ProviderError> {
     // A `Value` matched here, not a `Map` deserialized: see `crate::json` for why.
@@ -90,6 +118,24 @@ mod tests {
     fn headers_from_json_keeps_strings_and_refuses_non_objects() {
         assert_eq!(headers_from_json(r#"{"a":"1","b":2}"#).unwrap(), vec![("a".to_string(), "1".to_string())]);
         assert!(headers_from_json("[1]").is_err());
+    }
+
+    #[test]
+    fn timeouts_must_fit_set_timeout() {
+        assert_eq!(timeout_from_number(Some(1.0)).unwrap(), 1);
+        assert_eq!(timeout_from_number(Some(MAX_TIMEOUT_MS)).unwrap(), 2_147_483_647);
+        for bad in [None, Some(0.0), Some(-5.0), Some(MAX_TIMEOUT_MS + 1.0), Some(f64::NAN)] {
+            assert_eq!(timeout_from_number(bad).unwrap_err().path.as_deref(), Some("timeoutMs"), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn statuses_are_whole_numbers_from_100_to_599() {
+        assert_eq!(status_from_number(None).unwrap(), None);
+        assert_eq!(status_from_number(Some(404.0)).unwrap(), Some(404));
+        for bad in [99.0, 600.0, 404.5, f64::INFINITY] {
+            assert!(status_from_number(Some(bad)).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -116,12 +116,6 @@ pub fn call_options(opts: &JsValue) -> Result<CallOptions, ProviderError> {
         }
         Some(_) => return Err(arg_error("signal", "signal must be an AbortSignal")),
     };
-    let timeout_ms = match get(opts, "timeoutMs") {
-        None => None,
-        Some(t) => match t.as_f64() {
-            Some(ms) if ms >= 1.0 && ms <= 2_147_483_647.0 => Some(ms as u32),
-            _ => return Err(arg_error("timeoutMs", "timeoutMs must be a number of milliseconds between 1 and 2147483647")),
-        },
-    };
+    let timeout_ms = get(opts, "timeoutMs").map(|t| crate::http::timeout_from_number(t.as_f64())).transpose()?;
     Ok(CallOptions { signal, timeout_ms })
 }

@@ -117,11 +117,9 @@ pub fn classify_error(
     body: String,
     headers: Option<JsHeaders>,
 ) -> JsResult {
-    let status = match status.as_f64() {
-        None if status.is_null() || status.is_undefined() => None,
-        Some(s) if s.fract() == 0.0 && (100.0..=599.0).contains(&s) => Some(s as u16),
-        _ => return Err(throw(arg_error("status", "status must be an HTTP status (100-599) or null"))),
-    };
+    // null/undefined is "no status"; anything else must be a number the core accepts.
+    let number = if status.is_null() || status.is_undefined() { None } else { Some(status.as_f64().unwrap_or(f64::NAN)) };
+    let status = crate::http::status_from_number(number).map_err(throw)?;
     let headers = match headers.map(JsValue::from).filter(|h| !h.is_undefined() && !h.is_null()) {
         None => Vec::new(),
         Some(h) => crate::http::headers_from_json(&convert::stringify(&h, "headers").map_err(throw)?).map_err(throw)?,
