@@ -57,7 +57,9 @@ impl Provider {
                     }
                 }
                 let warnings = disagreements(self.config_path(), declared, &found);
-                ModelCatalog { models: merge_models(declared, &found), discovery: outcome(true, None, ms), warnings }
+                let mut models = merge_models(declared, &found);
+                crate::shaping::attach_thinking(&mut models);
+                ModelCatalog { models, discovery: outcome(true, None, ms), warnings }
             }
         })
     }

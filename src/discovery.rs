@@ -37,7 +37,11 @@ pub fn parse_models_response(resp: &HttpResponse, ctx: &ClassifyContext) -> Resu
     let value: Value = crate::json::parse(&resp.body)
         .map_err(|e| bad(format!("vLLM discovery: malformed JSON response: {e}")))?;
     match value.get("data") {
-        Some(Value::Array(rows)) => Ok(map_discovered_rows(rows)),
+        Some(Value::Array(rows)) => {
+            let mut found = map_discovered_rows(rows);
+            crate::shaping::attach_thinking(&mut found);
+            Ok(found)
+        }
         _ => Err(bad("vLLM discovery: malformed JSON response: model list must contain data[]".to_string())),
     }
 }

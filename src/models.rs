@@ -72,6 +72,10 @@ pub struct ModelDefinition {
     /// Where each merged field's value came from (beyond OpenClaw: provenance).
     #[serde(default)]
     pub origins: Origins,
+    /// The thinking levels a UI may offer for this row (beyond OpenClaw's config: derived from the row by
+    /// [`crate::shaping::thinking_profile`]); set on the rows `describe()`, discovery and the catalog return.
+    #[serde(skip_serializing_if = "Option::is_none", skip_deserializing)]
+    pub thinking: Option<crate::shaping::ThinkingProfile>,
 }
 
 /// Where a field's value came from.
@@ -212,6 +216,7 @@ pub fn map_discovered_rows(rows: &[Value]) -> Vec<ModelDefinition> {
                     context_window: if stated.is_some() { Origin::Server } else { Origin::Default },
                     ..Origins::default()
                 },
+                thinking: None,
                 id,
             })
         })
@@ -331,6 +336,7 @@ pub fn merge_models(declared: &[ModelDefinition], discovered: &[ModelDefinition]
                     parent: d.parent.clone().or_else(|| s.parent.clone()),
                     source: ModelSource::Merged,
                     origins: Origins { context_window: cw_origin, max_tokens: mt_origin, reasoning: r_origin, input: i_origin },
+                    thinking: None,
                     ..d.clone()
                 }
             }
@@ -353,6 +359,7 @@ mod merge_tests {
             cost: Cost::default(), context_window: 65536, max_tokens: None, context_tokens: None,
             compat: None, params: None, source: ModelSource::Config, parent: None,
             origins: Origins { context_window: Origin::Config, ..Default::default() },
+            thinking: None,
         }];
         let discovered = map_discovered_rows(json!([{"id":"other"},{"id":"Qwen/Qwen3-8B","max_model_len":32768}]).as_array().unwrap());
         let m = merge_models(&declared, &discovered);
@@ -370,7 +377,7 @@ mod merge_tests {
         let declared = vec![ModelDefinition {
             id: "tiny".into(), name: "Tiny".into(), reasoning: false, input: vec!["text".into()],
             cost: Cost::default(), context_window: CONFIGURED_DEFAULT_CONTEXT_WINDOW, max_tokens: None, context_tokens: None,
-            compat: None, params: None, source: ModelSource::Config, parent: None, origins: Origins::default(),
+            compat: None, params: None, source: ModelSource::Config, parent: None, origins: Origins::default(), thinking: None,
         }];
         let discovered = map_discovered_rows(json!([{"id":"tiny","max_model_len":512}]).as_array().unwrap());
         let m = merge_models(&declared, &discovered);

@@ -269,7 +269,11 @@ pub fn resolve(input: &ResolveInput) -> Result<Provider, ProviderError> {
             sends_authorization: chat_headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("authorization")),
         },
         discovery,
-        models: declared.as_ref().map(|d| d.models.clone()).unwrap_or_default(),
+        models: {
+            let mut rows = declared.as_ref().map(|d| d.models.clone()).unwrap_or_default();
+            crate::shaping::attach_thinking(&mut rows);
+            rows
+        },
         timeout_ms: declared.as_ref().and_then(|d| d.timeout_seconds).map(|s| s.saturating_mul(1000)),
         headers: plan.shown(&secrets),
         default_model: policy::default_model(&root, input.agent_id.as_deref())?,

@@ -99,6 +99,7 @@ pub fn read_model(
             reasoning: config_if(written_reasoning.is_some() || qwen),
             input: config_if(m.contains_key("input")),
         },
+        thinking: None,
     };
     Ok((model, headers))
 }

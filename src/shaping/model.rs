@@ -48,6 +48,14 @@ pub fn resolve_model_in(provider: &Provider, rows: &[ModelDefinition], reference
     Ok(with_qwen_rule(model))
 }
 
+/// Sets each row's `thinking` (the levels a UI may offer), as the request path would see the row.
+pub fn attach_thinking(rows: &mut [ModelDefinition]) {
+    for row in rows {
+        row.thinking = None;
+        row.thinking = Some(super::thinking_profile(&with_qwen_rule(row.clone())));
+    }
+}
+
 /// A vLLM row with a Qwen thinking format and no explicit `reasoning` is a reasoning model (checklist 54).
 fn with_qwen_rule(mut model: ModelDefinition) -> ModelDefinition {
     if model.origins.reasoning != crate::models::Origin::Config && qwen_format(&model).is_some() {
@@ -79,6 +87,7 @@ pub fn fallback_row(id: &str) -> ModelDefinition {
         source: ModelSource::Config,
         parent: None,
         origins: Default::default(),
+        thinking: None,
     }
 }
 

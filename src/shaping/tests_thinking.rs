@@ -162,3 +162,22 @@ fn golden_thinking_bodies() {
     let prio = prepared(&provider(json!({})), r).body;
     assert_eq!(serde_json::to_string(&prio).unwrap(), golden(hi(), json!({"max_completion_tokens": 8192, "priority": -100})));
 }
+
+#[test]
+fn described_discovered_and_catalog_rows_carry_their_thinking_profile() {
+    let p = provider(json!({"compat": {"thinkingFormat": "qwen"}}));
+    let row = serde_json::to_value(&p.describe().models[0]).unwrap();
+    assert_eq!(row["thinking"], json!({"levels": [{"id": "off"}, {"id": "low", "label": "on"}], "defaultLevel": "off", "source": "vllm"}));
+    let resp = crate::http::HttpResponse {
+        status: 200,
+        headers: vec![],
+        body: br#"{"object":"list","data":[{"id":"m","max_model_len":4096},{"id":"deepseek-r1","max_model_len":4096},{"id":"plain"}]}"#.to_vec(),
+        truncated: false,
+        duration_ms: 1,
+    };
+    let found = p.parse_discovery(&resp).unwrap();
+    let levels = |r: &crate::models::ModelDefinition| r.thinking.as_ref().map(|t| ids(t).join(",")).unwrap_or_default();
+    assert_eq!(found.iter().map(levels).collect::<Vec<_>>(), ["off", "off,minimal,low,medium,high", "off"]);
+    let catalog = p.catalog(Some((Ok(found), 1))).unwrap();
+    assert_eq!(catalog.models.iter().map(|r| (r.id.as_str(), levels(r))).collect::<Vec<_>>(), [("m", "off,low".to_string()), ("deepseek-r1", "off,minimal,low,medium,high".to_string()), ("plain", "off".to_string())]);
+}

@@ -62,6 +62,8 @@ export interface ModelDefinition {
   parent?: string;
   /** Where each field came from: the config, the server's `/v1/models` row, or a default. */
   origins?: { contextWindow: FieldOrigin; maxTokens: FieldOrigin; reasoning: FieldOrigin; input: FieldOrigin };
+  /** The thinking levels a UI may offer for this model (`ChatRequest.thinking`), and the default. */
+  thinking?: ThinkingProfile;
 }
 
 /** Declared rows merged with discovered ones, and how discovery went. */
