@@ -17,6 +17,7 @@ pub mod error;
 pub mod hints;
 pub mod http;
 mod json;
+pub mod str_map;
 pub mod model_ref;
 pub mod models;
 pub mod redact;

@@ -8,7 +8,7 @@ use super::profiles::{Profile, Profiles};
 use super::secret::{self, env_value, Resolved, SecretInput};
 use super::Diagnostic;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use crate::str_map::StrMap;
 
 /// The env var OpenClaw reads for vLLM.
 pub const API_KEY_ENV: &str = "VLLM_API_KEY";
@@ -157,7 +157,7 @@ pub struct AuthContext<'a> {
     /// Path of `apiKey`, for warnings.
     pub path: &'a str,
     /// The caller's environment.
-    pub env: &'a BTreeMap<String, String>,
+    pub env: &'a StrMap,
     /// `vllm` profiles in order.
     pub profiles: &'a Profiles,
     /// `models.providers.vllm.auth`.
@@ -181,7 +181,7 @@ pub fn resolve(ctx: &AuthContext, warnings: &mut Vec<Diagnostic>) -> (ResolvedAu
     (discovery, request)
 }
 
-fn from_env_var(name: &str, env: &BTreeMap<String, String>) -> Option<ResolvedAuth> {
+fn from_env_var(name: &str, env: &StrMap) -> Option<ResolvedAuth> {
     env_value(env, name).map(|v| ResolvedAuth::key(AuthSource::Env, v, Some(name.to_string()), None))
 }
 
@@ -206,7 +206,7 @@ fn from_config(ctx: &AuthContext, bound: Option<&Profile>, warnings: Option<&mut
     }
 }
 
-fn from_profile(p: &Profile, env: &BTreeMap<String, String>) -> Option<ResolvedAuth> {
+fn from_profile(p: &Profile, env: &StrMap) -> Option<ResolvedAuth> {
     let id = Some(p.id.clone());
     match secret::resolve(p.secret.as_ref()?, env) {
         Resolved::Value { value, env_var } => Some(ResolvedAuth::key(AuthSource::Profile, value, env_var, id)),
@@ -271,7 +271,7 @@ mod tests {
     use crate::config::secret::SecretRef;
     use crate::config::profiles::ProfileKind;
 
-    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    fn env(pairs: &[(&str, &str)]) -> StrMap {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 

@@ -5,10 +5,10 @@
 
 use super::Diagnostic;
 use serde_json::Value;
-use std::collections::BTreeMap;
+use crate::str_map::StrMap;
 
 /// Substitutes in every string of `value`, recording warnings with their paths.
-pub fn substitute_all(value: &mut Value, env: &BTreeMap<String, String>, path: &str, warnings: &mut Vec<Diagnostic>) {
+pub fn substitute_all(value: &mut Value, env: &StrMap, path: &str, warnings: &mut Vec<Diagnostic>) {
     match value {
         Value::String(s) => {
             if s.contains('$') {
@@ -42,7 +42,7 @@ fn is_var_name(name: &str) -> bool {
 }
 
 /// Substitutes `${VAR}` in one string; returns the text and the names that were missing.
-pub fn substitute(text: &str, env: &BTreeMap<String, String>) -> (String, Vec<String>) {
+pub fn substitute(text: &str, env: &StrMap) -> (String, Vec<String>) {
     let mut out = String::with_capacity(text.len());
     let mut missing = Vec::new();
     let mut rest = text;
@@ -88,7 +88,7 @@ pub fn substitute(text: &str, env: &BTreeMap<String, String>) -> (String, Vec<St
 mod tests {
     use super::*;
 
-    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    fn env(pairs: &[(&str, &str)]) -> StrMap {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 

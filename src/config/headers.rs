@@ -14,7 +14,7 @@ use super::secret::{self, read_input, Resolved};
 use super::Diagnostic;
 use crate::error::ProviderError;
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use crate::str_map::StrMap;
 
 /// One header value, and whether it is a secret.
 #[derive(Clone, Debug, PartialEq)]
@@ -63,7 +63,7 @@ pub fn is_secret_name(name: &str) -> bool {
 }
 
 /// Reads a `record<string, string | SecretRef>` of headers.
-pub fn read_header_record(map: &Map<String, Value>, path: &str, env: &BTreeMap<String, String>, warnings: &mut Vec<Diagnostic>) -> Result<Vec<HeaderValue>, ProviderError> {
+pub fn read_header_record(map: &Map<String, Value>, path: &str, env: &StrMap, warnings: &mut Vec<Diagnostic>) -> Result<Vec<HeaderValue>, ProviderError> {
     let mut out = Vec::new();
     for (k, v) in map {
         let hpath = join(path, k);
@@ -89,7 +89,7 @@ pub fn read_header_record(map: &Map<String, Value>, path: &str, env: &BTreeMap<S
 }
 
 /// Reads `models.providers.vllm.request` (strict) into the plan; rejects `tls.insecureSkipVerify`.
-pub fn read_request(o: &Obj, env: &BTreeMap<String, String>, plan: &mut HeaderPlan, warnings: &mut Vec<Diagnostic>) -> Result<Option<bool>, ProviderError> {
+pub fn read_request(o: &Obj, env: &StrMap, plan: &mut HeaderPlan, warnings: &mut Vec<Diagnostic>) -> Result<Option<bool>, ProviderError> {
     let Some((m, path)) = o.opt_obj("request")? else { return Ok(None) };
     let r = Obj { map: m, path: &path };
     r.only_keys(&["headers", "auth", "proxy", "tls", "allowPrivateNetwork"])?;
@@ -142,7 +142,7 @@ fn read_tls(t: &Map<String, Value>, path: &str, warnings: &mut Vec<Diagnostic>) 
     Ok(())
 }
 
-fn read_request_auth(a: &Map<String, Value>, path: &str, env: &BTreeMap<String, String>, warnings: &mut Vec<Diagnostic>) -> Result<RequestAuth, ProviderError> {
+fn read_request_auth(a: &Map<String, Value>, path: &str, env: &StrMap, warnings: &mut Vec<Diagnostic>) -> Result<RequestAuth, ProviderError> {
     let o = Obj { map: a, path };
     let value_of = |key: &str, warnings: &mut Vec<Diagnostic>| -> Result<Option<String>, ProviderError> {
         let kpath = join(path, key);
@@ -191,7 +191,7 @@ pub fn read_model_headers(o: &Obj, warnings: &mut Vec<Diagnostic>) -> Result<Vec
     if let Some((k, v)) = h.iter().find(|(_, v)| !v.is_string()) {
         return Err(expected(&join(&hpath, k), "a string", v));
     }
-    read_header_record(h, &hpath, &BTreeMap::new(), warnings)
+    read_header_record(h, &hpath, &StrMap::new(), warnings)
 }
 
 fn set(out: &mut Vec<(String, String)>, name: &str, value: &str) {
@@ -259,15 +259,14 @@ impl HeaderPlan {
     }
 
     /// Configured provider-level headers for `describe()`, secrets redacted.
-    pub fn shown(&self, secrets: &[String]) -> BTreeMap<String, String> {
-        let mut out = BTreeMap::new();
+    pub fn shown(&self, secrets: &[String]) -> StrMap {
+        let mut out = StrMap::new();
         let mut merged = Vec::new();
         for h in self.provider.iter().chain(self.request.iter()) {
             merged.retain(|x: &&HeaderValue| !x.name.eq_ignore_ascii_case(&h.name));
             merged.push(h);
         }
-        // A header-named key replaces any configured Authorization. Skipped here rather than removed
-        // from the map afterwards: BTreeMap removal links its rebalancing code (about 2 KiB gzip).
+        // A header-named key replaces any configured Authorization, so a configured one is not shown.
         let header_auth = matches!(self.auth, RequestAuth::Header(..));
         for h in merged {
             if header_auth && h.name.eq_ignore_ascii_case("authorization") {

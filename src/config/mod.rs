@@ -26,7 +26,7 @@ use policy::DefaultModel;
 use reader::get_ci;
 use serde::Serialize;
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use crate::str_map::StrMap;
 
 /// A config as the caller gave it.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,7 +43,7 @@ pub struct ResolveInput {
     /// The whole OpenClaw config, if any.
     pub config: Option<ConfigInput>,
     /// The environment (Node: `process.env`); nothing is read from the real environment.
-    pub env: BTreeMap<String, String>,
+    pub env: StrMap,
     /// An OpenClaw auth-profiles store.
     pub auth_profiles: Option<ConfigInput>,
     /// The agent whose model policy applies.
@@ -131,13 +131,13 @@ pub struct ResolvedProvider {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout_ms: Option<u64>,
     /// Configured headers, secret values redacted.
-    pub headers: BTreeMap<String, String>,
+    pub headers: StrMap,
     /// `agents.defaults.model` (or the agent's own): primary and fallbacks as written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_model: Option<DefaultModel>,
     /// Aliases from `agents.defaults.models["<ref>"].alias`: alias → model ref.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub aliases: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "StrMap::is_empty")]
+    pub aliases: StrMap,
     /// `request.allowPrivateNetwork`, when written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_private_network: Option<bool>,
@@ -304,7 +304,7 @@ fn auth_label(a: &ResolvedAuth) -> String {
 }
 
 /// Every key value any source offers, chosen or not: all are scrubbed from texts.
-fn candidate_secrets(key: &ConfigKey, profiles: &profiles::Profiles, env: &BTreeMap<String, String>) -> Vec<String> {
+fn candidate_secrets(key: &ConfigKey, profiles: &profiles::Profiles, env: &StrMap) -> Vec<String> {
     let mut out = Vec::new();
     if let ConfigKey::Literal(s) = key {
         out.push(s.clone());

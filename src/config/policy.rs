@@ -5,7 +5,7 @@ use super::reader::{expected, get_ci};
 use crate::error::ProviderError;
 use serde::Serialize;
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use crate::str_map::StrMap;
 
 /// `agents.defaults.model` (or the agent's own): primary and fallbacks, as written.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -97,13 +97,12 @@ pub fn default_model(root: &Map<String, Value>, agent_id: Option<&str>) -> Resul
 }
 
 /// Aliases from `agents.defaults.models["<ref>"].alias`: alias → model ref.
-pub fn aliases(root: &Map<String, Value>) -> BTreeMap<String, String> {
+pub fn aliases(root: &Map<String, Value>) -> StrMap {
     let Some(models) = root.get("agents").and_then(|a| a.get("defaults")).and_then(|d| d.get("models")).and_then(Value::as_object) else {
-        return BTreeMap::new();
+        return StrMap::new();
     };
-    // Inserted one by one (a later duplicate wins, as with collect()): collecting into a BTreeMap
-    // would link a stable sort into the wasm (see scripts/size.mjs).
-    let mut out = BTreeMap::new();
+    // A later duplicate alias wins, as OpenClaw's object spread does.
+    let mut out = StrMap::new();
     for (r, v) in models {
         if let Some(alias) = v.get("alias").and_then(Value::as_str).map(str::trim).filter(|a| !a.is_empty()) {
             out.insert(alias.to_string(), r.trim().to_string());
@@ -167,6 +166,6 @@ mod tests {
     #[test]
     fn aliases_map_to_refs() {
         let r = root(json!({"agents":{"defaults":{"models":{"vllm/Qwen/Qwen3-8B":{"alias":"qwen"},"vllm/x":{}}}}}));
-        assert_eq!(aliases(&r), BTreeMap::from([("qwen".to_string(), "vllm/Qwen/Qwen3-8B".to_string())]));
+        assert_eq!(aliases(&r), StrMap::from([("qwen".to_string(), "vllm/Qwen/Qwen3-8B".to_string())]));
     }
 }

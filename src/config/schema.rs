@@ -8,7 +8,7 @@ use super::Diagnostic;
 use crate::error::ProviderError;
 use crate::models::ModelDefinition;
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use crate::str_map::StrMap;
 
 const MODELS_KEYS: &[&str] = &["mode", "providers", "catalogRefresh"];
 const PROVIDER_KEYS: &[&str] = &[
@@ -68,7 +68,7 @@ pub fn raw_api_key(map: &Map<String, Value>, path: &str) -> Result<Option<Secret
 }
 
 /// Validates and reads the provider entry (after substitution).
-pub fn read_provider(map: &Map<String, Value>, path: &str, env: &BTreeMap<String, String>, warnings: &mut Vec<Diagnostic>) -> Result<DeclaredProvider, ProviderError> {
+pub fn read_provider(map: &Map<String, Value>, path: &str, env: &StrMap, warnings: &mut Vec<Diagnostic>) -> Result<DeclaredProvider, ProviderError> {
     let o = Obj { map, path };
     o.only_keys(PROVIDER_KEYS)?;
     let api = o.opt_str("api")?;

@@ -7,7 +7,7 @@ use super::reader::{expected, join, Obj};
 use super::Diagnostic;
 use crate::error::ProviderError;
 use serde_json::Value;
-use std::collections::BTreeMap;
+use crate::str_map::StrMap;
 
 /// Where a SecretRef points.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -130,12 +130,12 @@ pub fn read_input(v: &Value, path: &str) -> Result<SecretInput, ProviderError> {
 }
 
 /// The value of a non-empty env var, trimmed.
-pub fn env_value(env: &BTreeMap<String, String>, name: &str) -> Option<String> {
+pub fn env_value(env: &StrMap, name: &str) -> Option<String> {
     env.get(name).map(|v| v.trim()).filter(|v| !v.is_empty()).map(str::to_string)
 }
 
 /// Resolves a secret input against `env`.
-pub fn resolve(input: &SecretInput, env: &BTreeMap<String, String>) -> Resolved {
+pub fn resolve(input: &SecretInput, env: &StrMap) -> Resolved {
     match input {
         SecretInput::Literal(s) => Resolved::Value { value: s.clone(), env_var: None },
         SecretInput::Ref(r) if r.source == RefSource::Env => match env_value(env, &r.id) {
@@ -168,7 +168,7 @@ mod tests {
 
     #[test]
     fn env_refs_resolve_from_env_and_others_are_unavailable() {
-        let env: BTreeMap<String, String> = [("K".to_string(), " v ".to_string())].into();
+        let env: StrMap = [("K".to_string(), " v ".to_string())].into();
         let r = read_input(&json!({"source":"env","provider":"default","id":"K"}), "p").unwrap();
         assert_eq!(resolve(&r, &env), Resolved::Value { value: "v".into(), env_var: Some("K".into()) });
         let f = read_input(&json!({"source":"file","provider":"vault","id":"/keys/vllm"}), "p").unwrap();

@@ -7,7 +7,7 @@ use crate::config::{ConfigInput, ResolveInput};
 use crate::error::ProviderError;
 use js_sys::{Function, Reflect, JSON};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use crate::str_map::StrMap;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// A `config` error about an argument.
@@ -76,15 +76,13 @@ pub fn resolve_input(input: &JsValue) -> Result<(ResolveInput, Option<Function>)
 }
 
 /// `env`: string values are kept, anything else is ignored (as `process.env` only holds strings).
-fn env_map(env: &JsValue) -> Result<BTreeMap<String, String>, ProviderError> {
+fn env_map(env: &JsValue) -> Result<StrMap, ProviderError> {
     if !env.is_object() {
         return Err(arg_error("env", "env must be an object of strings, like process.env"));
     }
     let text = stringify(env, "env")?;
     let value = crate::json::parse(text.as_bytes()).map_err(|e| arg_error("env", format!("env: {e}")))?;
-    // Inserted one by one: `collect()` into a BTreeMap sorts a Vec first, which compiles a stable sort
-    // (about 4 KiB of gzipped wasm) for a map that ends up the same.
-    let mut out = BTreeMap::new();
+    let mut out = StrMap::new();
     for (k, v) in value.as_object().into_iter().flatten() {
         if let Some(s) = v.as_str() {
             out.insert(k.clone(), s.to_string());
