@@ -1,9 +1,14 @@
 //! Parsing OpenClaw's `openclaw.json` (JSON5) into a JSON value, with positions on errors.
 //!
-//! The `json5` crate (1.3, a hand-written parser with only `serde` and `ucd-trie` beneath it) does the
-//! parsing; this module adds what a library that must never trap needs: a size cap and a nesting-depth
-//! guard run before it (a deeply nested input would otherwise exhaust the wasm stack).
+//! The reader is our own ([`super::json5_reader`]), not the `json5` crate: that crate cost 25.4 KiB of
+//! gzipped wasm by itself (its deserializer, Unicode category tries via `ucd-trie`, u128 parsing and
+//! core's `dec2flt` float parser, which nothing else links), and the package must fit 150 KiB gzip.
+//! The crate stays as a dev-dependency: it is the test oracle our reader is compared against
+//! (`json5_oracle` tests). This module adds what a library that must never trap needs: a size cap,
+//! a nesting-depth limit (a deeply nested input would otherwise exhaust the wasm stack) and
+//! positioned, plain-words errors.
 
+use super::json5_reader::{read, Fault};
 use crate::error::ProviderError;
 use serde_json::Value;
 
@@ -14,8 +19,9 @@ pub const MAX_DEPTH: usize = 64;
 
 const HINT: &str = "Fix the JSON5 syntax at that position (comments, trailing commas, unquoted keys and single quotes are allowed).";
 
-/// Parses JSON5 text into a value; errors carry 1-based line and column. `what` names the input
-/// ("config", "authProfiles") in messages.
+/// Parses JSON5 text into a value; errors carry 1-based line and column (column in characters;
+/// at the end of the input, just past the last character). `what` names the input ("config",
+/// "authProfiles") in messages.
 pub fn parse(text: &str, what: &str) -> Result<Value, ProviderError> {
     if text.len() > MAX_CONFIG_BYTES {
         return Err(ProviderError::config_at(
@@ -24,108 +30,35 @@ pub fn parse(text: &str, what: &str) -> Result<Value, ProviderError> {
             "Pass the openclaw.json itself, not a larger file.",
         ));
     }
-    if let Some((line, column)) = too_deep(text) {
-        let mut e = ProviderError::config_at(
-            "",
-            format!("The {what} nests deeper than {MAX_DEPTH} levels at line {line}, column {column}"),
-            "An OpenClaw config nests only a few levels; check for unbalanced brackets.",
-        );
-        e.line = Some(line);
-        e.column = Some(column);
-        return Err(e);
-    }
-    json5::from_str::<Value>(text).map_err(|err| {
-        let what_went_wrong = err.to_string();
-        // For a premature end the crate points at the start of the unfinished construct (or nowhere);
-        // the end of the input is where the text must change.
-        let (line, column) = match err.position() {
-            _ if what_went_wrong.starts_with("EOF") => {
-                let (l, c) = end_position(text);
-                (Some(l), Some(c))
-            }
-            Some(p) => (Some(p.line as u32 + 1), Some(p.column as u32 + 1)),
-            None => (None, None),
-        };
-        // The crate appends "at line L column C"; we report the position in our own fields.
-        let core = what_went_wrong.split(" at line ").next().unwrap_or(&what_went_wrong);
-        let core = match core.strip_prefix("EOF ") {
-            Some(rest) => format!("unexpected end of input while {rest}"),
-            None => core.to_string(),
-        };
-        let message = match (line, column) {
-            (Some(l), Some(c)) => format!("Invalid JSON5 in the {what} at line {l}, column {c}: {core}"),
-            _ => format!("Invalid JSON5 in the {what}: {core}"),
-        };
-        let mut e = ProviderError::config_at("", message, HINT);
-        e.line = line;
-        e.column = column;
-        e
-    })
+    let (at, mut e) = match read(text) {
+        Ok(value) => return Ok(value),
+        Err(Fault::TooDeep(at)) => {
+            let (line, column) = position(text, at);
+            let e = ProviderError::config_at(
+                "",
+                format!("The {what} nests deeper than {MAX_DEPTH} levels at line {line}, column {column}"),
+                "An OpenClaw config nests only a few levels; check for unbalanced brackets.",
+            );
+            (at, e)
+        }
+        Err(Fault::Syntax(at, what_went_wrong)) => {
+            let (line, column) = position(text, at);
+            let message = format!("Invalid JSON5 in the {what} at line {line}, column {column}: {what_went_wrong}");
+            (at, ProviderError::config_at("", message, HINT))
+        }
+    };
+    let (line, column) = position(text, at);
+    e.line = Some(line);
+    e.column = Some(column);
+    Err(e)
 }
 
-/// 1-based line and column just past the last character.
-fn end_position(text: &str) -> (u32, u32) {
-    let line = text.matches('\n').count() as u32 + 1;
-    let last = text.rsplit('\n').next().unwrap_or("");
+/// 1-based line and column (in characters) of the byte offset `at`.
+fn position(text: &str, at: usize) -> (u32, u32) {
+    let before = &text[..at];
+    let line = before.matches('\n').count() as u32 + 1;
+    let last = before.rsplit('\n').next().unwrap_or("");
     (line, last.chars().count() as u32 + 1)
-}
-
-/// Finds where nesting first exceeds [`MAX_DEPTH`], skipping strings and comments.
-fn too_deep(text: &str) -> Option<(u32, u32)> {
-    let (mut depth, mut line, mut col) = (0usize, 1u32, 0u32);
-    let mut chars = text.chars().peekable();
-    let mut in_str: Option<char> = None;
-    while let Some(c) = chars.next() {
-        col += 1;
-        if c == '\n' {
-            line += 1;
-            col = 0;
-        }
-        if let Some(q) = in_str {
-            if c == '\\' {
-                chars.next();
-                col += 1;
-            } else if c == q {
-                in_str = None;
-            }
-            continue;
-        }
-        match c {
-            '"' | '\'' => in_str = Some(c),
-            '/' if chars.peek() == Some(&'/') => {
-                for n in chars.by_ref() {
-                    if n == '\n' {
-                        line += 1;
-                        col = 0;
-                        break;
-                    }
-                }
-            }
-            '/' if chars.peek() == Some(&'*') => {
-                chars.next();
-                let mut prev = ' ';
-                for n in chars.by_ref() {
-                    if n == '\n' {
-                        line += 1;
-                        col = 0;
-                    }
-                    if prev == '*' && n == '/' {
-                        break;
-                    }
-                    prev = n;
-                }
-            }
-            '{' | '[' => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return Some((line, col));
-                }
-            }
-            '}' | ']' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    None
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod env;
 pub mod headers;
 pub mod json5;
+mod json5_reader;
 pub mod policy;
 pub mod profiles;
 mod provider;
