@@ -323,7 +323,9 @@ impl<'a> Reader<'a> {
             if digits.is_empty() {
                 return Err(self.unexpected_or_eof("(expected a hexadecimal digit after 0x)", "a number"));
             }
-            return hex_number(digits, negative).ok_or(Fault::Syntax(start, "hexadecimal number larger than 128 bits".into()));
+            return hex_number(digits, negative).ok_or_else(|| {
+                Fault::Syntax(start, "hexadecimal number out of range (at most 128 bits, or 2^127 when negative)".into())
+            });
         }
         let int = self.take_while(|c| c.is_ascii_digit());
         let mut json = String::from(if negative { "-" } else { "" });
@@ -379,7 +381,7 @@ fn signed_integer(magnitude: u64, negative: bool) -> Value {
 }
 
 /// The value of hex digits: an integer when it fits, else the correctly rounded f64 (as `json5`
-/// does); `None` beyond 128 bits (which `json5` refuses too).
+/// does); `None` beyond what `json5` takes: 128 bits, or 2^127 when negative.
 fn hex_number(digits: &str, negative: bool) -> Option<Value> {
     let digits = digits.trim_start_matches('0');
     let split = digits.len().saturating_sub(16);
@@ -392,6 +394,9 @@ fn hex_number(digits: &str, negative: bool) -> Option<Value> {
         return None;
     }
     let high = u64::from_str_radix(high, 16).ok()?;
+    if negative && (high > 1 << 63 || (high == 1 << 63 && low != 0)) {
+        return None;
+    }
     // The top 64 bits, then rounded to 53 bits (to nearest, ties to even) with what lies below.
     let shift = high.leading_zeros();
     let top = if shift == 0 { high } else { (high << shift) | (low >> (64 - shift)) };
