@@ -4,11 +4,15 @@
 //! deserializer, Unicode category tries and core's float parser). Here floats are handed to
 //! serde_json as JSON text, and non-ASCII letters in unquoted keys are recognised with
 //! `char::is_alphabetic`/`is_alphanumeric` rather than the spec's ID_Start/ID_Continue tables.
-//! Deliberate differences from the spec (and from the `json5` crate, the test oracle):
-//! - a name may continue with any non-ASCII `is_alphanumeric` char (so `a²` is a name) but not with
-//!   combining marks (Mn, Mc) or connector punctuation (Pc) other than `_`;
-//! - floats are parsed by serde_json, which may differ from a correctly rounded result in the last
-//!   bit for more than 15 significant digits or large exponents (as for every JSON in this crate).
+//! Deliberate differences from the spec (and from the `json5` crate, the test oracle, which
+//! otherwise agrees on every value and every refusal; see json5_oracle.rs):
+//! - non-ASCII chars in a name: `is_alphabetic` starts one, `is_alphanumeric` (or ZWNJ, ZWJ)
+//!   continues it. So `a²` (No) and the few marks Unicode calls alphabetic (U+061A) are taken, while
+//!   other combining marks (Mn, Mc) and connector punctuation (Pc) except `_` are not;
+//! - floats (and integers beyond u64) are parsed by serde_json, which may miss the correctly
+//!   rounded f64 by a bit beyond 15 significant digits or for large exponents (as every JSON
+//!   number in this crate);
+//! - `Infinity`, `NaN` and out-of-range floats become null, as the crate gives into a Value.
 //! Recursion is bounded by [`MAX_DEPTH`]: one level per object or array.
 
 use super::json5::MAX_DEPTH;
@@ -42,6 +46,20 @@ struct Reader<'a> {
 /// JSON5 white space: Unicode White_Space except U+0085, plus the byte order mark.
 fn is_blank(c: char) -> bool {
     (c.is_whitespace() && c != '\u{85}') || c == '\u{FEFF}'
+}
+
+/// `'x'`, or `U+000A` for a char that would not show (control and blank chars). Not `{:?}`,
+/// whose escaping links core's printable tables.
+fn quoted(c: char) -> String {
+    if !c.is_control() && !is_blank(c) {
+        return format!("'{c}'");
+    }
+    // Control and blank chars all lie below U+10000: four digits.
+    let mut out = String::from("U+");
+    for shift in [12, 8, 4, 0] {
+        out.push(char::from_digit((c as u32 >> shift) & 0xF, 16).unwrap_or('0').to_ascii_uppercase());
+    }
+    out
 }
 
 fn is_name_start(c: char) -> bool {
@@ -78,7 +96,7 @@ impl<'a> Reader<'a> {
 
     /// The error for `c` found at the current position; `context` says what was expected.
     fn unexpected(&self, c: char, context: &str) -> Fault {
-        Fault::Syntax(self.pos, format!("unexpected character {c:?} {context}"))
+        Fault::Syntax(self.pos, format!("unexpected character {} {context}", quoted(c)))
     }
 
     /// `unexpected` for the next character, or `eof` at the end.
@@ -196,7 +214,7 @@ impl<'a> Reader<'a> {
             let fits = if name.is_empty() { is_name_start(c) } else { is_name_part(c) };
             if !fits {
                 if escaped {
-                    return Err(Fault::Syntax(at, format!("the escaped character {c:?} cannot be part of a name")));
+                    return Err(Fault::Syntax(at, format!("the escaped character {} cannot be part of a name", quoted(c))));
                 }
                 break;
             }
