@@ -38,6 +38,8 @@ pub(super) fn read(text: &str) -> Result<Value, Fault> {
     }
 }
 
+const LINE_BREAK_IN_STRING: &str = "line break inside a string (write \\n, or end the line with \\ to continue the string)";
+
 struct Reader<'a> {
     text: &'a str,
     pos: usize,
@@ -83,9 +85,7 @@ impl<'a> Reader<'a> {
 
     fn eat(&mut self, c: char) -> bool {
         let hit = self.peek() == Some(c);
-        if hit {
-            self.pos += c.len_utf8();
-        }
+        self.pos += if hit { c.len_utf8() } else { 0 };
         hit
     }
 
@@ -218,9 +218,7 @@ impl<'a> Reader<'a> {
                 }
                 break;
             }
-            if !escaped {
-                self.bump();
-            }
+            self.pos += if escaped { 0 } else { c.len_utf8() };
             name.push(c);
         }
         Ok(name)
@@ -234,12 +232,7 @@ impl<'a> Reader<'a> {
             match self.bump() {
                 None => return Err(self.eof("a string (it has no closing quote)")),
                 Some(c) if c == quote => return Ok(out),
-                Some('\n' | '\r') => {
-                    return Err(Fault::Syntax(
-                        at,
-                        "line break inside a string (write \\n, or end the line with \\ to continue the string)".into(),
-                    ))
-                }
+                Some('\n' | '\r') => return Err(Fault::Syntax(at, LINE_BREAK_IN_STRING.into())),
                 Some('\\') => self.escape(at, &mut out)?,
                 Some(c) => out.push(c),
             }
@@ -323,10 +316,8 @@ impl<'a> Reader<'a> {
             return match word {
                 // serde_json's Value has no infinite or NaN number: like `json5` into a Value, null.
                 "Infinity" | "NaN" => Ok(Value::Null),
-                "true" | "false" | "null" if !signed => Ok(match word {
-                    "null" => Value::Null,
-                    _ => Value::Bool(word == "true"),
-                }),
+                "null" if !signed => Ok(Value::Null),
+                "true" | "false" if !signed => Ok(Value::Bool(word == "true")),
                 _ => {
                     let shown: String = word.chars().take(32).collect();
                     let expected = if signed { "a number after the sign" } else { "a value" };
