@@ -13,6 +13,7 @@
 //!   rounded f64 by a bit beyond 15 significant digits or for large exponents (as every JSON
 //!   number in this crate);
 //! - `Infinity`, `NaN` and out-of-range floats become null, as the crate gives into a Value.
+//!
 //! Recursion is bounded by [`MAX_DEPTH`]: one level per object or array.
 
 use super::json5::MAX_DEPTH;
@@ -116,8 +117,8 @@ impl<'a> Reader<'a> {
                 if rest.starts_with("//") {
                     let end = rest.find(['\n', '\r', '\u{2028}', '\u{2029}']).unwrap_or(rest.len());
                     self.pos += end;
-                } else if rest.starts_with("/*") {
-                    let end = rest[2..].find("*/").ok_or_else(|| self.eof("a comment"))?;
+                } else if let Some(body) = rest.strip_prefix("/*") {
+                    let end = body.find("*/").ok_or_else(|| self.eof("a comment"))?;
                     self.pos += end + 4;
                 } else if rest.len() == 1 {
                     return Err(self.eof("a comment"));
