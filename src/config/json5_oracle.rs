@@ -124,6 +124,7 @@ fn hand_written_cases_agree_with_the_oracle() {
             }
         }
     }
+    println!("{} hand-written differential cases", TABLE.len());
     assert!(failures.is_empty(), "{} of {} disagree:\n{}", failures.len(), TABLE.len(), failures.join("\n"));
 }
 
