@@ -30,6 +30,8 @@ if (gz > BUDGET) {
 const HEAVY = [
   ["core::num::flt2dec", "12 KB gzip: an f64 printed with {} or {:?}, or serde_json/json5 deserializing into a typed target (serde's 'invalid type' message prints floats); read a serde_json::Value via crate::json instead"],
   ["serde_json::value::Value as core::fmt::Display", "1 KB gzip: a Value printed with {} or .to_string() (io adapter and pretty printer); use crate::json::to_string"],
+  ["core::num::dec2flt", "11 KB gzip: str::parse::<f64> (core's float parser and its power-of-five table); write the number as JSON text and let crate::json::parse read it, as src/config/json5_reader.rs does"],
+  ["ucd_trie", "Unicode category tries (the json5 crate, 25 KB gzip in all): config text is read by src/config/json5_reader.rs; json5 is only the test oracle"],
   ["core::slice::sort::stable", "4 KB gzip: a stable sort, e.g. collect() into a BTreeMap; insert one by one instead"],
 ];
 const bindgenWasm = new URL("../target/bindgen/vllm_provider_bg.wasm", import.meta.url).pathname;

@@ -2,7 +2,7 @@
 //!
 //! Everything here except [`wasm`] is a sans-I/O core: it resolves a provider config, builds the HTTP
 //! requests to send, and turns responses and failures into results and typed errors. It depends only
-//! on serde, serde_json and json5, builds on the host and is tested with plain `cargo test`.
+//! on serde and serde_json, builds on the host and is tested with plain `cargo test`.
 //! The `wasm` module (compiled only for `wasm32`) performs the requests with `fetch` and converts
 //! values to and from JavaScript.
 #![warn(missing_docs)]

@@ -1,9 +1,14 @@
 //! Parsing OpenClaw's `openclaw.json` (JSON5) into a JSON value, with positions on errors.
 //!
-//! The `json5` crate (1.3, a hand-written parser with only `serde` and `ucd-trie` beneath it) does the
-//! parsing; this module adds what a library that must never trap needs: a size cap and a nesting-depth
-//! guard run before it (a deeply nested input would otherwise exhaust the wasm stack).
+//! The reader is our own ([`super::json5_reader`]), not the `json5` crate: that crate cost 25.4 KiB of
+//! gzipped wasm by itself (its deserializer, Unicode category tries via `ucd-trie`, u128 parsing and
+//! core's `dec2flt` float parser, which nothing else links), and the package must fit 150 KiB gzip.
+//! The crate stays as a dev-dependency: it is the test oracle our reader is compared against
+//! (`json5_oracle` tests). This module adds what a library that must never trap needs: a size cap,
+//! a nesting-depth limit (a deeply nested input would otherwise exhaust the wasm stack) and
+//! positioned, plain-words errors.
 
+use super::json5_reader::{read, Fault};
 use crate::error::ProviderError;
 use serde_json::Value;
 
@@ -14,8 +19,9 @@ pub const MAX_DEPTH: usize = 64;
 
 const HINT: &str = "Fix the JSON5 syntax at that position (comments, trailing commas, unquoted keys and single quotes are allowed).";
 
-/// Parses JSON5 text into a value; errors carry 1-based line and column. `what` names the input
-/// ("config", "authProfiles") in messages.
+/// Parses JSON5 text into a value; errors carry 1-based line and column (column in characters;
+/// at the end of the input, just past the last character). `what` names the input ("config",
+/// "authProfiles") in messages.
 pub fn parse(text: &str, what: &str) -> Result<Value, ProviderError> {
     if text.len() > MAX_CONFIG_BYTES {
         return Err(ProviderError::config_at(
@@ -24,108 +30,35 @@ pub fn parse(text: &str, what: &str) -> Result<Value, ProviderError> {
             "Pass the openclaw.json itself, not a larger file.",
         ));
     }
-    if let Some((line, column)) = too_deep(text) {
-        let mut e = ProviderError::config_at(
-            "",
-            format!("The {what} nests deeper than {MAX_DEPTH} levels at line {line}, column {column}"),
-            "An OpenClaw config nests only a few levels; check for unbalanced brackets.",
-        );
-        e.line = Some(line);
-        e.column = Some(column);
-        return Err(e);
-    }
-    json5::from_str::<Value>(text).map_err(|err| {
-        let what_went_wrong = err.to_string();
-        // For a premature end the crate points at the start of the unfinished construct (or nowhere);
-        // the end of the input is where the text must change.
-        let (line, column) = match err.position() {
-            _ if what_went_wrong.starts_with("EOF") => {
-                let (l, c) = end_position(text);
-                (Some(l), Some(c))
-            }
-            Some(p) => (Some(p.line as u32 + 1), Some(p.column as u32 + 1)),
-            None => (None, None),
-        };
-        // The crate appends "at line L column C"; we report the position in our own fields.
-        let core = what_went_wrong.split(" at line ").next().unwrap_or(&what_went_wrong);
-        let core = match core.strip_prefix("EOF ") {
-            Some(rest) => format!("unexpected end of input while {rest}"),
-            None => core.to_string(),
-        };
-        let message = match (line, column) {
-            (Some(l), Some(c)) => format!("Invalid JSON5 in the {what} at line {l}, column {c}: {core}"),
-            _ => format!("Invalid JSON5 in the {what}: {core}"),
-        };
-        let mut e = ProviderError::config_at("", message, HINT);
-        e.line = line;
-        e.column = column;
-        e
-    })
+    let (at, mut e) = match read(text) {
+        Ok(value) => return Ok(value),
+        Err(Fault::TooDeep(at)) => {
+            let (line, column) = position(text, at);
+            let e = ProviderError::config_at(
+                "",
+                format!("The {what} nests deeper than {MAX_DEPTH} levels at line {line}, column {column}"),
+                "An OpenClaw config nests only a few levels; check for unbalanced brackets.",
+            );
+            (at, e)
+        }
+        Err(Fault::Syntax(at, what_went_wrong)) => {
+            let (line, column) = position(text, at);
+            let message = format!("Invalid JSON5 in the {what} at line {line}, column {column}: {what_went_wrong}");
+            (at, ProviderError::config_at("", message, HINT))
+        }
+    };
+    let (line, column) = position(text, at);
+    e.line = Some(line);
+    e.column = Some(column);
+    Err(e)
 }
 
-/// 1-based line and column just past the last character.
-fn end_position(text: &str) -> (u32, u32) {
-    let line = text.matches('\n').count() as u32 + 1;
-    let last = text.rsplit('\n').next().unwrap_or("");
+/// 1-based line and column (in characters) of the byte offset `at`.
+fn position(text: &str, at: usize) -> (u32, u32) {
+    let before = &text[..at];
+    let line = before.matches('\n').count() as u32 + 1;
+    let last = before.rsplit('\n').next().unwrap_or("");
     (line, last.chars().count() as u32 + 1)
-}
-
-/// Finds where nesting first exceeds [`MAX_DEPTH`], skipping strings and comments.
-fn too_deep(text: &str) -> Option<(u32, u32)> {
-    let (mut depth, mut line, mut col) = (0usize, 1u32, 0u32);
-    let mut chars = text.chars().peekable();
-    let mut in_str: Option<char> = None;
-    while let Some(c) = chars.next() {
-        col += 1;
-        if c == '\n' {
-            line += 1;
-            col = 0;
-        }
-        if let Some(q) = in_str {
-            if c == '\\' {
-                chars.next();
-                col += 1;
-            } else if c == q {
-                in_str = None;
-            }
-            continue;
-        }
-        match c {
-            '"' | '\'' => in_str = Some(c),
-            '/' if chars.peek() == Some(&'/') => {
-                for n in chars.by_ref() {
-                    if n == '\n' {
-                        line += 1;
-                        col = 0;
-                        break;
-                    }
-                }
-            }
-            '/' if chars.peek() == Some(&'*') => {
-                chars.next();
-                let mut prev = ' ';
-                for n in chars.by_ref() {
-                    if n == '\n' {
-                        line += 1;
-                        col = 0;
-                    }
-                    if prev == '*' && n == '/' {
-                        break;
-                    }
-                    prev = n;
-                }
-            }
-            '{' | '[' => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return Some((line, col));
-                }
-            }
-            '}' | ']' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    None
 }
 
 #[cfg(test)]
@@ -158,7 +91,8 @@ mod tests {
     fn deep_nesting_is_refused_without_recursing() {
         let text = "[".repeat(100_000);
         let e = parse(&text, "config").unwrap_err();
-        assert!(e.message.contains("nests deeper"));
+        assert!(e.message.contains("nests deeper than 64 levels at line 1, column 65"), "{}", e.message);
+        assert_eq!((e.line, e.column), (Some(1), Some(65)));
         let ok = format!("{}1{}", "[".repeat(60), "]".repeat(60));
         assert!(parse(&ok, "config").is_ok());
     }
@@ -167,6 +101,81 @@ mod tests {
     fn brackets_inside_strings_and_comments_do_not_count() {
         let text = format!("{{ a: '{}', /* {} */ }}", "[".repeat(200), "{".repeat(200));
         assert!(parse(&text, "config").is_ok());
+    }
+
+    fn error(text: &str) -> (u32, u32, String) {
+        let e = parse(text, "config").unwrap_err();
+        let (line, column) = (e.line.unwrap(), e.column.unwrap());
+        let prefix = format!("Invalid JSON5 in the config at line {line}, column {column}: ");
+        assert!(e.message.starts_with(&prefix), "{}", e.message);
+        assert_eq!(e.hint, HINT);
+        (line, column, e.message[prefix.len()..].to_string())
+    }
+
+    #[test]
+    fn errors_say_what_went_wrong_in_plain_words_where_it_went_wrong() {
+        let cases: &[(&str, (u32, u32, &str))] = &[
+            ("{a:}", (1, 4, "unexpected character '}' (expected a value)")),
+            ("{a:1 b:2}", (1, 6, "unexpected character 'b' (expected ',' or '}' after a member of an object)")),
+            ("[1 2]", (1, 4, "unexpected character '2' (expected ',' or ']' after an item of an array)")),
+            ("{a 1}", (1, 4, "unexpected character '1' (expected ':' after the key)")),
+            ("{-a:1}", (1, 2, "unexpected character '-' (expected a key: a name or a quoted string)")),
+            ("{a:1,", (1, 6, "unexpected end of input while reading an object")),
+            ("[1,
+ 2", (2, 3, "unexpected end of input while reading an array")),
+            ("{a: 'x", (1, 7, "unexpected end of input while reading a string (it has no closing quote)")),
+            ("{a: 'x\n'}", (1, 7, "line break inside a string (write \\n, or end the line with \\ to continue the string)")),
+            ("1 /* c", (1, 7, "unexpected end of input while reading a comment")),
+            ("1 / 2", (1, 3, "unexpected character '/' (a comment starts with // or /*)")),
+            ("tru", (1, 1, "unexpected word 'tru' (expected a value)")),
+            ("-true", (1, 2, "unexpected word 'true' (expected a number after the sign)")),
+            ("1 2", (1, 3, "unexpected character '2' after the end of the value")),
+            ("1\u{0}", (1, 2, "unexpected character U+0000 after the end of the value")),
+            ("007", (1, 1, "a number cannot start with 0 followed by digits (leading zeros are not allowed)")),
+            ("1e+", (1, 4, "unexpected end of input while reading a number")),
+            ("0xg", (1, 3, "unexpected character 'g' (expected a hexadecimal digit after 0x)")),
+            ("-0x1000000000000000000000000000000000", (1, 1, "hexadecimal number out of range (at most 128 bits, or 2^127 when negative)")),
+            ("'\\01'", (1, 2, "invalid escape: a backslash cannot be followed by a digit other than a lone \\0")),
+            ("'\\x4'", (1, 2, "invalid escape: \\x needs 2 hexadecimal digits")),
+            ("'ab\\uD800'", (1, 4, "invalid escape: a \\u escape of a surrogate (D800 to DFFF) needs its pair")),
+            ("{\\u0031:1}", (1, 2, "the escaped character '1' cannot be part of a name")),
+            ("{a\\x41:1}", (1, 4, "unexpected character 'x' (only \\u escapes are allowed in a name)")),
+        ];
+        for (text, (line, column, what)) in cases {
+            assert_eq!(error(text), (*line, *column, what.to_string()), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        assert_eq!(error("{'é中😀': ]}").1, 9);
+        let (line, column, _) = error("{\n  é: 'x',\n  ü: ?}");
+        assert_eq!((line, column), (3, 6));
+    }
+
+    #[test]
+    fn numbers_keep_their_kind_and_value_without_a_float_parser_of_our_own() {
+        let v = parse(
+            "[.5, 5., +1, -0, 0x1F, -0x10, 1e2, 18446744073709551615, 18446744073709551616, -9223372036854775809, Infinity, -NaN, 1e400, 0x10000000000000000]",
+            "config",
+        )
+        .unwrap();
+        let expected = serde_json::json!([
+            0.5, 5.0, 1, 0, 31, -16, 100.0, 18446744073709551615u64, 18446744073709551616.0, -9223372036854775809.0,
+            null, null, null, 18446744073709551616.0
+        ]);
+        assert_eq!(v, expected);
+        assert!(v[1].is_f64() && v[2].is_u64() && v[3].is_i64());
+    }
+
+    #[test]
+    fn strings_and_names_take_every_escape_and_the_last_duplicate_key_wins() {
+        let v = parse(
+            "{\\u0061b: 'x', $_: \"\\'\\\"\\\\\\/\\b\\f\\n\\r\\t\\v\\0\\x41\\u00e9\\uD83D\\uDE00\\q\\\n\\\r\n.\", ab: 'y'}",
+            "config",
+        )
+        .unwrap();
+        assert_eq!(v, serde_json::json!({"ab": "y", "$_": "'\"\\/\u{8}\u{c}\n\r\t\u{b}\u{0}Aé😀q."}));
     }
 
     #[test]

@@ -7,6 +7,9 @@ pub mod auth;
 pub mod env;
 pub mod headers;
 pub mod json5;
+mod json5_reader;
+#[cfg(test)]
+mod json5_oracle;
 pub mod policy;
 pub mod profiles;
 mod provider;
