@@ -5,6 +5,7 @@
 //! [`ChatStream::finish`] at the end of the body (or once [`ChatStream::is_done`]).
 
 mod accumulate;
+mod plan;
 mod response;
 mod sse;
 mod think_tags;
@@ -16,6 +17,7 @@ mod fixture_tests;
 mod tests;
 
 pub use accumulate::Accumulator;
+pub use plan::{plan, request_id, watchdog_from_number, watchdog_local, watchdogs, CallTimeouts, ChatPlan, Interrupt, Watchdogs, FIRST_EVENT_TIMEOUT_MS, REMOTE_IDLE_TIMEOUT_MS};
 pub use response::{body_kind, http_error, BodyKind, MAX_ERROR_BODY, MAX_JSON_BODY};
 pub use sse::{SseDecoder, SseEvent, MAX_SSE_BUFFER};
 pub use tools::{ToolCall, MALFORMED_TOOL_CALL, MAX_TOOL_ARGS};
