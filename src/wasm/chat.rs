@@ -28,7 +28,7 @@ const IDLE: u8 = 3;
 pub struct ChatEvents {
     call: Rc<Call>,
     // Each next() starts when the previous one settled, so reads never overlap.
-    tail: Rc<RefCell<Option<Promise>>>,
+    tail: RefCell<Option<Promise>>,
 }
 
 #[wasm_bindgen]
@@ -36,8 +36,14 @@ impl VllmProvider {
     /// Sends `request` (exactly what `buildChatRequest` shows) and yields its events; the request goes
     /// out on the first `next()`. An error ends the iteration by throwing `VllmProviderError`.
     #[wasm_bindgen(unchecked_return_type = "AsyncIterableIterator<StreamEvent>")]
-    pub fn stream(&self, request: JsChatRequest, opts: Option<JsChatOptions>) -> ChatEvents {
-        ChatEvents { call: Rc::new(Call::new(self, request.into(), opts.map_or(JsValue::UNDEFINED, JsValue::from))), tail: Rc::default() }
+    pub fn stream(&self, request: JsChatRequest, opts: Option<JsChatOptions>) -> JsValue {
+        let call = Call::new(self, request.into(), opts.map_or(JsValue::UNDEFINED, JsValue::from));
+        let events: JsValue = ChatEvents { call: Rc::new(call), tail: RefCell::default() }.into();
+        // An async iterator's [Symbol.asyncIterator]() returns the iterator itself; Object.prototype.valueOf
+        // is a built-in function that returns `this`, so no closure (nor eval) is needed for it.
+        let value_of = get(&Object::new(), "valueOf").unwrap_or_default();
+        let _ = Reflect::set(&events, &js_sys::Symbol::async_iterator(), &value_of);
+        events
     }
 
     /// `stream()` read to its end: the reply as one result; rejects with the same errors.
@@ -57,12 +63,6 @@ impl VllmProvider {
 
 #[wasm_bindgen]
 impl ChatEvents {
-    /// The iterator itself (`for await` asks for it).
-    #[wasm_bindgen(js_name = "[Symbol.asyncIterator]")]
-    pub fn iterator(&self) -> ChatEvents {
-        ChatEvents { call: self.call.clone(), tail: self.tail.clone() }
-    }
-
     /// The next event, or `{ done: true }` after the last one.
     pub fn next(&self) -> Promise {
         let (call, previous) = (self.call.clone(), self.tail.borrow_mut().take());
@@ -118,6 +118,8 @@ struct Call {
     started: Cell<bool>,
     ended: Cell<bool>,
     cancelled: Cell<bool>,
+    // The error that ends the reply, given out once the events read before it are.
+    failure: RefCell<Option<ProviderError>>,
     // Whether an event has arrived (idle rather than first-event timer), and whether one is running.
     seen_event: Cell<bool>,
     timer_armed: Cell<bool>,
@@ -144,6 +146,7 @@ impl Call {
             started: Cell::new(false),
             ended: Cell::new(false),
             cancelled: Cell::new(false),
+            failure: RefCell::default(),
             seen_event: Cell::new(false),
             timer_armed: Cell::new(false),
         }
@@ -157,21 +160,27 @@ impl Call {
             Err(_) => return Ok(None),
         };
         loop {
-            if self.ended.get() && self.queue.borrow().is_empty() {
+            if self.ended.get() && self.queue.borrow().is_empty() && self.failure.borrow().is_none() {
                 return Ok(None);
             }
             // The caller's abort wins over events already read: it takes effect at once.
             if self.signal.as_ref().is_some_and(AbortSignal::aborted) && !self.cancelled.get() {
                 self.end(true);
                 self.queue.borrow_mut().clear();
+                self.failure.borrow_mut().take();
                 return Err(plan.interrupted(Interrupt::Aborted));
             }
             if let Some(event) = self.queue.borrow_mut().pop_front() {
                 return Ok(Some(event));
             }
+            if let Some(e) = self.failure.borrow_mut().take() {
+                return Err(e);
+            }
             if let Err(e) = self.advance(plan).await {
                 self.end(true);
-                return if self.cancelled.get() { Ok(None) } else { Err(e) };
+                if !self.cancelled.get() {
+                    *self.failure.borrow_mut() = Some(e);
+                }
             }
         }
     }
@@ -205,14 +214,10 @@ impl Call {
             let kind = body_kind(status, content_type.as_deref(), &bytes, &plan.stream.model).map_err(|e| plan.tag(e))?;
             *self.parser.borrow_mut() = Some(ChatStream::new(kind, plan.stream.clone()));
         }
-        let events = {
-            let mut parser = self.parser.borrow_mut();
-            let Some(parser) = parser.as_mut() else { return Ok(()) };
-            let mut events = parser.push(&bytes).map_err(|e| plan.tag(e))?;
-            if eof || parser.is_done() {
-                events.extend(parser.finish().map_err(|e| plan.tag(e))?);
-            }
-            events
+        let mut events = Vec::new();
+        let outcome = match self.parser.borrow_mut().as_mut() {
+            Some(parser) => parser.push_into(&bytes, &mut events).and_then(|()| if eof || parser.is_done() { parser.finish_into(&mut events) } else { Ok(()) }),
+            None => Ok(()),
         };
         if !events.is_empty() {
             self.seen_event.set(true);
@@ -227,7 +232,8 @@ impl Call {
         if finished {
             self.end(false);
         }
-        Ok(())
+        // The events before an error are given out first (next_event keeps the error until then).
+        outcome.map_err(|e| plan.tag(e))
     }
 
     /// Sends the request and waits for the headers; a non-2xx answer is read (up to 64 KiB) and classified.
