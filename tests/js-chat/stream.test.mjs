@@ -226,6 +226,18 @@ test("an error frame after HTTP 200 ends the stream with stream_error and the se
   assert.deepEqual(seen, ["start", "text"]);
 });
 
+test("a connection cut mid-reply is stream_error after the events that arrived", async () => {
+  sim.respondNext({ sse: [chunk({ content: "a" }), chunk({ content: "b" }), chunk({ content: "c" })], hangUp: true, hangUpAfterIndex: 1 });
+  const seen = [];
+  const e = await rejection(async () => {
+    for await (const ev of provider().stream({ model: "m", messages: hi })) seen.push(ev.type === "text" ? ev.delta : ev.type);
+  });
+  assert.deepEqual(seen, ["start", "a", "b"]);
+  assert.equal(e.code, "stream_error");
+  assert.match(e.message, /^vllm\/m: the connection closed before the reply ended/);
+  assert.equal(e.retryable, true);
+});
+
 test("HTTP errors are classified with status and request id; the key never shows", async () => {
   const wrong = VllmProvider.resolve({ config: { models: { providers: { vllm: { baseUrl: sim.baseUrl, apiKey: "sk-wrong-key-1", api: "openai-completions", models: [{ id: "m", name: "m" }] } } } } });
   const e = await rejection(() => wrong.chat({ model: "m", messages: hi }));
