@@ -168,12 +168,19 @@ pub struct ChatStream {
     sse: SseDecoder,
     json: Vec<u8>,
     acc: Accumulator,
+    events_read: u64,
 }
 
 impl ChatStream {
     /// A reader for a body of the given kind ([`BodyKind::EventStream`] or [`BodyKind::Json`]).
     pub fn new(kind: BodyKind, opts: StreamOptions) -> Self {
-        ChatStream { kind, sse: SseDecoder::new(), json: Vec::new(), acc: Accumulator::new(opts) }
+        ChatStream { kind, sse: SseDecoder::new(), json: Vec::new(), acc: Accumulator::new(opts), events_read: 0 }
+    }
+
+    /// How many server-sent events were read so far (keep-alive comments excluded), whether or not
+    /// they produced a [`StreamEvent`] (e.g. reasoning that is not kept): the watchdogs' sign of life.
+    pub fn events_read(&self) -> u64 {
+        self.events_read
     }
 
     /// Whether the server said `[DONE]`: the rest of the body can be ignored.
@@ -208,6 +215,7 @@ impl ChatStream {
 
     fn feed(&mut self, events: Vec<SseEvent>, out: &mut Vec<StreamEvent>) -> Result<(), ProviderError> {
         for ev in events {
+            self.events_read += 1;
             out.extend(self.acc.event(ev)?);
         }
         Ok(())

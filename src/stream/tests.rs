@@ -308,3 +308,16 @@ fn huge_text_after_a_tool_call_is_refused() {
     let body = sse(&[delta(json!({"content": "y".repeat(MAX_TOOL_ARGS + 1)}), Some("stop"))], true);
     assert!(replay(&body, false).is_ok());
 }
+
+#[test]
+fn events_read_counts_server_events_but_not_keep_alives() {
+    // Reasoning of a model whose reasoning is not kept yields no StreamEvent, but is a sign of life.
+    let mut s = ChatStream::new(BodyKind::EventStream, opts(false));
+    assert!(s.push(b": keep-alive\n\n").unwrap().is_empty());
+    assert_eq!(s.events_read(), 0);
+    let first = s.push(sse(&[delta(json!({"reasoning": "hm"}), None)], false).as_bytes()).unwrap();
+    assert_eq!(s.events_read(), 1);
+    assert!(matches!(first.as_slice(), [StreamEvent::Start { .. }]), "{first:?}");
+    assert!(s.push(sse(&[delta(json!({"reasoning": "more"}), None)], false).as_bytes()).unwrap().is_empty());
+    assert_eq!(s.events_read(), 2);
+}

@@ -215,11 +215,16 @@ impl Call {
             *self.parser.borrow_mut() = Some(ChatStream::new(kind, plan.stream.clone()));
         }
         let mut events = Vec::new();
-        let outcome = match self.parser.borrow_mut().as_mut() {
-            Some(parser) => parser.push_into(&bytes, &mut events).and_then(|()| if eof || parser.is_done() { parser.finish_into(&mut events) } else { Ok(()) }),
-            None => Ok(()),
+        let (outcome, alive) = match self.parser.borrow_mut().as_mut() {
+            Some(parser) => {
+                let before = parser.events_read();
+                let outcome = parser.push_into(&bytes, &mut events).and_then(|()| if eof || parser.is_done() { parser.finish_into(&mut events) } else { Ok(()) });
+                (outcome, parser.events_read() > before)
+            }
+            None => (Ok(()), false),
         };
-        if !events.is_empty() {
+        // Any server event is a sign of life, also one that yields nothing (reasoning not kept).
+        if alive || !events.is_empty() {
             self.seen_event.set(true);
             self.timer_armed.set(false);
             if let Some(guard) = self.guard.borrow_mut().as_mut() {

@@ -191,6 +191,13 @@ test("a slow consumer does not trip the idle timeout: it only runs while waiting
   assert.deepEqual(texts, ["a", "b"]);
 });
 
+test("server events that yield nothing (reasoning not kept) still count as signs of life", async () => {
+  const thinking = Array.from({ length: 6 }, () => chunk({ reasoning: "..." }));
+  sim.respondNext({ sse: [chunk({ role: "assistant", content: "" }), ...thinking, chunk({ content: "ok" }, { finish_reason: "stop" })], delayMs: 120 });
+  const result = await provider().chat({ model: "m", messages: hi }, { idleTimeoutMs: 400 });
+  assert.deepEqual([result.message.content, result.message.reasoning], ["ok", undefined]);
+});
+
 test("the whole-request timeout covers the body too; before the headers it says nothing answered", async () => {
   sim.respondNext({ sse: [chunk({ content: "a" }), chunk({ content: "b" })], delayMs: 150, neverEnd: true });
   const e = await rejection(() => provider().chat({ model: "m", messages: hi }, { timeoutMs: 400 }));
