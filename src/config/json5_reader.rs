@@ -2,13 +2,14 @@
 //!
 //! It exists for the size of the wasm: the `json5` crate cost about 25 KiB of gzipped wasm (its
 //! deserializer, Unicode category tries and core's float parser). Here floats are handed to
-//! serde_json as JSON text, and non-ASCII letters in unquoted keys are recognised with
-//! `char::is_alphabetic`/`is_alphanumeric` rather than the spec's ID_Start/ID_Continue tables.
+//! serde_json as JSON text, and unquoted keys take any non-ASCII char that is not blank or a control
+//! char, so no Unicode category table is linked (the spec's ID_Start/ID_Continue tables, or even
+//! `char::is_alphabetic`'s, cost about 2 KiB).
 //! Deliberate differences from the spec (and from the `json5` crate, the test oracle, which
 //! otherwise agrees on every value and every refusal; see json5_oracle.rs):
-//! - non-ASCII chars in a name: `is_alphabetic` starts one, `is_alphanumeric` (or ZWNJ, ZWJ)
-//!   continues it. So `a²` (No) and the few marks Unicode calls alphabetic (U+061A) are taken, while
-//!   other combining marks (Mn, Mc) and connector punctuation (Pc) except `_` are not;
+//! - non-ASCII chars in a name: every one that is not blank or a control char starts or continues a
+//!   name, so `a²`, `a→b` or `€` are taken where the spec refuses them. A config's keys are then
+//!   checked against the schema, so such a key is still reported, as an unknown key;
 //! - floats (and integers beyond u64) are parsed by serde_json, which may miss the correctly
 //!   rounded f64 by a bit beyond 15 significant digits or for large exponents (as every JSON
 //!   number in this crate);
@@ -66,11 +67,11 @@ fn quoted(c: char) -> String {
 }
 
 fn is_name_start(c: char) -> bool {
-    c.is_ascii_alphabetic() || c == '$' || c == '_' || (!c.is_ascii() && c.is_alphabetic())
+    c.is_ascii_alphabetic() || c == '$' || c == '_' || (!c.is_ascii() && !c.is_control() && !is_blank(c))
 }
 
 fn is_name_part(c: char) -> bool {
-    is_name_start(c) || c.is_ascii_digit() || (!c.is_ascii() && c.is_alphanumeric()) || c == '\u{200C}' || c == '\u{200D}'
+    is_name_start(c) || c.is_ascii_digit()
 }
 
 impl<'a> Reader<'a> {
