@@ -126,7 +126,7 @@ async function discover() {
     } else {
       const catalog = await provider.listModels();
       const failed = catalog.discovery.error;
-      show("models", ...modelsPanel(catalog.models, failed ? "Declared models (discovery failed)" : "Models OpenClaw would use", { warnings: catalog.warnings ?? [], declared: described.models }));
+      show("models", ...modelsPanel(catalog.models, failed ? "Declared models (discovery failed)" : "Models OpenClaw would use", { warnings: catalog.warnings ?? [], declared: described.models, discovery: catalog.discovery }));
       // Served models first: they are the ones a request can reach.
       offerModels([...catalog.models.filter((m) => m.source !== "config"), ...catalog.models.filter((m) => m.source === "config")]);
       if (failed) throw new VllmProviderError(failed);

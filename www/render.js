@@ -82,7 +82,7 @@ function valueCell(field, value, origin, klass = "") {
  * The models table. `warnings` are ModelCatalog.warnings: their paths name a declared row
  * (`…models[i].field`), whose cell is highlighted and linked to the sentence below the table.
  */
-export function modelsPanel(models, title, { warnings = [], declared = [] } = {}) {
+export function modelsPanel(models, title, { warnings = [], declared = [], discovery } = {}) {
   const flagged = new Map();
   warnings.forEach((w, i) => {
     const m = /models\[(\d+)\]\.(\w+)$/.exec(w.path ?? "");
@@ -99,7 +99,7 @@ export function modelsPanel(models, title, { warnings = [], declared = [] } = {}
     }
     return td;
   };
-  const head = el("tr", {}, ["model", "context window", "max tokens", "reasoning", "LoRA parent", "source"].map((h) => el("th", { scope: "col" }, h)));
+  const head = el("tr", {}, ["model", "context", "max tokens", "reasoning", "LoRA of", "source"].map((h) => el("th", { scope: "col" }, h)));
   const rows = models.map((m) => {
     const idFlag = flagged.get(`${m.id}\u0000id`);
     return el("tr", { "data-id": m.id, class: idFlag ? "disagree-row" : null },
@@ -114,8 +114,13 @@ export function modelsPanel(models, title, { warnings = [], declared = [] } = {}
   });
   const legend = el("p", { class: "legend muted" }, "Small tags tell where each value came from: ",
     ...["config", "server", "default"].flatMap((o) => [el("span", { class: `origin origin-${o}` }, o), " "]));
+  const served = models.filter((m) => m.source !== "config").length;
+  const line = discovery?.ok
+    ? el("p", { class: "discovery-line ok" }, `✓ The server listed ${served} model${served === 1 ? "" : "s"}${discovery.durationMs !== undefined ? ` in ${ms(discovery.durationMs)}` : ""}.`)
+    : null;
   return [
     el("h3", {}, `${title} (${models.length})`),
+    line,
     el("div", { class: "scroll", tabindex: "0", role: "region", "aria-label": "models" }, el("table", {}, el("thead", {}, head), el("tbody", {}, rows))),
     models.some((m) => m.origins) ? legend : null,
     warnings.length ? el("p", { class: "warning-title" }, "Config and server disagree:") : null,
