@@ -2,6 +2,10 @@
 // against the simulator (CORS on), live vLLM and a port where nothing listens. Runs on the published
 // build; the request preview and live reply are tested in tests/js-chat/page.test.mjs.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { VllmProvider } from "../../dist/node.js";
 import { serve } from "../../scripts/serve.mjs";
@@ -255,6 +259,42 @@ describe("config tester page", () => {
     const text = await page.textContent("#error");
     assert.match(text, /^auth: /);
     assert.match(text, /VLLM_API_KEY/);
+    await page.close();
+  });
+});
+
+// An https page may not call an http server (mixed content). Loopback addresses are exempt in Chromium,
+// so the simulator is reached under a made-up host name that Chromium maps to 127.0.0.1.
+describe("config tester page served over https", () => {
+  let site, sim, browser, dir;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "vllm-provider-tls-"));
+    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+      "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")], { stdio: "ignore" });
+    site = await serve({ port: 0, tls: { key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) } });
+    sim = await startSimulator({ apiKey: KEY, allowedOrigins: ["*"] });
+    browser = await launchChromium({ args: ["--ignore-certificate-errors", "--host-resolver-rules=MAP vllm.test 127.0.0.1"] });
+  });
+  after(async () => {
+    await browser?.close();
+    await sim?.close();
+    await site?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("an http server is explained as mixed content, in the results, the provider panel and the doctor", async () => {
+    const { page } = await openTester(browser, site);
+    assert.ok(page.url().startsWith("https://"));
+    await submitConfig(page, explicit(`http://vllm.test:${sim.port}/v1`), { key: KEY });
+    const error = await page.textContent("#error");
+    assert.match(error, /^cors: .*\(mixed content\)/);
+    assert.match(error, /open the page over http, or put vLLM behind https/);
+    assert.match(await page.textContent("#provider"), /this https page cannot call an http server \(mixed content\)/);
+    await page.uncheck("#probe-chat");
+    await page.click("#doctor-run");
+    await page.waitForSelector("#doctor .summary");
+    assert.match(await page.textContent('#doctor [data-check="cors"]'), /fail.*mixed content/s);
+    assert.equal(sim.requests.length, 0, "the browser sent nothing to the http server");
     await page.close();
   });
 });
