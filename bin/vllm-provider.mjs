@@ -6,13 +6,15 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { VllmProvider, isVllmProviderError, version } from "../dist/node.js";
+import { chat } from "./commands/chat.mjs";
 import { doctor } from "./commands/doctor.mjs";
 import { explain } from "./commands/explain.mjs";
 import { models } from "./commands/models.mjs";
 import { fail, red } from "./lib/ui.mjs";
 
-// `explain` needs buildChatRequest, which only builds with the `chat` feature (see Cargo.toml).
+// `explain` and `chat` need buildChatRequest and chat(), which only build with the `chat` feature (see Cargo.toml).
 const hasChat = typeof VllmProvider.prototype.buildChatRequest === "function";
+const hasStream = typeof VllmProvider.prototype.stream === "function";
 
 const USAGE = `vllm-provider ${version}: OpenClaw's vLLM provider from the command line
 
@@ -23,6 +25,8 @@ Commands:
   models            the merged model catalog: declared rows and what the server lists
 ${hasChat ? `  explain <prompt>  the request chat would send for <prompt> (key redacted), and why it differs
                     from a native OpenAI request
+` : ""}${hasStream ? `  chat <prompt>     streams a reply: the text to stdout; reasoning (dimmed), tool calls and usage to
+                    stderr; --json prints the whole result; Ctrl-C aborts
 ` : ""}
 Options:
   --config FILE    an openclaw.json (default: $OPENCLAW_CONFIG_PATH, then ~/.openclaw/openclaw.json)
@@ -85,7 +89,7 @@ function readAuthProfiles() {
 }
 
 // One module per command (bin/commands/<name>.mjs); each exports a function (provider, opts) → exit code.
-const COMMANDS = { doctor, models, ...(hasChat ? { explain } : {}) };
+const COMMANDS = { doctor, models, ...(hasChat ? { explain } : {}), ...(hasStream ? { chat } : {}) };
 
 async function main() {
   const { values, positionals } = parse(process.argv.slice(2));

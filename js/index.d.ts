@@ -5,7 +5,7 @@ import type { ErrorInfo } from "./wasm/vllm_provider.js";
 
 export { VllmProvider, classifyError, parseModelRef } from "./wasm/vllm_provider.js";
 export type {
-  CallOptions, ChatRequest, ChatResult, ChatUsage, ContentPart, Diagnostic, DiagnoseOptions, DiagnosisCheck,
+  CallOptions, ChatOptions, ChatRequest, ChatResult, ChatUsage, ContentPart, Diagnostic, DiagnoseOptions, DiagnosisCheck,
   DiagnosisReport, ErrorCode, ErrorInfo, FieldOrigin, Message, ModelCatalog, ModelDefinition, PreparedRequest, RequestNote,
   ResolvedProvider, ResolveInput, StreamEvent, ThinkingProfile, ToolCall,
 } from "./wasm/vllm_provider.js";

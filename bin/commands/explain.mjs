@@ -1,19 +1,7 @@
 // `vllm-provider explain "<prompt>" [--model REF]`: the request `chat` would send for a one-line
 // prompt, key redacted, with a sentence for every way it differs from a native-OpenAI request.
-import { bold, dim, fail, spin, yellow } from "../lib/ui.mjs";
-
-/** The model to explain for: --model, else the first declared row, else the first the server lists. */
-async function pickModel(provider, flag, json) {
-  if (flag) return flag;
-  const described = provider.describe();
-  if (described.models.length) return `vllm/${described.models[0].id}`;
-  if (described.discovery.enabled) {
-    const catalog = await spin(`Querying ${described.baseUrl}/models`, provider.listModels());
-    if (catalog.models.length) return `vllm/${catalog.models[0].id}`;
-    if (catalog.discovery.error) fail(catalog.discovery.error, json);
-  }
-  fail({ code: "config", message: "No model to explain the request for: the config declares none and the server listed none", hint: "Pass --model vllm/<id>, or declare models under models.providers.vllm.models." }, json);
-}
+import { pickModel } from "../lib/pick-model.mjs";
+import { bold, dim, fail, yellow } from "../lib/ui.mjs";
 
 /** Runs the command; resolves to the exit code. */
 export async function explain(provider, opts) {
@@ -21,7 +9,7 @@ export async function explain(provider, opts) {
   if (!prompt) {
     fail({ code: "config", message: 'explain needs a prompt, e.g. vllm-provider explain "hi"', hint: "Put the prompt in quotes after the command." }, opts.json);
   }
-  const model = await pickModel(provider, opts.model, opts.json);
+  const model = await pickModel(provider, opts.model, opts.json, "explain the request for");
   const prepared = provider.buildChatRequest({ model, messages: [{ role: "user", content: prompt }] });
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(prepared, null, 2)}\n`);

@@ -5,6 +5,7 @@
 //! [`ChatStream::finish`] at the end of the body (or once [`ChatStream::is_done`]).
 
 mod accumulate;
+mod plan;
 mod response;
 mod sse;
 mod think_tags;
@@ -16,6 +17,7 @@ mod fixture_tests;
 mod tests;
 
 pub use accumulate::Accumulator;
+pub use plan::{plan, request_id, watchdog_from_number, watchdog_local, watchdogs, CallTimeouts, ChatPlan, Interrupt, Watchdogs, FIRST_EVENT_TIMEOUT_MS, REMOTE_IDLE_TIMEOUT_MS};
 pub use response::{body_kind, http_error, BodyKind, MAX_ERROR_BODY, MAX_JSON_BODY};
 pub use sse::{SseDecoder, SseEvent, MAX_SSE_BUFFER};
 pub use tools::{ToolCall, MALFORMED_TOOL_CALL, MAX_TOOL_ARGS};
@@ -181,6 +183,14 @@ impl ChatStream {
 
     /// Feeds bytes of the body; returns the events they complete. An error ends the stream.
     pub fn push(&mut self, bytes: &[u8]) -> Result<Vec<StreamEvent>, ProviderError> {
+        let mut out = Vec::new();
+        self.push_into(bytes, &mut out)?;
+        Ok(out)
+    }
+
+    /// Like [`ChatStream::push`], but appends to `out` as events complete, so the events decoded
+    /// before an error are kept (a reader shows them, then the error, as OpenClaw does).
+    pub fn push_into(&mut self, bytes: &[u8], out: &mut Vec<StreamEvent>) -> Result<(), ProviderError> {
         if self.kind != BodyKind::EventStream {
             if self.json.len() + bytes.len() > MAX_JSON_BODY {
                 return Err(ProviderError::new(
@@ -190,37 +200,42 @@ impl ChatStream {
                 ));
             }
             self.json.extend_from_slice(bytes);
-            return Ok(Vec::new());
+            return Ok(());
         }
         let events = self.sse.push(bytes)?;
-        self.feed(events)
+        self.feed(events, out)
     }
 
-    fn feed(&mut self, events: Vec<SseEvent>) -> Result<Vec<StreamEvent>, ProviderError> {
-        let mut out = Vec::new();
+    fn feed(&mut self, events: Vec<SseEvent>, out: &mut Vec<StreamEvent>) -> Result<(), ProviderError> {
         for ev in events {
             out.extend(self.acc.event(ev)?);
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Ends the body: the remaining events, ending with `done`, or the error that ends the reply.
     pub fn finish(&mut self) -> Result<Vec<StreamEvent>, ProviderError> {
-        let mut out = if self.kind == BodyKind::EventStream {
+        let mut out = Vec::new();
+        self.finish_into(&mut out)?;
+        Ok(out)
+    }
+
+    /// Like [`ChatStream::finish`], but appends to `out`, keeping the events before an error.
+    pub fn finish_into(&mut self, out: &mut Vec<StreamEvent>) -> Result<(), ProviderError> {
+        if self.kind == BodyKind::EventStream {
             let events = self.sse.finish()?;
-            self.feed(events)?
+            self.feed(events, out)?;
         } else {
             // A JSON reply is one event followed by `[DONE]`, as OpenClaw synthesises it.
             let body = String::from_utf8_lossy(&std::mem::take(&mut self.json)).into_owned();
-            let mut out = self.acc.event(SseEvent::Data(body))?;
+            out.extend(self.acc.event(SseEvent::Data(body))?);
             out.extend(self.acc.event(SseEvent::Done)?);
-            out
-        };
+        }
         let (rest, result) = self.acc.finish();
         out.extend(rest);
         let result = result.into_outcome()?;
         out.push(StreamEvent::Done { result: Box::new(result) });
-        Ok(out)
+        Ok(())
     }
 }
 

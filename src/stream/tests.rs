@@ -198,6 +198,24 @@ fn item_62_in_band_errors_are_stream_errors_with_the_servers_words() {
 }
 
 #[test]
+fn events_before_an_error_in_the_same_bytes_are_kept_by_push_into() {
+    // One network read carrying text and then the error frame: the text is shown before the error.
+    let body = format!("{}data: {{\"error\":{{\"message\":\"boom\"}}}}\n\n", sse(&[delta(json!({"content": "x"}), None)], false));
+    let mut s = ChatStream::new(BodyKind::EventStream, opts(false));
+    let mut out = Vec::new();
+    let e = s.push_into(body.as_bytes(), &mut out).unwrap_err();
+    assert!(e.message.contains("boom"));
+    assert!(matches!(out.as_slice(), [StreamEvent::Start { .. }, StreamEvent::Text { delta }] if delta == "x"), "{out:?}");
+    // At the end of the body too: a stream without finish_reason keeps its text, then fails.
+    let mut s = ChatStream::new(BodyKind::EventStream, opts(false));
+    let mut out = Vec::new();
+    s.push_into(sse(&[delta(json!({"content": "y"}), None)], false).as_bytes(), &mut out).unwrap();
+    let e = s.finish_into(&mut out).unwrap_err();
+    assert_eq!(e.message, "Stream ended without finish_reason");
+    assert_eq!(out.len(), 2);
+}
+
+#[test]
 fn malformed_event_json_is_bad_response() {
     let e = replay("data: {\"choices\": [\n\n", false).unwrap_err();
     assert_eq!((e.code, e.message.as_str()), (ErrorCode::BadResponse, "Error reading response: malformed server-sent event JSON."));

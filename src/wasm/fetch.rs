@@ -13,11 +13,11 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader, Response};
 
-fn global() -> JsValue {
+pub(crate) fn global() -> JsValue {
     js_sys::global().into()
 }
 
-fn global_fn(name: &str) -> Option<Function> {
+pub(crate) fn global_fn(name: &str) -> Option<Function> {
     get(&global(), name).and_then(|f| f.dyn_into::<Function>().ok())
 }
 
@@ -29,30 +29,39 @@ pub fn page_origin() -> Option<String> {
         .filter(|o| o.starts_with("http"))
 }
 
-/// Clears the timer and detaches from the caller's signal when the request is over, however it ends.
-struct Guard {
-    controller: AbortController,
-    timed_out: Rc<Cell<bool>>,
-    timer: Option<JsValue>,
-    _on_timeout: Option<Closure<dyn FnMut()>>,
+/// Which timer of a [`Guard`] fired (`Guard::fired`): the whole request's is [`REQUEST_TIMER`].
+pub(crate) const REQUEST_TIMER: u8 = 1;
+
+/// A `setTimeout` that aborts the controller, re-armable with the same callback.
+struct Timer {
+    tag: u8,
+    id: Option<JsValue>,
+    callback: Closure<dyn FnMut()>,
+}
+
+impl Timer {
+    fn clear(&mut self) {
+        if let (Some(id), Some(clear)) = (self.id.take(), global_fn("clearTimeout")) {
+            let _ = clear.call1(&global(), &id);
+        }
+    }
+}
+
+/// One request's `AbortController`, triggered by its timers and the caller's signal. Dropping it
+/// clears the timers and detaches from the signal, however the request ends.
+pub(crate) struct Guard {
+    pub(crate) controller: AbortController,
+    fired: Rc<Cell<u8>>,
+    timers: Vec<Timer>,
     caller: Option<(AbortSignal, Closure<dyn FnMut()>)>,
 }
 
 impl Guard {
-    fn new(timeout_ms: Option<u32>, caller: Option<&AbortSignal>) -> Result<Guard, String> {
+    pub(crate) fn new(timeout_ms: Option<u32>, caller: Option<&AbortSignal>) -> Result<Guard, String> {
         let controller = AbortController::new().map_err(|_| "AbortController is not available in this runtime".to_string())?;
-        let timed_out = Rc::new(Cell::new(false));
-        let mut guard = Guard { controller, timed_out, timer: None, _on_timeout: None, caller: None };
+        let mut guard = Guard { controller, fired: Rc::new(Cell::new(0)), timers: Vec::new(), caller: None };
         if let Some(ms) = timeout_ms {
-            let (c, flag) = (guard.controller.clone(), guard.timed_out.clone());
-            let cb = Closure::<dyn FnMut()>::new(move || {
-                flag.set(true);
-                c.abort();
-            });
-            if let Some(set_timeout) = global_fn("setTimeout") {
-                guard.timer = set_timeout.call2(&global(), cb.as_ref(), &JsValue::from(ms)).ok();
-            }
-            guard._on_timeout = Some(cb);
+            guard.arm(REQUEST_TIMER, ms);
         }
         if let Some(signal) = caller {
             let c = guard.controller.clone();
@@ -63,10 +72,39 @@ impl Guard {
         Ok(guard)
     }
 
-    fn failure_kind(&self, caller: Option<&AbortSignal>) -> FailureKind {
+    /// (Re)starts the timer `tag`: after `ms` it records `tag` as fired and aborts.
+    pub(crate) fn arm(&mut self, tag: u8, ms: u32) {
+        self.disarm(tag);
+        if !self.timers.iter().any(|t| t.tag == tag) {
+            let (c, fired) = (self.controller.clone(), self.fired.clone());
+            let callback = Closure::<dyn FnMut()>::new(move || {
+                // The first timer to fire is the reason; the abort ends the request anyway.
+                if fired.get() == 0 {
+                    fired.set(tag);
+                }
+                c.abort();
+            });
+            self.timers.push(Timer { tag, id: None, callback });
+        }
+        if let (Some(timer), Some(set_timeout)) = (self.timers.iter_mut().find(|t| t.tag == tag), global_fn("setTimeout")) {
+            timer.id = set_timeout.call2(&global(), timer.callback.as_ref(), &JsValue::from(ms)).ok();
+        }
+    }
+
+    /// Stops the timer `tag` if it is running.
+    pub(crate) fn disarm(&mut self, tag: u8) {
+        self.timers.iter_mut().filter(|t| t.tag == tag).for_each(Timer::clear);
+    }
+
+    /// The tag of the timer that fired, or 0.
+    pub(crate) fn fired(&self) -> u8 {
+        self.fired.get()
+    }
+
+    pub(crate) fn failure_kind(&self, caller: Option<&AbortSignal>) -> FailureKind {
         if caller.is_some_and(AbortSignal::aborted) {
             FailureKind::Aborted
-        } else if self.timed_out.get() {
+        } else if self.fired() == REQUEST_TIMER {
             FailureKind::Timeout
         } else {
             FailureKind::Network
@@ -76,9 +114,7 @@ impl Guard {
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        if let (Some(timer), Some(clear)) = (self.timer.take(), global_fn("clearTimeout")) {
-            let _ = clear.call1(&global(), &timer);
-        }
+        self.timers.iter_mut().for_each(Timer::clear);
         if let Some((signal, cb)) = self.caller.take() {
             let _ = signal.remove_event_listener_with_callback("abort", cb.as_ref().unchecked_ref());
         }
@@ -116,7 +152,7 @@ async fn probe(url: &str, mode: &str, fetch: &Function) -> Option<bool> {
     let pending: Promise = fetch.call2(&global(), &url.into(), &init).ok()?.dyn_into().ok()?;
     match JsFuture::from(pending).await {
         Ok(_) => Some(true),
-        Err(_) if guard.timed_out.get() => None,
+        Err(_) if guard.fired() == REQUEST_TIMER => None,
         Err(_) => Some(false),
     }
 }
@@ -152,14 +188,29 @@ fn init_object(req: &HttpRequest, signal: &AbortSignal) -> Object {
 pub async fn send(req: &HttpRequest, fetch: Option<&Function>, opts: &CallOptions) -> Result<HttpResponse, TransportFailure> {
     let timeout_ms = opts.timeout_ms.or(req.timeout_ms);
     let caller = opts.signal.as_ref();
+    let started = js_sys::Date::now();
+    let (response, guard) = open(req, fetch, timeout_ms, caller).await?;
+    let mut out = HttpResponse { status: response.status(), headers: read_headers(&response), ..Default::default() };
+    let cap = if out.is_success() { req.max_body_bytes } else { MAX_ERROR_BODY_BYTES };
+    read_body(&response, cap, &mut out).await.map_err(|e| failure(guard.failure_kind(caller), &e, req, timeout_ms))?;
+    out.duration_ms = (js_sys::Date::now() - started).max(0.0) as u32;
+    Ok(out)
+}
+
+/// Sends the request under a new [`Guard`] (the whole-request timer and the caller's signal); resolves
+/// when the headers arrive, with the body unread, or says why nothing arrived.
+pub(crate) async fn open(
+    req: &HttpRequest,
+    fetch: Option<&Function>,
+    timeout_ms: Option<u32>,
+    caller: Option<&AbortSignal>,
+) -> Result<(Response, Guard), TransportFailure> {
     let network = |msg: &str| failure(FailureKind::Network, &JsValue::from_str(msg), req, timeout_ms);
     if caller.is_some_and(AbortSignal::aborted) {
         return Err(failure(FailureKind::Aborted, &JsValue::UNDEFINED, req, timeout_ms));
     }
     let guard = Guard::new(timeout_ms, caller).map_err(|m| network(&m))?;
     let fetch = fetch.cloned().or_else(|| global_fn("fetch")).ok_or_else(|| network("fetch is not available in this runtime"))?;
-    let started = js_sys::Date::now();
-
     let init = init_object(req, &guard.controller.signal());
     let pending = fetch.call2(&global(), &req.url.as_str().into(), &init).map_err(|e| failure(guard.failure_kind(caller), &e, req, timeout_ms))?;
     let pending: Promise = pending.dyn_into().map_err(|_| network("fetch did not return a Promise"))?;
@@ -170,16 +221,10 @@ pub async fn send(req: &HttpRequest, fetch: Option<&Function>, opts: &CallOption
     if !response.is_object() || get(&response, "status").is_none() {
         return Err(network("fetch resolved to something that is not a Response"));
     }
-    let response: Response = response.unchecked_into();
-    let status = response.status();
-    let mut out = HttpResponse { status, headers: read_headers(&response), ..Default::default() };
-    let cap = if out.is_success() { req.max_body_bytes } else { MAX_ERROR_BODY_BYTES };
-    read_body(&response, cap, &mut out).await.map_err(|e| failure(guard.failure_kind(caller), &e, req, timeout_ms))?;
-    out.duration_ms = (js_sys::Date::now() - started).max(0.0) as u32;
-    Ok(out)
+    Ok((response.unchecked_into(), guard))
 }
 
-fn read_headers(response: &Response) -> Vec<(String, String)> {
+pub(crate) fn read_headers(response: &Response) -> Vec<(String, String)> {
     let mut out = Vec::new();
     if let Ok(Some(iter)) = js_sys::try_iter(&response.headers()) {
         for entry in iter.flatten() {
@@ -193,7 +238,7 @@ fn read_headers(response: &Response) -> Vec<(String, String)> {
 }
 
 /// Reads the body through its stream reader, stopping (and cancelling the rest) at `cap` bytes.
-async fn read_body(response: &Response, cap: usize, out: &mut HttpResponse) -> Result<(), JsValue> {
+pub(crate) async fn read_body(response: &Response, cap: usize, out: &mut HttpResponse) -> Result<(), JsValue> {
     let Some(stream) = response.body() else { return Ok(()) };
     let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
     loop {

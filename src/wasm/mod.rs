@@ -9,6 +9,8 @@ mod fetch;
 // feature until the package fits its 150 KiB budget with them (see Cargo.toml).
 #[cfg(feature = "chat")]
 mod shaping;
+#[cfg(feature = "chat")]
+mod chat;
 mod types;
 
 use crate::config::Provider;

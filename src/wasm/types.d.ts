@@ -80,6 +80,16 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
+/** Options of `chat()` and `stream()`. Without a configured timeout (`timeoutMs`, or the provider's
+ *  `timeoutSeconds`, which also set both watchdogs), the first-event watchdog is 300 s and the idle
+ *  watchdog 300 s on a remote host, off on a local one (OpenClaw's defaults). */
+export interface ChatOptions extends CallOptions {
+  /** From the response headers to the first event, in milliseconds; 0 turns it off. */
+  firstEventTimeoutMs?: number;
+  /** Between two events while waiting for the server, in milliseconds; 0 turns it off. */
+  idleTimeoutMs?: number;
+}
+
 /** Every error code a `VllmProviderError` can carry. */
 export type ErrorCode = "config" | "unregistered" | "unreachable" | "timeout" | "aborted" | "cors" | "auth"
   | "model_not_found" | "context_overflow" | "tool_choice_unsupported" | "bad_request" | "rate_limit"

@@ -12,6 +12,9 @@ extern "C" {
     /// `CallOptions` in TypeScript.
     #[wasm_bindgen(typescript_type = "CallOptions")]
     pub type JsCallOptions;
+    /// `ChatOptions` in TypeScript.
+    #[wasm_bindgen(typescript_type = "ChatOptions")]
+    pub type JsChatOptions;
     /// `ChatRequest` in TypeScript.
     #[wasm_bindgen(typescript_type = "ChatRequest")]
     pub type JsChatRequest;

@@ -1,0 +1,299 @@
+//! `chat()` and `stream()`: the planned request sent with `fetch`, the body read through its stream
+//! reader and pushed into the core's [`ChatStream`]. Timers and aborts go through one `AbortController`
+//! (the fetch module's `Guard`); what they mean is decided in the core (`crate::stream::plan`).
+
+use super::convert::{call_options, get, stringify, to_js};
+use super::fetch::{open, read_body, read_headers, Guard};
+use super::types::{JsChatOptions, JsChatRequest};
+use super::{promise, throw, VllmProvider};
+use crate::error::{ErrorCode, ProviderError};
+use crate::http::{header_value, HttpResponse};
+use crate::stream::{body_kind, http_error, plan, CallTimeouts, ChatPlan, ChatStream, Interrupt, StreamEvent, MAX_ERROR_BODY};
+use crate::transport::classify_transport;
+use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortSignal, ReadableStreamDefaultReader};
+
+// Timer tags of the guard (the whole request's is the fetch module's REQUEST_TIMER).
+const FIRST_EVENT: u8 = 2;
+const IDLE: u8 = 3;
+
+/// The events of one reply: `for await (const event of provider.stream(request))`. Breaking out of the
+/// loop (`return()`) cancels the request.
+#[wasm_bindgen(skip_typescript)]
+pub struct ChatEvents {
+    call: Rc<Call>,
+    // Each next() starts when the previous one settled, so reads never overlap.
+    tail: RefCell<Option<Promise>>,
+}
+
+#[wasm_bindgen]
+impl VllmProvider {
+    /// Sends `request` (exactly what `buildChatRequest` shows) and yields its events; the request goes
+    /// out on the first `next()`. An error ends the iteration by throwing `VllmProviderError`.
+    #[wasm_bindgen(unchecked_return_type = "AsyncIterableIterator<StreamEvent>")]
+    pub fn stream(&self, request: JsChatRequest, opts: Option<JsChatOptions>) -> JsValue {
+        let call = Call::new(self, request.into(), opts.map_or(JsValue::UNDEFINED, JsValue::from));
+        let events: JsValue = ChatEvents { call: Rc::new(call), tail: RefCell::default() }.into();
+        // An async iterator's [Symbol.asyncIterator]() returns the iterator itself; Object.prototype.valueOf
+        // is a built-in function that returns `this`, so no closure (nor eval) is needed for it.
+        let value_of = get(&Object::new(), "valueOf").unwrap_or_default();
+        let _ = Reflect::set(&events, &js_sys::Symbol::async_iterator(), &value_of);
+        events
+    }
+
+    /// `stream()` read to its end: the reply as one result; rejects with the same errors.
+    #[wasm_bindgen(unchecked_return_type = "Promise<ChatResult>")]
+    pub fn chat(&self, request: JsChatRequest, opts: Option<JsChatOptions>) -> Promise {
+        let call = Call::new(self, request.into(), opts.map_or(JsValue::UNDEFINED, JsValue::from));
+        promise(Box::pin(async move {
+            while let Some(event) = call.next_event().await.map_err(throw)? {
+                if let StreamEvent::Done { result } = event {
+                    return to_js(&result).map_err(throw);
+                }
+            }
+            Err(throw(ProviderError::new(ErrorCode::StreamError, "An unknown error occurred", "Retry the request.")))
+        }))
+    }
+}
+
+#[wasm_bindgen]
+impl ChatEvents {
+    /// The next event, or `{ done: true }` after the last one.
+    pub fn next(&self) -> Promise {
+        let (call, previous) = (self.call.clone(), self.tail.borrow_mut().take());
+        let next = promise(Box::pin(async move {
+            if let Some(p) = previous {
+                let _ = JsFuture::from(p).await;
+            }
+            match call.next_event().await.map_err(throw)? {
+                Some(event) => Ok(step(&to_js(&event).map_err(throw)?, false)),
+                None => Ok(step(&JsValue::UNDEFINED, true)),
+            }
+        }));
+        *self.tail.borrow_mut() = Some(next.clone());
+        next
+    }
+
+    /// Stops reading and cancels the request (what `break` in `for await` calls).
+    #[wasm_bindgen(js_name = "return")]
+    pub fn stop(&self) -> Promise {
+        self.call.cancelled.set(true);
+        self.call.queue.borrow_mut().clear();
+        self.call.end(true);
+        Promise::resolve(&step(&JsValue::UNDEFINED, true))
+    }
+}
+
+/// `{ value, done }`.
+fn step(value: &JsValue, done: bool) -> JsValue {
+    let out = Object::new();
+    let _ = Reflect::set(&out, &"value".into(), value);
+    let _ = Reflect::set(&out, &"done".into(), &done.into());
+    out.into()
+}
+
+/// A 2xx response whose body is being read.
+#[derive(Clone)]
+struct Reading {
+    status: u16,
+    content_type: Option<String>,
+    reader: Option<ReadableStreamDefaultReader>,
+}
+
+/// One call's state. No `RefCell` borrow is held across an `await`.
+struct Call {
+    plan: Result<ChatPlan, ProviderError>,
+    fetch: Option<Function>,
+    signal: Option<AbortSignal>,
+    base_url: String,
+    guard: RefCell<Option<Guard>>,
+    response: RefCell<Option<Reading>>,
+    parser: RefCell<Option<ChatStream>>,
+    queue: RefCell<VecDeque<StreamEvent>>,
+    started: Cell<bool>,
+    ended: Cell<bool>,
+    cancelled: Cell<bool>,
+    // The error that ends the reply, given out once the events read before it are.
+    failure: RefCell<Option<ProviderError>>,
+    // Whether an event has arrived (idle rather than first-event timer), and whether one is running.
+    seen_event: Cell<bool>,
+    timer_armed: Cell<bool>,
+}
+
+impl Call {
+    fn new(provider: &VllmProvider, request: JsValue, opts: JsValue) -> Call {
+        let options = call_options(&opts);
+        let planned = options.as_ref().map_err(Clone::clone).and_then(|o| {
+            let call = CallTimeouts { request_ms: o.timeout_ms, first_event_ms: watchdog(&opts, "firstEventTimeoutMs")?, idle_ms: watchdog(&opts, "idleTimeoutMs")? };
+            let text = stringify(&request, "request")?;
+            let random = [(); 4].map(|_| (js_sys::Math::random() * 4_294_967_296.0) as u32);
+            plan(&provider.core, &text, call, random)
+        });
+        Call {
+            plan: planned,
+            fetch: provider.fetch.clone(),
+            signal: options.ok().and_then(|o| o.signal),
+            base_url: provider.core.describe().base_url.clone(),
+            guard: RefCell::default(),
+            response: RefCell::default(),
+            parser: RefCell::default(),
+            queue: RefCell::default(),
+            started: Cell::new(false),
+            ended: Cell::new(false),
+            cancelled: Cell::new(false),
+            failure: RefCell::default(),
+            seen_event: Cell::new(false),
+            timer_armed: Cell::new(false),
+        }
+    }
+
+    /// The next event, `None` once the reply is over; an error ends the call.
+    async fn next_event(&self) -> Result<Option<StreamEvent>, ProviderError> {
+        let plan = match &self.plan {
+            Ok(plan) => plan,
+            Err(e) if !self.ended.replace(true) => return Err(e.clone()),
+            Err(_) => return Ok(None),
+        };
+        loop {
+            if self.ended.get() && self.queue.borrow().is_empty() && self.failure.borrow().is_none() {
+                return Ok(None);
+            }
+            // The caller's abort wins over events already read: it takes effect at once.
+            if self.signal.as_ref().is_some_and(AbortSignal::aborted) && !self.cancelled.get() {
+                self.end(true);
+                self.queue.borrow_mut().clear();
+                self.failure.borrow_mut().take();
+                return Err(plan.interrupted(Interrupt::Aborted));
+            }
+            if let Some(event) = self.queue.borrow_mut().pop_front() {
+                return Ok(Some(event));
+            }
+            if let Some(e) = self.failure.borrow_mut().take() {
+                return Err(e);
+            }
+            if let Err(e) = self.advance(plan).await {
+                self.end(true);
+                if !self.cancelled.get() {
+                    *self.failure.borrow_mut() = Some(e);
+                }
+            }
+        }
+    }
+
+    /// Sends the request, or reads one more piece of the body into the queue.
+    async fn advance(&self, plan: &ChatPlan) -> Result<(), ProviderError> {
+        if !self.started.replace(true) {
+            return self.send(plan).await;
+        }
+        let Some(Reading { status, content_type, reader }) = self.response.borrow().clone() else {
+            self.ended.set(true);
+            return Ok(());
+        };
+        if !self.timer_armed.replace(true) {
+            let (tag, ms) = if self.seen_event.get() { (IDLE, plan.watchdogs.idle_ms) } else { (FIRST_EVENT, plan.watchdogs.first_event_ms) };
+            if let (Some(ms), Some(guard)) = (ms, self.guard.borrow_mut().as_mut()) {
+                guard.arm(tag, ms);
+            }
+        }
+        // No body at all reads as an empty one: the core says what is missing.
+        let chunk = match reader {
+            Some(reader) => JsFuture::from(reader.read()).await.map_err(|e| self.interrupted(plan, &e))?,
+            None => JsValue::UNDEFINED,
+        };
+        let eof = get(&chunk, "done").and_then(|d| d.as_bool()).unwrap_or(true);
+        let bytes = match get(&chunk, "value").filter(|_| !eof) {
+            Some(v) => Uint8Array::new(&v).to_vec(),
+            None => Vec::new(),
+        };
+        if self.parser.borrow().is_none() {
+            let kind = body_kind(status, content_type.as_deref(), &bytes, &plan.stream.model).map_err(|e| plan.tag(e))?;
+            *self.parser.borrow_mut() = Some(ChatStream::new(kind, plan.stream.clone()));
+        }
+        let mut events = Vec::new();
+        let outcome = match self.parser.borrow_mut().as_mut() {
+            Some(parser) => parser.push_into(&bytes, &mut events).and_then(|()| if eof || parser.is_done() { parser.finish_into(&mut events) } else { Ok(()) }),
+            None => Ok(()),
+        };
+        if !events.is_empty() {
+            self.seen_event.set(true);
+            self.timer_armed.set(false);
+            if let Some(guard) = self.guard.borrow_mut().as_mut() {
+                guard.disarm(FIRST_EVENT);
+                guard.disarm(IDLE);
+            }
+        }
+        let finished = matches!(events.last(), Some(StreamEvent::Done { .. }));
+        self.queue.borrow_mut().extend(events);
+        if finished {
+            self.end(false);
+        }
+        // The events before an error are given out first (next_event keeps the error until then).
+        outcome.map_err(|e| plan.tag(e))
+    }
+
+    /// Sends the request and waits for the headers; a non-2xx answer is read (up to 64 KiB) and classified.
+    async fn send(&self, plan: &ChatPlan) -> Result<(), ProviderError> {
+        let (response, guard) = open(&plan.http, self.fetch.as_ref(), plan.watchdogs.request_ms, self.signal.as_ref())
+            .await
+            .map_err(|f| plan.tag(classify_transport(&f, &self.base_url)))?;
+        *self.guard.borrow_mut() = Some(guard);
+        let status = response.status();
+        let headers = read_headers(&response);
+        if !(200..300).contains(&status) {
+            let mut out = HttpResponse { status, headers, ..Default::default() };
+            read_body(&response, MAX_ERROR_BODY, &mut out).await.map_err(|e| self.interrupted(plan, &e))?;
+            let ctx = crate::classify::ClassifyContext { base_url: &self.base_url, secrets: &plan.stream.secrets, request_id: Some(&plan.request_id) };
+            return Err(plan.tag(http_error(status, &out.body, &out.headers, &ctx)));
+        }
+        let content_type = header_value(&headers, "content-type").map(str::to_string);
+        let reader = response.body().map(|b| b.get_reader().unchecked_into());
+        *self.response.borrow_mut() = Some(Reading { status, content_type, reader });
+        Ok(())
+    }
+
+    /// Why a read failed: the caller's abort, one of our timers, or the connection.
+    fn interrupted(&self, plan: &ChatPlan, thrown: &JsValue) -> ProviderError {
+        let fired = self.guard.borrow().as_ref().map_or(0, Guard::fired);
+        let why = if self.signal.as_ref().is_some_and(AbortSignal::aborted) {
+            Interrupt::Aborted
+        } else {
+            match fired {
+                0 => Interrupt::Network(get(thrown, "message").and_then(|m| m.as_string()).unwrap_or_default()),
+                FIRST_EVENT => Interrupt::FirstEvent,
+                IDLE => Interrupt::Idle,
+                _ => Interrupt::RequestTimeout,
+            }
+        };
+        plan.interrupted(why)
+    }
+
+    /// Ends the call: timers cleared, signal listener removed, reader cancelled; with `abort`, the
+    /// request is aborted too (nothing is left pending, so Node can exit).
+    fn end(&self, abort: bool) {
+        self.ended.set(true);
+        let guard = self.guard.borrow_mut().take();
+        let response = self.response.borrow_mut().take();
+        if let Some(g) = guard.as_ref().filter(|_| abort) {
+            g.controller.abort();
+        }
+        // Also after `[DONE]`: whatever the server still sends is not read.
+        if let Some(reader) = response.and_then(|r| r.reader) {
+            // Awaited so a rejected cancel (the stream already errored) is handled, not reported.
+            let cancel = reader.cancel();
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = JsFuture::from(cancel).await;
+            });
+        }
+        drop(guard);
+    }
+}
+
+/// A watchdog option (`firstEventTimeoutMs`, `idleTimeoutMs`), validated by the core.
+fn watchdog(opts: &JsValue, key: &str) -> Result<Option<u32>, ProviderError> {
+    get(opts, key).map(|v| crate::stream::watchdog_from_number(v.as_f64().unwrap_or(f64::NAN), key)).transpose()
+}

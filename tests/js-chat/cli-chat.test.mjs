@@ -1,0 +1,96 @@
+// `vllm-provider chat "<prompt>"`, run as a user runs it, against the simulator and live vLLM.
+import assert from "node:assert/strict";
+import { execFile, spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, beforeEach, test } from "node:test";
+import { startSimulator } from "../sim/server.mjs";
+import { live } from "../js/helpers.mjs";
+
+const BIN = new URL("../../bin/vllm-provider.mjs", import.meta.url).pathname;
+const KEY = "sk-cli-chat-CANARY-3141";
+const HOME = mkdtempSync(join(tmpdir(), "vllm-provider-home-"));
+let sim;
+
+before(async () => {
+  sim = await startSimulator({ apiKey: KEY, models: [{ id: "m", maxModelLen: 4096 }] });
+});
+after(() => sim.close());
+beforeEach(() => sim.reset());
+
+function configFile(baseUrl, row) {
+  const file = join(mkdtempSync(join(tmpdir(), "vllm-provider-chat-")), "openclaw.json");
+  writeFileSync(file, JSON.stringify({ models: { providers: { vllm: { baseUrl, apiKey: "${VLLM_API_KEY}", api: "openai-completions", models: [{ name: row.id, maxTokens: 12, ...row }] } } } }));
+  return file;
+}
+
+function cli(args, key = KEY) {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, HOME, VLLM_API_KEY: key }, timeout: 30_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? err.code : 0, stdout, stderr });
+    });
+  });
+}
+
+const chunk = (delta, extra = {}) => ({ id: "chatcmpl-9", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta, finish_reason: null, ...extra }] });
+
+test("chat streams the reply to stdout; reasoning and usage go to stderr", async () => {
+  sim.respondNext({
+    sse: [chunk({ reasoning: "Let me think." }), chunk({ content: "Hello" }), chunk({ content: " you." }, { finish_reason: "stop" }), { id: "chatcmpl-9", choices: [], usage: { prompt_tokens: 9, completion_tokens: 5, total_tokens: 14, completion_tokens_details: { reasoning_tokens: 2 } } }],
+  });
+  const r = await cli(["chat", "hi", "there", "--config", configFile(sim.baseUrl, { id: "m", reasoning: true })]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, "Hello you.\n");
+  assert.match(r.stderr, /Let me think\./);
+  assert.match(r.stderr, /stop · 9 in, 5 out \(2 reasoning\), 14 total/);
+  assert.deepEqual(sim.requests[0].body.messages, [{ role: "user", content: "hi there" }]);
+  assert.ok(!r.stdout.includes(KEY) && !r.stderr.includes(KEY));
+});
+
+test("chat --json prints the ChatResult", async () => {
+  const r = await cli(["chat", "hi", "--json", "--config", configFile(sim.baseUrl, { id: "m", maxTokens: 64 })]);
+  assert.equal(r.code, 0, r.stderr);
+  const result = JSON.parse(r.stdout);
+  assert.equal(result.message.content, "Hello! This is a simulated reply from the vLLM wire simulator.");
+  assert.equal(result.stopReason, "stop");
+  assert.equal(result.requestId, sim.requests[0].headers["x-request-id"]);
+});
+
+test("chat errors print the code and the fix, exit 1; no prompt is a usage error", async () => {
+  const r = await cli(["chat", "hi", "--config", configFile(sim.baseUrl, { id: "m" }), "--model", "vllm/nope"]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /model_not_found: 404 The model `nope` does not exist/);
+  const json = await cli(["chat", "hi", "--json", "--config", configFile(sim.baseUrl, { id: "m" })], "sk-wrong");
+  assert.equal(json.code, 1);
+  assert.equal(JSON.parse(json.stdout).error.code, "auth");
+  const missing = await cli(["chat", "--config", configFile(sim.baseUrl, { id: "m" })]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /chat needs a prompt/);
+});
+
+test("Ctrl-C aborts the request cleanly: exit 130, the connection closed, nothing left running", async () => {
+  sim.respondNext({ sse: [chunk({ content: "tick" })], neverEnd: true });
+  const child = spawn(process.execPath, [BIN, "chat", "hi", "--config", configFile(sim.baseUrl, { id: "m" })], { env: { PATH: process.env.PATH, HOME, VLLM_API_KEY: KEY } });
+  let stdout = "";
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  await new Promise((resolve) => child.stdout.on("data", (d) => (stdout += d) && stdout.includes("tick") && resolve()));
+  const interrupted = Date.now();
+  child.kill("SIGINT");
+  const code = await new Promise((r) => child.on("exit", r));
+  assert.equal(code, 130);
+  assert.ok(Date.now() - interrupted < 3000);
+  assert.match(stderr, /aborted/);
+  for (let i = 0; i < 100 && !sim.requests[0].clientAborted; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(sim.requests[0].clientAborted, true);
+});
+
+test("live: chat streams a reply from real vLLM", async (t) => {
+  const srv = live(t);
+  if (!srv) return;
+  const r = await cli(["chat", "Say hello.", "--config", configFile(srv.baseUrl, { id: srv.model, contextWindow: 512, maxTokens: 6 })], srv.apiKey);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(r.stdout.length > 1);
+  assert.match(r.stderr, /(stop|length) · \d+ in, [1-6] out, \d+ total/);
+});
