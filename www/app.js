@@ -139,11 +139,14 @@ async function discover() {
 
 function chatRequest() {
   const maxTokens = Number.parseInt($("max-tokens").value, 10);
+  const temperature = Number.parseFloat($("temperature").value);
   const request = {
     model: $("req-model").value.trim(),
     messages: [{ role: "user", content: $("prompt").value }],
-    params: Number.isFinite(maxTokens) ? { maxTokens } : {},
+    params: {},
   };
+  if (Number.isFinite(maxTokens)) request.params.maxTokens = maxTokens;
+  if (Number.isFinite(temperature)) request.params.temperature = temperature;
   if ($("thinking").value) request.thinking = $("thinking").value;
   if ($("with-tool").checked) request.tools = [SAMPLE_TOOL];
   return request;

@@ -18,7 +18,7 @@ describe("config tester page: request preview and live reply", () => {
   before(async () => {
     site = await serve({ port: 0 });
     sim = await startSimulator({
-      apiKey: KEY, allowedOrigins: ["*"], reasoningParser: true, toolParser: true,
+      apiKey: KEY, allowedOrigins: ["*"], reasoningParser: true, toolParser: true, reasoningText: "A greeting, five words, nothing else.",
       models: [{ id: "qwen3-8b", maxModelLen: 32768 }, { id: "plain-model", maxModelLen: 4096 }],
     });
     browser = await launchChromium();
@@ -82,19 +82,20 @@ describe("config tester page: request preview and live reply", () => {
   });
 
   test("simulator: a reasoning model's reply streams with reasoning apart from the answer, usage and speed", async () => {
-    const { page, problems, messages } = await ready(sim.baseUrl, KEY);
+    // Declared with reasoning: true (vLLM's /v1/models does not say; undeclared, the reasoning is not shown).
+    const { page, problems, messages } = await ready(sim.baseUrl, KEY, { rows: [{ id: "qwen3-8b", name: "Qwen3 8B", reasoning: true }] });
     await page.fill("#req-model", "vllm/qwen3-8b");
     await page.selectOption("#thinking", "low");
     await send(page);
     assert.equal(await page.textContent("#live .live-status"), "Done.");
-    assert.ok((await page.textContent("#live-reasoning")).length > 0, "reasoning shown");
+    assert.equal(await page.textContent("#live-reasoning"), "A greeting, five words, nothing else.");
     assert.equal(await page.isVisible("#live-reasoning"), true);
     const answer = await page.textContent("#live-text");
     assert.ok(answer.length > 0 && !answer.includes(await page.textContent("#live-reasoning")), "answer apart from reasoning");
     const s = await stats(page);
     assert.match(s["time to first token"], /^\d+(\.\d+)? m?s$/);
     assert.match(s["tokens per second"], /^\d+\.\d$|^–$/);
-    assert.match(s.usage, /^\d+ in, \d+ out/);
+    assert.match(s.usage, /^\d+ in, \d+ out \(\d+ reasoning\)/);
     assert.equal(s["stop reason"], "stop");
     assert.equal(sim.requests.at(-1).headers.authorization, `Bearer ${KEY}`);
     await assertKeyNowhere(page, KEY, messages);
@@ -179,12 +180,15 @@ describe("config tester page: request preview and live reply", () => {
     const srv = live(t);
     if (!srv) return;
     const { page, problems } = await ready(srv.baseUrl, srv.apiKey);
+    // At temperature 0 the random-weight model never stops by itself: 400 tokens take about a second.
     await page.fill("#max-tokens", "400");
+    await page.fill("#temperature", "0");
     await page.fill("#prompt", "Count to a thousand.");
     await send(page, { stopAfterFirst: true });
     assert.match(await page.textContent("#live .live-status"), /^Stopped/);
     const s = await stats(page);
     assert.equal(s["stop reason"], "aborted");
+    assert.ok(Number((await page.textContent("#live .live-status")).match(/after (\d+) delta/)[1]) < 400);
     assert.deepEqual(problems, []);
     await page.close();
   });
