@@ -30,12 +30,14 @@ const SAMPLE = `// openclaw.json: JSON5, comments allowed
 const CAN = {
   preview: typeof VllmProvider.prototype.buildChatRequest === "function",
   stream: typeof VllmProvider.prototype.stream === "function",
+  thinkingLevels: typeof VllmProvider.prototype.thinkingProfile === "function",
 };
 
 // The key lives in the password field; only an explicit opt-in copies it to this tab's sessionStorage.
 const KEY_STORE = "vllm-provider.tester.key";
 const gutter = attachGutter($("config"), $("gutter"));
 let current; // the live reply being streamed, if any
+let thinkingFor; // the model (under the last resolved config) whose levels the Thinking field offers
 
 function readInput() {
   const key = $("key").value;
@@ -95,6 +97,7 @@ function resolveOnly() {
     const described = resolveFromForm().describe();
     renderProvider(described);
     offerModels(described.models);
+    thinkingFor = undefined;
     updatePreview();
   } catch (err) {
     show("provider");
@@ -134,6 +137,7 @@ async function discover() {
   } catch (err) {
     showError(err);
   }
+  thinkingFor = undefined;
   updatePreview();
 }
 
@@ -152,11 +156,33 @@ function chatRequest() {
   return request;
 }
 
+/** Offers the thinking levels the library gives for the chosen model (its default first). */
+function offerThinking(provider, model) {
+  const select = $("thinking");
+  let profile;
+  try {
+    profile = provider.thinkingProfile(model);
+  } catch {
+    profile = { levels: [], defaultLevel: "" };
+  }
+  const chosen = select.value;
+  const ids = profile.levels.map((l) => l.id);
+  select.replaceChildren(el("option", { value: "" }, profile.defaultLevel ? `default (${profile.defaultLevel})` : "default"),
+    ...profile.levels.map((l) => el("option", { value: l.id }, l.label ?? l.id)));
+  select.value = ids.includes(chosen) ? chosen : "";
+}
+
 function updatePreview() {
   if (!CAN.preview) return;
   if (!$("req-model").value.trim()) return show("preview", el("p", { class: "muted" }, "Pick a model (List models fills this in) to see the exact request."));
   try {
-    show("preview", ...previewPanel(resolveFromForm().buildChatRequest(chatRequest())));
+    const provider = resolveFromForm();
+    const model = $("req-model").value.trim();
+    if (CAN.thinkingLevels && model !== thinkingFor) {
+      offerThinking(provider, model);
+      thinkingFor = model;
+    }
+    show("preview", ...previewPanel(provider.buildChatRequest(chatRequest())));
   } catch (err) {
     show("preview", errorBlock(err));
   }

@@ -38,7 +38,20 @@ describe("config tester page: request preview and live reply", () => {
   }
 
   /** Sends the request form and waits for the reply to end (Done, Stopped or an error). */
-  async function send(page, { stopAfterFirst = false } = {}) {
+  async function send(page, { stopAfterFirst = false, stopAtOnce = false } = {}) {
+    if (stopAtOnce) {
+      // Live vLLM streams hundreds of tokens per second: a click from the test process could come after
+      // the end, so the page itself presses Stop the moment the first words appear.
+      await page.evaluate(() => {
+        const observer = new MutationObserver(() => {
+          if (document.querySelector("#live-text")?.textContent) {
+            observer.disconnect();
+            document.querySelector("#stop").click();
+          }
+        });
+        observer.observe(document.getElementById("live"), { childList: true, subtree: true, characterData: true });
+      });
+    }
     await page.click("#send");
     if (stopAfterFirst) {
       await page.waitForFunction(() => document.querySelector("#live-text")?.textContent || document.querySelector("#live-reasoning")?.textContent, null, { timeout: 20_000 });
@@ -64,6 +77,8 @@ describe("config tester page: request preview and live reply", () => {
     const notes = await page.$$eval("#preview ul.notes li", (lis) => lis.map((li) => li.textContent));
     assert.ok(notes.some((n) => /^store dropped store is not sent/.test(n)), notes.join("\n"));
     assert.match(await page.textContent("#preview h3:nth-of-type(2)"), new RegExp(`\\(${notes.length}\\)`));
+    // The Thinking field offers what thinkingProfile() gives: a model not declared as reasoning has only "off".
+    assert.deepEqual(await page.$$eval("#thinking option", (os) => os.map((o) => o.textContent)), ["default (off)", "off"]);
     // Offering the tool adds it to the body (and tool_choice), right away.
     await page.check("#with-tool");
     await page.waitForFunction(() => document.querySelector("#preview pre.json").textContent.includes("get_weather"));
@@ -85,6 +100,8 @@ describe("config tester page: request preview and live reply", () => {
     // Declared with reasoning: true (vLLM's /v1/models does not say; undeclared, the reasoning is not shown).
     const { page, problems, messages } = await ready(sim.baseUrl, KEY, { rows: [{ id: "qwen3-8b", name: "Qwen3 8B", reasoning: true }] });
     await page.fill("#req-model", "vllm/qwen3-8b");
+    await page.waitForFunction(() => document.querySelector("#thinking option").textContent !== "default (off)");
+    assert.deepEqual(await page.$$eval("#thinking option", (os) => os.map((o) => o.value)), ["", "off", "minimal", "low", "medium", "high"]);
     await page.selectOption("#thinking", "low");
     await send(page);
     assert.equal(await page.textContent("#live .live-status"), "Done.");
@@ -163,6 +180,7 @@ describe("config tester page: request preview and live reply", () => {
     const { page, problems, messages } = await ready(srv.baseUrl, srv.apiKey);
     assert.equal(await page.inputValue("#req-model"), `vllm/${srv.model}`);
     await page.fill("#max-tokens", "16");
+    await page.fill("#temperature", "0"); // the random-weight model may end early otherwise
     await page.waitForFunction(() => document.querySelector("#preview pre.json")?.textContent.includes('"max_completion_tokens": 16'));
     await send(page);
     assert.equal(await page.textContent("#live .live-status"), "Done.");
@@ -180,11 +198,11 @@ describe("config tester page: request preview and live reply", () => {
     const srv = live(t);
     if (!srv) return;
     const { page, problems } = await ready(srv.baseUrl, srv.apiKey);
-    // At temperature 0 the random-weight model never stops by itself: 400 tokens take about a second.
+    // At temperature 0 the random-weight model never stops by itself before max tokens.
     await page.fill("#max-tokens", "400");
     await page.fill("#temperature", "0");
     await page.fill("#prompt", "Count to a thousand.");
-    await send(page, { stopAfterFirst: true });
+    await send(page, { stopAtOnce: true });
     assert.match(await page.textContent("#live .live-status"), /^Stopped/);
     const s = await stats(page);
     assert.equal(s["stop reason"], "aborted");

@@ -110,6 +110,28 @@ describe("config tester page", () => {
     await page.close();
   });
 
+  test("with discovery on, a failed discovery still shows the declared rows, under the error", async () => {
+    const { page } = await run(merged(sim.baseUrl, [{ id: "qwen3-8b", name: "Qwen", contextWindow: 8192 }]), { key: "sk-wrong-key-9" });
+    assert.match(await page.textContent("#error"), /^auth: /);
+    assert.match(await page.textContent("#models h3"), /Declared models \(discovery failed\) \(1\)/);
+    assert.deepEqual((await readModels(page)).map((r) => [r.id, r.contextWindow, r.source]), [["qwen3-8b", "8192", "config"]]);
+    await page.close();
+  });
+
+  test("the page loads nothing from anywhere but itself and the vLLM server (works offline)", async () => {
+    const { page } = await openTester(browser, site);
+    const urls = [];
+    page.on("request", (r) => urls.push(r.url()));
+    await page.reload();
+    await page.waitForSelector("body[data-ready=true]", { state: "attached" });
+    await submitConfig(page, explicit(sim.baseUrl), { key: KEY });
+    await page.click("#doctor-run");
+    await page.waitForSelector("#doctor .summary");
+    assert.ok(urls.some((u) => u.endsWith("/pkg/wasm/vllm_provider_bg.wasm")), "the wasm came from the page's server");
+    assert.deepEqual(urls.filter((u) => !u.startsWith(site.url) && !u.startsWith(sim.origin)), []);
+    await page.close();
+  });
+
   test("a wrong key shows the auth error and its hint", async () => {
     const { page, messages } = await run(explicit(sim.baseUrl), { key: "sk-wrong-key-9" });
     const text = await page.textContent("#error");
