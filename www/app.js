@@ -57,6 +57,7 @@ function showError(err) {
   const inProfiles = String(err?.path ?? "").startsWith("authProfiles");
   const area = inProfiles ? $("auth-profiles") : $("config");
   const box = errorBlock(err);
+  $("result-empty").hidden = true;
   if (err?.line) box.append(excerpt(area.value, err.line, err.column) ?? "");
   show("error", box);
   if (!err?.line) return;
