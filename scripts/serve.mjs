@@ -1,14 +1,18 @@
 // Serves the config tester: www/ at /, the built package (dist/) at /pkg/. Loopback only.
 import { createServer } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".wasm": "application/wasm", ".png": "image/png", ".json": "application/json" };
 
-/** Starts the server; `port` 0 picks a free one. Resolves to `{ url, close }`. */
-export async function serve({ port = 0, host = "127.0.0.1" } = {}) {
-  const server = createServer(async (req, res) => {
+/**
+ * Starts the server; `port` 0 picks a free one; `tls` ({ key, cert }) serves https (the tests use it to
+ * show what an https page meets). Resolves to `{ url, close }`.
+ */
+export async function serve({ port = 0, host = "127.0.0.1", tls } = {}) {
+  const handler = async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
     const [base, rel] = path.startsWith("/pkg/") ? ["dist", path.slice(5)] : ["www", path === "/" ? "index.html" : path.slice(1)];
     const file = normalize(join(root, base, rel));
@@ -20,9 +24,10 @@ export async function serve({ port = 0, host = "127.0.0.1" } = {}) {
     } catch {
       res.writeHead(404, { "content-type": "text/plain" }).end("not found");
     }
-  });
+  };
+  const server = tls ? createTlsServer(tls, handler) : createServer(handler);
   await new Promise((ok, bad) => server.once("error", bad).listen(port, host, ok));
-  const url = `http://${host}:${server.address().port}/`;
+  const url = `${tls ? "https" : "http"}://${host}:${server.address().port}/`;
   return { url, close: () => new Promise((ok) => server.close(ok)) };
 }
 

@@ -32,13 +32,13 @@ export const CHROMIUM_ARGS = [
   "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ];
 
-/** Launches Chromium with a fresh profile; `close()` also removes the profile. */
-export async function launchChromium() {
+/** Launches Chromium with a fresh profile (and extra command-line `args`); `close()` also removes the profile. */
+export async function launchChromium({ args = [] } = {}) {
   const { chromium } = await import("playwright-core");
   const profile = mkdtempSync(join(tmpdir(), "vllm-provider-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...args],
     viewport: { width: 1200, height: 820 },
   });
   return {

@@ -1,0 +1,51 @@
+// The config editor: a plain textarea with a line-number gutter, and a way to point at a JSON5 error.
+import { el } from "./dom.js";
+
+/** Keeps the gutter's numbers in step with the textarea's lines and scroll position. */
+export function attachGutter(area, gutter) {
+  let count = 0;
+  let marked = 0;
+  const render = () => {
+    const lines = area.value.split("\n").length;
+    if (lines === count) return;
+    count = lines;
+    gutter.replaceChildren(...Array.from({ length: lines }, (_, i) => el("span", { class: i + 1 === marked ? "bad" : null }, `${i + 1}\n`)));
+    gutter.scrollTop = area.scrollTop;
+  };
+  area.addEventListener("input", () => {
+    mark(0);
+    render();
+  });
+  area.addEventListener("scroll", () => (gutter.scrollTop = area.scrollTop));
+  /** Marks one line (1-based) as the error's; 0 clears the mark. */
+  function mark(line) {
+    marked = line;
+    for (const [i, span] of [...gutter.children].entries()) span.classList.toggle("bad", i + 1 === line);
+  }
+  return { render: () => ((count = 0), render()), mark };
+}
+
+/** Offset of a 1-based line and column in `text`. */
+function offsetOf(text, line, column) {
+  const lines = text.split("\n");
+  const start = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0);
+  return Math.min(text.length, start + Math.max(0, (column ?? 1) - 1));
+}
+
+/** Puts the cursor at the error and scrolls the line into view. */
+export function focusAt(area, line, column) {
+  const offset = offsetOf(area.value, line, column);
+  area.focus();
+  area.setSelectionRange(offset, offset);
+  const lineHeight = parseFloat(getComputedStyle(area).lineHeight) || 18;
+  area.scrollTop = Math.max(0, (line - 3) * lineHeight);
+}
+
+/** The error's line with a caret under its column, like a compiler prints it. */
+export function excerpt(text, line, column) {
+  const src = text.split("\n")[line - 1];
+  if (src === undefined) return null;
+  const n = String(line);
+  const caret = " ".repeat(n.length) + " | " + " ".repeat(Math.max(0, (column ?? 1) - 1)) + "^";
+  return el("pre", { class: "excerpt" }, `${n} | ${src.replace(/\t/g, " ")}\n${caret}`);
+}
