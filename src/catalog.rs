@@ -39,7 +39,8 @@ impl Provider {
     }
 
     /// Builds the catalog from a discovery result and its duration (`None`: not attempted). An abort
-    /// is the caller's own decision and is returned as an error rather than reported.
+    /// is the caller's own decision and is returned as an error rather than reported. A successful
+    /// merge is remembered: later requests run against its rows, as OpenClaw's catalog does.
     pub fn catalog(&self, discovered: Option<(Result<Vec<ModelDefinition>, ProviderError>, u64)>) -> Result<ModelCatalog, ProviderError> {
         let declared = &self.describe().models;
         let outcome = |ok, error, duration_ms| DiscoveryOutcome { attempted: true, ok, error, duration_ms: Some(duration_ms) };
@@ -59,6 +60,7 @@ impl Provider {
                 let warnings = disagreements(self.config_path(), declared, &found);
                 let mut models = merge_models(declared, &found);
                 crate::shaping::attach_thinking(&mut models);
+                self.remember_rows(models.clone());
                 ModelCatalog { models, discovery: outcome(true, None, ms), warnings }
             }
         })
@@ -109,6 +111,24 @@ mod tests {
     }
 
     const WILDCARD: &str = "{models:{providers:{vllm:{apiKey:'k', models:[{id:'a', name:'A'}]}}}, agents:{defaults:{modelPolicy:{allow:['vllm/*']}}}}";
+
+    #[test]
+    fn requests_run_against_the_merged_rows_once_the_catalog_has_them() {
+        let p = resolve(&ResolveInput { env: [("VLLM_API_KEY", "k")].into(), ..Default::default() }).unwrap();
+        let req = r#"{"model":"vllm/tiny","messages":[{"role":"user","content":"hi"}]}"#;
+        let before = crate::shaping::build_from_json(&p, req).unwrap().prepared;
+        assert!(before.body.get("max_completion_tokens").is_none(), "the configured-fallback row has no output cap");
+        assert!(before.notes.iter().any(|n| n.reason.contains("not among the provider's models")));
+        // A failed discovery remembers nothing.
+        p.catalog(Some((Err(ProviderError::new(ErrorCode::Unreachable, "down", "h")), 1))).unwrap();
+        assert!(crate::shaping::build_from_json(&p, req).unwrap().prepared.body.get("max_completion_tokens").is_none());
+        let found = map_discovered_rows(serde_json::json!([{"id":"tiny","max_model_len":512}]).as_array().unwrap());
+        p.catalog(Some((Ok(found), 1))).unwrap();
+        let after = crate::shaping::build_from_json(&p, req).unwrap().prepared;
+        let cap = after.body["max_completion_tokens"].as_u64().unwrap();
+        assert!(cap < 512, "clamped to the server's window: {cap}");
+        assert!(!after.notes.iter().any(|n| n.reason.contains("not among the provider's models")));
+    }
 
     #[test]
     fn not_attempted_keeps_the_declared_rows() {

@@ -294,6 +294,7 @@ pub fn resolve(input: &ResolveInput) -> Result<Provider, ProviderError> {
         send_block,
         params: declared.and_then(|d| d.params),
         config_path: entry_path,
+        catalog_rows: Default::default(),
     })
 }
 

@@ -25,6 +25,8 @@ pub struct Provider {
     pub(super) send_block: Option<ProviderError>,
     pub(super) params: Option<Map<String, Value>>,
     pub(super) config_path: String,
+    /// The merged rows of the last successful `listModels()`, which requests then run against.
+    pub(super) catalog_rows: std::cell::RefCell<Option<Vec<crate::models::ModelDefinition>>>,
 }
 
 impl std::fmt::Debug for Provider {
@@ -37,6 +39,17 @@ impl Provider {
     /// The secret-free description.
     pub fn describe(&self) -> &ResolvedProvider {
         &self.described
+    }
+
+    /// The rows requests run against: the merged catalog once [`Provider::catalog`] has merged the
+    /// server's rows (OpenClaw's catalog holds the discovered models), else the declared rows.
+    pub fn model_rows(&self) -> Vec<crate::models::ModelDefinition> {
+        self.catalog_rows.borrow().clone().unwrap_or_else(|| self.described.models.clone())
+    }
+
+    /// Remembers a merged catalog's rows for later requests (see [`Provider::model_rows`]).
+    pub fn remember_rows(&self, rows: Vec<crate::models::ModelDefinition>) {
+        *self.catalog_rows.borrow_mut() = Some(rows);
     }
 
     /// The parsed base URL.

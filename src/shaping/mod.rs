@@ -70,9 +70,10 @@ pub fn parse_request(json: &str) -> Result<ChatRequest, ProviderError> {
     request::from_value(&value)
 }
 
-/// Builds the request for `request` against `provider` (managed mode, §5.3–§5.8).
+/// Builds the request for `request` against `provider` (managed mode, §5.3–§5.8), among
+/// [`Provider::model_rows`]: the merged catalog once `listModels()` has merged the server's rows.
 pub fn build(provider: &Provider, request: &ChatRequest) -> Result<Shaped, ProviderError> {
-    build_among(provider, &provider.describe().models, request)
+    build_among(provider, &provider.model_rows(), request)
 }
 
 /// Builds against `rows` (declared and discovered, e.g. a `listModels()` catalog) instead of the

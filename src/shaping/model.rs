@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 /// The model row a request runs against, with OpenClaw's vLLM Qwen rule applied.
 pub fn resolve_model(provider: &Provider, reference: &str, notes: &mut Notes) -> Result<ModelDefinition, ProviderError> {
-    resolve_model_in(provider, &provider.describe().models, reference, notes)
+    resolve_model_in(provider, &provider.model_rows(), reference, notes)
 }
 
 /// Like [`resolve_model`], but among `rows` (e.g. a catalog with discovered rows, as `listModels()`

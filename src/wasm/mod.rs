@@ -85,6 +85,8 @@ impl VllmProvider {
 
     /// The declared models merged with discovered ones (when `describe().discovery.enabled`).
     /// Discovery failures do not reject: they are reported in `discovery.error`, as OpenClaw keeps going.
+    /// A successful merge is remembered: `buildChatRequest()`, `chat()` and `stream()` then use its rows
+    /// (the server's context window for a discovered model), as OpenClaw's catalog does.
     #[wasm_bindgen(js_name = listModels, unchecked_return_type = "Promise<ModelCatalog>")]
     pub fn list_models(&self, opts: Option<JsCallOptions>) -> Promise {
         let (core, fetch) = (self.core.clone(), self.fetch.clone());
