@@ -12,15 +12,26 @@ use crate::model_ref::parse_model_ref;
 use crate::redact::redact;
 use crate::transport::classify_transport;
 
+// Not generic and not inlined: a report builds a few dozen checks, each call site stays a call.
 fn check(id: &'static str, title: &'static str, status: CheckStatus, detail: impl Into<String>) -> Check {
-    Check { id, status, title, detail: detail.into(), hint: None, duration_ms: None }
+    new_check(id, title, status, detail.into())
+}
+
+#[inline(never)]
+fn new_check(id: &'static str, title: &'static str, status: CheckStatus, detail: String) -> Check {
+    Check { id, status, title, detail, hint: None, duration_ms: None }
 }
 
 impl Check {
-    fn hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+    fn hint(self, hint: impl Into<String>) -> Self {
+        self.with_hint(hint.into())
+    }
+    #[inline(never)]
+    fn with_hint(mut self, hint: String) -> Self {
+        self.hint = Some(hint);
         self
     }
+    #[inline(never)]
     fn took(mut self, ms: u64) -> Self {
         self.duration_ms = Some(ms);
         self
