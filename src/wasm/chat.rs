@@ -5,7 +5,7 @@
 //! One async function ([`run`]) drives both exports: it only awaits (the request, or the next read) and
 //! hands what settled to plain functions of [`Call`], so the logic is compiled once, not per await state.
 
-use super::convert::{call_options, get, stringify, to_js};
+use super::convert::{call_options, get, set, stringify, to_js};
 use super::fetch::{open, read_headers, Guard};
 use super::types::{JsChatOptions, JsChatRequest};
 use super::{promise, throw, JsResult, VllmProvider};
@@ -117,21 +117,25 @@ async fn run(call: Rc<Call>, previous: Option<Promise>, whole: bool) -> JsResult
 /// What `next()` resolves to (`{ value, done }`), or, with `whole`, the result once `done` arrives.
 #[inline(never)]
 fn deliver(r: Result<Option<StreamEvent>, ProviderError>, whole: bool) -> Option<JsResult> {
-    Some(match r {
-        Err(e) => Err(throw(e)),
-        Ok(Some(StreamEvent::Done { result })) if whole => to_js(&result).map_err(throw),
-        Ok(Some(_)) if whole => return None,
-        Ok(None) if whole => Err(throw(ProviderError::new(ErrorCode::StreamError, "An unknown error occurred", "Retry the request."))),
-        Ok(Some(event)) => to_js(&event).map(|v| step(&v, false)).map_err(throw),
-        Ok(None) => Ok(step(&JsValue::UNDEFINED, true)),
-    })
+    let event = match r {
+        Err(e) => return Some(Err(throw(e))),
+        Ok(None) if whole => return Some(Err(throw(ProviderError::new(ErrorCode::StreamError, "An unknown error occurred", "Retry the request.")))),
+        Ok(None) => return Some(Ok(step(&JsValue::UNDEFINED, true))),
+        Ok(Some(event)) => event,
+    };
+    let done = matches!(event, StreamEvent::Done { .. });
+    if whole && !done {
+        return None;
+    }
+    // chat() gives the `done` event's result: one conversion for both.
+    Some(to_js(&event).map_err(throw).map(|v| if whole { get(&v, "result").unwrap_or_default() } else { step(&v, false) }))
 }
 
 /// `{ value, done }`.
 fn step(value: &JsValue, done: bool) -> JsValue {
     let out = Object::new();
-    let _ = Reflect::set(&out, &"value".into(), value);
-    let _ = Reflect::set(&out, &"done".into(), &done.into());
+    set(&out, "value", value);
+    set(&out, "done", &done.into());
     out.into()
 }
 
