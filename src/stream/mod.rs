@@ -216,7 +216,7 @@ impl ChatStream {
     fn feed(&mut self, events: Vec<SseEvent>, out: &mut Vec<StreamEvent>) -> Result<(), ProviderError> {
         for ev in events {
             self.events_read += 1;
-            out.extend(self.acc.event(ev)?);
+            self.acc.event_into(ev, out)?;
         }
         Ok(())
     }
@@ -236,12 +236,10 @@ impl ChatStream {
         } else {
             // A JSON reply is one event followed by `[DONE]`, as OpenClaw synthesises it.
             let body = String::from_utf8_lossy(&std::mem::take(&mut self.json)).into_owned();
-            out.extend(self.acc.event(SseEvent::Data(body))?);
-            out.extend(self.acc.event(SseEvent::Done)?);
+            self.acc.event_into(SseEvent::Data(body), out)?;
+            self.acc.event_into(SseEvent::Done, out)?;
         }
-        let (rest, result) = self.acc.finish();
-        out.extend(rest);
-        let result = result.into_outcome()?;
+        let result = self.acc.finish_into(out).into_outcome()?;
         out.push(StreamEvent::Done { result: Box::new(result) });
         Ok(())
     }

@@ -15,7 +15,6 @@ use crate::stream::{body_kind, http_error, plan, CallTimeouts, ChatPlan, ChatStr
 use crate::transport::{classify_transport, TransportFailure};
 use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -155,7 +154,8 @@ struct Call {
     // A non-2xx answer's body, read up to MAX_ERROR_BODY bytes and then classified.
     error_body: RefCell<Vec<u8>>,
     parser: RefCell<Option<ChatStream>>,
-    queue: RefCell<VecDeque<StreamEvent>>,
+    // Events read but not given out yet, in order (a few per read).
+    queue: RefCell<Vec<StreamEvent>>,
     started: Cell<bool>,
     ended: Cell<bool>,
     cancelled: Cell<bool>,
@@ -217,8 +217,8 @@ impl Call {
                 self.failure.borrow_mut().take();
                 return Step::Ready(Err(plan.interrupted(Interrupt::Aborted)));
             }
-            if let Some(event) = self.queue.borrow_mut().pop_front() {
-                return Step::Ready(Ok(Some(event)));
+            if !self.queue.borrow().is_empty() {
+                return Step::Ready(Ok(Some(self.queue.borrow_mut().remove(0))));
             }
             if let Some(e) = self.failure.borrow_mut().take() {
                 return Step::Ready(Err(e));
@@ -306,17 +306,18 @@ impl Call {
             let kind = body_kind(status, header_value(&headers, "content-type"), &bytes, &plan.stream.model).map_err(|e| plan.tag(e))?;
             *self.parser.borrow_mut() = Some(ChatStream::new(kind, plan.stream.clone()));
         }
-        let mut events = Vec::new();
+        let mut queue = self.queue.borrow_mut();
+        let queued = queue.len();
         let (outcome, alive) = match self.parser.borrow_mut().as_mut() {
             Some(parser) => {
                 let before = parser.events_read();
-                let outcome = parser.push_into(&bytes, &mut events).and_then(|()| if eof || parser.is_done() { parser.finish_into(&mut events) } else { Ok(()) });
+                let outcome = parser.push_into(&bytes, &mut queue).and_then(|()| if eof || parser.is_done() { parser.finish_into(&mut queue) } else { Ok(()) });
                 (outcome, parser.events_read() > before)
             }
             None => (Ok(()), false),
         };
         // Any server event is a sign of life, also one that yields nothing (reasoning not kept).
-        if alive || !events.is_empty() {
+        if alive || queue.len() > queued {
             self.seen_event.set(true);
             self.timer_armed.set(false);
             if let Some(guard) = self.guard.borrow_mut().as_mut() {
@@ -324,8 +325,8 @@ impl Call {
                 guard.disarm(IDLE);
             }
         }
-        let finished = matches!(events.last(), Some(StreamEvent::Done { .. }));
-        self.queue.borrow_mut().extend(events);
+        let finished = queue.len() > queued && matches!(queue.last(), Some(StreamEvent::Done { .. }));
+        drop(queue);
         if finished {
             self.end(false);
         }
