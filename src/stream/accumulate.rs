@@ -238,17 +238,19 @@ impl Accumulator {
             (None, Some(m)) => Some(self.error(ErrorCode::StreamError, &m, "The server ended the reply abnormally; check its log, and retry.")),
             (None, None) => None,
         };
+        // The reply is over: its parts move into the result rather than being copied.
+        let reasoning = std::mem::take(&mut self.reasoning);
         ChatResult {
-            id: self.id.clone(),
-            model: self.model.clone(),
+            id: std::mem::take(&mut self.id),
+            model: std::mem::take(&mut self.model),
             message: ChatMessage {
-                content: self.text.clone(),
-                reasoning: Some(self.reasoning.clone()).filter(|r| !r.is_empty()),
-                reasoning_field: self.reasoning_field.filter(|_| !self.reasoning.is_empty()).map(str::to_string),
+                content: std::mem::take(&mut self.text),
+                reasoning_field: self.reasoning_field.filter(|_| !reasoning.is_empty()).map(str::to_string),
+                reasoning: Some(reasoning).filter(|r| !r.is_empty()),
                 tool_calls,
             },
             stop_reason: stop,
-            usage: self.usage.clone(),
+            usage: self.usage.take(),
             request_id: self.opts.request_id.clone(),
             error,
         }

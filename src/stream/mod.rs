@@ -106,7 +106,7 @@ impl ChatResult {
     pub fn into_outcome(self) -> Result<ChatResult, ProviderError> {
         match (&self.stop_reason, self.error) {
             (StopReason::Error, Some(e)) => Err(e),
-            (StopReason::Error, None) => Err(ProviderError::new(ErrorCode::StreamError, "An unknown error occurred", "Retry the request.")),
+            (StopReason::Error, None) => Err(unknown_error()),
             (_, _) => Ok(ChatResult { error: None, ..self }),
         }
     }
@@ -245,12 +245,18 @@ impl ChatStream {
     }
 }
 
+/// The error of a reply that ended without a result or a reason (it should not happen).
+#[inline(never)]
+pub fn unknown_error() -> ProviderError {
+    ProviderError::new(ErrorCode::StreamError, "An unknown error occurred", "Retry the request.")
+}
+
 /// Reads a whole body at once: what `chat()` returns.
 pub fn read_chat(kind: BodyKind, opts: StreamOptions, body: &[u8]) -> Result<ChatResult, ProviderError> {
     let mut s = ChatStream::new(kind, opts);
     s.push(body)?;
     match s.finish()?.pop() {
         Some(StreamEvent::Done { result }) => Ok(*result),
-        _ => Err(ProviderError::new(ErrorCode::StreamError, "An unknown error occurred", "Retry the request.")),
+        _ => Err(unknown_error()),
     }
 }

@@ -9,9 +9,9 @@ use super::convert::{call_options, get, set, stringify, to_js};
 use super::fetch::{open, read_headers, Guard};
 use super::types::{JsChatOptions, JsChatRequest};
 use super::{promise, throw, JsResult, VllmProvider};
-use crate::error::{ErrorCode, ProviderError};
+use crate::error::ProviderError;
 use crate::http::header_value;
-use crate::stream::{body_kind, http_error, plan, CallTimeouts, ChatPlan, ChatStream, Interrupt, StreamEvent, MAX_ERROR_BODY};
+use crate::stream::{body_kind, http_error, plan, unknown_error, CallTimeouts, ChatPlan, ChatStream, Interrupt, StreamEvent, MAX_ERROR_BODY};
 use crate::transport::{classify_transport, TransportFailure};
 use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use std::cell::{Cell, RefCell};
@@ -118,7 +118,7 @@ async fn run(call: Rc<Call>, previous: Option<Promise>, whole: bool) -> JsResult
 fn deliver(r: Result<Option<StreamEvent>, ProviderError>, whole: bool) -> Option<JsResult> {
     let event = match r {
         Err(e) => return Some(Err(throw(e))),
-        Ok(None) if whole => return Some(Err(throw(ProviderError::new(ErrorCode::StreamError, "An unknown error occurred", "Retry the request.")))),
+        Ok(None) if whole => return Some(Err(throw(unknown_error()))),
         Ok(None) => return Some(Ok(step(&JsValue::UNDEFINED, true))),
         Ok(Some(event)) => event,
     };

@@ -254,19 +254,14 @@ pub(crate) async fn read_body(response: &Response, cap: usize, out: &mut HttpRes
             return Ok(());
         }
         let Some(value) = get(&chunk, "value") else { continue };
-        let bytes = Uint8Array::new(&value);
+        let bytes = Uint8Array::new(&value).to_vec();
         let room = cap.saturating_sub(out.body.len());
-        let len = bytes.length() as usize;
-        if len > room {
-            let mut head = vec![0u8; room];
-            bytes.subarray(0, room as u32).copy_to(&mut head);
-            out.body.extend_from_slice(&head);
+        if bytes.len() > room {
+            out.body.extend_from_slice(&bytes[..room]);
             out.truncated = true;
             let _ = reader.cancel();
             return Ok(());
         }
-        let start = out.body.len();
-        out.body.resize(start + len, 0);
-        bytes.copy_to(&mut out.body[start..]);
+        out.body.extend_from_slice(&bytes);
     }
 }
