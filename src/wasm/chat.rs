@@ -143,7 +143,6 @@ struct Call {
     plan: Result<ChatPlan, ProviderError>,
     fetch: Option<Function>,
     signal: Option<AbortSignal>,
-    base_url: String,
     guard: RefCell<Option<Guard>>,
     // The answer's status and headers, once they arrived.
     status: Cell<u16>,
@@ -179,7 +178,6 @@ impl Call {
             plan: planned,
             fetch: provider.fetch.clone(),
             signal: options.ok().and_then(|o| o.signal),
-            base_url: provider.core.describe().base_url.clone(),
             guard: RefCell::default(),
             status: Cell::new(0),
             headers: RefCell::default(),
@@ -254,7 +252,7 @@ impl Call {
     #[inline(never)]
     fn opened(&self, plan: &ChatPlan, opened: Result<(Response, Guard), TransportFailure>) {
         match opened {
-            Err(f) => self.fail(plan.tag(classify_transport(&f, &self.base_url))),
+            Err(f) => self.fail(plan.tag(classify_transport(&f, &plan.stream.base_url))),
             Ok((response, guard)) => {
                 *self.guard.borrow_mut() = Some(guard);
                 self.status.set(response.status());
@@ -296,7 +294,7 @@ impl Call {
             let mut body = self.error_body.borrow_mut();
             body.extend_from_slice(&bytes);
             if eof || body.len() > MAX_ERROR_BODY {
-                let ctx = crate::classify::ClassifyContext { base_url: &self.base_url, secrets: &plan.stream.secrets, request_id: Some(&plan.request_id) };
+                let ctx = crate::classify::ClassifyContext { base_url: &plan.stream.base_url, secrets: &plan.stream.secrets, request_id: Some(&plan.request_id) };
                 return Err(plan.tag(http_error(status, &body, &self.headers.borrow(), &ctx)));
             }
             return Ok(());
