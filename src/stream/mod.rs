@@ -103,12 +103,12 @@ pub struct ChatResult {
 
 impl ChatResult {
     /// The result, or its error when `stopReason` is `error` (`stream_error`, `malformed_tool_call`).
-    pub fn into_outcome(self) -> Result<ChatResult, ProviderError> {
-        match (&self.stop_reason, self.error) {
-            (StopReason::Error, Some(e)) => Err(e),
-            (StopReason::Error, None) => Err(unknown_error()),
-            (_, _) => Ok(ChatResult { error: None, ..self }),
+    pub fn into_outcome(mut self) -> Result<ChatResult, ProviderError> {
+        let error = self.error.take();
+        if self.stop_reason == StopReason::Error {
+            return Err(error.unwrap_or_else(unknown_error));
         }
+        Ok(self)
     }
 }
 
