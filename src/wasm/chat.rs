@@ -6,7 +6,7 @@
 //! hands what settled to plain functions of [`Call`], so the logic is compiled once, not per await state.
 
 use super::convert::{call_options, get, set, stringify, to_js};
-use super::fetch::{open, read_headers, Guard};
+use super::fetch::{global, open, read_headers, Guard};
 use super::types::{JsChatOptions, JsChatRequest};
 use super::{promise, throw, JsResult, VllmProvider};
 use crate::error::ProviderError;
@@ -360,11 +360,12 @@ impl Call {
         }
         // Also after `[DONE]`: whatever the server still sends is not read.
         if let Some(reader) = reader {
-            // Awaited so a rejected cancel (the stream already errored) is handled, not reported.
-            let cancel = reader.cancel();
-            wasm_bindgen_futures::spawn_local(async move {
-                let _ = JsFuture::from(cancel).await;
-            });
+            // A rejected cancel (the stream already errored) is handled, not reported: the built-in
+            // `Boolean` never throws, so it is a no-op rejection handler that needs no Rust closure.
+            let cancel: JsValue = reader.cancel().into();
+            if let (Some(catch), Some(noop)) = (get(&cancel, "catch").and_then(|f| f.dyn_into::<Function>().ok()), get(&global(), "Boolean")) {
+                let _ = catch.call1(&cancel, &noop);
+            }
         }
         drop(guard);
     }
