@@ -59,8 +59,14 @@ impl Accumulator {
     /// Handles one decoded SSE event.
     pub fn event(&mut self, ev: SseEvent) -> Result<Vec<StreamEvent>, ProviderError> {
         let mut out = Vec::new();
+        self.event_into(ev, &mut out)?;
+        Ok(out)
+    }
+
+    /// Like [`Accumulator::event`], appending to `out` (one buffer for a whole read).
+    pub fn event_into(&mut self, ev: SseEvent, out: &mut Vec<StreamEvent>) -> Result<(), ProviderError> {
         if self.done {
-            return Ok(out);
+            return Ok(());
         }
         match ev {
             SseEvent::Done => self.done = true,
@@ -70,10 +76,10 @@ impl Accumulator {
                 if v.get("error").is_some_and(truthy) {
                     return Err(self.in_band_error(&data));
                 }
-                self.chunk(&v, &mut out)?;
+                self.chunk(&v, out)?;
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Handles one parsed chunk (or a whole non-streaming reply, read through `choices[0].message`).
@@ -198,6 +204,12 @@ impl Accumulator {
     /// `stopReason` may be `error` (see [`ChatResult::error`]).
     pub fn finish(&mut self) -> (Vec<StreamEvent>, ChatResult) {
         let mut out = Vec::new();
+        let result = self.finish_into(&mut out);
+        (out, result)
+    }
+
+    /// Like [`Accumulator::finish`], appending the last events to `out`.
+    pub fn finish_into(&mut self, out: &mut Vec<StreamEvent>) -> ChatResult {
         let mut error = None;
         let stop = match self.finish_reason.as_deref() {
             None if self.done => StopReason::Stop,
@@ -226,21 +238,22 @@ impl Accumulator {
             (None, Some(m)) => Some(self.error(ErrorCode::StreamError, &m, "The server ended the reply abnormally; check its log, and retry.")),
             (None, None) => None,
         };
-        let result = ChatResult {
-            id: self.id.clone(),
-            model: self.model.clone(),
+        // The reply is over: its parts move into the result rather than being copied.
+        let reasoning = std::mem::take(&mut self.reasoning);
+        ChatResult {
+            id: std::mem::take(&mut self.id),
+            model: std::mem::take(&mut self.model),
             message: ChatMessage {
-                content: self.text.clone(),
-                reasoning: Some(self.reasoning.clone()).filter(|r| !r.is_empty()),
-                reasoning_field: self.reasoning_field.filter(|_| !self.reasoning.is_empty()).map(str::to_string),
+                content: std::mem::take(&mut self.text),
+                reasoning_field: self.reasoning_field.filter(|_| !reasoning.is_empty()).map(str::to_string),
+                reasoning: Some(reasoning).filter(|r| !r.is_empty()),
                 tool_calls,
             },
             stop_reason: stop,
-            usage: self.usage.clone(),
+            usage: self.usage.take(),
             request_id: self.opts.request_id.clone(),
             error,
-        };
-        (out, result)
+        }
     }
 
     fn error(&self, code: ErrorCode, message: &str, hint: &str) -> ProviderError {

@@ -103,12 +103,12 @@ pub struct ChatResult {
 
 impl ChatResult {
     /// The result, or its error when `stopReason` is `error` (`stream_error`, `malformed_tool_call`).
-    pub fn into_outcome(self) -> Result<ChatResult, ProviderError> {
-        match (&self.stop_reason, self.error) {
-            (StopReason::Error, Some(e)) => Err(e),
-            (StopReason::Error, None) => Err(ProviderError::new(ErrorCode::StreamError, "An unknown error occurred", "Retry the request.")),
-            (_, _) => Ok(ChatResult { error: None, ..self }),
+    pub fn into_outcome(mut self) -> Result<ChatResult, ProviderError> {
+        let error = self.error.take();
+        if self.stop_reason == StopReason::Error {
+            return Err(error.unwrap_or_else(unknown_error));
         }
+        Ok(self)
     }
 }
 
@@ -216,7 +216,7 @@ impl ChatStream {
     fn feed(&mut self, events: Vec<SseEvent>, out: &mut Vec<StreamEvent>) -> Result<(), ProviderError> {
         for ev in events {
             self.events_read += 1;
-            out.extend(self.acc.event(ev)?);
+            self.acc.event_into(ev, out)?;
         }
         Ok(())
     }
@@ -236,15 +236,19 @@ impl ChatStream {
         } else {
             // A JSON reply is one event followed by `[DONE]`, as OpenClaw synthesises it.
             let body = String::from_utf8_lossy(&std::mem::take(&mut self.json)).into_owned();
-            out.extend(self.acc.event(SseEvent::Data(body))?);
-            out.extend(self.acc.event(SseEvent::Done)?);
+            self.acc.event_into(SseEvent::Data(body), out)?;
+            self.acc.event_into(SseEvent::Done, out)?;
         }
-        let (rest, result) = self.acc.finish();
-        out.extend(rest);
-        let result = result.into_outcome()?;
+        let result = self.acc.finish_into(out).into_outcome()?;
         out.push(StreamEvent::Done { result: Box::new(result) });
         Ok(())
     }
+}
+
+/// The error of a reply that ended without a result or a reason (it should not happen).
+#[inline(never)]
+pub fn unknown_error() -> ProviderError {
+    ProviderError::new(ErrorCode::StreamError, "An unknown error occurred", "Retry the request.")
 }
 
 /// Reads a whole body at once: what `chat()` returns.
@@ -253,6 +257,6 @@ pub fn read_chat(kind: BodyKind, opts: StreamOptions, body: &[u8]) -> Result<Cha
     s.push(body)?;
     match s.finish()?.pop() {
         Some(StreamEvent::Done { result }) => Ok(*result),
-        _ => Err(ProviderError::new(ErrorCode::StreamError, "An unknown error occurred", "Retry the request.")),
+        _ => Err(unknown_error()),
     }
 }

@@ -1,22 +1,24 @@
 //! `chat()` and `stream()`: the planned request sent with `fetch`, the body read through its stream
 //! reader and pushed into the core's [`ChatStream`]. Timers and aborts go through one `AbortController`
 //! (the fetch module's `Guard`); what they mean is decided in the core (`crate::stream::plan`).
+//!
+//! One async function ([`run`]) drives both exports: it only awaits (the request, or the next read) and
+//! hands what settled to plain functions of [`Call`], so the logic is compiled once, not per await state.
 
-use super::convert::{call_options, get, stringify, to_js};
-use super::fetch::{open, read_body, read_headers, Guard};
+use super::convert::{call_options, get, set, stringify, to_js};
+use super::fetch::{global, open, read_headers, Guard};
 use super::types::{JsChatOptions, JsChatRequest};
-use super::{promise, throw, VllmProvider};
-use crate::error::{ErrorCode, ProviderError};
-use crate::http::{header_value, HttpResponse};
-use crate::stream::{body_kind, http_error, plan, CallTimeouts, ChatPlan, ChatStream, Interrupt, StreamEvent, MAX_ERROR_BODY};
-use crate::transport::classify_transport;
+use super::{promise, throw, JsResult, VllmProvider};
+use crate::error::ProviderError;
+use crate::http::header_value;
+use crate::stream::{body_kind, http_error, plan, unknown_error, CallTimeouts, ChatPlan, ChatStream, Interrupt, StreamEvent, MAX_ERROR_BODY};
+use crate::transport::{classify_transport, TransportFailure};
 use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, ReadableStreamDefaultReader};
+use web_sys::{AbortSignal, ReadableStreamDefaultReader, Response};
 
 // Timer tags of the guard (the whole request's is the fetch module's REQUEST_TIMER).
 const FIRST_EVENT: u8 = 2;
@@ -50,14 +52,7 @@ impl VllmProvider {
     #[wasm_bindgen(unchecked_return_type = "Promise<ChatResult>")]
     pub fn chat(&self, request: JsChatRequest, opts: Option<JsChatOptions>) -> Promise {
         let call = Call::new(self, request.into(), opts.map_or(JsValue::UNDEFINED, JsValue::from));
-        promise(Box::pin(async move {
-            while let Some(event) = call.next_event().await.map_err(throw)? {
-                if let StreamEvent::Done { result } = event {
-                    return to_js(&result).map_err(throw);
-                }
-            }
-            Err(throw(ProviderError::new(ErrorCode::StreamError, "An unknown error occurred", "Retry the request.")))
-        }))
+        promise(Box::pin(run(Rc::new(call), None, true)))
     }
 }
 
@@ -65,16 +60,8 @@ impl VllmProvider {
 impl ChatEvents {
     /// The next event, or `{ done: true }` after the last one.
     pub fn next(&self) -> Promise {
-        let (call, previous) = (self.call.clone(), self.tail.borrow_mut().take());
-        let next = promise(Box::pin(async move {
-            if let Some(p) = previous {
-                let _ = JsFuture::from(p).await;
-            }
-            match call.next_event().await.map_err(throw)? {
-                Some(event) => Ok(step(&to_js(&event).map_err(throw)?, false)),
-                None => Ok(step(&JsValue::UNDEFINED, true)),
-            }
-        }));
+        let previous = self.tail.borrow_mut().take();
+        let next = promise(Box::pin(run(self.call.clone(), previous, false)));
         *self.tail.borrow_mut() = Some(next.clone());
         next
     }
@@ -89,20 +76,66 @@ impl ChatEvents {
     }
 }
 
+/// What the driver does next.
+enum Step {
+    /// Give out this (an event, the end, or the error that ends the call).
+    Ready(Result<Option<StreamEvent>, ProviderError>),
+    /// Send the request.
+    Open,
+    /// Wait for this promise; with `true`, what it settles to is the next piece of the body.
+    Wait(Promise, bool),
+}
+
+/// Drives one `next()` (or, with `whole`, all of `chat()`): first waits for `previous` (the last
+/// `next()`), then for the request and the reads [`Call::step`] asks for.
+async fn run(call: Rc<Call>, previous: Option<Promise>, whole: bool) -> JsResult {
+    let mut next = previous.map(|p| Step::Wait(p, false));
+    loop {
+        match next.take().unwrap_or_else(|| call.step()) {
+            Step::Ready(r) => {
+                if let Some(out) = deliver(r, whole) {
+                    return out;
+                }
+            }
+            Step::Open => {
+                if let Ok(plan) = &call.plan {
+                    let opened = open(&plan.http, call.fetch.as_ref(), plan.watchdogs.request_ms, call.signal.as_ref()).await;
+                    call.opened(plan, opened);
+                }
+            }
+            Step::Wait(p, body) => {
+                let settled = JsFuture::from(p).await;
+                if body {
+                    call.read(settled);
+                }
+            }
+        }
+    }
+}
+
+/// What `next()` resolves to (`{ value, done }`), or, with `whole`, the result once `done` arrives.
+#[inline(never)]
+fn deliver(r: Result<Option<StreamEvent>, ProviderError>, whole: bool) -> Option<JsResult> {
+    let event = match r {
+        Err(e) => return Some(Err(throw(e))),
+        Ok(None) if whole => return Some(Err(throw(unknown_error()))),
+        Ok(None) => return Some(Ok(step(&JsValue::UNDEFINED, true))),
+        Ok(Some(event)) => event,
+    };
+    let done = matches!(event, StreamEvent::Done { .. });
+    if whole && !done {
+        return None;
+    }
+    // chat() gives the `done` event's result: one conversion for both.
+    Some(to_js(&event).map_err(throw).map(|v| if whole { get(&v, "result").unwrap_or_default() } else { step(&v, false) }))
+}
+
 /// `{ value, done }`.
 fn step(value: &JsValue, done: bool) -> JsValue {
     let out = Object::new();
-    let _ = Reflect::set(&out, &"value".into(), value);
-    let _ = Reflect::set(&out, &"done".into(), &done.into());
+    set(&out, "value", value);
+    set(&out, "done", &done.into());
     out.into()
-}
-
-/// A 2xx response whose body is being read.
-#[derive(Clone)]
-struct Reading {
-    status: u16,
-    content_type: Option<String>,
-    reader: Option<ReadableStreamDefaultReader>,
 }
 
 /// One call's state. No `RefCell` borrow is held across an `await`.
@@ -110,11 +143,18 @@ struct Call {
     plan: Result<ChatPlan, ProviderError>,
     fetch: Option<Function>,
     signal: Option<AbortSignal>,
-    base_url: String,
     guard: RefCell<Option<Guard>>,
-    response: RefCell<Option<Reading>>,
+    // The answer's status and headers, once they arrived.
+    status: Cell<u16>,
+    headers: RefCell<Vec<(String, String)>>,
+    // Whether the body is being read (until the call ends), and its reader (none: no body).
+    reading: Cell<bool>,
+    reader: RefCell<Option<ReadableStreamDefaultReader>>,
+    // A non-2xx answer's body, read up to MAX_ERROR_BODY bytes and then classified.
+    error_body: RefCell<Vec<u8>>,
     parser: RefCell<Option<ChatStream>>,
-    queue: RefCell<VecDeque<StreamEvent>>,
+    // Events read but not given out yet, in order (a few per read).
+    queue: RefCell<Vec<StreamEvent>>,
     started: Cell<bool>,
     ended: Cell<bool>,
     cancelled: Cell<bool>,
@@ -138,9 +178,12 @@ impl Call {
             plan: planned,
             fetch: provider.fetch.clone(),
             signal: options.ok().and_then(|o| o.signal),
-            base_url: provider.core.describe().base_url.clone(),
             guard: RefCell::default(),
-            response: RefCell::default(),
+            status: Cell::new(0),
+            headers: RefCell::default(),
+            reading: Cell::new(false),
+            reader: RefCell::default(),
+            error_body: RefCell::default(),
             parser: RefCell::default(),
             queue: RefCell::default(),
             started: Cell::new(false),
@@ -152,79 +195,127 @@ impl Call {
         }
     }
 
-    /// The next event, `None` once the reply is over; an error ends the call.
-    async fn next_event(&self) -> Result<Option<StreamEvent>, ProviderError> {
+    /// What to do next: give out the next event (`None` once the reply is over; an error ends the
+    /// call), send the request, or read one more piece of the body.
+    #[inline(never)]
+    fn step(&self) -> Step {
         let plan = match &self.plan {
             Ok(plan) => plan,
-            Err(e) if !self.ended.replace(true) => return Err(e.clone()),
-            Err(_) => return Ok(None),
+            Err(e) if !self.ended.replace(true) => return Step::Ready(Err(e.clone())),
+            Err(_) => return Step::Ready(Ok(None)),
         };
         loop {
             if self.ended.get() && self.queue.borrow().is_empty() && self.failure.borrow().is_none() {
-                return Ok(None);
+                return Step::Ready(Ok(None));
             }
             // The caller's abort wins over events already read: it takes effect at once.
             if self.signal.as_ref().is_some_and(AbortSignal::aborted) && !self.cancelled.get() {
                 self.end(true);
                 self.queue.borrow_mut().clear();
                 self.failure.borrow_mut().take();
-                return Err(plan.interrupted(Interrupt::Aborted));
+                return Step::Ready(Err(plan.interrupted(Interrupt::Aborted)));
             }
-            if let Some(event) = self.queue.borrow_mut().pop_front() {
-                return Ok(Some(event));
+            if !self.queue.borrow().is_empty() {
+                return Step::Ready(Ok(Some(self.queue.borrow_mut().remove(0))));
             }
             if let Some(e) = self.failure.borrow_mut().take() {
-                return Err(e);
+                return Step::Ready(Err(e));
             }
-            if let Err(e) = self.advance(plan).await {
-                self.end(true);
-                if !self.cancelled.get() {
-                    *self.failure.borrow_mut() = Some(e);
+            if !self.started.replace(true) {
+                return Step::Open;
+            }
+            if !self.reading.get() {
+                self.ended.set(true);
+                continue;
+            }
+            // The watchdogs run while a 2xx body is read (not while an error body is).
+            if self.ok() && !self.timer_armed.replace(true) {
+                let (tag, ms) = if self.seen_event.get() { (IDLE, plan.watchdogs.idle_ms) } else { (FIRST_EVENT, plan.watchdogs.first_event_ms) };
+                if let (Some(ms), Some(guard)) = (ms, self.guard.borrow_mut().as_mut()) {
+                    guard.arm(tag, ms);
                 }
+            }
+            let reader = self.reader.borrow().clone();
+            match reader {
+                Some(reader) => return Step::Wait(reader.read(), true),
+                // No body at all reads as an empty one: the core says what is missing.
+                None => self.read(Ok(JsValue::UNDEFINED)),
             }
         }
     }
 
-    /// Sends the request, or reads one more piece of the body into the queue.
-    async fn advance(&self, plan: &ChatPlan) -> Result<(), ProviderError> {
-        if !self.started.replace(true) {
-            return self.send(plan).await;
-        }
-        let Some(Reading { status, content_type, reader }) = self.response.borrow().clone() else {
-            self.ended.set(true);
-            return Ok(());
-        };
-        if !self.timer_armed.replace(true) {
-            let (tag, ms) = if self.seen_event.get() { (IDLE, plan.watchdogs.idle_ms) } else { (FIRST_EVENT, plan.watchdogs.first_event_ms) };
-            if let (Some(ms), Some(guard)) = (ms, self.guard.borrow_mut().as_mut()) {
-                guard.arm(tag, ms);
+    fn ok(&self) -> bool {
+        (200..300).contains(&self.status.get())
+    }
+
+    /// The request went out: keeps the answer's status, headers and body reader, or the failure.
+    #[inline(never)]
+    fn opened(&self, plan: &ChatPlan, opened: Result<(Response, Guard), TransportFailure>) {
+        match opened {
+            Err(f) => self.fail(plan.tag(classify_transport(&f, &plan.stream.base_url))),
+            Ok((response, guard)) => {
+                *self.guard.borrow_mut() = Some(guard);
+                self.status.set(response.status());
+                *self.headers.borrow_mut() = read_headers(&response);
+                *self.reader.borrow_mut() = response.body().map(|b| b.get_reader().unchecked_into());
+                self.reading.set(true);
             }
         }
-        // No body at all reads as an empty one: the core says what is missing.
-        let chunk = match reader {
-            Some(reader) => JsFuture::from(reader.read()).await.map_err(|e| self.interrupted(plan, &e))?,
-            None => JsValue::UNDEFINED,
-        };
+    }
+
+    /// A read settled: its bytes go to the parser (or the error body); a failure ends the call.
+    #[inline(never)]
+    fn read(&self, settled: Result<JsValue, JsValue>) {
+        if let Ok(plan) = &self.plan {
+            if let Err(e) = self.take(plan, settled) {
+                self.fail(e);
+            }
+        }
+    }
+
+    /// Ends the call with `e`, kept for the caller unless it cancelled.
+    fn fail(&self, e: ProviderError) {
+        self.end(true);
+        if !self.cancelled.get() {
+            *self.failure.borrow_mut() = Some(e);
+        }
+    }
+
+    fn take(&self, plan: &ChatPlan, settled: Result<JsValue, JsValue>) -> Result<(), ProviderError> {
+        let chunk = settled.map_err(|e| self.interrupted(plan, &e))?;
         let eof = get(&chunk, "done").and_then(|d| d.as_bool()).unwrap_or(true);
         let bytes = match get(&chunk, "value").filter(|_| !eof) {
             Some(v) => Uint8Array::new(&v).to_vec(),
             None => Vec::new(),
         };
+        let status = self.status.get();
+        if !self.ok() {
+            // A non-2xx answer is read (up to 64 KiB) and classified.
+            let mut body = self.error_body.borrow_mut();
+            body.extend_from_slice(&bytes);
+            if eof || body.len() > MAX_ERROR_BODY {
+                let ctx = crate::classify::ClassifyContext { base_url: &plan.stream.base_url, secrets: &plan.stream.secrets, request_id: Some(&plan.request_id) };
+                return Err(plan.tag(http_error(status, &body, &self.headers.borrow(), &ctx)));
+            }
+            return Ok(());
+        }
         if self.parser.borrow().is_none() {
-            let kind = body_kind(status, content_type.as_deref(), &bytes, &plan.stream.model).map_err(|e| plan.tag(e))?;
+            let headers = self.headers.borrow();
+            let kind = body_kind(status, header_value(&headers, "content-type"), &bytes, &plan.stream.model).map_err(|e| plan.tag(e))?;
             *self.parser.borrow_mut() = Some(ChatStream::new(kind, plan.stream.clone()));
         }
-        let mut events = Vec::new();
+        let mut queue = self.queue.borrow_mut();
+        let queued = queue.len();
         let (outcome, alive) = match self.parser.borrow_mut().as_mut() {
             Some(parser) => {
                 let before = parser.events_read();
-                let outcome = parser.push_into(&bytes, &mut events).and_then(|()| if eof || parser.is_done() { parser.finish_into(&mut events) } else { Ok(()) });
+                let outcome = parser.push_into(&bytes, &mut queue).and_then(|()| if eof || parser.is_done() { parser.finish_into(&mut queue) } else { Ok(()) });
                 (outcome, parser.events_read() > before)
             }
             None => (Ok(()), false),
         };
         // Any server event is a sign of life, also one that yields nothing (reasoning not kept).
-        if alive || !events.is_empty() {
+        if alive || queue.len() > queued {
             self.seen_event.set(true);
             self.timer_armed.set(false);
             if let Some(guard) = self.guard.borrow_mut().as_mut() {
@@ -232,33 +323,13 @@ impl Call {
                 guard.disarm(IDLE);
             }
         }
-        let finished = matches!(events.last(), Some(StreamEvent::Done { .. }));
-        self.queue.borrow_mut().extend(events);
+        let finished = queue.len() > queued && matches!(queue.last(), Some(StreamEvent::Done { .. }));
+        drop(queue);
         if finished {
             self.end(false);
         }
-        // The events before an error are given out first (next_event keeps the error until then).
+        // The events before an error are given out first (step keeps the error until then).
         outcome.map_err(|e| plan.tag(e))
-    }
-
-    /// Sends the request and waits for the headers; a non-2xx answer is read (up to 64 KiB) and classified.
-    async fn send(&self, plan: &ChatPlan) -> Result<(), ProviderError> {
-        let (response, guard) = open(&plan.http, self.fetch.as_ref(), plan.watchdogs.request_ms, self.signal.as_ref())
-            .await
-            .map_err(|f| plan.tag(classify_transport(&f, &self.base_url)))?;
-        *self.guard.borrow_mut() = Some(guard);
-        let status = response.status();
-        let headers = read_headers(&response);
-        if !(200..300).contains(&status) {
-            let mut out = HttpResponse { status, headers, ..Default::default() };
-            read_body(&response, MAX_ERROR_BODY, &mut out).await.map_err(|e| self.interrupted(plan, &e))?;
-            let ctx = crate::classify::ClassifyContext { base_url: &self.base_url, secrets: &plan.stream.secrets, request_id: Some(&plan.request_id) };
-            return Err(plan.tag(http_error(status, &out.body, &out.headers, &ctx)));
-        }
-        let content_type = header_value(&headers, "content-type").map(str::to_string);
-        let reader = response.body().map(|b| b.get_reader().unchecked_into());
-        *self.response.borrow_mut() = Some(Reading { status, content_type, reader });
-        Ok(())
     }
 
     /// Why a read failed: the caller's abort, one of our timers, or the connection.
@@ -281,18 +352,20 @@ impl Call {
     /// request is aborted too (nothing is left pending, so Node can exit).
     fn end(&self, abort: bool) {
         self.ended.set(true);
+        self.reading.set(false);
         let guard = self.guard.borrow_mut().take();
-        let response = self.response.borrow_mut().take();
+        let reader = self.reader.borrow_mut().take();
         if let Some(g) = guard.as_ref().filter(|_| abort) {
             g.controller.abort();
         }
         // Also after `[DONE]`: whatever the server still sends is not read.
-        if let Some(reader) = response.and_then(|r| r.reader) {
-            // Awaited so a rejected cancel (the stream already errored) is handled, not reported.
-            let cancel = reader.cancel();
-            wasm_bindgen_futures::spawn_local(async move {
-                let _ = JsFuture::from(cancel).await;
-            });
+        if let Some(reader) = reader {
+            // A rejected cancel (the stream already errored) is handled, not reported: the built-in
+            // `Boolean` never throws, so it is a no-op rejection handler that needs no Rust closure.
+            let cancel: JsValue = reader.cancel().into();
+            if let (Some(catch), Some(noop)) = (get(&cancel, "catch").and_then(|f| f.dyn_into::<Function>().ok()), get(&global(), "Boolean")) {
+                let _ = catch.call1(&cancel, &noop);
+            }
         }
         drop(guard);
     }

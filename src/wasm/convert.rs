@@ -17,13 +17,31 @@ pub fn arg_error(path: &str, message: impl Into<String>) -> ProviderError {
 
 /// Serializes a core value into a plain JS value.
 pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, ProviderError> {
-    let text = serde_json::to_string(value).map_err(|e| arg_error("", format!("cannot serialize result: {e}")))?;
+    parse(serde_json::to_string(value))
+}
+
+// The part of `to_js` that does not depend on the type, compiled once rather than at every export.
+#[inline(never)]
+fn parse(text: Result<String, serde_json::Error>) -> Result<JsValue, ProviderError> {
+    let text = text.map_err(|e| arg_error("", format!("cannot serialize result: {e}")))?;
     JSON::parse(&text).map_err(|_| arg_error("", "cannot convert result to JS"))
 }
 
 /// Reads a property, treating `undefined` and `null` as absent.
 pub fn get(obj: &JsValue, key: &str) -> Option<JsValue> {
     Reflect::get(obj, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+/// Sets a property; on the plain objects built here it cannot fail, so the result is ignored.
+#[inline(never)]
+pub fn set(obj: &JsValue, key: &str, value: &JsValue) {
+    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+}
+
+/// Sets a string property.
+#[inline(never)]
+pub fn set_str(obj: &JsValue, key: &str, value: &str) {
+    set(obj, key, &JsValue::from_str(value));
 }
 
 /// `JSON.stringify(value)` as a Rust string, or a config error naming `path`.

@@ -1,25 +1,21 @@
 //! A core [`ProviderError`] as a real JS `Error` named `VllmProviderError`.
 
 use crate::error::ProviderError;
-use js_sys::{Error, Reflect};
+use super::convert::{set, set_str};
+use js_sys::Error;
 use wasm_bindgen::JsValue;
-
-fn set(obj: &JsValue, key: &str, value: JsValue) {
-    // Setting a property on a fresh Error cannot fail; ignoring the Result keeps this panic-free.
-    let _ = Reflect::set(obj, &JsValue::from_str(key), &value);
-}
 
 /// Builds the thrown value: `instanceof Error`, `name`, `code`, `hint`, `retryable` and the extras.
 pub fn to_js_error(e: &ProviderError) -> JsValue {
     let err = Error::new(&e.message);
     err.set_name("VllmProviderError");
     let v: JsValue = err.into();
-    set(&v, "code", JsValue::from_str(e.code.as_str()));
-    set(&v, "hint", JsValue::from_str(&e.hint));
-    set(&v, "retryable", JsValue::from_bool(e.retryable));
+    set_str(&v, "code", e.code.as_str());
+    set_str(&v, "hint", &e.hint);
+    set(&v, "retryable", &JsValue::from_bool(e.retryable));
     let opt_num = |key: &str, n: Option<f64>| {
         if let Some(n) = n {
-            set(&v, key, JsValue::from_f64(n));
+            set(&v, key, &JsValue::from_f64(n));
         }
     };
     opt_num("status", e.status.map(f64::from));
@@ -28,7 +24,7 @@ pub fn to_js_error(e: &ProviderError) -> JsValue {
     opt_num("retryAfterMs", e.retry_after_ms.map(|x| x as f64));
     for (key, val) in [("requestId", &e.request_id), ("body", &e.body), ("path", &e.path)] {
         if let Some(s) = val {
-            set(&v, key, JsValue::from_str(s));
+            set_str(&v, key, s);
         }
     }
     v

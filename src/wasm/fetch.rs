@@ -2,10 +2,10 @@
 //! browser-only window object, so Node, browsers and workers all work), under one `AbortController` that the timer and
 //! the caller's signal both trigger.
 
-use super::convert::{get, CallOptions};
+use super::convert::{get, set, set_str, CallOptions};
 use crate::http::{HttpRequest, HttpResponse, MAX_ERROR_BODY_BYTES};
 use crate::transport::{cors_check_url, wants_reachability_probe, FailureKind, TransportFailure};
-use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Function, Object, Promise, Uint8Array};
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
@@ -147,8 +147,8 @@ const PROBE_TIMEOUT_MS: u32 = 3_000;
 async fn probe(url: &str, mode: &str, fetch: &Function) -> Option<bool> {
     let guard = Guard::new(Some(PROBE_TIMEOUT_MS), None).ok()?;
     let init = Object::new();
-    let _ = Reflect::set(&init, &"mode".into(), &mode.into());
-    let _ = Reflect::set(&init, &"signal".into(), &guard.controller.signal());
+    set_str(&init, "mode", mode);
+    set(&init, "signal", &guard.controller.signal());
     let pending: Promise = fetch.call2(&global(), &url.into(), &init).ok()?.dyn_into().ok()?;
     match JsFuture::from(pending).await {
         Ok(_) => Some(true),
@@ -173,14 +173,14 @@ fn init_object(req: &HttpRequest, signal: &AbortSignal) -> Object {
     let init = Object::new();
     let headers = Object::new();
     for (k, v) in &req.headers {
-        let _ = Reflect::set(&headers, &k.into(), &v.into());
+        set_str(&headers, k, v);
     }
-    let _ = Reflect::set(&init, &"method".into(), &req.method.as_str().into());
-    let _ = Reflect::set(&init, &"headers".into(), &headers);
+    set_str(&init, "method", req.method.as_str());
+    set(&init, "headers", &headers);
     if let Some(body) = &req.body {
-        let _ = Reflect::set(&init, &"body".into(), &body.into());
+        set_str(&init, "body", body);
     }
-    let _ = Reflect::set(&init, &"signal".into(), signal);
+    set(&init, "signal", signal);
     init
 }
 
@@ -224,14 +224,21 @@ pub(crate) async fn open(
     Ok((response.unchecked_into(), guard))
 }
 
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    // `Array.from`, caught: a caller's fetch may answer with headers that cannot be iterated.
+    #[wasm_bindgen(js_namespace = Array, js_name = from, catch)]
+    fn array_from(value: &JsValue) -> Result<js_sys::Array, JsValue>;
+}
+
+/// The response's headers as `[name, value]` pairs, names lowercased (what `Array.from(headers)` gives).
 pub(crate) fn read_headers(response: &Response) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    if let Ok(Some(iter)) = js_sys::try_iter(&response.headers()) {
-        for entry in iter.flatten() {
-            let pair = js_sys::Array::from(&entry);
-            if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
-                out.push((k.to_ascii_lowercase(), v));
-            }
+    let entries = array_from(&response.headers()).unwrap_or_default();
+    for i in 0..entries.length() {
+        let pair = array_from(&entries.get(i)).unwrap_or_default();
+        if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+            out.push((k.to_ascii_lowercase(), v));
         }
     }
     out
@@ -247,19 +254,14 @@ pub(crate) async fn read_body(response: &Response, cap: usize, out: &mut HttpRes
             return Ok(());
         }
         let Some(value) = get(&chunk, "value") else { continue };
-        let bytes = Uint8Array::new(&value);
+        let bytes = Uint8Array::new(&value).to_vec();
         let room = cap.saturating_sub(out.body.len());
-        let len = bytes.length() as usize;
-        if len > room {
-            let mut head = vec![0u8; room];
-            bytes.subarray(0, room as u32).copy_to(&mut head);
-            out.body.extend_from_slice(&head);
+        if bytes.len() > room {
+            out.body.extend_from_slice(&bytes[..room]);
             out.truncated = true;
             let _ = reader.cancel();
             return Ok(());
         }
-        let start = out.body.len();
-        out.body.resize(start + len, 0);
-        bytes.copy_to(&mut out.body[start..]);
+        out.body.extend_from_slice(&bytes);
     }
 }
