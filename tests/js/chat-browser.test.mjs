@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { serve } from "../../scripts/serve.mjs";
 import { startSimulator } from "../sim/server.mjs";
-import { launchChromium, live } from "../js/helpers.mjs";
+import { launchChromium, live } from "./helpers.mjs";
 
 const KEY = "sk-browser-chat-CANARY";
 

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { VllmProvider, isVllmProviderError } from "../../dist/node.js";
-import { live } from "../js/helpers.mjs";
+import { live } from "./helpers.mjs";
 
 const hi = [{ role: "user", content: "Say hello." }];
 
