@@ -12,10 +12,6 @@ import { explain } from "./commands/explain.mjs";
 import { models } from "./commands/models.mjs";
 import { fail, red } from "./lib/ui.mjs";
 
-// `explain` and `chat` need buildChatRequest and chat(), which only build with the `chat` feature (see Cargo.toml).
-const hasChat = typeof VllmProvider.prototype.buildChatRequest === "function";
-const hasStream = typeof VllmProvider.prototype.stream === "function";
-
 const USAGE = `vllm-provider ${version}: OpenClaw's vLLM provider from the command line
 
 Usage: vllm-provider <command> [--config FILE] [--base-url URL] [--model REF] [--json]
@@ -23,11 +19,11 @@ Usage: vllm-provider <command> [--config FILE] [--base-url URL] [--model REF] [-
 Commands:
   doctor            checks config, base URL, server, key, models and the chosen model; prints each fix
   models            the merged model catalog: declared rows and what the server lists
-${hasChat ? `  explain <prompt>  the request chat would send for <prompt> (key redacted), and why it differs
+  explain <prompt>  the request chat would send for <prompt> (key redacted), and why it differs
                     from a native OpenAI request
-` : ""}${hasStream ? `  chat <prompt>     streams a reply: the text to stdout; reasoning (dimmed), tool calls and usage to
+  chat <prompt>     streams a reply: the text to stdout; reasoning (dimmed), tool calls and usage to
                     stderr; --json prints the whole result; Ctrl-C aborts
-` : ""}
+
 Options:
   --config FILE    an openclaw.json (default: $OPENCLAW_CONFIG_PATH, then ~/.openclaw/openclaw.json)
   --base-url URL   use this base URL instead of the config's (e.g. http://127.0.0.1:8000/v1)
@@ -89,7 +85,7 @@ function readAuthProfiles() {
 }
 
 // One module per command (bin/commands/<name>.mjs); each exports a function (provider, opts) → exit code.
-const COMMANDS = { doctor, models, ...(hasChat ? { explain } : {}), ...(hasStream ? { chat } : {}) };
+const COMMANDS = { doctor, models, explain, chat };
 
 async function main() {
   const { values, positionals } = parse(process.argv.slice(2));

@@ -15,9 +15,7 @@ if (cargoVersion !== pkgVersion) {
   process.exit(1);
 }
 
-// `--features chat` also exports buildChatRequest (see Cargo.toml); the published build has no features.
-const features = process.argv.includes("--features") ? ["--features", process.argv[process.argv.indexOf("--features") + 1]] : [];
-run("cargo", ["build", "--release", "--target", "wasm32-unknown-unknown", ...features]);
+run("cargo", ["build", "--release", "--target", "wasm32-unknown-unknown"]);
 const bindgen = join(root, "target", "bindgen");
 rmSync(bindgen, { recursive: true, force: true });
 run("wasm-bindgen", [
@@ -46,4 +44,4 @@ for (const f of readdirSync(join(root, "js"))) copyFileSync(join(root, "js", f),
 writeFileSync(join(dist, "version.js"), `/** The package's (and the crate's) version. */\nexport const version = ${JSON.stringify(cargoVersion)};\n`);
 
 const size = readFileSync(join(dist, "wasm", "vllm_provider_bg.wasm")).length;
-console.error(`build: dist/ ready${features.length ? ` (features: ${features[1]})` : ""} (wasm ${size} bytes) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.error(`build: dist/ ready (wasm ${size} bytes) in ${((Date.now() - started) / 1000).toFixed(1)} s`);

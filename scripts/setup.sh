@@ -29,9 +29,10 @@ if [ ! -f node_modules/.lock-hash ] || [ "$(cat node_modules/.lock-hash)" != "$l
   sha256sum package-lock.json | cut -c1-16 > node_modules/.lock-hash
 fi
 
-if [ "$what" = browser ] && ! command -v chromium >/dev/null; then
-  say "installing Debian's chromium (browser tests; about a minute)"
+# openssl makes the self-signed certificate of the tester page's mixed-content test (https page).
+if [ "$what" = browser ] && { ! command -v chromium >/dev/null || ! command -v openssl >/dev/null; }; then
+  say "installing Debian's chromium and openssl (browser tests; about a minute)"
   sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd=sudo
   $sudo_cmd apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >&2
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium openssl >&2
 fi

@@ -44,12 +44,7 @@ field() { node -e 'process.stdout.write(String(JSON.parse(process.argv[1])[proce
 export VLLM_LIVE_BASE_URL=$(field baseUrl) VLLM_LIVE_API_KEY=$(field apiKey) VLLM_LIVE_MODEL=$(field model) VLLM_LIVE_ORIGIN=$(field origin)
 echo "live vLLM at $VLLM_LIVE_BASE_URL"
 
-step "JS tests on the built package (simulator, live vLLM, CLI, browser, npm pack)"
+step "JS tests on the built package (simulator, live vLLM, CLI, chat, browser, tester page, npm pack)"
 node --test tests/js/
-
-step "request shaping, built with the chat feature (not yet in the published build: size budget)"
-node scripts/build.mjs --features chat
-node --test tests/js-chat/
-node scripts/build.mjs   # leave dist/ as published
 
 step "all layers passed"

@@ -25,14 +25,6 @@ const SAMPLE = `// openclaw.json: JSON5, comments allowed
 }
 `;
 
-// What this build of the package can do, decided once: the published build has no request
-// preview or streaming until they fit the size budget (`node scripts/build.mjs --features chat`).
-const CAN = {
-  preview: typeof VllmProvider.prototype.buildChatRequest === "function",
-  stream: typeof VllmProvider.prototype.stream === "function",
-  thinkingLevels: typeof VllmProvider.prototype.thinkingProfile === "function",
-};
-
 // The key lives in the password field; only an explicit opt-in copies it to this tab's sessionStorage.
 const KEY_STORE = "vllm-provider.tester.key";
 const gutter = attachGutter($("config"), $("gutter"));
@@ -174,12 +166,11 @@ function offerThinking(provider, model) {
 }
 
 function updatePreview() {
-  if (!CAN.preview) return;
   if (!$("req-model").value.trim()) return show("preview", el("p", { class: "muted" }, "Pick a model (List models fills this in) to see the exact request."));
   try {
     const provider = resolveFromForm();
     const model = $("req-model").value.trim();
-    if (CAN.thinkingLevels && model !== thinkingFor) {
+    if (model !== thinkingFor) {
       offerThinking(provider, model);
       thinkingFor = model;
     }
@@ -190,7 +181,7 @@ function updatePreview() {
 }
 
 async function send() {
-  if (!CAN.stream || current) return;
+  if (current) return;
   let provider;
   try {
     provider = resolveFromForm();
@@ -242,8 +233,7 @@ $("form").addEventListener("submit", (e) => {
 $("resolve").addEventListener("click", resolveOnly);
 $("request-form").addEventListener("submit", (e) => {
   e.preventDefault();
-  if (CAN.stream) send();
-  else updatePreview();
+  send();
 });
 $("request-form").addEventListener("input", updatePreview);
 $("request-form").addEventListener("change", updatePreview);
@@ -258,17 +248,6 @@ $("remember-key").addEventListener("change", (e) => {
 });
 $("key").addEventListener("input", () => $("remember-key").checked && sessionStorage.setItem(KEY_STORE, $("key").value));
 
-function showFeatureGaps() {
-  if (!CAN.preview) {
-    show("preview", el("p", { class: "notice", id: "no-preview" }, "This build has no request preview: buildChatRequest ships with the ",
-      el("code", {}, "chat"), " feature (", el("code", {}, "node scripts/build.mjs --features chat"), ")."));
-  }
-  if (!CAN.stream) {
-    $("send").disabled = true;
-    $("live").replaceChildren(el("p", { class: "notice", id: "no-stream" }, "This build has no live test: ", el("code", {}, "stream()"), " is not in it yet."));
-  }
-}
-
 await init();
 $("config").value = SAMPLE;
 gutter.render();
@@ -277,7 +256,6 @@ if (remembered !== null) {
   $("key").value = remembered;
   $("remember-key").checked = true;
 }
-showFeatureGaps();
-$("version").textContent = `vllm-provider ${version}${CAN.preview ? "" : " (no chat feature)"}`;
+$("version").textContent = `vllm-provider ${version}`;
 $("origin-note").textContent = `this page: ${location.origin}`;
 document.body.dataset.ready = "true";

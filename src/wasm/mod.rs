@@ -5,11 +5,7 @@ mod convert;
 mod diagnose;
 mod errors;
 mod fetch;
-// `buildChatRequest` and `thinkingProfile`: built and tested, but exported only with the `chat`
-// feature until the package fits its 150 KiB budget with them (see Cargo.toml).
-#[cfg(feature = "chat")]
 mod shaping;
-#[cfg(feature = "chat")]
 mod chat;
 mod types;
 

@@ -1,13 +1,12 @@
 // The config tester page (what `npm start` serves), driven in Debian's Chromium through Playwright,
-// against the simulator (CORS on), live vLLM and a port where nothing listens. Runs on the published
-// build; the request preview and live reply are tested in tests/js-chat/page.test.mjs.
+// against the simulator (CORS on), live vLLM and a port where nothing listens. The request preview and
+// the live reply are tested in page-chat.test.mjs.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { VllmProvider } from "../../dist/node.js";
 import { serve } from "../../scripts/serve.mjs";
 import { startSimulator } from "../sim/server.mjs";
 import { closedPort, launchChromium, live } from "./helpers.mjs";
@@ -239,21 +238,6 @@ describe("config tester page", () => {
     await page.fill("#config", "{\n  models: ]\n}");
     await page.click("#resolve");
     await assertNoHorizontalOverflow(page);
-    assert.deepEqual(problems, []);
-    await page.close();
-  });
-
-  test("a build without buildChatRequest or stream says so instead of failing", async () => {
-    const { page, problems } = await openTester(browser, site);
-    const proto = VllmProvider.prototype;
-    if (typeof proto.buildChatRequest !== "function") assert.match(await page.textContent("#no-preview"), /no request preview/);
-    else assert.equal(await page.$("#no-preview"), null);
-    if (typeof proto.stream !== "function") {
-      assert.match(await page.textContent("#no-stream"), /no live test/);
-      assert.equal(await page.isDisabled("#send"), true);
-    } else {
-      assert.equal(await page.$("#no-stream"), null);
-    }
     assert.deepEqual(problems, []);
     await page.close();
   });

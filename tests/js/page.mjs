@@ -1,5 +1,5 @@
-// Drives the config tester page (www/) in Chromium: shared by tests/js/browser.test.mjs (published
-// build) and tests/js-chat/page.test.mjs (chat build: request preview and live reply).
+// Drives the config tester page (www/) in Chromium: shared by browser.test.mjs and page-chat.test.mjs
+// (request preview and live reply).
 import assert from "node:assert/strict";
 
 /** Opens the page and waits until the wasm is loaded; `messages` collects every console line. */

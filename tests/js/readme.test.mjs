@@ -25,7 +25,7 @@ test("the two commands open the README", () => {
   assert.match(first, /^npm test\b/m);
 });
 
-test("the Node snippet runs and prints the discovered models", async () => {
+test("the Node snippet runs, prints the discovered models and streams a reply", async () => {
   const [node] = blocks("js");
   assert.ok(node.includes(DEFAULT_URL));
   // Inside the repo the package resolves to itself by name, exactly as for an installed copy.
@@ -34,6 +34,7 @@ test("the Node snippet runs and prints the discovered models", async () => {
   const out = await run(process.execPath, [file], { env: { PATH: process.env.PATH, VLLM_API_KEY: "vllm-local" } });
   assert.match(out, /status: 'explicit'/);
   assert.match(out, /qwen3-8b 32768/);
+  assert.match(out, /^(stop|length) \{/m, "the streamed reply ends with its stop reason and usage");
   assert.ok(!out.includes("vllm-local"), "describe() printed the key");
 });
 

@@ -1,11 +1,11 @@
 // The config tester's request preview (buildChatRequest) and live reply (stream), in Chromium, against
-// the simulator and live vLLM. Needs the chat build (`node scripts/build.mjs --features chat`).
+// the simulator and live vLLM.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { serve } from "../../scripts/serve.mjs";
 import { startSimulator } from "../sim/server.mjs";
-import { launchChromium, live } from "../js/helpers.mjs";
-import { assertKeyNowhere, assertNoHorizontalOverflow, openTester, submitConfig } from "../js/page.mjs";
+import { launchChromium, live } from "./helpers.mjs";
+import { assertKeyNowhere, assertNoHorizontalOverflow, openTester, submitConfig } from "./page.mjs";
 
 const KEY = "sk-page-chat-CANARY-2718";
 const config = (baseUrl, rows = []) => `{

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { VllmProvider, isVllmProviderError } from "../../dist/node.js";
-import { live } from "../js/helpers.mjs";
+import { live } from "./helpers.mjs";
 
 const KEY = "sk-shaping-test-secret";
 

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, beforeEach, test } from "node:test";
 import { startSimulator } from "../sim/server.mjs";
-import { live } from "../js/helpers.mjs";
+import { live } from "./helpers.mjs";
 
 const BIN = new URL("../../bin/vllm-provider.mjs", import.meta.url).pathname;
 const KEY = "sk-cli-chat-CANARY-3141";

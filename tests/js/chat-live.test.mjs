@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { VllmProvider, isVllmProviderError } from "../../dist/node.js";
-import { live } from "../js/helpers.mjs";
+import { live } from "./helpers.mjs";
 
 const hi = [{ role: "user", content: "Say hello." }];
 
@@ -108,4 +108,40 @@ test("live: abort mid-stream rejects at once with aborted; the server keeps serv
   const after = await p.chat({ model: srv.model, messages: hi, params: { maxTokens: 2, temperature: 0 } });
   assert.ok(["stop", "length"].includes(after.stopReason));
   assert.ok(after.usage.output >= 1);
+});
+
+test("live: an abort mid-stream stops the server's generation (its token counter stops far below the cap)", async (t) => {
+  const srv = live(t);
+  if (!srv) return;
+  const vllm = { baseUrl: srv.baseUrl, apiKey: srv.apiKey, models: [{ id: srv.model, name: srv.model, contextWindow: 512, maxTokens: 450 }] };
+  const p = VllmProvider.resolve({ config: { models: { providers: { vllm } } } });
+  const generated = async () => {
+    const text = await (await fetch(`${srv.origin}/metrics`)).text();
+    const m = text.match(/^vllm:generation_tokens_total\{[^}]*\} ([0-9.e+]+)/m);
+    assert.ok(m, "vLLM exposes vllm:generation_tokens_total");
+    return Number(m[1]);
+  };
+  const request = { model: srv.model, messages: hi, params: { maxTokens: 450, temperature: 0 } };
+  // At temperature 0 the random-weight model never stops early: unaborted, it generates all 450. Other
+  // requests to the server (tests run in parallel) only add to the counter, so a server that kept
+  // generating shows >= 450 on every try; one try under half the cap proves the stop.
+  const tries = [];
+  for (let i = 0; i < 3 && !(tries.at(-1) < 225); i++) {
+    const before = await generated();
+    const controller = new AbortController();
+    let texts = 0;
+    const e = await rejection(async () => {
+      for await (const ev of p.stream(request, { signal: controller.signal })) if (ev.type === "text" && ++texts === 2) controller.abort();
+    });
+    assert.equal(e.code, "aborted");
+    await new Promise((r) => setTimeout(r, 1500)); // the counter is updated as the engine steps
+    tries.push((await generated()) - before);
+  }
+  assert.ok(tries.at(-1) < 225, `the server went on generating after the client left: ${tries.join(", ")} of 450 tokens`);
+  // The control: the same request, not aborted, generates every token.
+  const start = await generated();
+  const full = await p.chat(request);
+  assert.equal(full.usage.output, 450);
+  await new Promise((r) => setTimeout(r, 200));
+  assert.ok((await generated()) - start >= 450);
 });
