@@ -113,6 +113,6 @@ pub fn apply(model: &ModelDefinition, params: &Map<String, Value>, body: &mut Ma
     if field == "max_tokens" {
         notes.push(field, Action::Renamed, "The output cap is sent as max_tokens instead of max_completion_tokens because the model row sets compat.maxTokensField.");
     }
-    body.insert(field.to_string(), Value::from(value));
+    super::put(body, field, Value::from(value));
     Ok(())
 }

@@ -4,7 +4,7 @@ use super::model::{accepts, compat_bool};
 use super::notes::{Action, Notes};
 use super::request::{Content, ContentPart, Message, ToolCall};
 use crate::models::ModelDefinition;
-use super::{obj, s};
+use super::{obj, put, s};
 use serde_json::{Map, Value};
 
 /// OpenClaw's placeholder for images a model cannot take.
@@ -151,14 +151,14 @@ fn texts(content: Option<&Content>) -> Vec<&str> {
 fn assistant(model: &ModelDefinition, content: Option<&Content>, reasoning: Option<&str>, field: Option<&str>, calls: &[ToolCall], notes: &mut Notes) -> Option<Value> {
     let text: Vec<&str> = texts(content).into_iter().filter(|t| !t.trim().is_empty()).collect();
     let mut m = Map::new();
-    m.insert("role".into(), s("assistant"));
-    m.insert("content".into(), if text.is_empty() { Value::Null } else { Value::String(text.join("\n")) });
+    put(&mut m, "role", s("assistant"));
+    put(&mut m, "content", if text.is_empty() { Value::Null } else { Value::String(text.join("\n")) });
     if let Some(r) = reasoning.filter(|r| !r.trim().is_empty()) {
         let field = field.unwrap_or("reasoning_content");
         // Replayed under the field it arrived in: vLLM 0.16-0.21 read only `reasoning`, older ones
         // only `reasoning_content`, and 0.22+ accept both.
         if model.reasoning && matches!(field, "reasoning_content" | "reasoning") {
-            m.insert(field.into(), Value::String(r.to_string()));
+            put(&mut m, field, Value::String(r.to_string()));
         } else {
             let why = if model.reasoning {
                 format!("Replayed reasoning under \"{field}\" was left out because vLLM only reads reasoning or reasoning_content on assistant messages.")
@@ -176,7 +176,7 @@ fn assistant(model: &ModelDefinition, content: Option<&Content>, reasoning: Opti
                 obj(vec![("id", Value::String(tool_call_id_for_wire(&c.id, notes))), ("type", s("function")), ("function", obj(vec![("name", s(&c.name)), ("arguments", Value::String(args))]))])
             })
             .collect();
-        m.insert("tool_calls".into(), Value::Array(wire));
+        put(&mut m, "tool_calls", Value::Array(wire));
     }
     (!text.is_empty() || !calls.is_empty()).then_some(Value::Object(m))
 }

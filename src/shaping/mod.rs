@@ -84,29 +84,29 @@ pub fn build_among(provider: &Provider, rows: &[ModelDefinition], request: &Chat
     let level = thinking::resolve_level(&model, request.thinking.as_deref(), &mut notes)?;
 
     let mut body = Map::new();
-    body.insert("model".into(), s(&model.id));
-    body.insert("messages".into(), Value::Array(messages::convert(&model, &request.messages, &mut notes)));
-    body.insert("stream".into(), Value::Bool(true));
+    put(&mut body, "model", s(&model.id));
+    put(&mut body, "messages", Value::Array(messages::convert(&model, &request.messages, &mut notes)));
+    put(&mut body, "stream", Value::Bool(true));
     let cache = prompt_cache(&model, &params, &mut notes);
     if let Some(retention) = cache.retention {
-        body.insert("prompt_cache_retention".into(), s(retention));
+        put(&mut body, "prompt_cache_retention", s(retention));
     }
     if compat_bool(&model, "supportsUsageInStreaming", true) {
-        body.insert("stream_options".into(), obj(vec![("include_usage", Value::Bool(true))]));
+        put(&mut body, "stream_options", obj(vec![("include_usage", Value::Bool(true))]));
     } else {
         notes.push("stream_options", Action::Dropped, "stream_options.include_usage is not sent because the model row sets compat.supportsUsageInStreaming to false, so no usage arrives.");
     }
     if let Some(key) = cache.key {
-        body.insert("prompt_cache_key".into(), Value::String(key));
+        put(&mut body, "prompt_cache_key", Value::String(key));
     }
     let rf = params::response_format(&model, &params, &mut notes);
     params::sampling(&params, &mut body, &mut notes, rf);
     let t = tools::tool_fields(&model, request.tools.as_deref(), request.tool_choice.as_ref(), &mut notes)?;
     if let Some(v) = t.tools {
-        body.insert("tools".into(), v);
+        put(&mut body, "tools", v);
     }
     if let Some(v) = t.tool_choice {
-        body.insert("tool_choice".into(), v);
+        put(&mut body, "tool_choice", v);
     }
     budget::apply(&model, &params, &mut body, &mut notes)?;
     thinking::apply(&model, &level, &mut body, &mut notes);
@@ -152,6 +152,13 @@ pub fn profile_for(provider: &Provider, reference: &str) -> Result<ThinkingProfi
 #[inline(never)]
 pub(crate) fn obj(pairs: Vec<(&str, Value)>) -> Value {
     Value::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+}
+
+/// Sets `key` on a JSON object (one out-of-line call instead of a key allocation, an insert and a
+/// drop of the old value at every site).
+#[inline(never)]
+pub(crate) fn put(map: &mut Map<String, Value>, key: &str, value: Value) {
+    map.insert(key.to_string(), value);
 }
 
 /// A JSON string.

@@ -2,6 +2,7 @@
 //! late body patches (chat-template kwargs, `extraBody`, `store`, `parallel_tool_calls`).
 
 use super::notes::{Action, Notes};
+use super::put;
 use crate::models::ModelDefinition;
 use serde_json::{Map, Value};
 
@@ -103,37 +104,37 @@ fn number(v: &Value) -> Option<Value> {
 
 /// Adds the sampling fields (§5.3 item 8, without `response_format`, which has its own rules).
 pub fn sampling(params: &Map<String, Value>, body: &mut Map<String, Value>, notes: &mut Notes, response_format: Option<Value>) {
-    let mut put = |key: &str, wire: &str, body: &mut Map<String, Value>| {
+    let mut num = |key: &str, wire: &str, body: &mut Map<String, Value>| {
         if let Some(v) = params.get(key) {
             match number(v) {
                 Some(n) => {
-                    body.insert(wire.to_string(), n);
+                    super::put(body, wire, n);
                 }
                 None => notes.push(wire, Action::Dropped, format!("The param {key} was ignored because it is not a finite number.")),
             }
         }
     };
-    put("temperature", "temperature", body);
-    put("topP", "top_p", body);
+    num("temperature", "temperature", body);
+    num("topP", "top_p", body);
     if let Some(rf) = response_format {
-        body.insert("response_format".into(), rf);
+        put(body, "response_format", rf);
     }
-    put("frequencyPenalty", "frequency_penalty", body);
-    put("presencePenalty", "presence_penalty", body);
+    num("frequencyPenalty", "frequency_penalty", body);
+    num("presencePenalty", "presence_penalty", body);
     if let Some(seed) = params.get("seed") {
         match seed.as_i64() {
             Some(_) => {
-                body.insert("seed".into(), seed.clone());
+                put(body, "seed", seed.clone());
             }
             None => notes.push("seed", Action::Dropped, "The param seed was ignored because it is not an integer."),
         }
     }
     match params.get("stop") {
         Some(Value::String(s)) => {
-            body.insert("stop".into(), Value::Array(vec![Value::String(s.clone())]));
+            put(body, "stop", Value::Array(vec![Value::String(s.clone())]));
         }
         Some(Value::Array(a)) if !a.is_empty() && a.iter().all(Value::is_string) => {
-            body.insert("stop".into(), Value::Array(a.clone()));
+            put(body, "stop", Value::Array(a.clone()));
         }
         Some(Value::Array(a)) if a.is_empty() => {}
         Some(_) => notes.push("stop", Action::Dropped, "The param stop was ignored because it is neither a string nor a list of strings."),
@@ -169,7 +170,7 @@ pub fn late_patches(params: &Map<String, Value>, body: &mut Map<String, Value>, 
                 for (k, v) in kwargs {
                     merged.insert(k.clone(), v.clone());
                 }
-                body.insert("chat_template_kwargs".into(), Value::Object(merged));
+                put(body, "chat_template_kwargs", Value::Object(merged));
             }
             None => notes.push("chat_template_kwargs", Action::Dropped, "The param chatTemplateKwargs was ignored because it is not an object."),
         }
@@ -203,7 +204,7 @@ pub fn late_patches(params: &Map<String, Value>, body: &mut Map<String, Value>, 
             }
         }
         Some(Value::Bool(b)) => {
-            body.insert("parallel_tool_calls".into(), Value::Bool(*b));
+            put(body, "parallel_tool_calls", Value::Bool(*b));
         }
         Some(other) => notes.push("parallel_tool_calls", Action::Dropped, format!("The param parallelToolCalls was ignored because {} is not true, false or null.", crate::json::to_string(other))),
     }

@@ -6,7 +6,7 @@ use super::notes::{Action, Notes};
 use crate::error::ProviderError;
 use crate::models::ModelDefinition;
 use serde::Serialize;
-use super::s;
+use super::{put, s};
 use serde_json::{Map, Value};
 
 /// Levels in ladder order.
@@ -133,7 +133,7 @@ fn defaults_under(body: &mut Map<String, Value>, defaults: Map<String, Value>) {
     for (k, v) in existing {
         merged.insert(k, v);
     }
-    body.insert("chat_template_kwargs".into(), Value::Object(merged));
+    put(body, "chat_template_kwargs", Value::Object(merged));
 }
 
 /// The vLLM plugin's payload patch (§5.8) for the resolved level.
@@ -151,29 +151,29 @@ pub fn apply(model: &ModelDefinition, level: &str, body: &mut Map<String, Value>
         Some(QwenFormat::ChatTemplate) => {
             // `{...existing, enable_thinking}`; an existing key keeps its place, as in JavaScript.
             let mut k = body.get("chat_template_kwargs").and_then(Value::as_object).cloned().unwrap_or_default();
-            k.insert("enable_thinking".into(), Value::Bool(enabled));
+            put(&mut k, "enable_thinking", Value::Bool(enabled));
             if !k.contains_key("preserve_thinking") {
-                k.insert("preserve_thinking".into(), Value::Bool(true));
+                put(&mut k, "preserve_thinking", Value::Bool(true));
             }
             if let Some(e) = &effort {
-                k.insert("reasoning_effort".into(), s(e));
+                put(&mut k, "reasoning_effort", s(e));
             }
-            body.insert("chat_template_kwargs".into(), Value::Object(k));
+            put(body, "chat_template_kwargs", Value::Object(k));
             notes.push("chat_template_kwargs", Action::Added, format!("Thinking is switched {} through chat_template_kwargs.enable_thinking because the model row sets compat.thinkingFormat \"qwen-chat-template\"; preserve_thinking keeps earlier reasoning in the prompt.", on_off(enabled)));
         }
         Some(QwenFormat::TopLevel) => {
-            body.insert("enable_thinking".into(), Value::Bool(enabled));
+            put(body, "enable_thinking", Value::Bool(enabled));
             if let Some(e) = &effort {
-                body.insert("reasoning_effort".into(), s(e));
+                put(body, "reasoning_effort", s(e));
             }
             notes.push("enable_thinking", Action::Added, format!("Thinking is switched {} through a top-level enable_thinking because the model row sets compat.thinkingFormat \"qwen\".", on_off(enabled)));
         }
         None if model.reasoning && is_deepseek_v4(&model.id) => {
             let mut d = Map::new();
-            d.insert("thinking".into(), Value::Bool(enabled));
-            d.insert("enable_thinking".into(), Value::Bool(enabled));
+            put(&mut d, "thinking", Value::Bool(enabled));
+            put(&mut d, "enable_thinking", Value::Bool(enabled));
             if let Some(e) = &effort {
-                d.insert("reasoning_effort".into(), s(e));
+                put(&mut d, "reasoning_effort", s(e));
             }
             defaults_under(body, d);
             for k in ["thinking", "reasoning_effort", "reasoning"] {
@@ -183,7 +183,7 @@ pub fn apply(model: &ModelDefinition, level: &str, body: &mut Map<String, Value>
         }
         None if model.reasoning && compat_bool(model, "supportsReasoningEffort", false) => {
             let e = if enabled { effort.unwrap_or_else(|| level.to_string()) } else { "none".to_string() };
-            body.insert("reasoning_effort".into(), Value::String(e));
+            put(body, "reasoning_effort", Value::String(e));
             notes.push("reasoning_effort", Action::Added, "reasoning_effort is sent because the model row sets compat.supportsReasoningEffort.");
         }
         None if model.reasoning => notes.push(
@@ -195,8 +195,8 @@ pub fn apply(model: &ModelDefinition, level: &str, body: &mut Map<String, Value>
     }
     if !enabled && is_nemotron3(&model.id) {
         let mut d = Map::new();
-        d.insert("enable_thinking".into(), Value::Bool(false));
-        d.insert("force_nonempty_content".into(), Value::Bool(true));
+        put(&mut d, "enable_thinking", Value::Bool(false));
+        put(&mut d, "force_nonempty_content", Value::Bool(true));
         defaults_under(body, d);
         notes.push("chat_template_kwargs", Action::Added, "Nemotron 3 gets enable_thinking false and force_nonempty_content true in chat_template_kwargs when thinking is off, so it answers with visible text.");
     }
@@ -220,7 +220,7 @@ pub fn priority(params: &Map<String, Value>, urgency: Option<&str>, body: &mut M
         Some(other) => return Err(ProviderError::config_at("priority", format!("Unknown priority \"{other}\""), "Use foreground, normal or background.")),
     };
     if params.get("priorityScheduling").and_then(Value::as_bool) == Some(true) {
-        body.insert("priority".into(), Value::from(value));
+        put(body, "priority", Value::from(value));
         notes.push("priority", Action::Added, "priority is sent because the priorityScheduling param is on; the server must run with --scheduling-policy priority.");
     } else if urgency.is_some_and(|u| u != "normal") {
         notes.push("priority", Action::Dropped, "The request's priority was not sent because the priorityScheduling param is not on for this model.");

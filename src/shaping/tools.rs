@@ -5,7 +5,7 @@ use super::notes::{Action, Notes};
 use super::request::{Tool, ToolChoice};
 use crate::error::ProviderError;
 use crate::models::ModelDefinition;
-use super::{obj, s};
+use super::{obj, put, s};
 use serde_json::{Map, Value};
 
 /// The `tools` and `tool_choice` values to send (`None` = key absent).
@@ -47,13 +47,13 @@ pub fn tool_fields(model: &ModelDefinition, tools: Option<&[Tool]>, choice: Opti
         .iter()
         .map(|t| {
             let mut f = Map::new();
-            f.insert("name".into(), s(&t.name));
+            put(&mut f, "name", s(&t.name));
             if let Some(d) = &t.description {
-                f.insert("description".into(), s(d));
+                put(&mut f, "description", s(d));
             }
-            f.insert("parameters".into(), t.parameters.clone().unwrap_or_else(|| obj(vec![("type", s("object")), ("properties", Value::Object(Map::new()))])));
+            put(&mut f, "parameters", t.parameters.clone().unwrap_or_else(|| obj(vec![("type", s("object")), ("properties", Value::Object(Map::new()))])));
             if strict {
-                f.insert("strict".into(), Value::Bool(false));
+                put(&mut f, "strict", Value::Bool(false));
             }
             obj(vec![("type", s("function")), ("function", Value::Object(f))])
         })
