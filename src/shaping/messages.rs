@@ -4,7 +4,7 @@ use super::model::{accepts, compat_bool};
 use super::notes::{Action, Notes};
 use super::request::{Content, ContentPart, Message, ToolCall};
 use crate::models::ModelDefinition;
-use super::{obj, put, s};
+use super::{obj1, put, s, tagged};
 use serde_json::{Map, Value};
 
 /// OpenClaw's placeholder for images a model cannot take.
@@ -22,13 +22,13 @@ pub fn convert(model: &ModelDefinition, messages: &[Message], notes: &mut Notes)
     let mut media = MediaNotes::default();
     for message in messages {
         if !matches!(message, Message::Tool { .. }) && !pending_images.is_empty() {
-            out.push(obj(vec![("role", s("user")), ("content", Value::Array(std::mem::take(&mut pending_images)))]));
+            out.push(Value::Object(tagged("role", "user", "content", Value::Array(std::mem::take(&mut pending_images)))));
         }
         match message {
-            Message::System { content } => out.push(obj(vec![("role", s(system_role(model, notes))), ("content", s(content))])),
+            Message::System { content } => out.push(Value::Object(tagged("role", system_role(model, notes), "content", s(content)))),
             Message::User { content } => {
                 if let Some(content) = user_content(model, content, &mut media) {
-                    out.push(obj(vec![("role", s("user")), ("content", content)]));
+                    out.push(Value::Object(tagged("role", "user", "content", content)));
                 }
             }
             Message::Assistant { content, reasoning, reasoning_field, tool_calls } => {
@@ -40,7 +40,9 @@ pub fn convert(model: &ModelDefinition, messages: &[Message], notes: &mut Notes)
             Message::Tool { tool_call_id, tool_name, content } => {
                 result_number += 1;
                 let (text, images) = tool_result(model, content, &mut media);
-                out.push(obj(vec![("role", s("tool")), ("content", Value::String(text)), ("tool_call_id", Value::String(tool_call_id_for_wire(tool_call_id, notes)))]));
+                let mut m = tagged("role", "tool", "content", Value::String(text));
+                put(&mut m, "tool_call_id", Value::String(tool_call_id_for_wire(tool_call_id, notes)));
+                out.push(Value::Object(m));
                 if !images.is_empty() {
                     let name: String = tool_name.as_deref().unwrap_or("tool").chars().take(64).collect();
                     pending_images.push(text_part(&["Image(s) from tool result #", &result_number.to_string(), " (", &name, "):"].concat()));
@@ -50,7 +52,7 @@ pub fn convert(model: &ModelDefinition, messages: &[Message], notes: &mut Notes)
         }
     }
     if !pending_images.is_empty() {
-        out.push(obj(vec![("role", s("user")), ("content", Value::Array(pending_images))]));
+        out.push(Value::Object(tagged("role", "user", "content", Value::Array(pending_images))));
     }
     media.report(notes);
     out
@@ -109,13 +111,13 @@ fn part(model: &ModelDefinition, p: &ContentPart, media: &mut MediaNotes) -> Val
 }
 
 fn text_part(text: &str) -> Value {
-    obj(vec![("type", s("text")), ("text", s(text))])
+    Value::Object(tagged("type", "text", "text", s(text)))
 }
 
 /// `{type: "image_url", image_url: {url: "data:<mime>;base64,<data>"}}` (or `video_url`).
 fn media_part(kind: &str, mime_type: &str, data: &str) -> Value {
     let url = ["data:", mime_type, ";base64,", data].concat();
-    obj(vec![("type", s(kind)), (kind, obj(vec![("url", Value::String(url))]))])
+    Value::Object(tagged("type", kind, kind, obj1("url", Value::String(url))))
 }
 
 fn is_placeholder(v: &Value) -> bool {
@@ -173,7 +175,11 @@ fn assistant(model: &ModelDefinition, content: Option<&Content>, reasoning: Opti
             .iter()
             .map(|c| {
                 let args = if c.arguments.is_null() { "{}".to_string() } else { crate::json::to_string(&c.arguments) };
-                obj(vec![("id", Value::String(tool_call_id_for_wire(&c.id, notes))), ("type", s("function")), ("function", obj(vec![("name", s(&c.name)), ("arguments", Value::String(args))]))])
+                let mut m = Map::new();
+                put(&mut m, "id", Value::String(tool_call_id_for_wire(&c.id, notes)));
+                put(&mut m, "type", s("function"));
+                put(&mut m, "function", Value::Object(tagged("name", &c.name, "arguments", Value::String(args))));
+                Value::Object(m)
             })
             .collect();
         put(&mut m, "tool_calls", Value::Array(wire));

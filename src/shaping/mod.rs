@@ -92,7 +92,7 @@ pub fn build_among(provider: &Provider, rows: &[ModelDefinition], request: &Chat
         put(&mut body, "prompt_cache_retention", s(retention));
     }
     if compat_bool(&model, "supportsUsageInStreaming", true) {
-        put(&mut body, "stream_options", obj(vec![("include_usage", Value::Bool(true))]));
+        put(&mut body, "stream_options", obj1("include_usage", Value::Bool(true)));
     } else {
         notes.push("stream_options", Action::Dropped, "stream_options.include_usage is not sent because the model row sets compat.supportsUsageInStreaming to false, so no usage arrives.");
     }
@@ -149,10 +149,21 @@ pub fn profile_for(provider: &Provider, reference: &str) -> Result<ThinkingProfi
     Ok(thinking_profile(&resolve_model(provider, reference, &mut Notes::default())?))
 }
 
-/// A JSON object from key/value pairs, in order.
+/// `{key: value}`.
 #[inline(never)]
-pub(crate) fn obj(pairs: Vec<(&str, Value)>) -> Value {
-    Value::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+pub(crate) fn obj1(key: &str, value: Value) -> Value {
+    let mut m = Map::new();
+    put(&mut m, key, value);
+    Value::Object(m)
+}
+
+/// `{tag: text, key: value}`: the shape of messages (`role`), parts and tools (`type`).
+#[inline(never)]
+pub(crate) fn tagged(tag: &str, text: &str, key: &str, value: Value) -> Map<String, Value> {
+    let mut m = Map::new();
+    put(&mut m, tag, s(text));
+    put(&mut m, key, value);
+    m
 }
 
 /// Sets `key` on a JSON object (one out-of-line call instead of a key allocation, an insert and a

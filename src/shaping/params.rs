@@ -152,7 +152,7 @@ pub fn response_format(model: &ModelDefinition, params: &Map<String, Value>, not
         Some("json_schema") if rf.get("json_schema").is_some_and(Value::is_object) => Some(rf.clone()),
         _ if rf.is_object() && super::model::compat_bool(model, "supportsJsonSchemaResponseFormat", false) => {
             notes.push("response_format", Action::Renamed, "The bare JSON Schema was wrapped as {type: \"json_schema\", json_schema: {name: \"openclaw_response\", schema}} because the model row sets compat.supportsJsonSchemaResponseFormat.");
-            Some(super::obj(vec![("type", super::s("json_schema")), ("json_schema", super::obj(vec![("name", super::s("openclaw_response")), ("schema", rf.clone())]))]))
+            Some(Value::Object(super::tagged("type", "json_schema", "json_schema", Value::Object(super::tagged("name", "openclaw_response", "schema", rf.clone())))))
         }
         _ => {
             notes.push("response_format", Action::Dropped, "The response format was left out: a bare JSON Schema is only sent when compat.supportsJsonSchemaResponseFormat is set; pass {type: \"json_schema\", json_schema: {...}} or {type: \"json_object\"} instead.");

@@ -5,7 +5,7 @@ use super::notes::{Action, Notes};
 use super::request::{Tool, ToolChoice};
 use crate::error::ProviderError;
 use crate::models::ModelDefinition;
-use super::{obj, put, s};
+use super::{obj1, put, s, tagged};
 use serde_json::{Map, Value};
 
 /// The `tools` and `tool_choice` values to send (`None` = key absent).
@@ -51,11 +51,11 @@ pub fn tool_fields(model: &ModelDefinition, tools: Option<&[Tool]>, choice: Opti
             if let Some(d) = &t.description {
                 put(&mut f, "description", s(d));
             }
-            put(&mut f, "parameters", t.parameters.clone().unwrap_or_else(|| obj(vec![("type", s("object")), ("properties", Value::Object(Map::new()))])));
+            put(&mut f, "parameters", t.parameters.clone().unwrap_or_else(|| Value::Object(tagged("type", "object", "properties", Value::Object(Map::new())))));
             if strict {
                 put(&mut f, "strict", Value::Bool(false));
             }
-            obj(vec![("type", s("function")), ("function", Value::Object(f))])
+            Value::Object(tagged("type", "function", "function", Value::Object(f)))
         })
         .collect();
     let names: Vec<&str> = list.iter().map(|t| t.name.as_str()).collect();
@@ -80,7 +80,7 @@ pub fn tool_fields(model: &ModelDefinition, tools: Option<&[Tool]>, choice: Opti
             if !names.contains(&name.as_str()) {
                 return Err(choice_error(format!("OpenAI Chat Completions tool_choice requested unavailable tool \"{name}\" after schema conversion")));
             }
-            Some(obj(vec![("type", s("function")), ("function", obj(vec![("name", s(name))]))]))
+            Some(Value::Object(tagged("type", "function", "function", obj1("name", s(name)))))
         }
     };
     if strict && !wire.is_empty() {
