@@ -67,44 +67,45 @@ fn is_word(b: u8) -> bool {
 
 /// The effort ladder a row allows: levels whose (mapped) effort is in `compat.supportedReasoningEfforts`.
 fn ladder(model: &ModelDefinition) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
     if !compat_bool(model, "supportsReasoningEffort", true) {
-        return Vec::new();
+        return out;
     }
-    let supported: Vec<String> = model
-        .compat
-        .as_ref()
-        .and_then(|c| c.get("supportedReasoningEfforts"))
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
-        .unwrap_or_default();
+    let supported = model.compat.as_ref().and_then(|c| c.get("supportedReasoningEfforts")).and_then(Value::as_array);
     let map = compat_map(model, "reasoningEffortMap");
-    LADDER
-        .iter()
-        .filter_map(|l| {
-            let effort = map.and_then(|m| m.get(*l)).and_then(Value::as_str).map_or_else(|| l.to_string(), |s| s.trim().to_string());
-            supported.contains(&effort).then_some((*l, effort))
-        })
-        .collect()
+    for l in LADDER {
+        let effort = map.and_then(|m| m.get(*l)).and_then(Value::as_str).map_or(*l, str::trim);
+        // Listed efforts count trimmed; a blank one matches nothing.
+        if supported.into_iter().flatten().filter_map(Value::as_str).any(|s| !s.trim().is_empty() && s.trim() == effort) {
+            out.push((*l, effort.to_string()));
+        }
+    }
+    out
 }
 
 /// The thinking profile of a model, as OpenClaw's vLLM plugin offers it (checklist 53), else the
 /// core fallback (reasoning models default to `medium`, others offer only `off`).
 pub fn thinking_profile(model: &ModelDefinition) -> ThinkingProfile {
     let qwen = qwen_format(model).is_some();
+    let mut levels = vec![level("off")];
     if model.reasoning && (qwen || is_nemotron3(&model.id)) {
         let steps = ladder(model);
-        let levels = if steps.is_empty() {
-            vec![level("off"), Level { id: "low", label: Some("on") }]
-        } else {
-            std::iter::once(level("off")).chain(steps.iter().map(|(l, _)| level(l))).collect()
-        };
+        if steps.is_empty() {
+            levels.push(Level { id: "low", label: Some("on") });
+        }
+        for (l, _) in steps {
+            levels.push(level(l));
+        }
         return ThinkingProfile { levels, default_level: "off", source: "vllm" };
     }
     if model.reasoning {
-        let levels = ["off", "minimal", "low", "medium", "high"].into_iter().map(level).collect();
+        // minimal, low, medium, high
+        for l in &LADDER[..4] {
+            levels.push(level(l));
+        }
         return ThinkingProfile { levels, default_level: "medium", source: "core" };
     }
-    ThinkingProfile { levels: vec![level("off")], default_level: "off", source: "core" }
+    ThinkingProfile { levels, default_level: "off", source: "core" }
 }
 
 /// The level a request runs at: its own (`on` = `low`), else the profile's default.
