@@ -44,7 +44,7 @@ pub fn convert(model: &ModelDefinition, messages: &[Message], notes: &mut Notes)
                 put(&mut m, "tool_call_id", Value::String(tool_call_id_for_wire(tool_call_id, notes)));
                 out.push(Value::Object(m));
                 if !images.is_empty() {
-                    let name: String = tool_name.as_deref().unwrap_or("tool").chars().take(64).collect();
+                    let name = super::first_chars(tool_name.as_deref().unwrap_or("tool"), 64);
                     pending_images.push(text_part(&["Image(s) from tool result #", &result_number.to_string(), " (", &name, "):"].concat()));
                     pending_images.extend(images);
                 }
@@ -143,15 +143,24 @@ fn user_content(model: &ModelDefinition, content: &Content, media: &mut MediaNot
 }
 
 fn texts(content: Option<&Content>) -> Vec<&str> {
+    let mut out = Vec::new();
     match content {
-        None => Vec::new(),
-        Some(Content::Text(t)) => vec![t.as_str()],
-        Some(Content::Parts(parts)) => parts.iter().filter_map(|p| if let ContentPart::Text { text } = p { Some(text.as_str()) } else { None }).collect(),
+        None => {}
+        Some(Content::Text(t)) => out.push(t.as_str()),
+        Some(Content::Parts(parts)) => {
+            for p in parts {
+                if let ContentPart::Text { text } = p {
+                    out.push(text.as_str());
+                }
+            }
+        }
     }
+    out
 }
 
 fn assistant(model: &ModelDefinition, content: Option<&Content>, reasoning: Option<&str>, field: Option<&str>, calls: &[ToolCall], notes: &mut Notes) -> Option<Value> {
-    let text: Vec<&str> = texts(content).into_iter().filter(|t| !t.trim().is_empty()).collect();
+    let mut text = texts(content);
+    text.retain(|t| !t.trim().is_empty());
     let mut m = Map::new();
     put(&mut m, "role", s("assistant"));
     put(&mut m, "content", if text.is_empty() { Value::Null } else { Value::String(text.join("\n")) });
@@ -171,17 +180,15 @@ fn assistant(model: &ModelDefinition, content: Option<&Content>, reasoning: Opti
         }
     }
     if !calls.is_empty() {
-        let wire: Vec<Value> = calls
-            .iter()
-            .map(|c| {
-                let args = if c.arguments.is_null() { "{}".to_string() } else { crate::json::to_string(&c.arguments) };
-                let mut m = Map::new();
-                put(&mut m, "id", Value::String(tool_call_id_for_wire(&c.id, notes)));
-                put(&mut m, "type", s("function"));
-                put(&mut m, "function", Value::Object(tagged("name", &c.name, "arguments", Value::String(args))));
-                Value::Object(m)
-            })
-            .collect();
+        let mut wire = Vec::new();
+        for c in calls {
+            let args = if c.arguments.is_null() { "{}".to_string() } else { crate::json::to_string(&c.arguments) };
+            let mut m = Map::new();
+            put(&mut m, "id", Value::String(tool_call_id_for_wire(&c.id, notes)));
+            put(&mut m, "type", s("function"));
+            put(&mut m, "function", Value::Object(tagged("name", &c.name, "arguments", Value::String(args))));
+            wire.push(Value::Object(m));
+        }
         put(&mut m, "tool_calls", Value::Array(wire));
     }
     (!text.is_empty() || !calls.is_empty()).then_some(Value::Object(m))
@@ -214,7 +221,13 @@ fn tool_result(model: &ModelDefinition, content: &Content, media: &mut MediaNote
 pub fn normalize_tool_call_id(id: &str) -> String {
     match id.split_once('|') {
         None => id.to_string(),
-        Some((head, _)) => head.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).take(40).collect(),
+        Some((head, _)) => {
+            let mut out = String::new();
+            for c in head.chars().take(40) {
+                out.push(if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' });
+            }
+            out
+        }
     }
 }
 

@@ -119,7 +119,11 @@ pub fn build_among(provider: &Provider, rows: &[ModelDefinition], request: &Chat
     let url = provider.base().endpoint("/chat/completions");
     let mut headers = vec![("Content-Type".to_string(), "application/json".to_string()), ("Accept".to_string(), "application/json".to_string())];
     // Request-time key order (§4.2) and this model's own headers.
-    headers.extend(provider.chat_headers(Some(&model.id)).into_iter().filter(|(k, _)| !k.eq_ignore_ascii_case("content-type") && !k.eq_ignore_ascii_case("accept")));
+    for (k, v) in provider.chat_headers(Some(&model.id)) {
+        if !k.eq_ignore_ascii_case("content-type") && !k.eq_ignore_ascii_case("accept") {
+            headers.push((k, v));
+        }
+    }
     header_notes(&headers, &mut notes);
     // Serializing a map of `Value`s cannot fail: its keys are strings and its numbers finite.
     let text = serde_json::to_string(&body).unwrap_or_default();
@@ -131,11 +135,12 @@ pub fn build_among(provider: &Provider, rows: &[ModelDefinition], request: &Chat
         timeout_ms: provider.describe().timeout_ms.map(|t| t.min(u32::MAX as u64) as u32),
         max_body_bytes: MAX_JSON_BODY_BYTES,
     };
-    let shown = headers.into_iter().map(|(k, v)| {
+    let mut shown = Map::new();
+    for (k, v) in headers {
         let v = if k.eq_ignore_ascii_case("authorization") { redact_auth(&v) } else { crate::redact::redact(&v, provider.secrets()) };
-        (k, Value::String(v))
-    });
-    let prepared = PreparedRequest { method: "POST", url, headers: shown.collect(), body, notes: notes.0 };
+        shown.insert(k, Value::String(v));
+    }
+    let prepared = PreparedRequest { method: "POST", url, headers: shown, body, notes: notes.0 };
     Ok(Shaped { prepared, http, model })
 }
 
@@ -171,6 +176,12 @@ pub(crate) fn tagged(tag: &str, text: &str, key: &str, value: Value) -> Map<Stri
 #[inline(never)]
 pub(crate) fn put(map: &mut Map<String, Value>, key: &str, value: Value) {
     map.insert(key.to_string(), value);
+}
+
+/// The first `n` characters of `text`.
+pub(crate) fn first_chars(text: &str, n: usize) -> String {
+    let end = text.char_indices().nth(n).map_or(text.len(), |(i, _)| i);
+    text[..end].to_string()
 }
 
 /// A JSON string.
@@ -213,7 +224,7 @@ fn prompt_cache(model: &ModelDefinition, params: &Map<String, Value>, notes: &mu
             "short"
         }
     };
-    let key = params.get("promptCacheKey").and_then(Value::as_str).map(|k| k.chars().take(64).collect::<String>());
+    let key = params.get("promptCacheKey").and_then(Value::as_str).map(|k| first_chars(k, 64));
     if !compat_bool(model, "supportsPromptCacheKey", false) {
         if key.is_some() || retention == "long" {
             notes.push("prompt_cache_key", Action::Dropped, "Prompt-cache fields are not sent because vLLM is not a native OpenAI endpoint; set compat.supportsPromptCacheKey on the model row to send them.");

@@ -178,7 +178,12 @@ pub fn late_patches(params: &Map<String, Value>, body: &mut Map<String, Value>, 
     if let Some(v) = params.get("extraBody") {
         match v.as_object() {
             Some(extra) => {
-                let managed: Vec<&str> = ["messages", "model", "stream"].into_iter().filter(|k| extra.contains_key(*k)).collect();
+                let mut managed: Vec<&str> = Vec::new();
+                for k in ["messages", "model", "stream"] {
+                    if extra.contains_key(k) {
+                        managed.push(k);
+                    }
+                }
                 if !managed.is_empty() {
                     notes.push(managed.join(","), Action::Overridden, format!("extraBody overrides framework-managed request keys: {}; the request may no longer match the conversation.", managed.join(", ")));
                 }

@@ -22,7 +22,10 @@ fn choice_error(message: String) -> ProviderError {
 
 /// Converts the tools (sorted by name) and reconciles the caller's choice against the survivors.
 pub fn tool_fields(model: &ModelDefinition, tools: Option<&[Tool]>, choice: Option<&ToolChoice>, notes: &mut Notes) -> Result<ToolFields, ProviderError> {
-    let mut list: Vec<&Tool> = tools.unwrap_or(&[]).iter().collect();
+    let mut list: Vec<&Tool> = Vec::new();
+    for t in tools.unwrap_or(&[]) {
+        list.push(t);
+    }
     if !compat_bool(model, "supportsTools", true) && !list.is_empty() {
         notes.push("tools", Action::Dropped, "Tools were left out because the model row sets compat.supportsTools to false.");
         list.clear();
@@ -43,33 +46,30 @@ pub fn tool_fields(model: &ModelDefinition, tools: Option<&[Tool]>, choice: Opti
         }
     }
     let strict = model.compat.as_ref().and_then(|c| c.get("supportsStrictMode")).and_then(Value::as_bool) == Some(true);
-    let wire: Vec<Value> = list
-        .iter()
-        .map(|t| {
-            let mut f = Map::new();
-            put(&mut f, "name", s(&t.name));
-            if let Some(d) = &t.description {
-                put(&mut f, "description", s(d));
-            }
-            put(&mut f, "parameters", t.parameters.clone().unwrap_or_else(|| Value::Object(tagged("type", "object", "properties", Value::Object(Map::new())))));
-            if strict {
-                put(&mut f, "strict", Value::Bool(false));
-            }
-            Value::Object(tagged("type", "function", "function", Value::Object(f)))
-        })
-        .collect();
-    let names: Vec<&str> = list.iter().map(|t| t.name.as_str()).collect();
+    let mut wire = Vec::new();
+    for t in &list {
+        let mut f = Map::new();
+        put(&mut f, "name", s(&t.name));
+        if let Some(d) = &t.description {
+            put(&mut f, "description", s(d));
+        }
+        put(&mut f, "parameters", t.parameters.clone().unwrap_or_else(|| Value::Object(tagged("type", "object", "properties", Value::Object(Map::new())))));
+        if strict {
+            put(&mut f, "strict", Value::Bool(false));
+        }
+        wire.push(Value::Object(tagged("type", "function", "function", Value::Object(f))));
+    }
     let tool_choice = match choice {
-        None if names.is_empty() => None,
+        None if list.is_empty() => None,
         None => {
             notes.push("tool_choice", Action::Added, "tool_choice \"auto\" is sent explicitly because OpenClaw does so for proxy-style servers whenever tools are offered.");
             Some(s("auto"))
         }
         Some(ToolChoice::Mode(mode)) => match mode.as_str() {
-            "required" if names.is_empty() => {
+            "required" if list.is_empty() => {
                 return Err(choice_error("OpenAI Chat Completions tool_choice requires a tool, but no tools survived schema conversion".into()))
             }
-            "auto" | "none" | "required" if names.is_empty() => {
+            "auto" | "none" | "required" if list.is_empty() => {
                 notes.push("tool_choice", Action::Dropped, format!("tool_choice \"{mode}\" was left out because no tools are sent, and vLLM rejects a tool_choice without tools."));
                 None
             }
@@ -77,7 +77,7 @@ pub fn tool_fields(model: &ModelDefinition, tools: Option<&[Tool]>, choice: Opti
             other => return Err(choice_error(format!("Unsupported tool_choice \"{other}\": use \"auto\", \"none\", \"required\" or {{ name }}"))),
         },
         Some(ToolChoice::Named { name }) | Some(ToolChoice::Function { function: super::request::NamedFunction { name } }) => {
-            if !names.contains(&name.as_str()) {
+            if !list.iter().any(|t| t.name == *name) {
                 return Err(choice_error(format!("OpenAI Chat Completions tool_choice requested unavailable tool \"{name}\" after schema conversion")));
             }
             Some(Value::Object(tagged("type", "function", "function", obj1("name", s(name)))))
