@@ -129,12 +129,19 @@ pub fn resolve_level(model: &ModelDefinition, requested: Option<&str>, notes: &m
 
 /// `{...defaults, ...existing}`: defaults first, keys already present win.
 fn defaults_under(body: &mut Map<String, Value>, defaults: Map<String, Value>) {
-    let existing = body.get("chat_template_kwargs").and_then(Value::as_object).cloned().unwrap_or_default();
     let mut merged = defaults;
-    for (k, v) in existing {
+    for (k, v) in kwargs(body) {
         merged.insert(k, v);
     }
     put(body, "chat_template_kwargs", Value::Object(merged));
+}
+
+/// The body's `chat_template_kwargs`, taken out (its key keeps its place) to be put back changed.
+fn kwargs(body: &mut Map<String, Value>) -> Map<String, Value> {
+    match body.get_mut("chat_template_kwargs") {
+        Some(Value::Object(k)) => std::mem::take(k),
+        _ => Map::new(),
+    }
 }
 
 /// The vLLM plugin's payload patch (§5.8) for the resolved level.
@@ -151,7 +158,7 @@ pub fn apply(model: &ModelDefinition, level: &str, body: &mut Map<String, Value>
     match qwen {
         Some(QwenFormat::ChatTemplate) => {
             // `{...existing, enable_thinking}`; an existing key keeps its place, as in JavaScript.
-            let mut k = body.get("chat_template_kwargs").and_then(Value::as_object).cloned().unwrap_or_default();
+            let mut k = kwargs(body);
             put(&mut k, "enable_thinking", Value::Bool(enabled));
             if !k.contains_key("preserve_thinking") {
                 put(&mut k, "preserve_thinking", Value::Bool(true));

@@ -22,27 +22,19 @@ fn choice_error(message: String) -> ProviderError {
 
 /// Converts the tools (sorted by name) and reconciles the caller's choice against the survivors.
 pub fn tool_fields(model: &ModelDefinition, tools: Option<&[Tool]>, choice: Option<&ToolChoice>, notes: &mut Notes) -> Result<ToolFields, ProviderError> {
+    let tools = tools.unwrap_or(&[]);
     let mut list: Vec<&Tool> = Vec::new();
-    for t in tools.unwrap_or(&[]) {
-        list.push(t);
-    }
-    if !compat_bool(model, "supportsTools", true) && !list.is_empty() {
+    if !compat_bool(model, "supportsTools", true) && !tools.is_empty() {
         notes.push("tools", Action::Dropped, "Tools were left out because the model row sets compat.supportsTools to false.");
-        list.clear();
-    }
-    list.retain(|t| {
-        let ok = !t.name.trim().is_empty() && t.parameters.as_ref().is_none_or(Value::is_object);
-        if !ok {
-            notes.push("tools", Action::Dropped, format!("Tool \"{}\" was left out because it needs a non-empty name and an object as parameters.", t.name));
-        }
-        ok
-    });
-    // Insertion sort: tool lists are short, and it keeps the stable sort's code out of the wasm.
-    for i in 1..list.len() {
-        let mut j = i;
-        while j > 0 && list[j - 1].name > list[j].name {
-            list.swap(j - 1, j);
-            j -= 1;
+    } else {
+        for t in tools {
+            if t.name.trim().is_empty() || !t.parameters.as_ref().is_none_or(Value::is_object) {
+                notes.push("tools", Action::Dropped, format!("Tool \"{}\" was left out because it needs a non-empty name and an object as parameters.", t.name));
+                continue;
+            }
+            // Sorted by name as they come, after equal names (stable, and no sort code in the wasm).
+            let at = list.iter().position(|u| u.name > t.name).unwrap_or(list.len());
+            list.insert(at, t);
         }
     }
     let strict = model.compat.as_ref().and_then(|c| c.get("supportsStrictMode")).and_then(Value::as_bool) == Some(true);
