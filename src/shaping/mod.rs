@@ -178,6 +178,14 @@ pub(crate) fn put(map: &mut Map<String, Value>, key: &str, value: Value) {
     map.insert(key.to_string(), value);
 }
 
+/// The body's `chat_template_kwargs`, taken out (its key keeps its place) to be put back changed.
+pub(crate) fn kwargs(body: &mut Map<String, Value>) -> Map<String, Value> {
+    match body.get_mut("chat_template_kwargs") {
+        Some(Value::Object(k)) => std::mem::take(k),
+        _ => Map::new(),
+    }
+}
+
 /// The first `n` characters of `text`.
 pub(crate) fn first_chars(text: &str, n: usize) -> String {
     let end = text.char_indices().nth(n).map_or(text.len(), |(i, _)| i);

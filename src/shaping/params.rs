@@ -166,7 +166,7 @@ pub fn late_patches(params: &Map<String, Value>, body: &mut Map<String, Value>, 
     if let Some(v) = params.get("chatTemplateKwargs") {
         match v.as_object() {
             Some(kwargs) => {
-                let mut merged = body.get("chat_template_kwargs").and_then(Value::as_object).cloned().unwrap_or_default();
+                let mut merged = super::kwargs(body);
                 for (k, v) in kwargs {
                     merged.insert(k.clone(), v.clone());
                 }

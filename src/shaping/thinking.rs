@@ -6,7 +6,7 @@ use super::notes::{Action, Notes};
 use crate::error::ProviderError;
 use crate::models::ModelDefinition;
 use serde::Serialize;
-use super::{put, s};
+use super::{kwargs, put, s};
 use serde_json::{Map, Value};
 
 /// Levels in ladder order.
@@ -136,13 +136,6 @@ fn defaults_under(body: &mut Map<String, Value>, defaults: Map<String, Value>) {
     put(body, "chat_template_kwargs", Value::Object(merged));
 }
 
-/// The body's `chat_template_kwargs`, taken out (its key keeps its place) to be put back changed.
-fn kwargs(body: &mut Map<String, Value>) -> Map<String, Value> {
-    match body.get_mut("chat_template_kwargs") {
-        Some(Value::Object(k)) => std::mem::take(k),
-        _ => Map::new(),
-    }
-}
 
 /// The vLLM plugin's payload patch (§5.8) for the resolved level.
 pub fn apply(model: &ModelDefinition, level: &str, body: &mut Map<String, Value>, notes: &mut Notes) {
@@ -167,14 +160,14 @@ pub fn apply(model: &ModelDefinition, level: &str, body: &mut Map<String, Value>
                 put(&mut k, "reasoning_effort", s(e));
             }
             put(body, "chat_template_kwargs", Value::Object(k));
-            notes.push("chat_template_kwargs", Action::Added, format!("Thinking is switched {} through chat_template_kwargs.enable_thinking because the model row sets compat.thinkingFormat \"qwen-chat-template\"; preserve_thinking keeps earlier reasoning in the prompt.", on_off(enabled)));
+            switched(notes, "chat_template_kwargs", enabled, "chat_template_kwargs.enable_thinking because the model row sets compat.thinkingFormat \"qwen-chat-template\"; preserve_thinking keeps earlier reasoning in the prompt.");
         }
         Some(QwenFormat::TopLevel) => {
             put(body, "enable_thinking", Value::Bool(enabled));
             if let Some(e) = &effort {
                 put(body, "reasoning_effort", s(e));
             }
-            notes.push("enable_thinking", Action::Added, format!("Thinking is switched {} through a top-level enable_thinking because the model row sets compat.thinkingFormat \"qwen\".", on_off(enabled)));
+            switched(notes, "enable_thinking", enabled, "a top-level enable_thinking because the model row sets compat.thinkingFormat \"qwen\".");
         }
         None if model.reasoning && is_deepseek_v4(&model.id) => {
             let mut d = Map::new();
@@ -187,7 +180,7 @@ pub fn apply(model: &ModelDefinition, level: &str, body: &mut Map<String, Value>
             for k in ["thinking", "reasoning_effort", "reasoning"] {
                 body.shift_remove(k);
             }
-            notes.push("chat_template_kwargs", Action::Added, format!("Thinking is switched {} through chat_template_kwargs (thinking, enable_thinking) because DeepSeek V4 chat templates read it there.", on_off(enabled)));
+            switched(notes, "chat_template_kwargs", enabled, "chat_template_kwargs (thinking, enable_thinking) because DeepSeek V4 chat templates read it there.");
         }
         None if model.reasoning && compat_bool(model, "supportsReasoningEffort", false) => {
             let e = if enabled { effort.unwrap_or_else(|| level.to_string()) } else { "none".to_string() };
@@ -210,12 +203,10 @@ pub fn apply(model: &ModelDefinition, level: &str, body: &mut Map<String, Value>
     }
 }
 
-fn on_off(enabled: bool) -> &'static str {
-    if enabled {
-        "on"
-    } else {
-        "off"
-    }
+/// "Thinking is switched on|off through <how>".
+fn switched(notes: &mut Notes, field: &str, enabled: bool, how: &str) {
+    let state = if enabled { "on" } else { "off" };
+    notes.push(field, Action::Added, format!("Thinking is switched {state} through {how}"));
 }
 
 /// `priority` for vLLM's priority scheduler: −100 foreground, 100 background, 0 otherwise; only when
