@@ -183,22 +183,28 @@ fn each<T>(items: &[Value], path: &str, p: &mut Problems, read: fn(&Value, &str,
 }
 
 /// Field reader that names the path of whatever is wrong (no fields when the value is not an object).
-struct Obj<'a> {
+struct Obj<'a, 'p> {
     map: Option<&'a Map<String, Value>>,
-    path: String,
+    path: &'p str,
 }
 
-impl<'a> Obj<'a> {
-    fn new(v: &'a Value, path: &str, p: &mut Problems) -> Self {
+impl<'a, 'p> Obj<'a, 'p> {
+    fn new(v: &'a Value, path: &'p str, p: &mut Problems) -> Self {
         let map = v.as_object();
         if map.is_none() {
             p.add(path, "must be an object");
         }
-        Obj { map, path: path.to_string() }
+        Obj { map, path }
     }
 
     fn at(&self, key: &str) -> String {
-        join(&self.path, key)
+        join(self.path, key)
+    }
+
+    /// Records `<path>.<key> <problem>`.
+    #[inline(never)]
+    fn fail(&self, key: &str, problem: &str, p: &mut Problems) {
+        p.add(&self.at(key), problem);
     }
 
     fn get(&self, key: &str) -> Option<&'a Value> {
@@ -209,7 +215,7 @@ impl<'a> Obj<'a> {
     fn string(&self, key: &str, p: &mut Problems) -> String {
         match self.get(key) {
             None => {
-                p.add(&self.at(key), "is required (a string)");
+                self.fail(key, "is required (a string)", p);
                 String::new()
             }
             v => self.opt_string(v, key, p).unwrap_or_default(),
@@ -226,7 +232,7 @@ impl<'a> Obj<'a> {
             None => None,
             Some(Value::String(s)) => Some(s.clone()),
             Some(_) => {
-                p.add(&self.at(key), "must be a string");
+                self.fail(key, "must be a string", p);
                 None
             }
         }
@@ -237,7 +243,7 @@ impl<'a> Obj<'a> {
             None => None,
             Some(Value::Array(a)) => Some(a),
             Some(_) => {
-                p.add(&self.at(key), "must be an array");
+                self.fail(key, "must be an array", p);
                 None
             }
         }
@@ -303,7 +309,7 @@ fn message(v: &Value, path: &str, p: &mut Problems) -> Message {
             content: content(o.get("content"), &body, p).unwrap_or(Content::Text(String::new())),
         },
         _ => {
-            p.add(&o.at("role"), "must be \"system\", \"user\", \"assistant\" or \"tool\"");
+            o.fail("role", "must be \"system\", \"user\", \"assistant\" or \"tool\"", p);
             Message::System { content: String::new() }
         }
     }
@@ -335,7 +341,7 @@ fn part(v: &Value, path: &str, p: &mut Problems) -> ContentPart {
             }
         }
         _ => {
-            p.add(&o.at("type"), "must be \"text\", \"image\" or \"video\"");
+            o.fail("type", "must be \"text\", \"image\" or \"video\"", p);
             ContentPart::Text { text: String::new() }
         }
     }
