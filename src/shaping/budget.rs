@@ -100,11 +100,8 @@ pub fn apply(model: &ModelDefinition, params: &Map<String, Value>, body: &mut Ma
         ));
     }
     let value = if requested > left {
-        let why = if left < LOW_BUDGET {
-            format!("The output cap was lowered from {requested} to {left} tokens, what the estimated {estimate}-token prompt leaves of the {context}-token context; a reply this short will likely be cut off.")
-        } else {
-            format!("The output cap was lowered from {requested} to {left} tokens, what the estimated {estimate}-token prompt leaves of the {context}-token context.")
-        };
+        let end = if left < LOW_BUDGET { "; a reply this short will likely be cut off." } else { "." };
+        let why = format!("The output cap was lowered from {requested} to {left} tokens, what the estimated {estimate}-token prompt leaves of the {context}-token context{end}");
         notes.push(field, Action::Clamped, why);
         left
     } else {
@@ -113,6 +110,6 @@ pub fn apply(model: &ModelDefinition, params: &Map<String, Value>, body: &mut Ma
     if field == "max_tokens" {
         notes.push(field, Action::Renamed, "The output cap is sent as max_tokens instead of max_completion_tokens because the model row sets compat.maxTokensField.");
     }
-    body.insert(field.to_string(), Value::from(value));
+    super::put(body, field, Value::from(value));
     Ok(())
 }

@@ -4,7 +4,7 @@ use super::model::{accepts, compat_bool};
 use super::notes::{Action, Notes};
 use super::request::{Content, ContentPart, Message, ToolCall};
 use crate::models::ModelDefinition;
-use super::{obj, s};
+use super::{obj1, put, s, tagged};
 use serde_json::{Map, Value};
 
 /// OpenClaw's placeholder for images a model cannot take.
@@ -22,13 +22,13 @@ pub fn convert(model: &ModelDefinition, messages: &[Message], notes: &mut Notes)
     let mut media = MediaNotes::default();
     for message in messages {
         if !matches!(message, Message::Tool { .. }) && !pending_images.is_empty() {
-            out.push(obj(vec![("role", s("user")), ("content", Value::Array(std::mem::take(&mut pending_images)))]));
+            out.push(Value::Object(tagged("role", "user", "content", Value::Array(std::mem::take(&mut pending_images)))));
         }
         match message {
-            Message::System { content } => out.push(obj(vec![("role", s(system_role(model, notes))), ("content", s(content))])),
+            Message::System { content } => out.push(Value::Object(tagged("role", system_role(model, notes), "content", s(content)))),
             Message::User { content } => {
                 if let Some(content) = user_content(model, content, &mut media) {
-                    out.push(obj(vec![("role", s("user")), ("content", content)]));
+                    out.push(Value::Object(tagged("role", "user", "content", content)));
                 }
             }
             Message::Assistant { content, reasoning, reasoning_field, tool_calls } => {
@@ -40,9 +40,11 @@ pub fn convert(model: &ModelDefinition, messages: &[Message], notes: &mut Notes)
             Message::Tool { tool_call_id, tool_name, content } => {
                 result_number += 1;
                 let (text, images) = tool_result(model, content, &mut media);
-                out.push(obj(vec![("role", s("tool")), ("content", Value::String(text)), ("tool_call_id", Value::String(tool_call_id_for_wire(tool_call_id, notes)))]));
+                let mut m = tagged("role", "tool", "content", Value::String(text));
+                put(&mut m, "tool_call_id", Value::String(tool_call_id_for_wire(tool_call_id, notes)));
+                out.push(Value::Object(m));
                 if !images.is_empty() {
-                    let name: String = tool_name.as_deref().unwrap_or("tool").chars().take(64).collect();
+                    let name = super::first_chars(tool_name.as_deref().unwrap_or("tool"), 64);
                     pending_images.push(text_part(&["Image(s) from tool result #", &result_number.to_string(), " (", &name, "):"].concat()));
                     pending_images.extend(images);
                 }
@@ -50,7 +52,7 @@ pub fn convert(model: &ModelDefinition, messages: &[Message], notes: &mut Notes)
         }
     }
     if !pending_images.is_empty() {
-        out.push(obj(vec![("role", s("user")), ("content", Value::Array(pending_images))]));
+        out.push(Value::Object(tagged("role", "user", "content", Value::Array(pending_images))));
     }
     media.report(notes);
     out
@@ -109,13 +111,13 @@ fn part(model: &ModelDefinition, p: &ContentPart, media: &mut MediaNotes) -> Val
 }
 
 fn text_part(text: &str) -> Value {
-    obj(vec![("type", s("text")), ("text", s(text))])
+    Value::Object(tagged("type", "text", "text", s(text)))
 }
 
 /// `{type: "image_url", image_url: {url: "data:<mime>;base64,<data>"}}` (or `video_url`).
 fn media_part(kind: &str, mime_type: &str, data: &str) -> Value {
     let url = ["data:", mime_type, ";base64,", data].concat();
-    obj(vec![("type", s(kind)), (kind, obj(vec![("url", Value::String(url))]))])
+    Value::Object(tagged("type", kind, kind, obj1("url", Value::String(url))))
 }
 
 fn is_placeholder(v: &Value) -> bool {
@@ -141,24 +143,33 @@ fn user_content(model: &ModelDefinition, content: &Content, media: &mut MediaNot
 }
 
 fn texts(content: Option<&Content>) -> Vec<&str> {
+    let mut out = Vec::new();
     match content {
-        None => Vec::new(),
-        Some(Content::Text(t)) => vec![t.as_str()],
-        Some(Content::Parts(parts)) => parts.iter().filter_map(|p| if let ContentPart::Text { text } = p { Some(text.as_str()) } else { None }).collect(),
+        None => {}
+        Some(Content::Text(t)) => out.push(t.as_str()),
+        Some(Content::Parts(parts)) => {
+            for p in parts {
+                if let ContentPart::Text { text } = p {
+                    out.push(text.as_str());
+                }
+            }
+        }
     }
+    out
 }
 
 fn assistant(model: &ModelDefinition, content: Option<&Content>, reasoning: Option<&str>, field: Option<&str>, calls: &[ToolCall], notes: &mut Notes) -> Option<Value> {
-    let text: Vec<&str> = texts(content).into_iter().filter(|t| !t.trim().is_empty()).collect();
+    let mut text = texts(content);
+    text.retain(|t| !t.trim().is_empty());
     let mut m = Map::new();
-    m.insert("role".into(), s("assistant"));
-    m.insert("content".into(), if text.is_empty() { Value::Null } else { Value::String(text.join("\n")) });
+    put(&mut m, "role", s("assistant"));
+    put(&mut m, "content", if text.is_empty() { Value::Null } else { Value::String(text.join("\n")) });
     if let Some(r) = reasoning.filter(|r| !r.trim().is_empty()) {
         let field = field.unwrap_or("reasoning_content");
         // Replayed under the field it arrived in: vLLM 0.16-0.21 read only `reasoning`, older ones
         // only `reasoning_content`, and 0.22+ accept both.
         if model.reasoning && matches!(field, "reasoning_content" | "reasoning") {
-            m.insert(field.into(), Value::String(r.to_string()));
+            put(&mut m, field, Value::String(r.to_string()));
         } else {
             let why = if model.reasoning {
                 format!("Replayed reasoning under \"{field}\" was left out because vLLM only reads reasoning or reasoning_content on assistant messages.")
@@ -169,14 +180,16 @@ fn assistant(model: &ModelDefinition, content: Option<&Content>, reasoning: Opti
         }
     }
     if !calls.is_empty() {
-        let wire: Vec<Value> = calls
-            .iter()
-            .map(|c| {
-                let args = if c.arguments.is_null() { "{}".to_string() } else { crate::json::to_string(&c.arguments) };
-                obj(vec![("id", Value::String(tool_call_id_for_wire(&c.id, notes))), ("type", s("function")), ("function", obj(vec![("name", s(&c.name)), ("arguments", Value::String(args))]))])
-            })
-            .collect();
-        m.insert("tool_calls".into(), Value::Array(wire));
+        let mut wire = Vec::new();
+        for c in calls {
+            let args = if c.arguments.is_null() { "{}".to_string() } else { crate::json::to_string(&c.arguments) };
+            let mut m = Map::new();
+            put(&mut m, "id", Value::String(tool_call_id_for_wire(&c.id, notes)));
+            put(&mut m, "type", s("function"));
+            put(&mut m, "function", Value::Object(tagged("name", &c.name, "arguments", Value::String(args))));
+            wire.push(Value::Object(m));
+        }
+        put(&mut m, "tool_calls", Value::Array(wire));
     }
     (!text.is_empty() || !calls.is_empty()).then_some(Value::Object(m))
 }
@@ -208,7 +221,13 @@ fn tool_result(model: &ModelDefinition, content: &Content, media: &mut MediaNote
 pub fn normalize_tool_call_id(id: &str) -> String {
     match id.split_once('|') {
         None => id.to_string(),
-        Some((head, _)) => head.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).take(40).collect(),
+        Some((head, _)) => {
+            let mut out = String::new();
+            for c in head.chars().take(40) {
+                out.push(if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' });
+            }
+            out
+        }
     }
 }
 

@@ -85,29 +85,29 @@ pub fn build_among(provider: &Provider, rows: &[ModelDefinition], request: &Chat
     let level = thinking::resolve_level(&model, request.thinking.as_deref(), &mut notes)?;
 
     let mut body = Map::new();
-    body.insert("model".into(), s(&model.id));
-    body.insert("messages".into(), Value::Array(messages::convert(&model, &request.messages, &mut notes)));
-    body.insert("stream".into(), Value::Bool(true));
+    put(&mut body, "model", s(&model.id));
+    put(&mut body, "messages", Value::Array(messages::convert(&model, &request.messages, &mut notes)));
+    put(&mut body, "stream", Value::Bool(true));
     let cache = prompt_cache(&model, &params, &mut notes);
     if let Some(retention) = cache.retention {
-        body.insert("prompt_cache_retention".into(), s(retention));
+        put(&mut body, "prompt_cache_retention", s(retention));
     }
     if compat_bool(&model, "supportsUsageInStreaming", true) {
-        body.insert("stream_options".into(), obj(vec![("include_usage", Value::Bool(true))]));
+        put(&mut body, "stream_options", obj1("include_usage", Value::Bool(true)));
     } else {
         notes.push("stream_options", Action::Dropped, "stream_options.include_usage is not sent because the model row sets compat.supportsUsageInStreaming to false, so no usage arrives.");
     }
     if let Some(key) = cache.key {
-        body.insert("prompt_cache_key".into(), Value::String(key));
+        put(&mut body, "prompt_cache_key", Value::String(key));
     }
     let rf = params::response_format(&model, &params, &mut notes);
     params::sampling(&params, &mut body, &mut notes, rf);
     let t = tools::tool_fields(&model, request.tools.as_deref(), request.tool_choice.as_ref(), &mut notes)?;
     if let Some(v) = t.tools {
-        body.insert("tools".into(), v);
+        put(&mut body, "tools", v);
     }
     if let Some(v) = t.tool_choice {
-        body.insert("tool_choice".into(), v);
+        put(&mut body, "tool_choice", v);
     }
     budget::apply(&model, &params, &mut body, &mut notes)?;
     thinking::apply(&model, &level, &mut body, &mut notes);
@@ -120,9 +120,14 @@ pub fn build_among(provider: &Provider, rows: &[ModelDefinition], request: &Chat
     let url = provider.base().endpoint("/chat/completions");
     let mut headers = vec![("Content-Type".to_string(), "application/json".to_string()), ("Accept".to_string(), "application/json".to_string())];
     // Request-time key order (§4.2) and this model's own headers.
-    headers.extend(provider.chat_headers(Some(&model.id)).into_iter().filter(|(k, _)| !k.eq_ignore_ascii_case("content-type") && !k.eq_ignore_ascii_case("accept")));
+    for (k, v) in provider.chat_headers(Some(&model.id)) {
+        if !k.eq_ignore_ascii_case("content-type") && !k.eq_ignore_ascii_case("accept") {
+            headers.push((k, v));
+        }
+    }
     header_notes(&headers, &mut notes);
-    let text = serde_json::to_string(&body).map_err(|e| ProviderError::config_at("request", format!("Cannot serialise the request body: {e}"), "Report this as a bug."))?;
+    // Serializing a map of `Value`s cannot fail: its keys are strings and its numbers finite.
+    let text = serde_json::to_string(&body).unwrap_or_default();
     let http = HttpRequest {
         method: "POST".to_string(),
         url: url.clone(),
@@ -131,11 +136,12 @@ pub fn build_among(provider: &Provider, rows: &[ModelDefinition], request: &Chat
         timeout_ms: provider.describe().timeout_ms.map(|t| t.min(u32::MAX as u64) as u32),
         max_body_bytes: MAX_JSON_BODY_BYTES,
     };
-    let shown = headers.into_iter().map(|(k, v)| {
+    let mut shown = Map::new();
+    for (k, v) in headers {
         let v = if k.eq_ignore_ascii_case("authorization") { redact_auth(&v) } else { crate::redact::redact(&v, provider.secrets()) };
-        (k, Value::String(v))
-    });
-    let prepared = PreparedRequest { method: "POST", url, headers: shown.collect(), body, notes: notes.0 };
+        shown.insert(k, Value::String(v));
+    }
+    let prepared = PreparedRequest { method: "POST", url, headers: shown, body, notes: notes.0 };
     Ok(Shaped { prepared, http, model })
 }
 
@@ -149,10 +155,42 @@ pub fn profile_for(provider: &Provider, reference: &str) -> Result<ThinkingProfi
     Ok(thinking_profile(&resolve_model(provider, reference, &mut Notes::default())?))
 }
 
-/// A JSON object from key/value pairs, in order.
+/// `{key: value}`.
 #[inline(never)]
-pub(crate) fn obj(pairs: Vec<(&str, Value)>) -> Value {
-    Value::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+pub(crate) fn obj1(key: &str, value: Value) -> Value {
+    let mut m = Map::new();
+    put(&mut m, key, value);
+    Value::Object(m)
+}
+
+/// `{tag: text, key: value}`: the shape of messages (`role`), parts and tools (`type`).
+#[inline(never)]
+pub(crate) fn tagged(tag: &str, text: &str, key: &str, value: Value) -> Map<String, Value> {
+    let mut m = Map::new();
+    put(&mut m, tag, s(text));
+    put(&mut m, key, value);
+    m
+}
+
+/// Sets `key` on a JSON object (one out-of-line call instead of a key allocation, an insert and a
+/// drop of the old value at every site).
+#[inline(never)]
+pub(crate) fn put(map: &mut Map<String, Value>, key: &str, value: Value) {
+    map.insert(key.to_string(), value);
+}
+
+/// The body's `chat_template_kwargs`, taken out (its key keeps its place) to be put back changed.
+pub(crate) fn kwargs(body: &mut Map<String, Value>) -> Map<String, Value> {
+    match body.get_mut("chat_template_kwargs") {
+        Some(Value::Object(k)) => std::mem::take(k),
+        _ => Map::new(),
+    }
+}
+
+/// The first `n` characters of `text`.
+pub(crate) fn first_chars(text: &str, n: usize) -> String {
+    let end = text.char_indices().nth(n).map_or(text.len(), |(i, _)| i);
+    text[..end].to_string()
 }
 
 /// A JSON string.
@@ -163,7 +201,7 @@ pub(crate) fn s(text: &str) -> Value {
 
 fn redact_auth(value: &str) -> String {
     match value.split_once(' ') {
-        Some((scheme, _)) => format!("{scheme} {}", crate::redact::REDACTED),
+        Some((scheme, _)) => [scheme, " ", crate::redact::REDACTED].concat(),
         None => crate::redact::REDACTED.to_string(),
     }
 }
@@ -195,7 +233,7 @@ fn prompt_cache(model: &ModelDefinition, params: &Map<String, Value>, notes: &mu
             "short"
         }
     };
-    let key = params.get("promptCacheKey").and_then(Value::as_str).map(|k| k.chars().take(64).collect::<String>());
+    let key = params.get("promptCacheKey").and_then(Value::as_str).map(|k| first_chars(k, 64));
     if !compat_bool(model, "supportsPromptCacheKey", false) {
         if key.is_some() || retention == "long" {
             notes.push("prompt_cache_key", Action::Dropped, "Prompt-cache fields are not sent because vLLM is not a native OpenAI endpoint; set compat.supportsPromptCacheKey on the model row to send them.");

@@ -2,6 +2,7 @@
 //! late body patches (chat-template kwargs, `extraBody`, `store`, `parallel_tool_calls`).
 
 use super::notes::{Action, Notes};
+use super::put;
 use crate::models::ModelDefinition;
 use serde_json::{Map, Value};
 
@@ -103,37 +104,37 @@ fn number(v: &Value) -> Option<Value> {
 
 /// Adds the sampling fields (§5.3 item 8, without `response_format`, which has its own rules).
 pub fn sampling(params: &Map<String, Value>, body: &mut Map<String, Value>, notes: &mut Notes, response_format: Option<Value>) {
-    let mut put = |key: &str, wire: &str, body: &mut Map<String, Value>| {
+    let mut num = |key: &str, wire: &str, body: &mut Map<String, Value>| {
         if let Some(v) = params.get(key) {
             match number(v) {
                 Some(n) => {
-                    body.insert(wire.to_string(), n);
+                    super::put(body, wire, n);
                 }
                 None => notes.push(wire, Action::Dropped, format!("The param {key} was ignored because it is not a finite number.")),
             }
         }
     };
-    put("temperature", "temperature", body);
-    put("topP", "top_p", body);
+    num("temperature", "temperature", body);
+    num("topP", "top_p", body);
     if let Some(rf) = response_format {
-        body.insert("response_format".into(), rf);
+        put(body, "response_format", rf);
     }
-    put("frequencyPenalty", "frequency_penalty", body);
-    put("presencePenalty", "presence_penalty", body);
+    num("frequencyPenalty", "frequency_penalty", body);
+    num("presencePenalty", "presence_penalty", body);
     if let Some(seed) = params.get("seed") {
         match seed.as_i64() {
             Some(_) => {
-                body.insert("seed".into(), seed.clone());
+                put(body, "seed", seed.clone());
             }
             None => notes.push("seed", Action::Dropped, "The param seed was ignored because it is not an integer."),
         }
     }
     match params.get("stop") {
         Some(Value::String(s)) => {
-            body.insert("stop".into(), Value::Array(vec![Value::String(s.clone())]));
+            put(body, "stop", Value::Array(vec![Value::String(s.clone())]));
         }
         Some(Value::Array(a)) if !a.is_empty() && a.iter().all(Value::is_string) => {
-            body.insert("stop".into(), Value::Array(a.clone()));
+            put(body, "stop", Value::Array(a.clone()));
         }
         Some(Value::Array(a)) if a.is_empty() => {}
         Some(_) => notes.push("stop", Action::Dropped, "The param stop was ignored because it is neither a string nor a list of strings."),
@@ -151,7 +152,7 @@ pub fn response_format(model: &ModelDefinition, params: &Map<String, Value>, not
         Some("json_schema") if rf.get("json_schema").is_some_and(Value::is_object) => Some(rf.clone()),
         _ if rf.is_object() && super::model::compat_bool(model, "supportsJsonSchemaResponseFormat", false) => {
             notes.push("response_format", Action::Renamed, "The bare JSON Schema was wrapped as {type: \"json_schema\", json_schema: {name: \"openclaw_response\", schema}} because the model row sets compat.supportsJsonSchemaResponseFormat.");
-            Some(super::obj(vec![("type", super::s("json_schema")), ("json_schema", super::obj(vec![("name", super::s("openclaw_response")), ("schema", rf.clone())]))]))
+            Some(Value::Object(super::tagged("type", "json_schema", "json_schema", Value::Object(super::tagged("name", "openclaw_response", "schema", rf.clone())))))
         }
         _ => {
             notes.push("response_format", Action::Dropped, "The response format was left out: a bare JSON Schema is only sent when compat.supportsJsonSchemaResponseFormat is set; pass {type: \"json_schema\", json_schema: {...}} or {type: \"json_object\"} instead.");
@@ -165,11 +166,11 @@ pub fn late_patches(params: &Map<String, Value>, body: &mut Map<String, Value>, 
     if let Some(v) = params.get("chatTemplateKwargs") {
         match v.as_object() {
             Some(kwargs) => {
-                let mut merged = body.get("chat_template_kwargs").and_then(Value::as_object).cloned().unwrap_or_default();
+                let mut merged = super::kwargs(body);
                 for (k, v) in kwargs {
                     merged.insert(k.clone(), v.clone());
                 }
-                body.insert("chat_template_kwargs".into(), Value::Object(merged));
+                put(body, "chat_template_kwargs", Value::Object(merged));
             }
             None => notes.push("chat_template_kwargs", Action::Dropped, "The param chatTemplateKwargs was ignored because it is not an object."),
         }
@@ -177,7 +178,12 @@ pub fn late_patches(params: &Map<String, Value>, body: &mut Map<String, Value>, 
     if let Some(v) = params.get("extraBody") {
         match v.as_object() {
             Some(extra) => {
-                let managed: Vec<&str> = ["messages", "model", "stream"].into_iter().filter(|k| extra.contains_key(*k)).collect();
+                let mut managed: Vec<&str> = Vec::new();
+                for k in ["messages", "model", "stream"] {
+                    if extra.contains_key(k) {
+                        managed.push(k);
+                    }
+                }
                 if !managed.is_empty() {
                     notes.push(managed.join(","), Action::Overridden, format!("extraBody overrides framework-managed request keys: {}; the request may no longer match the conversation.", managed.join(", ")));
                 }
@@ -203,7 +209,7 @@ pub fn late_patches(params: &Map<String, Value>, body: &mut Map<String, Value>, 
             }
         }
         Some(Value::Bool(b)) => {
-            body.insert("parallel_tool_calls".into(), Value::Bool(*b));
+            put(body, "parallel_tool_calls", Value::Bool(*b));
         }
         Some(other) => notes.push("parallel_tool_calls", Action::Dropped, format!("The param parallelToolCalls was ignored because {} is not true, false or null.", crate::json::to_string(other))),
     }

@@ -158,147 +158,218 @@ fn index(path: &str, i: usize) -> String {
     [path, "[", &i.to_string(), "]"].concat()
 }
 
+/// The first problem met while reading. Reading goes on after it with empty values, which are
+/// thrown away: no half-built value has to be unwound at each check, and the problem reported is
+/// still the first one in reading order.
+#[derive(Default)]
+struct Problems(Option<ProviderError>);
+
+impl Problems {
+    #[inline(never)]
+    fn add(&mut self, path: &str, problem: &str) {
+        if self.0.is_none() {
+            self.0 = Some(bad(path, problem));
+        }
+    }
+}
+
 /// Reads every element of an array with `read`, naming each by its index.
-fn each<T>(items: &[Value], path: &str, read: fn(&Value, &str) -> Result<T, ProviderError>) -> Result<Vec<T>, ProviderError> {
+fn each<T>(items: &[Value], path: &str, p: &mut Problems, read: fn(&Value, &str, &mut Problems) -> T) -> Vec<T> {
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        out.push(read(item, &index(path, i))?);
+        out.push(read(item, &index(path, i), p));
     }
-    Ok(out)
+    out
 }
 
-/// Field reader that names the path of whatever is wrong.
-struct Obj<'a> {
-    map: &'a Map<String, Value>,
-    path: String,
+/// Field reader that names the path of whatever is wrong (no fields when the value is not an object).
+struct Obj<'a, 'p> {
+    map: Option<&'a Map<String, Value>>,
+    path: &'p str,
 }
 
-impl<'a> Obj<'a> {
-    fn new(v: &'a Value, path: &str) -> Result<Self, ProviderError> {
-        match v {
-            Value::Object(map) => Ok(Obj { map, path: path.to_string() }),
-            _ => Err(bad(path, "must be an object")),
+impl<'a, 'p> Obj<'a, 'p> {
+    fn new(v: &'a Value, path: &'p str, p: &mut Problems) -> Self {
+        let map = v.as_object();
+        if map.is_none() {
+            p.add(path, "must be an object");
         }
+        Obj { map, path }
     }
 
     fn at(&self, key: &str) -> String {
-        join(&self.path, key)
+        join(self.path, key)
+    }
+
+    /// Records `<path>.<key> <problem>`.
+    #[inline(never)]
+    fn fail(&self, key: &str, problem: &str, p: &mut Problems) {
+        p.add(&self.at(key), problem);
     }
 
     fn get(&self, key: &str) -> Option<&'a Value> {
-        self.map.get(key).filter(|v| !v.is_null())
+        self.map?.get(key).filter(|v| !v.is_null())
     }
 
-    fn string(&self, key: &str) -> Result<String, ProviderError> {
-        self.opt_string(key)?.ok_or_else(|| bad(&self.at(key), "is required (a string)"))
-    }
-
-    fn opt_string(&self, key: &str) -> Result<Option<String>, ProviderError> {
+    #[inline(never)]
+    fn string(&self, key: &str, p: &mut Problems) -> String {
         match self.get(key) {
-            None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(_) => Err(bad(&self.at(key), "must be a string")),
+            None => {
+                self.fail(key, "is required (a string)", p);
+                String::new()
+            }
+            v => self.opt_string(v, key, p).unwrap_or_default(),
         }
     }
 
-    fn array(&self, key: &str) -> Result<Option<&'a Vec<Value>>, ProviderError> {
+    fn opt(&self, key: &str, p: &mut Problems) -> Option<String> {
+        self.opt_string(self.get(key), key, p)
+    }
+
+    #[inline(never)]
+    fn opt_string(&self, v: Option<&Value>, key: &str, p: &mut Problems) -> Option<String> {
+        match v {
+            None => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => {
+                self.fail(key, "must be a string", p);
+                None
+            }
+        }
+    }
+
+    fn array(&self, key: &str, p: &mut Problems) -> Option<&'a Vec<Value>> {
         match self.get(key) {
-            None => Ok(None),
-            Some(Value::Array(a)) => Ok(Some(a)),
-            Some(_) => Err(bad(&self.at(key), "must be an array")),
+            None => None,
+            Some(Value::Array(a)) => Some(a),
+            Some(_) => {
+                self.fail(key, "must be an array", p);
+                None
+            }
         }
     }
 }
 
 /// Reads a `ChatRequest` from its JSON value, naming the path of the first problem.
 pub fn from_value(v: &Value) -> Result<ChatRequest, ProviderError> {
-    let o = Obj::new(v, "")?;
-    let messages = o.array("messages")?.ok_or_else(|| bad("messages", "is required (an array)"))?;
-    let messages = each(messages, "messages", message)?;
-    let tools = match o.array("tools")? {
-        None => None,
-        Some(list) => Some(each(list, "tools", tool)?),
+    let mut p = Problems::default();
+    let o = Obj::new(v, "", &mut p);
+    let messages = match o.array("messages", &mut p) {
+        Some(list) => each(list, "messages", &mut p, message),
+        None => {
+            p.add("messages", "is required (an array)");
+            Vec::new()
+        }
     };
+    let tools = o.array("tools", &mut p).map(|list| each(list, "tools", &mut p, tool));
     let params = match o.get("params") {
         None => None,
         Some(Value::Object(m)) => Some(m.clone()),
-        Some(_) => return Err(bad("params", "must be an object")),
+        Some(_) => {
+            p.add("params", "must be an object");
+            None
+        }
     };
-    Ok(ChatRequest {
-        model: o.string("model")?,
+    let request = ChatRequest {
+        model: o.string("model", &mut p),
         messages,
         tools,
-        tool_choice: o.get("toolChoice").map(tool_choice).transpose()?,
+        tool_choice: o.get("toolChoice").map(|v| tool_choice(v, &mut p)),
         params,
-        thinking: o.opt_string("thinking")?,
-        priority: o.opt_string("priority")?,
-    })
-}
-
-fn message(v: &Value, path: &str) -> Result<Message, ProviderError> {
-    let o = Obj::new(v, path)?;
-    let role = o.string("role")?;
-    let body = o.at("content");
-    Ok(match role.as_str() {
-        "system" => Message::System { content: o.string("content")? },
-        "user" => Message::User { content: content(o.get("content"), &body)?.ok_or_else(|| bad(&body, "is required"))? },
-        "assistant" => Message::Assistant {
-            content: content(o.get("content"), &body)?,
-            reasoning: o.opt_string("reasoning")?,
-            reasoning_field: o.opt_string("reasoningField")?,
-            tool_calls: match o.array("toolCalls")? {
-                None => None,
-                Some(calls) => Some(each(calls, &o.at("toolCalls"), tool_call)?),
-            },
-        },
-        "tool" => Message::Tool {
-            tool_call_id: o.string("toolCallId")?,
-            tool_name: o.opt_string("toolName")?,
-            content: content(o.get("content"), &body)?.unwrap_or(Content::Text(String::new())),
-        },
-        _ => return Err(bad(&o.at("role"), "must be \"system\", \"user\", \"assistant\" or \"tool\"")),
-    })
-}
-
-fn content(v: Option<&Value>, path: &str) -> Result<Option<Content>, ProviderError> {
-    match v {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(Content::Text(s.clone()))),
-        Some(Value::Array(parts)) => Ok(Some(Content::Parts(each(parts, path, part)?))),
-        Some(_) => Err(bad(path, "must be a string or an array of parts")),
+        thinking: o.opt("thinking", &mut p),
+        priority: o.opt("priority", &mut p),
+    };
+    match p.0 {
+        Some(e) => Err(e),
+        None => Ok(request),
     }
 }
 
-fn part(v: &Value, path: &str) -> Result<ContentPart, ProviderError> {
-    let o = Obj::new(v, path)?;
-    Ok(match o.string("type")?.as_str() {
-        "text" => ContentPart::Text { text: o.string("text")? },
-        "image" => ContentPart::Image { data: o.string("data")?, mime_type: o.string("mimeType")? },
-        "video" => ContentPart::Video { data: o.string("data")?, mime_type: o.string("mimeType")? },
-        _ => return Err(bad(&o.at("type"), "must be \"text\", \"image\" or \"video\"")),
-    })
-}
-
-fn tool_call(v: &Value, path: &str) -> Result<ToolCall, ProviderError> {
-    let o = Obj::new(v, path)?;
-    Ok(ToolCall { id: o.string("id")?, name: o.string("name")?, arguments: o.get("arguments").cloned().unwrap_or(Value::Null) })
-}
-
-fn tool(v: &Value, path: &str) -> Result<Tool, ProviderError> {
-    let o = Obj::new(v, path)?;
-    Ok(Tool { name: o.string("name")?, description: o.opt_string("description")?, parameters: o.get("parameters").cloned() })
-}
-
-fn tool_choice(v: &Value) -> Result<ToolChoice, ProviderError> {
-    match v {
-        Value::String(s) => Ok(ToolChoice::Mode(s.clone())),
-        Value::Object(_) => {
-            let o = Obj::new(v, "toolChoice")?;
-            if let Some(f) = o.get("function") {
-                return Ok(ToolChoice::Function { function: NamedFunction { name: Obj::new(f, "toolChoice.function")?.string("name")? } });
-            }
-            Ok(ToolChoice::Named { name: o.string("name")? })
+fn message(v: &Value, path: &str, p: &mut Problems) -> Message {
+    let o = Obj::new(v, path, p);
+    let role = o.string("role", p);
+    let body = o.at("content");
+    match role.as_str() {
+        "system" => Message::System { content: o.string("content", p) },
+        "user" => Message::User {
+            content: content(o.get("content"), &body, p).unwrap_or_else(|| {
+                p.add(&body, "is required");
+                Content::Text(String::new())
+            }),
+        },
+        "assistant" => Message::Assistant {
+            content: content(o.get("content"), &body, p),
+            reasoning: o.opt("reasoning", p),
+            reasoning_field: o.opt("reasoningField", p),
+            tool_calls: o.array("toolCalls", p).map(|calls| each(calls, &o.at("toolCalls"), p, tool_call)),
+        },
+        "tool" => Message::Tool {
+            tool_call_id: o.string("toolCallId", p),
+            tool_name: o.opt("toolName", p),
+            content: content(o.get("content"), &body, p).unwrap_or(Content::Text(String::new())),
+        },
+        _ => {
+            o.fail("role", "must be \"system\", \"user\", \"assistant\" or \"tool\"", p);
+            Message::System { content: String::new() }
         }
-        _ => Err(bad("toolChoice", "must be \"auto\", \"none\", \"required\" or { name }")),
+    }
+}
+
+/// The content, or `None` when it is absent or wrong (the problem is recorded).
+fn content(v: Option<&Value>, path: &str, p: &mut Problems) -> Option<Content> {
+    match v {
+        None => None,
+        Some(Value::String(s)) => Some(Content::Text(s.clone())),
+        Some(Value::Array(parts)) => Some(Content::Parts(each(parts, path, p, part))),
+        Some(_) => {
+            p.add(path, "must be a string or an array of parts");
+            None
+        }
+    }
+}
+
+fn part(v: &Value, path: &str, p: &mut Problems) -> ContentPart {
+    let o = Obj::new(v, path, p);
+    match o.string("type", p).as_str() {
+        "text" => ContentPart::Text { text: o.string("text", p) },
+        kind @ ("image" | "video") => {
+            let (data, mime_type) = (o.string("data", p), o.string("mimeType", p));
+            if kind == "image" {
+                ContentPart::Image { data, mime_type }
+            } else {
+                ContentPart::Video { data, mime_type }
+            }
+        }
+        _ => {
+            o.fail("type", "must be \"text\", \"image\" or \"video\"", p);
+            ContentPart::Text { text: String::new() }
+        }
+    }
+}
+
+fn tool_call(v: &Value, path: &str, p: &mut Problems) -> ToolCall {
+    let o = Obj::new(v, path, p);
+    ToolCall { id: o.string("id", p), name: o.string("name", p), arguments: o.get("arguments").cloned().unwrap_or(Value::Null) }
+}
+
+fn tool(v: &Value, path: &str, p: &mut Problems) -> Tool {
+    let o = Obj::new(v, path, p);
+    Tool { name: o.string("name", p), description: o.opt("description", p), parameters: o.get("parameters").cloned() }
+}
+
+fn tool_choice(v: &Value, p: &mut Problems) -> ToolChoice {
+    match v {
+        Value::String(s) => ToolChoice::Mode(s.clone()),
+        Value::Object(_) => {
+            let o = Obj::new(v, "toolChoice", p);
+            if let Some(f) = o.get("function") {
+                return ToolChoice::Function { function: NamedFunction { name: Obj::new(f, "toolChoice.function", p).string("name", p) } };
+            }
+            ToolChoice::Named { name: o.string("name", p) }
+        }
+        _ => {
+            p.add("toolChoice", "must be \"auto\", \"none\", \"required\" or { name }");
+            ToolChoice::Mode(String::new())
+        }
     }
 }

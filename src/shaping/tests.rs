@@ -387,3 +387,20 @@ fn golden_params_pipeline_runs_kwargs_then_extra_body_then_store_then_parallel_t
         "max_completion_tokens": 8192, "chat_template_kwargs": {"y": 2}, "top_k": 4, "parallel_tool_calls": false}));
     assert_eq!(got, want);
 }
+
+#[test]
+fn a_bad_request_names_the_first_problem_in_reading_order() {
+    let cases = [
+        (json!([]), "", "The request must be an object"),
+        (json!({"messages": [{"role": "user"}], "model": 1}), "messages[0].content", "messages[0].content is required"),
+        (json!({"messages": [{"role": "assistant", "toolCalls": [{"id": "a"}, 1]}]}), "messages[0].toolCalls[0].name", "messages[0].toolCalls[0].name is required (a string)"),
+        (json!({"messages": [{"role": "user", "content": [{"type": "image", "mimeType": 1}]}]}), "messages[0].content[0].data", "messages[0].content[0].data is required (a string)"),
+        (json!({"messages": [], "tools": [{"name": "a", "description": 1}], "params": 2}), "tools[0].description", "tools[0].description must be a string"),
+        (json!({"messages": [], "params": 2, "model": 1}), "params", "params must be an object"),
+        (json!({"messages": [], "model": "m", "toolChoice": {"function": {}}, "thinking": 1}), "toolChoice.function.name", "toolChoice.function.name is required (a string)"),
+    ];
+    for (req, path, message) in cases {
+        let e = parse_request(&req.to_string()).unwrap_err();
+        assert_eq!((e.code, e.path.as_deref(), e.message.as_str()), (ErrorCode::Config, (!path.is_empty()).then_some(path), message), "{req}");
+    }
+}

@@ -6,7 +6,7 @@ use super::notes::{Action, Notes};
 use crate::error::ProviderError;
 use crate::models::ModelDefinition;
 use serde::Serialize;
-use super::s;
+use super::{kwargs, put, s};
 use serde_json::{Map, Value};
 
 /// Levels in ladder order.
@@ -67,44 +67,45 @@ fn is_word(b: u8) -> bool {
 
 /// The effort ladder a row allows: levels whose (mapped) effort is in `compat.supportedReasoningEfforts`.
 fn ladder(model: &ModelDefinition) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
     if !compat_bool(model, "supportsReasoningEffort", true) {
-        return Vec::new();
+        return out;
     }
-    let supported: Vec<String> = model
-        .compat
-        .as_ref()
-        .and_then(|c| c.get("supportedReasoningEfforts"))
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
-        .unwrap_or_default();
+    let supported = model.compat.as_ref().and_then(|c| c.get("supportedReasoningEfforts")).and_then(Value::as_array);
     let map = compat_map(model, "reasoningEffortMap");
-    LADDER
-        .iter()
-        .filter_map(|l| {
-            let effort = map.and_then(|m| m.get(*l)).and_then(Value::as_str).map_or_else(|| l.to_string(), |s| s.trim().to_string());
-            supported.contains(&effort).then_some((*l, effort))
-        })
-        .collect()
+    for l in LADDER {
+        let effort = map.and_then(|m| m.get(*l)).and_then(Value::as_str).map_or(*l, str::trim);
+        // Listed efforts count trimmed; a blank one matches nothing.
+        if supported.into_iter().flatten().filter_map(Value::as_str).any(|s| !s.trim().is_empty() && s.trim() == effort) {
+            out.push((*l, effort.to_string()));
+        }
+    }
+    out
 }
 
 /// The thinking profile of a model, as OpenClaw's vLLM plugin offers it (checklist 53), else the
 /// core fallback (reasoning models default to `medium`, others offer only `off`).
 pub fn thinking_profile(model: &ModelDefinition) -> ThinkingProfile {
     let qwen = qwen_format(model).is_some();
+    let mut levels = vec![level("off")];
     if model.reasoning && (qwen || is_nemotron3(&model.id)) {
         let steps = ladder(model);
-        let levels = if steps.is_empty() {
-            vec![level("off"), Level { id: "low", label: Some("on") }]
-        } else {
-            std::iter::once(level("off")).chain(steps.iter().map(|(l, _)| level(l))).collect()
-        };
+        if steps.is_empty() {
+            levels.push(Level { id: "low", label: Some("on") });
+        }
+        for (l, _) in steps {
+            levels.push(level(l));
+        }
         return ThinkingProfile { levels, default_level: "off", source: "vllm" };
     }
     if model.reasoning {
-        let levels = ["off", "minimal", "low", "medium", "high"].into_iter().map(level).collect();
+        // minimal, low, medium, high
+        for l in &LADDER[..4] {
+            levels.push(level(l));
+        }
         return ThinkingProfile { levels, default_level: "medium", source: "core" };
     }
-    ThinkingProfile { levels: vec![level("off")], default_level: "off", source: "core" }
+    ThinkingProfile { levels, default_level: "off", source: "core" }
 }
 
 /// The level a request runs at: its own (`on` = `low`), else the profile's default.
@@ -128,13 +129,13 @@ pub fn resolve_level(model: &ModelDefinition, requested: Option<&str>, notes: &m
 
 /// `{...defaults, ...existing}`: defaults first, keys already present win.
 fn defaults_under(body: &mut Map<String, Value>, defaults: Map<String, Value>) {
-    let existing = body.get("chat_template_kwargs").and_then(Value::as_object).cloned().unwrap_or_default();
     let mut merged = defaults;
-    for (k, v) in existing {
+    for (k, v) in kwargs(body) {
         merged.insert(k, v);
     }
-    body.insert("chat_template_kwargs".into(), Value::Object(merged));
+    put(body, "chat_template_kwargs", Value::Object(merged));
 }
+
 
 /// The vLLM plugin's payload patch (§5.8) for the resolved level.
 pub fn apply(model: &ModelDefinition, level: &str, body: &mut Map<String, Value>, notes: &mut Notes) {
@@ -150,40 +151,40 @@ pub fn apply(model: &ModelDefinition, level: &str, body: &mut Map<String, Value>
     match qwen {
         Some(QwenFormat::ChatTemplate) => {
             // `{...existing, enable_thinking}`; an existing key keeps its place, as in JavaScript.
-            let mut k = body.get("chat_template_kwargs").and_then(Value::as_object).cloned().unwrap_or_default();
-            k.insert("enable_thinking".into(), Value::Bool(enabled));
+            let mut k = kwargs(body);
+            put(&mut k, "enable_thinking", Value::Bool(enabled));
             if !k.contains_key("preserve_thinking") {
-                k.insert("preserve_thinking".into(), Value::Bool(true));
+                put(&mut k, "preserve_thinking", Value::Bool(true));
             }
             if let Some(e) = &effort {
-                k.insert("reasoning_effort".into(), s(e));
+                put(&mut k, "reasoning_effort", s(e));
             }
-            body.insert("chat_template_kwargs".into(), Value::Object(k));
-            notes.push("chat_template_kwargs", Action::Added, format!("Thinking is switched {} through chat_template_kwargs.enable_thinking because the model row sets compat.thinkingFormat \"qwen-chat-template\"; preserve_thinking keeps earlier reasoning in the prompt.", on_off(enabled)));
+            put(body, "chat_template_kwargs", Value::Object(k));
+            switched(notes, "chat_template_kwargs", enabled, "chat_template_kwargs.enable_thinking because the model row sets compat.thinkingFormat \"qwen-chat-template\"; preserve_thinking keeps earlier reasoning in the prompt.");
         }
         Some(QwenFormat::TopLevel) => {
-            body.insert("enable_thinking".into(), Value::Bool(enabled));
+            put(body, "enable_thinking", Value::Bool(enabled));
             if let Some(e) = &effort {
-                body.insert("reasoning_effort".into(), s(e));
+                put(body, "reasoning_effort", s(e));
             }
-            notes.push("enable_thinking", Action::Added, format!("Thinking is switched {} through a top-level enable_thinking because the model row sets compat.thinkingFormat \"qwen\".", on_off(enabled)));
+            switched(notes, "enable_thinking", enabled, "a top-level enable_thinking because the model row sets compat.thinkingFormat \"qwen\".");
         }
         None if model.reasoning && is_deepseek_v4(&model.id) => {
             let mut d = Map::new();
-            d.insert("thinking".into(), Value::Bool(enabled));
-            d.insert("enable_thinking".into(), Value::Bool(enabled));
+            put(&mut d, "thinking", Value::Bool(enabled));
+            put(&mut d, "enable_thinking", Value::Bool(enabled));
             if let Some(e) = &effort {
-                d.insert("reasoning_effort".into(), s(e));
+                put(&mut d, "reasoning_effort", s(e));
             }
             defaults_under(body, d);
             for k in ["thinking", "reasoning_effort", "reasoning"] {
                 body.shift_remove(k);
             }
-            notes.push("chat_template_kwargs", Action::Added, format!("Thinking is switched {} through chat_template_kwargs (thinking, enable_thinking) because DeepSeek V4 chat templates read it there.", on_off(enabled)));
+            switched(notes, "chat_template_kwargs", enabled, "chat_template_kwargs (thinking, enable_thinking) because DeepSeek V4 chat templates read it there.");
         }
         None if model.reasoning && compat_bool(model, "supportsReasoningEffort", false) => {
             let e = if enabled { effort.unwrap_or_else(|| level.to_string()) } else { "none".to_string() };
-            body.insert("reasoning_effort".into(), Value::String(e));
+            put(body, "reasoning_effort", Value::String(e));
             notes.push("reasoning_effort", Action::Added, "reasoning_effort is sent because the model row sets compat.supportsReasoningEffort.");
         }
         None if model.reasoning => notes.push(
@@ -195,19 +196,17 @@ pub fn apply(model: &ModelDefinition, level: &str, body: &mut Map<String, Value>
     }
     if !enabled && is_nemotron3(&model.id) {
         let mut d = Map::new();
-        d.insert("enable_thinking".into(), Value::Bool(false));
-        d.insert("force_nonempty_content".into(), Value::Bool(true));
+        put(&mut d, "enable_thinking", Value::Bool(false));
+        put(&mut d, "force_nonempty_content", Value::Bool(true));
         defaults_under(body, d);
         notes.push("chat_template_kwargs", Action::Added, "Nemotron 3 gets enable_thinking false and force_nonempty_content true in chat_template_kwargs when thinking is off, so it answers with visible text.");
     }
 }
 
-fn on_off(enabled: bool) -> &'static str {
-    if enabled {
-        "on"
-    } else {
-        "off"
-    }
+/// "Thinking is switched on|off through <how>".
+fn switched(notes: &mut Notes, field: &str, enabled: bool, how: &str) {
+    let state = if enabled { "on" } else { "off" };
+    notes.push(field, Action::Added, format!("Thinking is switched {state} through {how}"));
 }
 
 /// `priority` for vLLM's priority scheduler: −100 foreground, 100 background, 0 otherwise; only when
@@ -220,7 +219,7 @@ pub fn priority(params: &Map<String, Value>, urgency: Option<&str>, body: &mut M
         Some(other) => return Err(ProviderError::config_at("priority", format!("Unknown priority \"{other}\""), "Use foreground, normal or background.")),
     };
     if params.get("priorityScheduling").and_then(Value::as_bool) == Some(true) {
-        body.insert("priority".into(), Value::from(value));
+        put(body, "priority", Value::from(value));
         notes.push("priority", Action::Added, "priority is sent because the priorityScheduling param is on; the server must run with --scheduling-policy priority.");
     } else if urgency.is_some_and(|u| u != "normal") {
         notes.push("priority", Action::Dropped, "The request's priority was not sent because the priorityScheduling param is not on for this model.");

@@ -5,7 +5,7 @@ use super::notes::{Action, Notes};
 use super::request::{Tool, ToolChoice};
 use crate::error::ProviderError;
 use crate::models::ModelDefinition;
-use super::{obj, s};
+use super::{obj1, put, s, tagged};
 use serde_json::{Map, Value};
 
 /// The `tools` and `tool_choice` values to send (`None` = key absent).
@@ -22,54 +22,46 @@ fn choice_error(message: String) -> ProviderError {
 
 /// Converts the tools (sorted by name) and reconciles the caller's choice against the survivors.
 pub fn tool_fields(model: &ModelDefinition, tools: Option<&[Tool]>, choice: Option<&ToolChoice>, notes: &mut Notes) -> Result<ToolFields, ProviderError> {
-    let mut list: Vec<&Tool> = tools.unwrap_or(&[]).iter().collect();
-    if !compat_bool(model, "supportsTools", true) && !list.is_empty() {
+    let tools = tools.unwrap_or(&[]);
+    let mut list: Vec<&Tool> = Vec::new();
+    if !compat_bool(model, "supportsTools", true) && !tools.is_empty() {
         notes.push("tools", Action::Dropped, "Tools were left out because the model row sets compat.supportsTools to false.");
-        list.clear();
-    }
-    list.retain(|t| {
-        let ok = !t.name.trim().is_empty() && t.parameters.as_ref().is_none_or(Value::is_object);
-        if !ok {
-            notes.push("tools", Action::Dropped, format!("Tool \"{}\" was left out because it needs a non-empty name and an object as parameters.", t.name));
-        }
-        ok
-    });
-    // Insertion sort: tool lists are short, and it keeps the stable sort's code out of the wasm.
-    for i in 1..list.len() {
-        let mut j = i;
-        while j > 0 && list[j - 1].name > list[j].name {
-            list.swap(j - 1, j);
-            j -= 1;
+    } else {
+        for t in tools {
+            if t.name.trim().is_empty() || !t.parameters.as_ref().is_none_or(Value::is_object) {
+                notes.push("tools", Action::Dropped, format!("Tool \"{}\" was left out because it needs a non-empty name and an object as parameters.", t.name));
+                continue;
+            }
+            // Sorted by name as they come, after equal names (stable, and no sort code in the wasm).
+            let at = list.iter().position(|u| u.name > t.name).unwrap_or(list.len());
+            list.insert(at, t);
         }
     }
     let strict = model.compat.as_ref().and_then(|c| c.get("supportsStrictMode")).and_then(Value::as_bool) == Some(true);
-    let wire: Vec<Value> = list
-        .iter()
-        .map(|t| {
-            let mut f = Map::new();
-            f.insert("name".into(), s(&t.name));
-            if let Some(d) = &t.description {
-                f.insert("description".into(), s(d));
-            }
-            f.insert("parameters".into(), t.parameters.clone().unwrap_or_else(|| obj(vec![("type", s("object")), ("properties", Value::Object(Map::new()))])));
-            if strict {
-                f.insert("strict".into(), Value::Bool(false));
-            }
-            obj(vec![("type", s("function")), ("function", Value::Object(f))])
-        })
-        .collect();
-    let names: Vec<&str> = list.iter().map(|t| t.name.as_str()).collect();
+    let mut wire = Vec::new();
+    for t in &list {
+        let mut f = Map::new();
+        put(&mut f, "name", s(&t.name));
+        if let Some(d) = &t.description {
+            put(&mut f, "description", s(d));
+        }
+        put(&mut f, "parameters", t.parameters.clone().unwrap_or_else(|| Value::Object(tagged("type", "object", "properties", Value::Object(Map::new())))));
+        if strict {
+            put(&mut f, "strict", Value::Bool(false));
+        }
+        wire.push(Value::Object(tagged("type", "function", "function", Value::Object(f))));
+    }
     let tool_choice = match choice {
-        None if names.is_empty() => None,
+        None if list.is_empty() => None,
         None => {
             notes.push("tool_choice", Action::Added, "tool_choice \"auto\" is sent explicitly because OpenClaw does so for proxy-style servers whenever tools are offered.");
             Some(s("auto"))
         }
         Some(ToolChoice::Mode(mode)) => match mode.as_str() {
-            "required" if names.is_empty() => {
+            "required" if list.is_empty() => {
                 return Err(choice_error("OpenAI Chat Completions tool_choice requires a tool, but no tools survived schema conversion".into()))
             }
-            "auto" | "none" | "required" if names.is_empty() => {
+            "auto" | "none" | "required" if list.is_empty() => {
                 notes.push("tool_choice", Action::Dropped, format!("tool_choice \"{mode}\" was left out because no tools are sent, and vLLM rejects a tool_choice without tools."));
                 None
             }
@@ -77,10 +69,10 @@ pub fn tool_fields(model: &ModelDefinition, tools: Option<&[Tool]>, choice: Opti
             other => return Err(choice_error(format!("Unsupported tool_choice \"{other}\": use \"auto\", \"none\", \"required\" or {{ name }}"))),
         },
         Some(ToolChoice::Named { name }) | Some(ToolChoice::Function { function: super::request::NamedFunction { name } }) => {
-            if !names.contains(&name.as_str()) {
+            if !list.iter().any(|t| t.name == *name) {
                 return Err(choice_error(format!("OpenAI Chat Completions tool_choice requested unavailable tool \"{name}\" after schema conversion")));
             }
-            Some(obj(vec![("type", s("function")), ("function", obj(vec![("name", s(name))]))]))
+            Some(Value::Object(tagged("type", "function", "function", obj1("name", s(name)))))
         }
     };
     if strict && !wire.is_empty() {
