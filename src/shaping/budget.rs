@@ -47,7 +47,7 @@ pub fn estimate_tokens(body: &Map<String, Value>) -> u64 {
     let mut chars = 0;
     for m in body.get("messages").and_then(Value::as_array).into_iter().flatten() {
         chars += m.get("content").map_or(0, content_chars);
-        for field in ["reasoning_content", "reasoning", "reasoning_text"] {
+        for field in &["reasoning_content", "reasoning", "reasoning_text"] {
             chars += m.get(field).and_then(Value::as_str).map_or(0, string_chars);
         }
         chars += m.get("tool_calls").map_or(0, json_chars);

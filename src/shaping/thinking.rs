@@ -144,7 +144,7 @@ pub fn apply(model: &ModelDefinition, level: &str, body: &mut Map<String, Value>
     let qwen = qwen_format(model).filter(|_| model.reasoning);
     if qwen.is_some() {
         // The Qwen wrapper removes OpenAI-style effort fields: the template switch replaces them.
-        for k in ["reasoning_effort", "reasoningEffort", "reasoning"] {
+        for &k in &["reasoning_effort", "reasoningEffort", "reasoning"] {
             body.shift_remove(k);
         }
     }
@@ -177,7 +177,7 @@ pub fn apply(model: &ModelDefinition, level: &str, body: &mut Map<String, Value>
                 put(&mut d, "reasoning_effort", s(e));
             }
             defaults_under(body, d);
-            for k in ["thinking", "reasoning_effort", "reasoning"] {
+            for &k in &["thinking", "reasoning_effort", "reasoning"] {
                 body.shift_remove(k);
             }
             switched(notes, "chat_template_kwargs", enabled, "chat_template_kwargs (thinking, enable_thinking) because DeepSeek V4 chat templates read it there.");
