@@ -45,7 +45,8 @@ fn content_chars(content: &Value) -> u64 {
 /// reasoning, tool calls, tools and `response_format`.
 pub fn estimate_tokens(body: &Map<String, Value>) -> u64 {
     let mut chars = 0;
-    for m in body.get("messages").and_then(Value::as_array).into_iter().flatten() {
+    let none = Vec::new();
+    for m in body.get("messages").and_then(Value::as_array).unwrap_or(&none) {
         chars += m.get("content").map_or(0, content_chars);
         for field in &["reasoning_content", "reasoning", "reasoning_text"] {
             chars += m.get(field).and_then(Value::as_str).map_or(0, string_chars);

@@ -76,7 +76,7 @@ fn ladder(model: &ModelDefinition) -> Vec<(&'static str, String)> {
     for l in LADDER {
         let effort = map.and_then(|m| m.get(*l)).and_then(Value::as_str).map_or(*l, str::trim);
         // Listed efforts count trimmed; a blank one matches nothing.
-        if supported.into_iter().flatten().filter_map(Value::as_str).any(|s| !s.trim().is_empty() && s.trim() == effort) {
+        if supported.is_some_and(|list| list.iter().any(|s| s.as_str().is_some_and(|s| !s.trim().is_empty() && s.trim() == effort))) {
             out.push((*l, effort.to_string()));
         }
     }
@@ -140,7 +140,13 @@ fn defaults_under(body: &mut Map<String, Value>, defaults: Map<String, Value>) {
 /// The vLLM plugin's payload patch (§5.8) for the resolved level.
 pub fn apply(model: &ModelDefinition, level: &str, body: &mut Map<String, Value>, notes: &mut Notes) {
     let enabled = level != "off";
-    let effort = ladder(model).into_iter().find(|(l, _)| *l == level).map(|(_, e)| e);
+    let mut effort = None;
+    for (l, e) in ladder(model) {
+        if l == level {
+            effort = Some(e);
+            break;
+        }
+    }
     let qwen = qwen_format(model).filter(|_| model.reasoning);
     if qwen.is_some() {
         // The Qwen wrapper removes OpenAI-style effort fields: the template switch replaces them.
