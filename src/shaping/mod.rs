@@ -111,7 +111,7 @@ pub fn build_among(provider: &Provider, rows: &[ModelDefinition], request: &Chat
     budget::apply(&model, &params, &mut body, &mut notes)?;
     thinking::apply(&model, &level, &mut body, &mut notes);
     params::late_patches(&params, &mut body, &mut notes);
-    if !notes.0.iter().any(|n| n.field == "store") {
+    if !notes.has("store") {
         notes.push("store", Action::Dropped, "store is not sent: OpenClaw only sends it to OpenAI's own endpoints, and vLLM does not keep responses.");
     }
     thinking::priority(&params, request.priority.as_deref(), &mut body, &mut notes)?;
