@@ -4,7 +4,7 @@ use super::model::{accepts, compat_bool};
 use super::notes::{Action, Notes};
 use super::request::{Content, ContentPart, Message, ToolCall};
 use crate::models::ModelDefinition;
-use super::{obj1, put, s, tagged};
+use super::{obj1, put, put_s, s, tagged};
 use serde_json::{Map, Value};
 
 /// OpenClaw's placeholder for images a model cannot take.
@@ -162,7 +162,7 @@ fn assistant(model: &ModelDefinition, content: Option<&Content>, reasoning: Opti
     let mut text = texts(content);
     text.retain(|t| !t.trim().is_empty());
     let mut m = Map::new();
-    put(&mut m, "role", s("assistant"));
+    put_s(&mut m, "role", "assistant");
     put(&mut m, "content", if text.is_empty() { Value::Null } else { Value::String(text.join("\n")) });
     if let Some(r) = reasoning.filter(|r| !r.trim().is_empty()) {
         let field = field.unwrap_or("reasoning_content");
@@ -185,7 +185,7 @@ fn assistant(model: &ModelDefinition, content: Option<&Content>, reasoning: Opti
             let args = if c.arguments.is_null() { "{}".to_string() } else { crate::json::to_string(&c.arguments) };
             let mut m = Map::new();
             put(&mut m, "id", Value::String(tool_call_id_for_wire(&c.id, notes)));
-            put(&mut m, "type", s("function"));
+            put_s(&mut m, "type", "function");
             put(&mut m, "function", Value::Object(tagged("name", &c.name, "arguments", Value::String(args))));
             wire.push(Value::Object(m));
         }

@@ -6,7 +6,7 @@ use super::notes::{Action, Notes};
 use crate::error::ProviderError;
 use crate::models::ModelDefinition;
 use serde::Serialize;
-use super::{kwargs, put, s};
+use super::{kwargs, put, put_s};
 use serde_json::{Map, Value};
 
 /// Levels in ladder order.
@@ -163,7 +163,7 @@ pub fn apply(model: &ModelDefinition, level: &str, body: &mut Map<String, Value>
                 put(&mut k, "preserve_thinking", Value::Bool(true));
             }
             if let Some(e) = &effort {
-                put(&mut k, "reasoning_effort", s(e));
+                put_s(&mut k, "reasoning_effort", e);
             }
             put(body, "chat_template_kwargs", Value::Object(k));
             switched(notes, "chat_template_kwargs", enabled, "chat_template_kwargs.enable_thinking because the model row sets compat.thinkingFormat \"qwen-chat-template\"; preserve_thinking keeps earlier reasoning in the prompt.");
@@ -171,7 +171,7 @@ pub fn apply(model: &ModelDefinition, level: &str, body: &mut Map<String, Value>
         Some(QwenFormat::TopLevel) => {
             put(body, "enable_thinking", Value::Bool(enabled));
             if let Some(e) = &effort {
-                put(body, "reasoning_effort", s(e));
+                put_s(body, "reasoning_effort", e);
             }
             switched(notes, "enable_thinking", enabled, "a top-level enable_thinking because the model row sets compat.thinkingFormat \"qwen\".");
         }
@@ -180,7 +180,7 @@ pub fn apply(model: &ModelDefinition, level: &str, body: &mut Map<String, Value>
             put(&mut d, "thinking", Value::Bool(enabled));
             put(&mut d, "enable_thinking", Value::Bool(enabled));
             if let Some(e) = &effort {
-                put(&mut d, "reasoning_effort", s(e));
+                put_s(&mut d, "reasoning_effort", e);
             }
             defaults_under(body, d);
             for &k in &["thinking", "reasoning_effort", "reasoning"] {
