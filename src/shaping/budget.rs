@@ -19,7 +19,11 @@ fn is_cjk(c: char) -> bool {
 
 /// A string's length as OpenClaw estimates it: UTF-16 units, CJK characters counted four times.
 pub fn string_chars(s: &str) -> u64 {
-    s.chars().map(|c| if is_cjk(c) { 4 } else { c.len_utf16() as u64 }).sum()
+    let mut n = 0;
+    for c in s.chars() {
+        n += if is_cjk(c) { 4 } else { c.len_utf16() as u64 };
+    }
+    n
 }
 
 fn json_chars(v: &Value) -> u64 {
@@ -29,14 +33,17 @@ fn json_chars(v: &Value) -> u64 {
 fn content_chars(content: &Value) -> u64 {
     match content {
         Value::String(s) => string_chars(s),
-        Value::Array(parts) => parts
-            .iter()
-            .map(|p| match p.get("type").and_then(Value::as_str) {
-                Some("text") => p.get("text").and_then(Value::as_str).map_or(0, string_chars),
-                Some("image_url" | "input_image") => IMAGE_CHARS,
-                _ => json_chars(p),
-            })
-            .sum(),
+        Value::Array(parts) => {
+            let mut n = 0;
+            for p in parts {
+                n += match p.get("type").and_then(Value::as_str) {
+                    Some("text") => p.get("text").and_then(Value::as_str).map_or(0, string_chars),
+                    Some("image_url" | "input_image") => IMAGE_CHARS,
+                    _ => json_chars(p),
+                };
+            }
+            n
+        }
         _ => 0,
     }
 }
@@ -45,9 +52,10 @@ fn content_chars(content: &Value) -> u64 {
 /// reasoning, tool calls, tools and `response_format`.
 pub fn estimate_tokens(body: &Map<String, Value>) -> u64 {
     let mut chars = 0;
-    for m in body.get("messages").and_then(Value::as_array).into_iter().flatten() {
+    let none = Vec::new();
+    for m in body.get("messages").and_then(Value::as_array).unwrap_or(&none) {
         chars += m.get("content").map_or(0, content_chars);
-        for field in ["reasoning_content", "reasoning", "reasoning_text"] {
+        for field in &["reasoning_content", "reasoning", "reasoning_text"] {
             chars += m.get(field).and_then(Value::as_str).map_or(0, string_chars);
         }
         chars += m.get("tool_calls").map_or(0, json_chars);

@@ -4,7 +4,7 @@ use super::model::{accepts, compat_bool};
 use super::notes::{Action, Notes};
 use super::request::{Content, ContentPart, Message, ToolCall};
 use crate::models::ModelDefinition;
-use super::{obj1, put, s, tagged};
+use super::{obj1, put, put_s, s, tagged};
 use serde_json::{Map, Value};
 
 /// OpenClaw's placeholder for images a model cannot take.
@@ -62,7 +62,7 @@ fn system_role(model: &ModelDefinition, notes: &mut Notes) -> &'static str {
     if model.reasoning && compat_bool(model, "supportsDeveloperRole", false) {
         return "developer";
     }
-    if !notes.0.iter().any(|n| n.field == "messages[].role") {
+    if !notes.has("messages[].role") {
         notes.push(
             "messages[].role",
             Action::Renamed,
@@ -162,7 +162,7 @@ fn assistant(model: &ModelDefinition, content: Option<&Content>, reasoning: Opti
     let mut text = texts(content);
     text.retain(|t| !t.trim().is_empty());
     let mut m = Map::new();
-    put(&mut m, "role", s("assistant"));
+    put_s(&mut m, "role", "assistant");
     put(&mut m, "content", if text.is_empty() { Value::Null } else { Value::String(text.join("\n")) });
     if let Some(r) = reasoning.filter(|r| !r.trim().is_empty()) {
         let field = field.unwrap_or("reasoning_content");
@@ -185,7 +185,7 @@ fn assistant(model: &ModelDefinition, content: Option<&Content>, reasoning: Opti
             let args = if c.arguments.is_null() { "{}".to_string() } else { crate::json::to_string(&c.arguments) };
             let mut m = Map::new();
             put(&mut m, "id", Value::String(tool_call_id_for_wire(&c.id, notes)));
-            put(&mut m, "type", s("function"));
+            put_s(&mut m, "type", "function");
             put(&mut m, "function", Value::Object(tagged("name", &c.name, "arguments", Value::String(args))));
             wire.push(Value::Object(m));
         }
@@ -199,7 +199,10 @@ fn tool_result(model: &ModelDefinition, content: &Content, media: &mut MediaNote
     let mut images = Vec::new();
     let mut placeholder = None;
     if let Content::Parts(parts) = content {
-        for p in parts.iter().filter(|p| !matches!(p, ContentPart::Text { .. })) {
+        for p in parts {
+            if matches!(p, ContentPart::Text { .. }) {
+                continue;
+            }
             let v = part(model, p, media);
             if is_placeholder(&v) {
                 placeholder = placeholder.or_else(|| v.get("text").and_then(Value::as_str).map(str::to_string));
@@ -233,7 +236,7 @@ pub fn normalize_tool_call_id(id: &str) -> String {
 
 fn tool_call_id_for_wire(id: &str, notes: &mut Notes) -> String {
     let wire = normalize_tool_call_id(id);
-    if wire != id && !notes.0.iter().any(|n| n.field == "messages[].tool_call_id") {
+    if wire != id && !notes.has("messages[].tool_call_id") {
         notes.push("messages[].tool_call_id", Action::Renamed, "Tool-call ids containing \"|\" are cut to the part before it (letters, digits, _ and - only, at most 40 characters), as OpenClaw sends them to vLLM.");
     }
     wire

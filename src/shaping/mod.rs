@@ -85,12 +85,12 @@ pub fn build_among(provider: &Provider, rows: &[ModelDefinition], request: &Chat
     let level = thinking::resolve_level(&model, request.thinking.as_deref(), &mut notes)?;
 
     let mut body = Map::new();
-    put(&mut body, "model", s(&model.id));
+    put_s(&mut body, "model", &model.id);
     put(&mut body, "messages", Value::Array(messages::convert(&model, &request.messages, &mut notes)));
     put(&mut body, "stream", Value::Bool(true));
     let cache = prompt_cache(&model, &params, &mut notes);
     if let Some(retention) = cache.retention {
-        put(&mut body, "prompt_cache_retention", s(retention));
+        put_s(&mut body, "prompt_cache_retention", retention);
     }
     if compat_bool(&model, "supportsUsageInStreaming", true) {
         put(&mut body, "stream_options", obj1("include_usage", Value::Bool(true)));
@@ -112,7 +112,7 @@ pub fn build_among(provider: &Provider, rows: &[ModelDefinition], request: &Chat
     budget::apply(&model, &params, &mut body, &mut notes)?;
     thinking::apply(&model, &level, &mut body, &mut notes);
     params::late_patches(&params, &mut body, &mut notes);
-    if !notes.0.iter().any(|n| n.field == "store") {
+    if !notes.has("store") {
         notes.push("store", Action::Dropped, "store is not sent: OpenClaw only sends it to OpenAI's own endpoints, and vLLM does not keep responses.");
     }
     thinking::priority(&params, request.priority.as_deref(), &mut body, &mut notes)?;
@@ -155,6 +155,12 @@ pub fn profile_for(provider: &Provider, reference: &str) -> Result<ThinkingProfi
     Ok(thinking_profile(&resolve_model(provider, reference, &mut Notes::default())?))
 }
 
+/// Sets `key` to a JSON string.
+#[inline(never)]
+pub(crate) fn put_s(map: &mut Map<String, Value>, key: &str, text: &str) {
+    put(map, key, s(text));
+}
+
 /// `{key: value}`.
 #[inline(never)]
 pub(crate) fn obj1(key: &str, value: Value) -> Value {
@@ -167,7 +173,7 @@ pub(crate) fn obj1(key: &str, value: Value) -> Value {
 #[inline(never)]
 pub(crate) fn tagged(tag: &str, text: &str, key: &str, value: Value) -> Map<String, Value> {
     let mut m = Map::new();
-    put(&mut m, tag, s(text));
+    put_s(&mut m, tag, text);
     put(&mut m, key, value);
     m
 }

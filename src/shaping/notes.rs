@@ -39,6 +39,12 @@ impl Notes {
         self.record(field.into(), action, reason.into());
     }
 
+    /// Whether a note about `field` was recorded.
+    #[inline(never)]
+    pub fn has(&self, field: &str) -> bool {
+        self.0.iter().any(|n| n.field == field)
+    }
+
     #[inline(never)]
     fn record(&mut self, field: String, action: Action, reason: String) {
         self.0.push(Note { field, action, reason });

@@ -66,7 +66,7 @@ pub fn strip_poisoned(map: &mut Map<String, Value>) {
 /// Model params, then request params, each key in its camelCase name (later sources win).
 pub fn merge(model: &ModelDefinition, request: Option<&Map<String, Value>>, notes: &mut Notes) -> Map<String, Value> {
     let mut merged = Map::new();
-    for source in [model.params.as_ref(), request].into_iter().flatten() {
+    for &source in [model.params.as_ref(), request].iter().flatten() {
         for (k, v) in source {
             if POISONED.contains(&k.as_str()) {
                 continue;
@@ -179,7 +179,7 @@ pub fn late_patches(params: &Map<String, Value>, body: &mut Map<String, Value>, 
         match v.as_object() {
             Some(extra) => {
                 let mut managed: Vec<&str> = Vec::new();
-                for k in ["messages", "model", "stream"] {
+                for &k in &["messages", "model", "stream"] {
                     if extra.contains_key(k) {
                         managed.push(k);
                     }

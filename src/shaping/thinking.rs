@@ -6,7 +6,7 @@ use super::notes::{Action, Notes};
 use crate::error::ProviderError;
 use crate::models::ModelDefinition;
 use serde::Serialize;
-use super::{kwargs, put, s};
+use super::{kwargs, put, put_s};
 use serde_json::{Map, Value};
 
 /// Levels in ladder order.
@@ -76,7 +76,7 @@ fn ladder(model: &ModelDefinition) -> Vec<(&'static str, String)> {
     for l in LADDER {
         let effort = map.and_then(|m| m.get(*l)).and_then(Value::as_str).map_or(*l, str::trim);
         // Listed efforts count trimmed; a blank one matches nothing.
-        if supported.into_iter().flatten().filter_map(Value::as_str).any(|s| !s.trim().is_empty() && s.trim() == effort) {
+        if supported.is_some_and(|list| list.iter().any(|s| s.as_str().is_some_and(|s| !s.trim().is_empty() && s.trim() == effort))) {
             out.push((*l, effort.to_string()));
         }
     }
@@ -140,11 +140,17 @@ fn defaults_under(body: &mut Map<String, Value>, defaults: Map<String, Value>) {
 /// The vLLM plugin's payload patch (§5.8) for the resolved level.
 pub fn apply(model: &ModelDefinition, level: &str, body: &mut Map<String, Value>, notes: &mut Notes) {
     let enabled = level != "off";
-    let effort = ladder(model).into_iter().find(|(l, _)| *l == level).map(|(_, e)| e);
+    let mut effort = None;
+    for (l, e) in ladder(model) {
+        if l == level {
+            effort = Some(e);
+            break;
+        }
+    }
     let qwen = qwen_format(model).filter(|_| model.reasoning);
     if qwen.is_some() {
         // The Qwen wrapper removes OpenAI-style effort fields: the template switch replaces them.
-        for k in ["reasoning_effort", "reasoningEffort", "reasoning"] {
+        for &k in &["reasoning_effort", "reasoningEffort", "reasoning"] {
             body.shift_remove(k);
         }
     }
@@ -157,7 +163,7 @@ pub fn apply(model: &ModelDefinition, level: &str, body: &mut Map<String, Value>
                 put(&mut k, "preserve_thinking", Value::Bool(true));
             }
             if let Some(e) = &effort {
-                put(&mut k, "reasoning_effort", s(e));
+                put_s(&mut k, "reasoning_effort", e);
             }
             put(body, "chat_template_kwargs", Value::Object(k));
             switched(notes, "chat_template_kwargs", enabled, "chat_template_kwargs.enable_thinking because the model row sets compat.thinkingFormat \"qwen-chat-template\"; preserve_thinking keeps earlier reasoning in the prompt.");
@@ -165,7 +171,7 @@ pub fn apply(model: &ModelDefinition, level: &str, body: &mut Map<String, Value>
         Some(QwenFormat::TopLevel) => {
             put(body, "enable_thinking", Value::Bool(enabled));
             if let Some(e) = &effort {
-                put(body, "reasoning_effort", s(e));
+                put_s(body, "reasoning_effort", e);
             }
             switched(notes, "enable_thinking", enabled, "a top-level enable_thinking because the model row sets compat.thinkingFormat \"qwen\".");
         }
@@ -174,10 +180,10 @@ pub fn apply(model: &ModelDefinition, level: &str, body: &mut Map<String, Value>
             put(&mut d, "thinking", Value::Bool(enabled));
             put(&mut d, "enable_thinking", Value::Bool(enabled));
             if let Some(e) = &effort {
-                put(&mut d, "reasoning_effort", s(e));
+                put_s(&mut d, "reasoning_effort", e);
             }
             defaults_under(body, d);
-            for k in ["thinking", "reasoning_effort", "reasoning"] {
+            for &k in &["thinking", "reasoning_effort", "reasoning"] {
                 body.shift_remove(k);
             }
             switched(notes, "chat_template_kwargs", enabled, "chat_template_kwargs (thinking, enable_thinking) because DeepSeek V4 chat templates read it there.");

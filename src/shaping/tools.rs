@@ -5,7 +5,7 @@ use super::notes::{Action, Notes};
 use super::request::{Tool, ToolChoice};
 use crate::error::ProviderError;
 use crate::models::ModelDefinition;
-use super::{obj1, put, s, tagged};
+use super::{obj1, put, put_s, s, tagged};
 use serde_json::{Map, Value};
 
 /// The `tools` and `tool_choice` values to send (`None` = key absent).
@@ -41,9 +41,9 @@ pub fn tool_fields(model: &ModelDefinition, tools: Option<&[Tool]>, choice: Opti
     let mut wire = Vec::new();
     for t in &list {
         let mut f = Map::new();
-        put(&mut f, "name", s(&t.name));
+        put_s(&mut f, "name", &t.name);
         if let Some(d) = &t.description {
-            put(&mut f, "description", s(d));
+            put_s(&mut f, "description", d);
         }
         put(&mut f, "parameters", t.parameters.clone().unwrap_or_else(|| Value::Object(tagged("type", "object", "properties", Value::Object(Map::new())))));
         if strict {
