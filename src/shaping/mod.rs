@@ -219,7 +219,7 @@ fn header_notes(headers: &[(String, String)], notes: &mut Notes) {
     notes.push(
         "headers",
         Action::Dropped,
-        "Only Content-Type, Accept, Authorization and configured headers are sent: no OpenAI SDK User-Agent or X-Stainless-* headers, no OpenAI-Organization or OpenAI-Project, and no OpenClaw attribution, so a browser's CORS preflight only has to allow Content-Type and Authorization.",
+        "Only Content-Type, Accept, Authorization, configured headers and, when sent, an X-Request-Id (to find the request in vLLM's logs) go out: no OpenAI SDK User-Agent or X-Stainless-* headers, no OpenAI-Organization or OpenAI-Project, and no OpenClaw attribution, so a browser's CORS preflight only has to allow Content-Type, Authorization and X-Request-Id (vLLM allows every header by default).",
     );
 }
 
