@@ -52,9 +52,11 @@ test("lone surrogates from JavaScript strings are stripped, pairs kept", () => {
   assert.equal(prepared.body.messages[0].content, "ab😀");
 });
 
-test("thinkingProfile offers vLLM's binary switch for Qwen-format rows", () => {
+test("thinkingProfile and the describe() row offer vLLM's binary switch for Qwen-format rows", () => {
   const p = provider([{ ...row, compat: { thinkingFormat: "qwen-chat-template" } }]);
   assert.deepEqual(p.thinkingProfile("vllm/m"), { levels: [{ id: "off" }, { id: "low", label: "on" }], defaultLevel: "off", source: "vllm" });
+  // describe() shows the same levels on the model's row, for a UI that lists models.
+  assert.deepEqual(p.describe().models[0].thinking, p.thinkingProfile("vllm/m"));
   const body = p.buildChatRequest({ model: "m", messages: hi, thinking: "on" }).body;
   assert.deepEqual(body.chat_template_kwargs, { enable_thinking: true, preserve_thinking: true });
 });
