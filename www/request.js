@@ -105,6 +105,12 @@ export async function streamInto(root, provider, request) {
       status.textContent = "Done.";
       status.className = "live-status ok";
       renderStats("stop");
+      // OpenClaw keeps reasoning only for rows marked as reasoning models; say why it is missing.
+      if (usage?.reasoningTokens && !result?.message.reasoning) {
+        root.append(el("p", { class: "notice", id: "live-reasoning-hidden" },
+          `The server counted ${usage.reasoningTokens} reasoning tokens, but no reasoning is shown: OpenClaw keeps reasoning only for models marked as reasoning models. Declare this model with `,
+          el("code", {}, "reasoning: true"), " (or a Qwen ", el("code", {}, "compat.thinkingFormat"), ") to see it."));
+      }
     } catch (err) {
       if (err?.code === "aborted") {
         status.textContent = `Stopped: the request was aborted after ${deltas} delta${deltas === 1 ? "" : "s"}.`;

@@ -59,6 +59,10 @@ async function stream(provider, request, signal) {
       if (last !== "none") process.stdout.write("\n");
       for (const call of message.toolCalls) process.stderr.write(`${yellow("→")} ${call.name}(${JSON.stringify(call.arguments)})\n`);
       process.stderr.write(`${dim(summary(stopReason, usage))}\n`);
+      // OpenClaw keeps reasoning only for rows marked as reasoning models: say why none was shown.
+      if (usage?.reasoningTokens && !message.reasoning) {
+        process.stderr.write(`${dim("(reasoning not shown: OpenClaw keeps it only for models declared with reasoning: true or a Qwen compat.thinkingFormat)")}\n`);
+      }
     }
   }
   return 0;

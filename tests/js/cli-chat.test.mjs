@@ -46,6 +46,18 @@ test("chat streams the reply to stdout; reasoning and usage go to stderr", async
   assert.match(r.stderr, /stop · 9 in, 5 out \(2 reasoning\), 14 total/);
   assert.deepEqual(sim.requests[0].body.messages, [{ role: "user", content: "hi there" }]);
   assert.ok(!r.stdout.includes(KEY) && !r.stderr.includes(KEY));
+  assert.doesNotMatch(r.stderr, /reasoning not shown/);
+});
+
+test("chat says why reasoning the server counted is not shown for a row not marked reasoning", async () => {
+  sim.respondNext({
+    sse: [chunk({ reasoning: "Let me think." }), chunk({ content: "Hi" }, { finish_reason: "stop" }), { id: "chatcmpl-9", choices: [], usage: { prompt_tokens: 9, completion_tokens: 4, total_tokens: 13, completion_tokens_details: { reasoning_tokens: 3 } } }],
+  });
+  const r = await cli(["chat", "hi", "--config", configFile(sim.baseUrl, { id: "m" })]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, "Hi\n");
+  assert.doesNotMatch(r.stderr, /Let me think/);
+  assert.match(r.stderr, /reasoning not shown: OpenClaw keeps it only for models declared with reasoning: true/);
 });
 
 test("chat --json prints the ChatResult", async () => {

@@ -107,6 +107,7 @@ describe("config tester page: request preview and live reply", () => {
     assert.equal(await page.textContent("#live .live-status"), "Done.");
     assert.equal(await page.textContent("#live-reasoning"), "A greeting, five words, nothing else.");
     assert.equal(await page.isVisible("#live-reasoning"), true);
+    assert.equal(await page.$("#live-reasoning-hidden"), null);
     const answer = await page.textContent("#live-text");
     assert.ok(answer.length > 0 && !answer.includes(await page.textContent("#live-reasoning")), "answer apart from reasoning");
     const s = await stats(page);
@@ -116,6 +117,17 @@ describe("config tester page: request preview and live reply", () => {
     assert.equal(s["stop reason"], "stop");
     assert.equal(sim.requests.at(-1).headers.authorization, `Bearer ${KEY}`);
     await assertKeyNowhere(page, KEY, messages);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test("simulator: reasoning the library drops for a row not marked reasoning is explained, not silently missing", async () => {
+    const { page, problems } = await ready(sim.baseUrl, KEY, { rows: [{ id: "qwen3-8b", name: "Qwen3 8B" }] });
+    await page.fill("#req-model", "vllm/qwen3-8b");
+    await send(page);
+    assert.equal(await page.textContent("#live .live-status"), "Done.");
+    assert.equal(await page.isVisible("#live-reasoning"), false);
+    assert.match(await page.textContent("#live-reasoning-hidden"), /^The server counted \d+ reasoning tokens, but no reasoning is shown: .*reasoning: true/);
     assert.deepEqual(problems, []);
     await page.close();
   });
