@@ -127,8 +127,8 @@ mod tests {
             ("{a: 'x\n'}", (1, 7, "line break inside a string (write \\n, or end the line with \\ to continue the string)")),
             ("1 /* c", (1, 7, "unexpected end of input while reading a comment")),
             ("1 / 2", (1, 3, "unexpected character '/' (a comment starts with // or /*)")),
-            ("tru", (1, 1, "unexpected word 'tru' (expected a value)")),
-            ("-true", (1, 2, "unexpected word 'true' (expected a number after the sign)")),
+            ("tru", (1, 1, "unquoted word of 3 characters (expected a value: strings need quotes; the bare words are true, false, null, Infinity and NaN)")),
+            ("-true", (1, 2, "unquoted word after a sign (expected a number)")),
             ("1 2", (1, 3, "unexpected character '2' after the end of the value")),
             ("1\u{0}", (1, 2, "unexpected character U+0000 after the end of the value")),
             ("007", (1, 1, "a number cannot start with 0 followed by digits (leading zeros are not allowed)")),
@@ -143,6 +143,19 @@ mod tests {
         ];
         for (text, (line, column, what)) in cases {
             assert_eq!(error(text), (*line, *column, what.to_string()), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn an_unquoted_value_is_not_repeated_in_the_error_as_it_may_be_a_key() {
+        for text in [
+            "{models:{providers:{vllm:{apiKey: sk_live_4f9a8b7c6d5e4f3a2b1c}}}}",
+            "{headers: {Authorization: Bearer_tok9f8e7d6c5b4a}}",
+            "{apiKey: -sk_live_4f9a8b7c6d5e4f3a2b1c}",
+        ] {
+            let e = parse(text, "config").unwrap_err();
+            assert!(!e.message.contains("4f9a8b7c") && !e.message.contains("tok9f8e7d") && !e.hint.contains("4f9a8b7c"), "{}", e.message);
+            assert_eq!(e.line, Some(1));
         }
     }
 

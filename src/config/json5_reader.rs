@@ -320,11 +320,9 @@ impl<'a> Reader<'a> {
                 "Infinity" | "NaN" => Ok(Value::Null),
                 "null" if !signed => Ok(Value::Null),
                 "true" | "false" if !signed => Ok(Value::Bool(word == "true")),
-                _ => {
-                    let shown: String = word.chars().take(32).collect();
-                    let expected = if signed { "a number after the sign" } else { "a value" };
-                    Err(Fault::Syntax(at, format!("unexpected word '{shown}' (expected {expected})")))
-                }
+                // The word itself is not repeated: an unquoted value may well be a key.
+                _ if signed => Err(Fault::Syntax(at, "unquoted word after a sign (expected a number)".into())),
+                _ => Err(Fault::Syntax(at, format!("unquoted word of {} characters (expected a value: strings need quotes; the bare words are true, false, null, Infinity and NaN)", word.chars().count()))),
             };
         }
         let rest = &self.text[self.pos..];
