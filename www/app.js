@@ -42,7 +42,16 @@ function readInput() {
   };
 }
 
-const resolveFromForm = () => VllmProvider.resolve(readInput());
+// The provider of the current inputs is kept, so the rows `listModels()` merged into it are the ones
+// the preview and the live reply use, exactly as the library's own provider would; any change to the
+// inputs resolves a new one. (The inputs, key included, stay in this variable only.)
+let resolved; // { inputs: string, provider }
+function resolveFromForm() {
+  const input = readInput();
+  const inputs = JSON.stringify(input);
+  if (resolved?.inputs !== inputs) resolved = { inputs, provider: VllmProvider.resolve(input) };
+  return resolved.provider;
+}
 
 /** Shows a config/discovery error; a JSON5 error also gets its line marked and the cursor put there. */
 function showError(err) {
@@ -50,7 +59,7 @@ function showError(err) {
   const area = inProfiles ? $("auth-profiles") : $("config");
   const box = errorBlock(err);
   $("result-empty").hidden = true;
-  if (err?.line) box.append(excerpt(area.value, err.line, err.column) ?? "");
+  if (err?.line) box.append(excerpt(area.value, err.line, err.column, { maskAll: inProfiles }) ?? "");
   show("error", box);
   if (!err?.line) return;
   if (inProfiles) $("auth-details").open = true;

@@ -41,11 +41,28 @@ export function focusAt(area, line, column) {
   area.scrollTop = Math.max(0, (line - 3) * lineHeight);
 }
 
-/** The error's line with a caret under its column, like a compiler prints it. */
-export function excerpt(text, line, column) {
+// Names whose values are secrets (or may hold one): on such a line the excerpt hides the values.
+const SECRET_NAME = /key|token|secret|password|authorization|bearer|cookie/i;
+
+/**
+ * The line with its values masked (`•`, same length, so the caret still points at the column): quoted
+ * strings and bare words after a colon, where a key written by mistake would otherwise be copied into
+ * the page. With `all`, every line is masked (an auth-profiles store is mostly keys).
+ */
+function masked(src, all) {
+  if (!all && !SECRET_NAME.test(src)) return src;
+  const dots = (s) => "•".repeat([...s].length);
+  return src
+    .replace(/(["'])((?:\\.|(?!\1).)*)(\1?)/g, (_, q, body, end) => q + dots(body) + end)
+    .replace(/(:\s*)([^\s,'"{}[\]•]+)/g, (_, pre, word) => pre + dots(word));
+}
+
+/** The error's line with a caret under its column, like a compiler prints it; values that may be
+ * keys are masked (see `masked`). */
+export function excerpt(text, line, column, { maskAll = false } = {}) {
   const src = text.split("\n")[line - 1];
   if (src === undefined) return null;
   const n = String(line);
   const caret = " ".repeat(n.length) + " | " + " ".repeat(Math.max(0, (column ?? 1) - 1)) + "^";
-  return el("pre", { class: "excerpt" }, `${n} | ${src.replace(/\t/g, " ")}\n${caret}`);
+  return el("pre", { class: "excerpt" }, `${n} | ${masked(src.replace(/\t/g, " "), maskAll)}\n${caret}`);
 }

@@ -109,6 +109,23 @@ describe("config tester page", () => {
     await page.close();
   });
 
+  test("a syntax error on a line holding a key never copies the key into the page", async () => {
+    const written = "sk_live_unquoted_CANARY_31415";
+    const { page, problems } = await run(`{ models: { providers: { vllm: {\n  baseUrl: "${sim.baseUrl}",\n  apiKey: ${written}\n} } } }`, { button: "#resolve" });
+    assert.match(await page.textContent("#error"), /line 3.*unquoted word of 29 characters/);
+    assert.match(await page.textContent("#error pre.excerpt"), /^3 \|   apiKey: •{29}\n/);
+    const profileKey = "sk-profile-CANARY-27182";
+    await page.fill("#config", explicit(sim.baseUrl));
+    await page.evaluate(() => (document.querySelector("#auth-details").open = true));
+    await page.fill("#auth-profiles", `{ profiles: { "vllm:default": { key: "${profileKey}" provider: "vllm" } } }`);
+    await page.click("#resolve");
+    await page.waitForFunction(() => /authProfiles/.test(document.querySelector("#error")?.textContent ?? ""));
+    const html = await page.evaluate(() => document.body.innerText + document.documentElement.outerHTML.replace(/<textarea[\s\S]*?<\/textarea>/g, ""));
+    for (const secret of [written, profileKey]) assert.ok(!html.includes(secret), `${secret} copied into the page`);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
   test("with discovery on, a failed discovery still shows the declared rows, under the error", async () => {
     const { page } = await run(merged(sim.baseUrl, [{ id: "qwen3-8b", name: "Qwen", contextWindow: 8192 }]), { key: "sk-wrong-key-9" });
     assert.match(await page.textContent("#error"), /^auth: /);

@@ -121,6 +121,23 @@ describe("config tester page: request preview and live reply", () => {
     await page.close();
   });
 
+  test("after List models, the preview uses the server's rows (its window clamps the output cap), as the library does", async () => {
+    const { page, problems } = await ready(sim.baseUrl, KEY);
+    await page.fill("#req-model", "vllm/plain-model");
+    await page.fill("#max-tokens", "");
+    await page.waitForFunction(() => document.querySelector("#preview pre.json")?.textContent.includes('"model": "plain-model"'));
+    const body = JSON.parse(await page.textContent("#preview pre.json"));
+    assert.ok(body.max_completion_tokens > 0 && body.max_completion_tokens < 4096, `clamped to the server's 4096: ${body.max_completion_tokens}`);
+    const notes = await page.$$eval("#preview ul.notes li", (lis) => lis.map((li) => li.textContent));
+    assert.ok(!notes.some((n) => /not among the provider's models/.test(n)), notes.join("\n"));
+    // A changed input resolves a new provider: without discovery it falls back to OpenClaw's row.
+    await page.fill("#config", config(sim.baseUrl).replace('allow: ["vllm/*"]', "allow: []"));
+    await page.dispatchEvent("#req-model", "input");
+    await page.waitForFunction(() => /not among the provider's models/.test(document.querySelector("#preview ul.notes")?.textContent ?? ""));
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
   test("simulator: reasoning the library drops for a row not marked reasoning is explained, not silently missing", async () => {
     const { page, problems } = await ready(sim.baseUrl, KEY, { rows: [{ id: "qwen3-8b", name: "Qwen3 8B" }] });
     await page.fill("#req-model", "vllm/qwen3-8b");
