@@ -106,3 +106,12 @@ test("live: chat streams a reply from real vLLM", async (t) => {
   assert.ok(r.stdout.length > 1);
   assert.match(r.stderr, /(stop|length) · \d+ in, [1-6] out, \d+ total/);
 });
+
+test("with discovery on, chat runs against the server's rows: a discovered model's window clamps the output cap", async () => {
+  // No config: an implicit provider (the key from env), which OpenClaw discovers.
+  const r = await cli(["chat", "hi", "--base-url", sim.baseUrl, "--model", "vllm/m", "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(sim.requests.map((q) => `${q.method} ${q.path}`), ["GET /v1/models", "POST /v1/chat/completions"]);
+  const sent = sim.requests[1].body.max_completion_tokens;
+  assert.ok(sent > 0 && sent < 4096, `clamped to the server's 4096-token window: ${sent}`);
+});
