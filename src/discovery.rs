@@ -46,6 +46,24 @@ pub fn parse_models_response(resp: &HttpResponse, ctx: &ClassifyContext) -> Resu
     }
 }
 
+
+impl crate::config::Provider {
+    /// The classification context for this provider's requests.
+    pub fn classify_context<'a>(&'a self, request_id: Option<&'a str>) -> ClassifyContext<'a> {
+        ClassifyContext { base_url: &self.describe().base_url, secrets: self.secrets(), request_id }
+    }
+
+    /// `GET {baseUrl}/models` with this provider's headers.
+    pub fn discovery_request(&self, timeout_ms: Option<u32>) -> HttpRequest {
+        models_request(self.base().endpoint("/models"), self.request_headers(), timeout_ms)
+    }
+
+    /// Reads a discovery answer, scrubbed of this provider's secrets.
+    pub fn parse_discovery(&self, resp: &HttpResponse) -> Result<Vec<ModelDefinition>, ProviderError> {
+        parse_models_response(resp, &self.classify_context(None))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,22 +120,5 @@ mod tests {
         assert_eq!(e.code, ErrorCode::Auth);
         let e = parse_models_response(&resp(503, ""), &ClassifyContext::default()).unwrap_err();
         assert_eq!(e.code, ErrorCode::ServerError);
-    }
-}
-
-impl crate::config::Provider {
-    /// The classification context for this provider's requests.
-    pub fn classify_context<'a>(&'a self, request_id: Option<&'a str>) -> ClassifyContext<'a> {
-        ClassifyContext { base_url: &self.describe().base_url, secrets: self.secrets(), request_id }
-    }
-
-    /// `GET {baseUrl}/models` with this provider's headers.
-    pub fn discovery_request(&self, timeout_ms: Option<u32>) -> HttpRequest {
-        models_request(self.base().endpoint("/models"), self.request_headers(), timeout_ms)
-    }
-
-    /// Reads a discovery answer, scrubbed of this provider's secrets.
-    pub fn parse_discovery(&self, resp: &HttpResponse) -> Result<Vec<ModelDefinition>, ProviderError> {
-        parse_models_response(resp, &self.classify_context(None))
     }
 }

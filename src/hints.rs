@@ -180,6 +180,31 @@ pub fn context_window_too_large(model: &str, window: u64, max_model_len: u64) ->
      or start vLLM with a larger --max-model-len.")
 }
 
+
+/// The whole-request timer fired while the reply was still arriving.
+pub fn reply_timeout() -> &'static str {
+    "The reply took longer than the whole-request timeout: raise timeoutMs (or models.providers.vllm.timeoutSeconds), \
+     or lower maxTokens so the reply ends sooner."
+}
+
+/// The server answered with headers but sent no event.
+pub fn first_event_timeout() -> &'static str {
+    "The server accepted the request but sent no event: the model may be stalled (for example while parsing a large \
+     tool payload) or queued behind other requests; retry with fewer tools, check the server's log, or raise \
+     firstEventTimeoutMs."
+}
+
+/// The server stopped sending mid-reply.
+pub fn idle_timeout() -> &'static str {
+    "The server stopped sending in the middle of the reply: check its log and load (a stuck or preempted request), \
+     or raise idleTimeoutMs (or timeoutSeconds) for slow models."
+}
+
+/// The connection broke while the reply was being read.
+pub fn stream_cut() -> &'static str {
+    "The server or a proxy cut the stream before it ended: check the server's log for a crash or restart, and retry."
+}
+
 #[cfg(test)]
 mod tests {
     //! One test per hint: each names the action the user takes, in OpenClaw's words where it has them.
@@ -255,28 +280,4 @@ mod tests {
         assert!(h.contains("served: qwen3, qwen3-lora") && h.contains("--served-model-name llama"));
         assert!(context_window_too_large("m", 8192, 512).contains("contextWindow of m to 512"));
     }
-}
-
-/// The whole-request timer fired while the reply was still arriving.
-pub fn reply_timeout() -> &'static str {
-    "The reply took longer than the whole-request timeout: raise timeoutMs (or models.providers.vllm.timeoutSeconds), \
-     or lower maxTokens so the reply ends sooner."
-}
-
-/// The server answered with headers but sent no event.
-pub fn first_event_timeout() -> &'static str {
-    "The server accepted the request but sent no event: the model may be stalled (for example while parsing a large \
-     tool payload) or queued behind other requests; retry with fewer tools, check the server's log, or raise \
-     firstEventTimeoutMs."
-}
-
-/// The server stopped sending mid-reply.
-pub fn idle_timeout() -> &'static str {
-    "The server stopped sending in the middle of the reply: check its log and load (a stuck or preempted request), \
-     or raise idleTimeoutMs (or timeoutSeconds) for slow models."
-}
-
-/// The connection broke while the reply was being read.
-pub fn stream_cut() -> &'static str {
-    "The server or a proxy cut the stream before it ended: check the server's log for a crash or restart, and retry."
 }

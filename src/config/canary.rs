@@ -30,7 +30,8 @@ fn no_key_source_leaks_into_describe() {
     let token = "{profiles:{'vllm:t':{type:'token', provider:'vllm', token:'@K'}}}";
     let key_ref = "{profiles:{'vllm:default':{type:'api_key', provider:'vllm', keyRef:{source:'env', provider:'default', id:'PK'}}}}";
     let bound = "{profiles:{'vllm:a':{type:'api_key', provider:'vllm', key:'other'}, 'vllm:b':{type:'api_key', provider:'vllm', key:'@K'}}}";
-    let cases: [(&str, &[(&str, &str)], Option<&str>); 16] = [
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], Option<&'a str>);
+    let cases: [Case; 16] = [
         ("{}", &[("VLLM_API_KEY", "@K")], None),
         ("{models:{providers:{vllm:{apiKey:'@K'}}}}", &[], None),
         ("{models:{providers:{vllm:{apiKey:'${K}'}}}}", &[("K", "@K")], None),

@@ -10,17 +10,15 @@ use crate::str_map::StrMap;
 /// Substitutes in every string of `value`, recording warnings with their paths.
 pub fn substitute_all(value: &mut Value, env: &StrMap, path: &str, warnings: &mut Vec<Diagnostic>) {
     match value {
-        Value::String(s) => {
-            if s.contains('$') {
-                let (out, missing) = substitute(s, env);
-                for name in missing {
-                    warnings.push(Diagnostic::warning(
-                        path,
-                        format!("${{{name}}} is not set in the environment; the text stays literally ${{{name}}}"),
-                    ));
-                }
-                *s = out;
+        Value::String(s) if s.contains('$') => {
+            let (out, missing) = substitute(s, env);
+            for name in missing {
+                warnings.push(Diagnostic::warning(
+                    path,
+                    format!("${{{name}}} is not set in the environment; the text stays literally ${{{name}}}"),
+                ));
             }
+            *s = out;
         }
         Value::Array(items) => {
             for (i, item) in items.iter_mut().enumerate() {

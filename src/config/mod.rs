@@ -337,8 +337,11 @@ impl TapPath for ProviderError {
     }
 }
 
+/// A provider entry and its dotted path.
+type OwnedEntry = (Map<String, Value>, String);
+
 /// `models.providers.vllm` (found case-insensitively), with its path; validates the `models` block.
-fn provider_entry(root: &Map<String, Value>) -> Result<Option<(Map<String, Value>, String)>, ProviderError> {
+fn provider_entry(root: &Map<String, Value>) -> Result<Option<OwnedEntry>, ProviderError> {
     let Some((mkey, models)) = get_ci(root, "models") else { return Ok(None) };
     let models = models.as_object().ok_or_else(|| reader::expected(mkey, "an object", models))?;
     schema::check_models_block(models, mkey)?;

@@ -5,6 +5,9 @@ use serde_json::{Map, Value};
 
 const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
 
+/// A nested object and its dotted path.
+pub type Nested<'a> = (&'a Map<String, Value>, String);
+
 /// A JSON object at a known path.
 #[derive(Clone, Copy, Debug)]
 pub struct Obj<'a> {
@@ -109,7 +112,7 @@ impl<'a> Obj<'a> {
     }
 
     /// An optional nested object, returned with its path.
-    pub fn opt_obj(&self, key: &str) -> Result<Option<(&'a Map<String, Value>, String)>, ProviderError> {
+    pub fn opt_obj(&self, key: &str) -> Result<Option<Nested<'a>>, ProviderError> {
         match self.map.get(key) {
             None => Ok(None),
             Some(Value::Object(m)) => Ok(Some((m, join(self.path, key)))),
