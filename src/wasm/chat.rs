@@ -99,7 +99,8 @@ async fn run(call: Rc<Call>, previous: Option<Promise>, whole: bool) -> JsResult
             }
             Step::Open => {
                 if let Ok(plan) = &call.plan {
-                    let opened = open(&plan.http, call.fetch.as_ref(), plan.watchdogs.request_ms, call.signal.as_ref()).await;
+                    // The guard is the call's from here on: return() aborts the pending request.
+                    let opened = open(&plan.http, call.fetch.as_ref(), plan.watchdogs.request_ms, call.signal.as_ref(), &call.guard).await;
                     call.opened(plan, opened);
                 }
             }
@@ -250,16 +251,19 @@ impl Call {
 
     /// The request went out: keeps the answer's status, headers and body reader, or the failure.
     #[inline(never)]
-    fn opened(&self, plan: &ChatPlan, opened: Result<(Response, Guard), TransportFailure>) {
+    fn opened(&self, plan: &ChatPlan, opened: Result<Response, TransportFailure>) {
         match opened {
             Err(f) => self.fail(plan.tag(classify_transport(&f, &plan.stream.base_url))),
-            Ok((response, guard)) => {
-                *self.guard.borrow_mut() = Some(guard);
+            Ok(response) => {
                 self.status.set(response.status());
                 *self.headers.borrow_mut() = read_headers(&response);
                 *self.reader.borrow_mut() = response.body().map(|b| b.get_reader().unchecked_into());
                 self.reading.set(true);
             }
+        }
+        // return() ran while the request was pending (a caller's fetch may answer despite the abort).
+        if self.cancelled.get() {
+            self.end(true);
         }
     }
 

@@ -6,7 +6,7 @@ use super::convert::{get, set, set_str, CallOptions};
 use crate::http::{HttpRequest, HttpResponse, MAX_ERROR_BODY_BYTES};
 use crate::transport::{cors_check_url, wants_reachability_probe, FailureKind, TransportFailure};
 use js_sys::{Function, Object, Promise, Uint8Array};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -189,22 +189,30 @@ pub async fn send(req: &HttpRequest, fetch: Option<&Function>, opts: &CallOption
     let timeout_ms = opts.timeout_ms.or(req.timeout_ms);
     let caller = opts.signal.as_ref();
     let started = js_sys::Date::now();
-    let (response, guard) = open(req, fetch, timeout_ms, caller).await?;
+    let guard = RefCell::default();
+    let response = open(req, fetch, timeout_ms, caller, &guard).await?;
     let mut out = HttpResponse { status: response.status(), headers: read_headers(&response), ..Default::default() };
     let cap = if out.is_success() { req.max_body_bytes } else { MAX_ERROR_BODY_BYTES };
-    read_body(&response, cap, &mut out).await.map_err(|e| failure(guard.failure_kind(caller), &e, req, timeout_ms))?;
+    read_body(&response, cap, &mut out).await.map_err(|e| failure(failure_kind(&guard, caller), &e, req, timeout_ms))?;
     out.duration_ms = (js_sys::Date::now() - started).max(0.0) as u32;
     Ok(out)
 }
 
-/// Sends the request under a new [`Guard`] (the whole-request timer and the caller's signal); resolves
-/// when the headers arrive, with the body unread, or says why nothing arrived.
+/// Why a request under the guard in `slot` failed; an emptied slot means its owner cancelled it.
+fn failure_kind(slot: &RefCell<Option<Guard>>, caller: Option<&AbortSignal>) -> FailureKind {
+    slot.borrow().as_ref().map_or(FailureKind::Aborted, |g| g.failure_kind(caller))
+}
+
+/// Sends the request under a new [`Guard`] (the whole-request timer and the caller's signal), put in
+/// `slot` before `fetch` is called so that the slot's owner can abort the request while it is pending;
+/// resolves when the headers arrive, with the body unread, or says why nothing arrived.
 pub(crate) async fn open(
     req: &HttpRequest,
     fetch: Option<&Function>,
     timeout_ms: Option<u32>,
     caller: Option<&AbortSignal>,
-) -> Result<(Response, Guard), TransportFailure> {
+    slot: &RefCell<Option<Guard>>,
+) -> Result<Response, TransportFailure> {
     let network = |msg: &str| failure(FailureKind::Network, &JsValue::from_str(msg), req, timeout_ms);
     if caller.is_some_and(AbortSignal::aborted) {
         return Err(failure(FailureKind::Aborted, &JsValue::UNDEFINED, req, timeout_ms));
@@ -212,16 +220,17 @@ pub(crate) async fn open(
     let guard = Guard::new(timeout_ms, caller).map_err(|m| network(&m))?;
     let fetch = fetch.cloned().or_else(|| global_fn("fetch")).ok_or_else(|| network("fetch is not available in this runtime"))?;
     let init = init_object(req, &guard.controller.signal());
-    let pending = fetch.call2(&global(), &req.url.as_str().into(), &init).map_err(|e| failure(guard.failure_kind(caller), &e, req, timeout_ms))?;
+    *slot.borrow_mut() = Some(guard);
+    let pending = fetch.call2(&global(), &req.url.as_str().into(), &init).map_err(|e| failure(failure_kind(slot, caller), &e, req, timeout_ms))?;
     let pending: Promise = pending.dyn_into().map_err(|_| network("fetch did not return a Promise"))?;
     let response = match JsFuture::from(pending).await {
         Ok(r) => r,
-        Err(e) => return Err(with_probe(failure(guard.failure_kind(caller), &e, req, timeout_ms), &fetch).await),
+        Err(e) => return Err(with_probe(failure(failure_kind(slot, caller), &e, req, timeout_ms), &fetch).await),
     };
     if !response.is_object() || get(&response, "status").is_none() {
         return Err(network("fetch resolved to something that is not a Response"));
     }
-    Ok((response.unchecked_into(), guard))
+    Ok(response.unchecked_into())
 }
 
 #[wasm_bindgen::prelude::wasm_bindgen]

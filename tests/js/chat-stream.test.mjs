@@ -305,6 +305,19 @@ test("break in for await cancels the request: the simulator sees the connection 
   assert.ok(await clientClosed());
 });
 
+test("return() while the headers are pending aborts the request at once and settles the pending next()", async () => {
+  sim.respondNext({ sse: [chunk({ content: "a" })], headersDelayMs: 10_000 });
+  const it = provider().stream({ model: "m", messages: hi }, { idleTimeoutMs: 600_000 });
+  const first = it.next();
+  for (let i = 0; i < 100 && sim.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  const stopped = Date.now();
+  assert.deepEqual(await it.return(), { value: undefined, done: true });
+  assert.deepEqual(await first, { value: undefined, done: true });
+  assert.ok(await clientClosed());
+  assert.ok(Date.now() - stopped < 1500, `closed after ${Date.now() - stopped} ms`);
+  assert.deepEqual(await it.next(), { value: undefined, done: true });
+});
+
 test("nothing is sent before the first next(); next() after the end says done", async () => {
   const it = provider().stream({ model: "m", messages: hi });
   assert.equal(it[Symbol.asyncIterator](), it);
