@@ -71,6 +71,7 @@ impl ChatEvents {
     pub fn stop(&self) -> Promise {
         self.call.cancelled.set(true);
         self.call.queue.borrow_mut().clear();
+        self.call.failure.borrow_mut().take();
         self.call.end(true);
         Promise::resolve(&step(&JsValue::UNDEFINED, true))
     }
@@ -270,7 +271,8 @@ impl Call {
     /// A read settled: its bytes go to the parser (or the error body); a failure ends the call.
     #[inline(never)]
     fn read(&self, settled: Result<JsValue, JsValue>) {
-        if let Ok(plan) = &self.plan {
+        // A read that settles after the call ended (return() while it was pending) gives nothing.
+        if let (Ok(plan), false) = (&self.plan, self.ended.get()) {
             if let Err(e) = self.take(plan, settled) {
                 self.fail(e);
             }

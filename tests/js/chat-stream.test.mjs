@@ -318,6 +318,35 @@ test("return() while the headers are pending aborts the request at once and sett
   assert.deepEqual(await it.next(), { value: undefined, done: true });
 });
 
+/** A provider whose fetch answers every request with `chunks` (strings or anything else, enqueued as
+ * they are) and keeps the body open unless `close`; the fetch ignores the request's signal. */
+function fetching(chunks, { close = true, headers = { "content-type": "text/event-stream" } } = {}) {
+  const enc = (c) => (typeof c === "string" ? new TextEncoder().encode(c) : c);
+  const fetch = async () => new Response(new ReadableStream({ start(c) { for (const x of chunks) c.enqueue(enc(x)); if (close) c.close(); } }), { headers });
+  const vllm = { baseUrl: "http://127.0.0.1:9/v1", apiKey: KEY, api: "openai-completions", models: [{ id: "m", name: "m" }] };
+  return VllmProvider.resolve({ config: { models: { providers: { vllm } } }, fetch });
+}
+const sse = (...chunks) => chunks.map((c) => `data: ${typeof c === "string" ? c : JSON.stringify(c)}\n\n`).join("");
+
+test("after return() a read that was pending gives no event", async () => {
+  // The body stops after its finish_reason, before [DONE], and the fetch ignores the abort: the read
+  // waiting for the rest ends when return() cancels it, and that end must not become a `done` event.
+  const it = fetching([sse(chunk({ content: "a" }, { finish_reason: "stop" }))], { close: false }).stream({ model: "m", messages: hi });
+  assert.equal((await it.next()).value.type, "start");
+  assert.equal((await it.next()).value.delta, "a");
+  const pending = it.next();
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(await it.return(), { value: undefined, done: true });
+  assert.deepEqual(await pending, { value: undefined, done: true });
+});
+
+test("return() drops an error read together with the events before it", async () => {
+  const it = fetching([sse(chunk({ content: "a" }), '{"error":{"message":"boom","code":500}}')]).stream({ model: "m", messages: hi });
+  assert.equal((await it.next()).value.type, "start");
+  await it.return();
+  assert.deepEqual(await it.next(), { value: undefined, done: true });
+});
+
 test("nothing is sent before the first next(); next() after the end says done", async () => {
   const it = provider().stream({ model: "m", messages: hi });
   assert.equal(it[Symbol.asyncIterator](), it);
