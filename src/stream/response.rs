@@ -57,6 +57,23 @@ fn sniff(bytes: &[u8]) -> Option<BodyKind> {
     }
 }
 
+/// What [`unreadable_body`] says of a body that is not a `ReadableStream`.
+pub const NOT_A_STREAM: &str = "the response body is not a ReadableStream";
+
+/// What [`unreadable_body`] says of a body chunk that is not a `Uint8Array`.
+pub const NOT_BYTES: &str = "a body chunk was not bytes";
+
+/// A response whose body cannot be read as bytes (typically from a `fetch` passed in that does not
+/// return a standard `Response`); `what` says what was wrong.
+pub fn unreadable_body(what: &str) -> ProviderError {
+    ProviderError::new(
+        ErrorCode::BadResponse,
+        format!("Cannot read the response: {what}"),
+        "A fetch passed to VllmProvider.resolve must return a standard Response whose body is a ReadableStream of \
+         Uint8Array chunks (the runtime's own fetch does; leave fetch out to use it).",
+    )
+}
+
 fn wrong_content_type(model: &str, got: &str) -> ProviderError {
     ProviderError::new(
         ErrorCode::BadResponse,
@@ -106,6 +123,13 @@ mod tests {
             assert_eq!(body_kind(200, Some(""), start, "m"), Ok(BodyKind::EventStream));
         }
         assert!(body_kind(200, None, b"", "m").is_err());
+    }
+
+    #[test]
+    fn an_unreadable_body_is_bad_response_saying_what_was_wrong() {
+        let e = unreadable_body(NOT_BYTES);
+        assert_eq!((e.code, e.message.as_str()), (ErrorCode::BadResponse, "Cannot read the response: a body chunk was not bytes"));
+        assert!(e.hint.contains("ReadableStream"));
     }
 
     #[test]

@@ -11,14 +11,14 @@ use super::types::{JsChatOptions, JsChatRequest};
 use super::{promise, throw, JsResult, VllmProvider};
 use crate::error::ProviderError;
 use crate::http::header_value;
-use crate::stream::{body_kind, http_error, plan, unknown_error, CallTimeouts, ChatPlan, ChatStream, Interrupt, StreamEvent, MAX_ERROR_BODY};
+use crate::stream::{body_kind, http_error, plan, unknown_error, unreadable_body, CallTimeouts, ChatPlan, ChatStream, Interrupt, StreamEvent, MAX_ERROR_BODY, NOT_A_STREAM, NOT_BYTES};
 use crate::transport::{classify_transport, TransportFailure};
 use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, ReadableStreamDefaultReader, Response};
+use web_sys::{AbortSignal, ReadableStream, ReadableStreamDefaultReader, Response};
 
 // Timer tags of the guard (the whole request's is the fetch module's REQUEST_TIMER).
 const FIRST_EVENT: u8 = 2;
@@ -258,8 +258,14 @@ impl Call {
             Ok(response) => {
                 self.status.set(response.status());
                 *self.headers.borrow_mut() = read_headers(&response);
-                *self.reader.borrow_mut() = response.body().map(|b| b.get_reader().unchecked_into());
-                self.reading.set(true);
+                // A caller's fetch may answer with any body: only a ReadableStream is read.
+                match response.body().map(|b| JsValue::from(b).dyn_into::<ReadableStream>()) {
+                    Some(Err(_)) => self.fail(plan.tag(unreadable_body(NOT_A_STREAM))),
+                    body => {
+                        *self.reader.borrow_mut() = body.and_then(Result::ok).map(|b| b.get_reader().unchecked_into());
+                        self.reading.set(true);
+                    }
+                }
             }
         }
         // return() ran while the request was pending (a caller's fetch may answer despite the abort).
@@ -291,7 +297,7 @@ impl Call {
         let chunk = settled.map_err(|e| self.interrupted(plan, &e))?;
         let eof = get(&chunk, "done").and_then(|d| d.as_bool()).unwrap_or(true);
         let bytes = match get(&chunk, "value").filter(|_| !eof) {
-            Some(v) => Uint8Array::new(&v).to_vec(),
+            Some(v) => v.dyn_into::<Uint8Array>().map_err(|_| plan.tag(unreadable_body(NOT_BYTES)))?.to_vec(),
             None => Vec::new(),
         };
         let status = self.status.get();

@@ -3,15 +3,17 @@
 //! the caller's signal both trigger.
 
 use super::convert::{get, set, set_str, CallOptions};
+use crate::error::ProviderError;
 use crate::http::{HttpRequest, HttpResponse, MAX_ERROR_BODY_BYTES};
-use crate::transport::{cors_check_url, wants_reachability_probe, FailureKind, TransportFailure};
+use crate::stream::{unreadable_body, NOT_A_STREAM, NOT_BYTES};
+use crate::transport::{classify_transport, cors_check_url, wants_reachability_probe, FailureKind, TransportFailure};
 use js_sys::{Function, Object, Promise, Uint8Array};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader, Response};
+use web_sys::{AbortController, AbortSignal, ReadableStream, ReadableStreamDefaultReader, Response};
 
 pub(crate) fn global() -> JsValue {
     js_sys::global().into()
@@ -253,9 +255,31 @@ pub(crate) fn read_headers(response: &Response) -> Vec<(String, String)> {
     out
 }
 
+/// `TransportFailure::name` of a response whose body is not bytes: [`classify`] makes it a bad response.
+const UNREADABLE: &str = "UnreadableBody";
+
+/// What a failed [`send`] means: a body that could not be read as bytes is a bad response, anything
+/// else is the transport's failure.
+pub(crate) fn classify(f: &TransportFailure, base_url: &str) -> ProviderError {
+    if f.name == UNREADABLE {
+        unreadable_body(&f.message)
+    } else {
+        classify_transport(f, base_url)
+    }
+}
+
+/// The value a body read fails with when the body is not bytes (`what` says why).
+fn unreadable(what: &str) -> JsValue {
+    let e = js_sys::Error::new(what);
+    e.set_name(UNREADABLE);
+    e.into()
+}
+
 /// Reads the body through its stream reader, stopping (and cancelling the rest) at `cap` bytes.
 pub(crate) async fn read_body(response: &Response, cap: usize, out: &mut HttpResponse) -> Result<(), JsValue> {
     let Some(stream) = response.body() else { return Ok(()) };
+    // A caller's fetch may answer with any body: only a ReadableStream of bytes is read.
+    let stream: ReadableStream = JsValue::from(stream).dyn_into().map_err(|_| unreadable(NOT_A_STREAM))?;
     let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
     loop {
         let chunk = JsFuture::from(reader.read()).await?;
@@ -263,7 +287,11 @@ pub(crate) async fn read_body(response: &Response, cap: usize, out: &mut HttpRes
             return Ok(());
         }
         let Some(value) = get(&chunk, "value") else { continue };
-        let bytes = Uint8Array::new(&value).to_vec();
+        let Ok(value) = value.dyn_into::<Uint8Array>() else {
+            let _ = reader.cancel();
+            return Err(unreadable(NOT_BYTES));
+        };
+        let bytes = value.to_vec();
         let room = cap.saturating_sub(out.body.len());
         if bytes.len() > room {
             out.body.extend_from_slice(&bytes[..room]);

@@ -347,6 +347,33 @@ test("return() drops an error read together with the events before it", async ()
   assert.deepEqual(await it.next(), { value: undefined, done: true });
 });
 
+test("a body that is not a ReadableStream of bytes rejects with bad_response saying so, for chat() and discoverModels()", async () => {
+  const settle = (p) => Promise.race([p.then(() => assert.fail("resolved"), (e) => e), new Promise((r) => setTimeout(() => r("hang"), 3000))]);
+  const vllm = { baseUrl: "http://127.0.0.1:9/v1", apiKey: KEY, api: "openai-completions" };
+  const plain = (headers, body) => async () => ({ status: 200, headers: new Headers(headers), body });
+  const withFetch = (fetch, models) => VllmProvider.resolve({ config: { models: { providers: { vllm: { ...vllm, ...models } } } }, fetch });
+  const row = { models: [{ id: "m", name: "m" }] };
+  for (const [p, what] of [
+    [withFetch(plain({ "content-type": "text/event-stream" }, "data: x"), row), "the response body is not a ReadableStream"],
+    [fetching([1e12]), "a body chunk was not bytes"],
+    [fetching([{ length: -1 }]), "a body chunk was not bytes"],
+  ]) {
+    const e = await settle(p.chat({ model: "m", messages: hi }));
+    assert.ok(isVllmProviderError(e), String(e));
+    assert.deepEqual([e.code, e.message], ["bad_response", `Cannot read the response: ${what}`]);
+    assert.match(e.hint, /ReadableStream/);
+  }
+  const stream = async (chunks) => new Response(new ReadableStream({ start(c) { for (const x of chunks) c.enqueue(x); c.close(); } }), { headers: { "content-type": "application/json" } });
+  for (const [fetch, what] of [
+    [plain({ "content-type": "application/json" }, '{"data":[]}'), "the response body is not a ReadableStream"],
+    [() => stream(['{"data":[]}']), "a body chunk was not bytes"],
+  ]) {
+    const e = await settle(withFetch(fetch).discoverModels());
+    assert.ok(isVllmProviderError(e), String(e));
+    assert.deepEqual([e.code, e.message], ["bad_response", `Cannot read the response: ${what}`]);
+  }
+});
+
 test("nothing is sent before the first next(); next() after the end says done", async () => {
   const it = provider().stream({ model: "m", messages: hi });
   assert.equal(it[Symbol.asyncIterator](), it);
