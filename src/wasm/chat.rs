@@ -11,7 +11,7 @@ use super::types::{JsChatOptions, JsChatRequest};
 use super::{promise, throw, JsResult, VllmProvider};
 use crate::error::ProviderError;
 use crate::http::header_value;
-use crate::stream::{body_kind, http_error, plan, unknown_error, unreadable_body, CallTimeouts, ChatPlan, ChatStream, Interrupt, StreamEvent, MAX_ERROR_BODY, NOT_A_STREAM, NOT_BYTES};
+use crate::stream::{body_kind_so_far, http_error, plan, unknown_error, unreadable_body, CallTimeouts, ChatPlan, ChatStream, Interrupt, StreamEvent, MAX_ERROR_BODY, NOT_A_STREAM, NOT_BYTES};
 use crate::transport::{classify_transport, TransportFailure};
 use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use std::cell::{Cell, RefCell};
@@ -152,8 +152,9 @@ struct Call {
     // Whether the body is being read (until the call ends), and its reader (none: no body).
     reading: Cell<bool>,
     reader: RefCell<Option<ReadableStreamDefaultReader>>,
-    // A non-2xx answer's body, read up to MAX_ERROR_BODY bytes and then classified.
-    error_body: RefCell<Vec<u8>>,
+    // A non-2xx answer's body, read up to MAX_ERROR_BODY bytes and then classified; or the start of a
+    // 2xx body, until its kind is known.
+    held: RefCell<Vec<u8>>,
     parser: RefCell<Option<ChatStream>>,
     // Events read but not given out yet, in order (a few per read).
     queue: RefCell<Vec<StreamEvent>>,
@@ -185,7 +186,7 @@ impl Call {
             headers: RefCell::default(),
             reading: Cell::new(false),
             reader: RefCell::default(),
-            error_body: RefCell::default(),
+            held: RefCell::default(),
             parser: RefCell::default(),
             queue: RefCell::default(),
             started: Cell::new(false),
@@ -296,14 +297,14 @@ impl Call {
     fn take(&self, plan: &ChatPlan, settled: Result<JsValue, JsValue>) -> Result<(), ProviderError> {
         let chunk = settled.map_err(|e| self.interrupted(plan, &e))?;
         let eof = get(&chunk, "done").and_then(|d| d.as_bool()).unwrap_or(true);
-        let bytes = match get(&chunk, "value").filter(|_| !eof) {
+        let mut bytes = match get(&chunk, "value").filter(|_| !eof) {
             Some(v) => v.dyn_into::<Uint8Array>().map_err(|_| plan.tag(unreadable_body(NOT_BYTES)))?.to_vec(),
             None => Vec::new(),
         };
         let status = self.status.get();
         if !self.ok() {
             // A non-2xx answer is read (up to 64 KiB) and classified.
-            let mut body = self.error_body.borrow_mut();
+            let mut body = self.held.borrow_mut();
             body.extend_from_slice(&bytes);
             if eof || body.len() > MAX_ERROR_BODY {
                 let ctx = crate::classify::ClassifyContext { base_url: &plan.stream.base_url, secrets: &plan.stream.secrets, request_id: Some(&plan.request_id) };
@@ -312,9 +313,15 @@ impl Call {
             return Ok(());
         }
         if self.parser.borrow().is_none() {
-            let headers = self.headers.borrow();
-            let kind = body_kind(status, header_value(&headers, "content-type"), &bytes, &plan.stream.model).map_err(|e| plan.tag(e))?;
-            *self.parser.borrow_mut() = Some(ChatStream::new(kind, plan.stream.clone()));
+            // Deciding may take more than one chunk (a blank first chunk, a field name split): the
+            // start is held until the core can tell.
+            let mut held = self.held.borrow_mut();
+            held.extend_from_slice(&bytes);
+            let Some(kind) = body_kind_so_far(status, header_value(&self.headers.borrow(), "content-type"), &held, eof, &plan.stream.model) else {
+                return Ok(());
+            };
+            *self.parser.borrow_mut() = Some(ChatStream::new(kind.map_err(|e| plan.tag(e))?, plan.stream.clone()));
+            bytes = std::mem::take(&mut *held);
         }
         let mut queue = self.queue.borrow_mut();
         let queued = queue.len();

@@ -374,6 +374,19 @@ test("a body that is not a ReadableStream of bytes rejects with bad_response say
   }
 });
 
+test("a sniffed body reads the same however its first chunks split", async () => {
+  const body = sse(chunk({ content: "hi" }, { finish_reason: "stop" }), "[DONE]");
+  for (const [type, chunks] of [
+    [undefined, ["da", body.slice(2)]],
+    [undefined, ["\n", "\n", body]],
+    ["application/json", ["\n", body]],
+    ["application/json", ["\n" + body]],
+  ]) {
+    const p = fetching(chunks, { headers: type ? { "content-type": type } : {} });
+    assert.equal((await p.chat({ model: "m", messages: hi })).message.content, "hi", JSON.stringify(chunks.slice(0, -1)));
+  }
+});
+
 test("nothing is sent before the first next(); next() after the end says done", async () => {
   const it = provider().stream({ model: "m", messages: hi });
   assert.equal(it[Symbol.asyncIterator](), it);
