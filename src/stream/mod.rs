@@ -1,6 +1,6 @@
 //! Reading a chat reply: SSE decoding, chunk accumulation, tool calls, usage and the final result.
 //!
-//! Sans-I/O: the wasm layer decides how to read a response with [`body_kind`], pushes the body's bytes
+//! Sans-I/O: the wasm layer decides how to read a response with [`body_kind_so_far`], pushes the body's bytes
 //! into a [`ChatStream`] as they arrive, forwards the [`StreamEvent`]s, and calls
 //! [`ChatStream::finish`] at the end of the body (or once [`ChatStream::is_done`]).
 
@@ -18,7 +18,7 @@ mod tests;
 
 pub use accumulate::Accumulator;
 pub use plan::{plan, request_id, watchdog_from_number, watchdog_local, watchdogs, CallTimeouts, ChatPlan, Interrupt, Watchdogs, FIRST_EVENT_TIMEOUT_MS, REMOTE_IDLE_TIMEOUT_MS};
-pub use response::{body_kind, http_error, BodyKind, MAX_ERROR_BODY, MAX_JSON_BODY};
+pub use response::{body_kind, body_kind_so_far, http_error, unreadable_body, BodyKind, MAX_ERROR_BODY, MAX_JSON_BODY, NOT_A_STREAM, NOT_BYTES};
 pub use sse::{SseDecoder, SseEvent, MAX_SSE_BUFFER};
 pub use tools::{ToolCall, MALFORMED_TOOL_CALL, MAX_TOOL_ARGS};
 pub use usage::{parse_usage, Usage};

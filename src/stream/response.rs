@@ -25,18 +25,15 @@ pub enum BodyKind {
 
 /// Decides how to read a response. `first_bytes` is the start of the body (at least the first chunk
 /// read, or empty); it only matters when the content type is JSON or missing. `model` is the
-/// requested model id, for the message.
+/// requested model id, for the message. A body read piece by piece goes through [`body_kind_so_far`].
 pub fn body_kind(status: u16, content_type: Option<&str>, first_bytes: &[u8], model: &str) -> Result<BodyKind, ProviderError> {
     if !(200..300).contains(&status) {
         return Ok(BodyKind::HttpError);
     }
-    let media = content_type.and_then(|t| t.split(';').next()).map(|t| t.trim().to_ascii_lowercase()).filter(|t| !t.is_empty());
     let sniffed = sniff(&first_bytes[..first_bytes.len().min(SNIFF_BYTES)]);
-    match media.as_deref() {
+    match media_type(content_type).as_deref() {
         Some("text/event-stream") => Ok(BodyKind::EventStream),
-        Some(t) if t == "application/json" || t.ends_with("+json") => {
-            Ok(if sniffed == Some(BodyKind::EventStream) { BodyKind::EventStream } else { BodyKind::Json })
-        }
+        Some(t) if is_json(t) => Ok(if sniffed == Some(BodyKind::EventStream) { BodyKind::EventStream } else { BodyKind::Json }),
         None => match sniffed {
             Some(kind) => Ok(kind),
             None => Err(wrong_content_type(model, "missing content-type")),
@@ -45,16 +42,69 @@ pub fn body_kind(status: u16, content_type: Option<&str>, first_bytes: &[u8], mo
     }
 }
 
+/// [`body_kind`] for a body that arrives in pieces: `start` is all of it read so far (`end`: all of
+/// it). `None` means "read more first": the kind is sniffed (a JSON or missing content type) and the
+/// start is still blank or the beginning of an SSE field name, within the first bytes sniffed, so
+/// the answer never depends on where the chunks split.
+pub fn body_kind_so_far(status: u16, content_type: Option<&str>, start: &[u8], end: bool, model: &str) -> Option<Result<BodyKind, ProviderError>> {
+    let sniffs = (200..300).contains(&status) && media_type(content_type).as_deref().map_or(true, is_json);
+    if sniffs && !end && start.len() < SNIFF_BYTES && undecided(start) {
+        return None;
+    }
+    Some(body_kind(status, content_type, start, model))
+}
+
+/// The media type, lowercased, without parameters; `None` when missing or blank.
+fn media_type(content_type: Option<&str>) -> Option<String> {
+    content_type.and_then(|t| t.split(';').next()).map(|t| t.trim().to_ascii_lowercase()).filter(|t| !t.is_empty())
+}
+
+fn is_json(media: &str) -> bool {
+    media == "application/json" || media.ends_with("+json")
+}
+
+const BOM: &[u8] = "\u{feff}".as_bytes();
+const SSE_FIELDS: [&[u8]; 4] = [b"data:", b"event:", b"id:", b"retry:"];
+
+/// The body after a byte-order mark and leading blanks.
+fn content_start(bytes: &[u8]) -> &[u8] {
+    let start = bytes.strip_prefix(BOM).unwrap_or(bytes);
+    &start[start.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(start.len())..]
+}
+
 /// `<` → HTML (unusable), `{`/`[` → JSON, an SSE field or comment → events.
 fn sniff(bytes: &[u8]) -> Option<BodyKind> {
-    let start = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
-    let start = &start[start.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(start.len())..];
+    let start = content_start(bytes);
     match start.first()? {
         b'{' | b'[' => Some(BodyKind::Json),
         b':' => Some(BodyKind::EventStream),
-        _ if [&b"data:"[..], b"event:", b"id:", b"retry:"].iter().any(|p| start.starts_with(p)) => Some(BodyKind::EventStream),
+        _ if SSE_FIELDS.iter().any(|p| start.starts_with(p)) => Some(BodyKind::EventStream),
         _ => None,
     }
+}
+
+/// Whether more bytes could still change what [`sniff`] says: only blanks so far (or part of a
+/// byte-order mark), or the beginning of an SSE field name.
+fn undecided(bytes: &[u8]) -> bool {
+    let start = content_start(bytes);
+    BOM.starts_with(bytes) || SSE_FIELDS.iter().any(|f| f.len() > start.len() && f.starts_with(start))
+}
+
+/// What [`unreadable_body`] says of a body that is not a `ReadableStream`.
+pub const NOT_A_STREAM: &str = "the response body is not a ReadableStream";
+
+/// What [`unreadable_body`] says of a body chunk that is not a `Uint8Array`.
+pub const NOT_BYTES: &str = "a body chunk was not bytes";
+
+/// A response whose body cannot be read as bytes (typically from a `fetch` passed in that does not
+/// return a standard `Response`); `what` says what was wrong.
+pub fn unreadable_body(what: &str) -> ProviderError {
+    ProviderError::new(
+        ErrorCode::BadResponse,
+        format!("Cannot read the response: {what}"),
+        "A fetch passed to VllmProvider.resolve must return a standard Response whose body is a ReadableStream of \
+         Uint8Array chunks (the runtime's own fetch does; leave fetch out to use it).",
+    )
 }
 
 fn wrong_content_type(model: &str, got: &str) -> ProviderError {
@@ -106,6 +156,64 @@ mod tests {
             assert_eq!(body_kind(200, Some(""), start, "m"), Ok(BodyKind::EventStream));
         }
         assert!(body_kind(200, None, b"", "m").is_err());
+    }
+
+    #[test]
+    fn an_unreadable_body_is_bad_response_saying_what_was_wrong() {
+        let e = unreadable_body(NOT_BYTES);
+        assert_eq!((e.code, e.message.as_str()), (ErrorCode::BadResponse, "Cannot read the response: a body chunk was not bytes"));
+        assert!(e.hint.contains("ReadableStream"));
+    }
+
+    /// `body_kind_so_far` fed `body` split after each of `cuts`, as a reader would: the first answer.
+    fn kind_in_pieces(content_type: Option<&str>, body: &[u8], cuts: &[usize]) -> Result<BodyKind, ProviderError> {
+        let mut ends = cuts.to_vec();
+        ends.push(body.len());
+        for end in ends {
+            if let Some(kind) = body_kind_so_far(200, content_type, &body[..end], end == body.len(), "m") {
+                return kind;
+            }
+        }
+        unreachable!("the end of the body always decides")
+    }
+
+    #[test]
+    fn the_kind_does_not_depend_on_where_the_chunks_split() {
+        let sse = "\u{feff}\n data: {\"choices\":[]}\n\n".as_bytes();
+        let json = b"\n\n  {\"choices\":[]}";
+        let html = b"\n<html></html>";
+        for (ct, body, want) in [
+            (None, sse, Ok(BodyKind::EventStream)),
+            (Some("application/json"), sse, Ok(BodyKind::EventStream)),
+            (None, &json[..], Ok(BodyKind::Json)),
+            (Some("application/json"), &json[..], Ok(BodyKind::Json)),
+            (None, &html[..], Err(ErrorCode::BadResponse)),
+            (Some("text/event-stream"), &html[..], Ok(BodyKind::EventStream)),
+        ] {
+            let whole = kind_in_pieces(ct, body, &[]).map_err(|e| e.code);
+            assert_eq!(whole, want, "{ct:?} {body:?}");
+            for cut in 0..body.len() {
+                assert_eq!(kind_in_pieces(ct, body, &[cut]).map_err(|e| e.code), want, "{ct:?} cut at {cut}");
+            }
+            let every_byte: Vec<usize> = (0..body.len()).collect();
+            assert_eq!(kind_in_pieces(ct, body, &every_byte).map_err(|e| e.code), want, "{ct:?} byte by byte");
+        }
+    }
+
+    #[test]
+    fn sniffing_waits_only_while_the_start_is_undecided() {
+        assert_eq!(body_kind_so_far(200, None, b"\n", false, "m"), None);
+        assert_eq!(body_kind_so_far(200, None, b"da", false, "m"), None);
+        assert_eq!(body_kind_so_far(200, None, &BOM[..1], false, "m"), None);
+        assert_eq!(body_kind_so_far(200, Some("application/json"), b"  ", false, "m"), None);
+        // Decided at once: a content type that is not sniffed, an error status, a start no field begins
+        // with, the end of the body, and a blank start as long as the sniffing window.
+        assert_eq!(body_kind_so_far(200, Some("text/event-stream"), b"", false, "m"), Some(Ok(BodyKind::EventStream)));
+        assert_eq!(body_kind_so_far(500, None, b"", false, "m"), Some(Ok(BodyKind::HttpError)));
+        assert!(matches!(body_kind_so_far(200, Some("text/html"), b"", false, "m"), Some(Err(_))));
+        assert!(matches!(body_kind_so_far(200, None, b"dx", false, "m"), Some(Err(_))));
+        assert!(matches!(body_kind_so_far(200, None, b"\n", true, "m"), Some(Err(_))));
+        assert_eq!(body_kind_so_far(200, Some("application/json"), &[b' '; SNIFF_BYTES], false, "m"), Some(Ok(BodyKind::Json)));
     }
 
     #[test]

@@ -11,14 +11,14 @@ use super::types::{JsChatOptions, JsChatRequest};
 use super::{promise, throw, JsResult, VllmProvider};
 use crate::error::ProviderError;
 use crate::http::header_value;
-use crate::stream::{body_kind, http_error, plan, unknown_error, CallTimeouts, ChatPlan, ChatStream, Interrupt, StreamEvent, MAX_ERROR_BODY};
+use crate::stream::{body_kind_so_far, http_error, plan, unknown_error, unreadable_body, CallTimeouts, ChatPlan, ChatStream, Interrupt, StreamEvent, MAX_ERROR_BODY, NOT_A_STREAM, NOT_BYTES};
 use crate::transport::{classify_transport, TransportFailure};
 use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, ReadableStreamDefaultReader, Response};
+use web_sys::{AbortSignal, ReadableStream, ReadableStreamDefaultReader, Response};
 
 // Timer tags of the guard (the whole request's is the fetch module's REQUEST_TIMER).
 const FIRST_EVENT: u8 = 2;
@@ -71,6 +71,7 @@ impl ChatEvents {
     pub fn stop(&self) -> Promise {
         self.call.cancelled.set(true);
         self.call.queue.borrow_mut().clear();
+        self.call.failure.borrow_mut().take();
         self.call.end(true);
         Promise::resolve(&step(&JsValue::UNDEFINED, true))
     }
@@ -99,7 +100,8 @@ async fn run(call: Rc<Call>, previous: Option<Promise>, whole: bool) -> JsResult
             }
             Step::Open => {
                 if let Ok(plan) = &call.plan {
-                    let opened = open(&plan.http, call.fetch.as_ref(), plan.watchdogs.request_ms, call.signal.as_ref()).await;
+                    // The guard is the call's from here on: return() aborts the pending request.
+                    let opened = open(&plan.http, call.fetch.as_ref(), plan.watchdogs.request_ms, call.signal.as_ref(), &call.guard).await;
                     call.opened(plan, opened);
                 }
             }
@@ -150,8 +152,9 @@ struct Call {
     // Whether the body is being read (until the call ends), and its reader (none: no body).
     reading: Cell<bool>,
     reader: RefCell<Option<ReadableStreamDefaultReader>>,
-    // A non-2xx answer's body, read up to MAX_ERROR_BODY bytes and then classified.
-    error_body: RefCell<Vec<u8>>,
+    // A non-2xx answer's body, read up to MAX_ERROR_BODY bytes and then classified; or the start of a
+    // 2xx body, until its kind is known.
+    held: RefCell<Vec<u8>>,
     parser: RefCell<Option<ChatStream>>,
     // Events read but not given out yet, in order (a few per read).
     queue: RefCell<Vec<StreamEvent>>,
@@ -183,7 +186,7 @@ impl Call {
             headers: RefCell::default(),
             reading: Cell::new(false),
             reader: RefCell::default(),
-            error_body: RefCell::default(),
+            held: RefCell::default(),
             parser: RefCell::default(),
             queue: RefCell::default(),
             started: Cell::new(false),
@@ -250,23 +253,33 @@ impl Call {
 
     /// The request went out: keeps the answer's status, headers and body reader, or the failure.
     #[inline(never)]
-    fn opened(&self, plan: &ChatPlan, opened: Result<(Response, Guard), TransportFailure>) {
+    fn opened(&self, plan: &ChatPlan, opened: Result<Response, TransportFailure>) {
         match opened {
             Err(f) => self.fail(plan.tag(classify_transport(&f, &plan.stream.base_url))),
-            Ok((response, guard)) => {
-                *self.guard.borrow_mut() = Some(guard);
+            Ok(response) => {
                 self.status.set(response.status());
                 *self.headers.borrow_mut() = read_headers(&response);
-                *self.reader.borrow_mut() = response.body().map(|b| b.get_reader().unchecked_into());
-                self.reading.set(true);
+                // A caller's fetch may answer with any body: only a ReadableStream is read.
+                match response.body().map(|b| JsValue::from(b).dyn_into::<ReadableStream>()) {
+                    Some(Err(_)) => self.fail(plan.tag(unreadable_body(NOT_A_STREAM))),
+                    body => {
+                        *self.reader.borrow_mut() = body.and_then(Result::ok).map(|b| b.get_reader().unchecked_into());
+                        self.reading.set(true);
+                    }
+                }
             }
+        }
+        // return() ran while the request was pending (a caller's fetch may answer despite the abort).
+        if self.cancelled.get() {
+            self.end(true);
         }
     }
 
     /// A read settled: its bytes go to the parser (or the error body); a failure ends the call.
     #[inline(never)]
     fn read(&self, settled: Result<JsValue, JsValue>) {
-        if let Ok(plan) = &self.plan {
+        // A read that settles after the call ended (return() while it was pending) gives nothing.
+        if let (Ok(plan), false) = (&self.plan, self.ended.get()) {
             if let Err(e) = self.take(plan, settled) {
                 self.fail(e);
             }
@@ -284,14 +297,14 @@ impl Call {
     fn take(&self, plan: &ChatPlan, settled: Result<JsValue, JsValue>) -> Result<(), ProviderError> {
         let chunk = settled.map_err(|e| self.interrupted(plan, &e))?;
         let eof = get(&chunk, "done").and_then(|d| d.as_bool()).unwrap_or(true);
-        let bytes = match get(&chunk, "value").filter(|_| !eof) {
-            Some(v) => Uint8Array::new(&v).to_vec(),
+        let mut bytes = match get(&chunk, "value").filter(|_| !eof) {
+            Some(v) => v.dyn_into::<Uint8Array>().map_err(|_| plan.tag(unreadable_body(NOT_BYTES)))?.to_vec(),
             None => Vec::new(),
         };
         let status = self.status.get();
         if !self.ok() {
             // A non-2xx answer is read (up to 64 KiB) and classified.
-            let mut body = self.error_body.borrow_mut();
+            let mut body = self.held.borrow_mut();
             body.extend_from_slice(&bytes);
             if eof || body.len() > MAX_ERROR_BODY {
                 let ctx = crate::classify::ClassifyContext { base_url: &plan.stream.base_url, secrets: &plan.stream.secrets, request_id: Some(&plan.request_id) };
@@ -300,9 +313,15 @@ impl Call {
             return Ok(());
         }
         if self.parser.borrow().is_none() {
-            let headers = self.headers.borrow();
-            let kind = body_kind(status, header_value(&headers, "content-type"), &bytes, &plan.stream.model).map_err(|e| plan.tag(e))?;
-            *self.parser.borrow_mut() = Some(ChatStream::new(kind, plan.stream.clone()));
+            // Deciding may take more than one chunk (a blank first chunk, a field name split): the
+            // start is held until the core can tell.
+            let mut held = self.held.borrow_mut();
+            held.extend_from_slice(&bytes);
+            let Some(kind) = body_kind_so_far(status, header_value(&self.headers.borrow(), "content-type"), &held, eof, &plan.stream.model) else {
+                return Ok(());
+            };
+            *self.parser.borrow_mut() = Some(ChatStream::new(kind.map_err(|e| plan.tag(e))?, plan.stream.clone()));
+            bytes = std::mem::take(&mut *held);
         }
         let mut queue = self.queue.borrow_mut();
         let queued = queue.len();

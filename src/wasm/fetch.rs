@@ -3,15 +3,17 @@
 //! the caller's signal both trigger.
 
 use super::convert::{get, set, set_str, CallOptions};
+use crate::error::ProviderError;
 use crate::http::{HttpRequest, HttpResponse, MAX_ERROR_BODY_BYTES};
-use crate::transport::{cors_check_url, wants_reachability_probe, FailureKind, TransportFailure};
+use crate::stream::{unreadable_body, NOT_A_STREAM, NOT_BYTES};
+use crate::transport::{classify_transport, cors_check_url, wants_reachability_probe, FailureKind, TransportFailure};
 use js_sys::{Function, Object, Promise, Uint8Array};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader, Response};
+use web_sys::{AbortController, AbortSignal, ReadableStream, ReadableStreamDefaultReader, Response};
 
 pub(crate) fn global() -> JsValue {
     js_sys::global().into()
@@ -189,22 +191,30 @@ pub async fn send(req: &HttpRequest, fetch: Option<&Function>, opts: &CallOption
     let timeout_ms = opts.timeout_ms.or(req.timeout_ms);
     let caller = opts.signal.as_ref();
     let started = js_sys::Date::now();
-    let (response, guard) = open(req, fetch, timeout_ms, caller).await?;
+    let guard = RefCell::default();
+    let response = open(req, fetch, timeout_ms, caller, &guard).await?;
     let mut out = HttpResponse { status: response.status(), headers: read_headers(&response), ..Default::default() };
     let cap = if out.is_success() { req.max_body_bytes } else { MAX_ERROR_BODY_BYTES };
-    read_body(&response, cap, &mut out).await.map_err(|e| failure(guard.failure_kind(caller), &e, req, timeout_ms))?;
+    read_body(&response, cap, &mut out).await.map_err(|e| failure(failure_kind(&guard, caller), &e, req, timeout_ms))?;
     out.duration_ms = (js_sys::Date::now() - started).max(0.0) as u32;
     Ok(out)
 }
 
-/// Sends the request under a new [`Guard`] (the whole-request timer and the caller's signal); resolves
-/// when the headers arrive, with the body unread, or says why nothing arrived.
+/// Why a request under the guard in `slot` failed; an emptied slot means its owner cancelled it.
+fn failure_kind(slot: &RefCell<Option<Guard>>, caller: Option<&AbortSignal>) -> FailureKind {
+    slot.borrow().as_ref().map_or(FailureKind::Aborted, |g| g.failure_kind(caller))
+}
+
+/// Sends the request under a new [`Guard`] (the whole-request timer and the caller's signal), put in
+/// `slot` before `fetch` is called so that the slot's owner can abort the request while it is pending;
+/// resolves when the headers arrive, with the body unread, or says why nothing arrived.
 pub(crate) async fn open(
     req: &HttpRequest,
     fetch: Option<&Function>,
     timeout_ms: Option<u32>,
     caller: Option<&AbortSignal>,
-) -> Result<(Response, Guard), TransportFailure> {
+    slot: &RefCell<Option<Guard>>,
+) -> Result<Response, TransportFailure> {
     let network = |msg: &str| failure(FailureKind::Network, &JsValue::from_str(msg), req, timeout_ms);
     if caller.is_some_and(AbortSignal::aborted) {
         return Err(failure(FailureKind::Aborted, &JsValue::UNDEFINED, req, timeout_ms));
@@ -212,16 +222,17 @@ pub(crate) async fn open(
     let guard = Guard::new(timeout_ms, caller).map_err(|m| network(&m))?;
     let fetch = fetch.cloned().or_else(|| global_fn("fetch")).ok_or_else(|| network("fetch is not available in this runtime"))?;
     let init = init_object(req, &guard.controller.signal());
-    let pending = fetch.call2(&global(), &req.url.as_str().into(), &init).map_err(|e| failure(guard.failure_kind(caller), &e, req, timeout_ms))?;
+    *slot.borrow_mut() = Some(guard);
+    let pending = fetch.call2(&global(), &req.url.as_str().into(), &init).map_err(|e| failure(failure_kind(slot, caller), &e, req, timeout_ms))?;
     let pending: Promise = pending.dyn_into().map_err(|_| network("fetch did not return a Promise"))?;
     let response = match JsFuture::from(pending).await {
         Ok(r) => r,
-        Err(e) => return Err(with_probe(failure(guard.failure_kind(caller), &e, req, timeout_ms), &fetch).await),
+        Err(e) => return Err(with_probe(failure(failure_kind(slot, caller), &e, req, timeout_ms), &fetch).await),
     };
     if !response.is_object() || get(&response, "status").is_none() {
         return Err(network("fetch resolved to something that is not a Response"));
     }
-    Ok((response.unchecked_into(), guard))
+    Ok(response.unchecked_into())
 }
 
 #[wasm_bindgen::prelude::wasm_bindgen]
@@ -244,9 +255,31 @@ pub(crate) fn read_headers(response: &Response) -> Vec<(String, String)> {
     out
 }
 
+/// `TransportFailure::name` of a response whose body is not bytes: [`classify`] makes it a bad response.
+const UNREADABLE: &str = "UnreadableBody";
+
+/// What a failed [`send`] means: a body that could not be read as bytes is a bad response, anything
+/// else is the transport's failure.
+pub(crate) fn classify(f: &TransportFailure, base_url: &str) -> ProviderError {
+    if f.name == UNREADABLE {
+        unreadable_body(&f.message)
+    } else {
+        classify_transport(f, base_url)
+    }
+}
+
+/// The value a body read fails with when the body is not bytes (`what` says why).
+fn unreadable(what: &str) -> JsValue {
+    let e = js_sys::Error::new(what);
+    e.set_name(UNREADABLE);
+    e.into()
+}
+
 /// Reads the body through its stream reader, stopping (and cancelling the rest) at `cap` bytes.
 pub(crate) async fn read_body(response: &Response, cap: usize, out: &mut HttpResponse) -> Result<(), JsValue> {
     let Some(stream) = response.body() else { return Ok(()) };
+    // A caller's fetch may answer with any body: only a ReadableStream of bytes is read.
+    let stream: ReadableStream = JsValue::from(stream).dyn_into().map_err(|_| unreadable(NOT_A_STREAM))?;
     let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
     loop {
         let chunk = JsFuture::from(reader.read()).await?;
@@ -254,7 +287,11 @@ pub(crate) async fn read_body(response: &Response, cap: usize, out: &mut HttpRes
             return Ok(());
         }
         let Some(value) = get(&chunk, "value") else { continue };
-        let bytes = Uint8Array::new(&value).to_vec();
+        let Ok(value) = value.dyn_into::<Uint8Array>() else {
+            let _ = reader.cancel();
+            return Err(unreadable(NOT_BYTES));
+        };
+        let bytes = value.to_vec();
         let room = cap.saturating_sub(out.body.len());
         if bytes.len() > room {
             out.body.extend_from_slice(&bytes[..room]);

@@ -305,6 +305,88 @@ test("break in for await cancels the request: the simulator sees the connection 
   assert.ok(await clientClosed());
 });
 
+test("return() while the headers are pending aborts the request at once and settles the pending next()", async () => {
+  sim.respondNext({ sse: [chunk({ content: "a" })], headersDelayMs: 10_000 });
+  const it = provider().stream({ model: "m", messages: hi }, { idleTimeoutMs: 600_000 });
+  const first = it.next();
+  for (let i = 0; i < 100 && sim.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  const stopped = Date.now();
+  assert.deepEqual(await it.return(), { value: undefined, done: true });
+  assert.deepEqual(await first, { value: undefined, done: true });
+  assert.ok(await clientClosed());
+  assert.ok(Date.now() - stopped < 1500, `closed after ${Date.now() - stopped} ms`);
+  assert.deepEqual(await it.next(), { value: undefined, done: true });
+});
+
+/** A provider whose fetch answers every request with `chunks` (strings or anything else, enqueued as
+ * they are) and keeps the body open unless `close`; the fetch ignores the request's signal. */
+function fetching(chunks, { close = true, headers = { "content-type": "text/event-stream" } } = {}) {
+  const enc = (c) => (typeof c === "string" ? new TextEncoder().encode(c) : c);
+  const fetch = async () => new Response(new ReadableStream({ start(c) { for (const x of chunks) c.enqueue(enc(x)); if (close) c.close(); } }), { headers });
+  const vllm = { baseUrl: "http://127.0.0.1:9/v1", apiKey: KEY, api: "openai-completions", models: [{ id: "m", name: "m" }] };
+  return VllmProvider.resolve({ config: { models: { providers: { vllm } } }, fetch });
+}
+const sse = (...chunks) => chunks.map((c) => `data: ${typeof c === "string" ? c : JSON.stringify(c)}\n\n`).join("");
+
+test("after return() a read that was pending gives no event", async () => {
+  // The body stops after its finish_reason, before [DONE], and the fetch ignores the abort: the read
+  // waiting for the rest ends when return() cancels it, and that end must not become a `done` event.
+  const it = fetching([sse(chunk({ content: "a" }, { finish_reason: "stop" }))], { close: false }).stream({ model: "m", messages: hi });
+  assert.equal((await it.next()).value.type, "start");
+  assert.equal((await it.next()).value.delta, "a");
+  const pending = it.next();
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(await it.return(), { value: undefined, done: true });
+  assert.deepEqual(await pending, { value: undefined, done: true });
+});
+
+test("return() drops an error read together with the events before it", async () => {
+  const it = fetching([sse(chunk({ content: "a" }), '{"error":{"message":"boom","code":500}}')]).stream({ model: "m", messages: hi });
+  assert.equal((await it.next()).value.type, "start");
+  await it.return();
+  assert.deepEqual(await it.next(), { value: undefined, done: true });
+});
+
+test("a body that is not a ReadableStream of bytes rejects with bad_response saying so, for chat() and discoverModels()", async () => {
+  const settle = (p) => Promise.race([p.then(() => assert.fail("resolved"), (e) => e), new Promise((r) => setTimeout(() => r("hang"), 3000))]);
+  const vllm = { baseUrl: "http://127.0.0.1:9/v1", apiKey: KEY, api: "openai-completions" };
+  const plain = (headers, body) => async () => ({ status: 200, headers: new Headers(headers), body });
+  const withFetch = (fetch, models) => VllmProvider.resolve({ config: { models: { providers: { vllm: { ...vllm, ...models } } } }, fetch });
+  const row = { models: [{ id: "m", name: "m" }] };
+  for (const [p, what] of [
+    [withFetch(plain({ "content-type": "text/event-stream" }, "data: x"), row), "the response body is not a ReadableStream"],
+    [fetching([1e12]), "a body chunk was not bytes"],
+    [fetching([{ length: -1 }]), "a body chunk was not bytes"],
+  ]) {
+    const e = await settle(p.chat({ model: "m", messages: hi }));
+    assert.ok(isVllmProviderError(e), String(e));
+    assert.deepEqual([e.code, e.message], ["bad_response", `Cannot read the response: ${what}`]);
+    assert.match(e.hint, /ReadableStream/);
+  }
+  const stream = async (chunks) => new Response(new ReadableStream({ start(c) { for (const x of chunks) c.enqueue(x); c.close(); } }), { headers: { "content-type": "application/json" } });
+  for (const [fetch, what] of [
+    [plain({ "content-type": "application/json" }, '{"data":[]}'), "the response body is not a ReadableStream"],
+    [() => stream(['{"data":[]}']), "a body chunk was not bytes"],
+  ]) {
+    const e = await settle(withFetch(fetch).discoverModels());
+    assert.ok(isVllmProviderError(e), String(e));
+    assert.deepEqual([e.code, e.message], ["bad_response", `Cannot read the response: ${what}`]);
+  }
+});
+
+test("a sniffed body reads the same however its first chunks split", async () => {
+  const body = sse(chunk({ content: "hi" }, { finish_reason: "stop" }), "[DONE]");
+  for (const [type, chunks] of [
+    [undefined, ["da", body.slice(2)]],
+    [undefined, ["\n", "\n", body]],
+    ["application/json", ["\n", body]],
+    ["application/json", ["\n" + body]],
+  ]) {
+    const p = fetching(chunks, { headers: type ? { "content-type": type } : {} });
+    assert.equal((await p.chat({ model: "m", messages: hi })).message.content, "hi", JSON.stringify(chunks.slice(0, -1)));
+  }
+});
+
 test("nothing is sent before the first next(); next() after the end says done", async () => {
   const it = provider().stream({ model: "m", messages: hi });
   assert.equal(it[Symbol.asyncIterator](), it);
