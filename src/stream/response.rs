@@ -47,7 +47,7 @@ pub fn body_kind(status: u16, content_type: Option<&str>, first_bytes: &[u8], mo
 /// start is still blank or the beginning of an SSE field name, within the first bytes sniffed, so
 /// the answer never depends on where the chunks split.
 pub fn body_kind_so_far(status: u16, content_type: Option<&str>, start: &[u8], end: bool, model: &str) -> Option<Result<BodyKind, ProviderError>> {
-    let sniffs = (200..300).contains(&status) && media_type(content_type).as_deref().map_or(true, is_json);
+    let sniffs = (200..300).contains(&status) && media_type(content_type).as_deref().is_none_or(is_json);
     if sniffs && !end && start.len() < SNIFF_BYTES && undecided(start) {
         return None;
     }
