@@ -18,6 +18,9 @@ pub enum FailureKind {
     Timeout,
     /// `fetch` rejected for another reason.
     Network,
+    /// The answer arrived but its body is not a stream of bytes (a caller's `fetch` may answer with
+    /// anything); `message` says what was wrong.
+    UnreadableBody,
 }
 
 /// What the runtime said when `fetch` (or reading the body) failed.
@@ -88,6 +91,7 @@ pub fn classify_transport(f: &TransportFailure, base_url: &str) -> ProviderError
             )
         }
         FailureKind::Network => network(f, target.as_ref(), base_url),
+        FailureKind::UnreadableBody => crate::stream::unreadable_body(&f.message),
     }
 }
 
@@ -190,6 +194,14 @@ mod tests {
         assert!(e.message.contains("connection refused"));
         assert!(e.hint.contains("curl http://127.0.0.1:9/v1/models"));
         assert!(e.retryable);
+    }
+
+    #[test]
+    fn a_body_that_is_not_bytes_is_a_bad_response_saying_what_was_wrong() {
+        let f = TransportFailure { kind: FailureKind::UnreadableBody, message: crate::stream::NOT_A_STREAM.into(), ..failure(None, "") };
+        let e = classify_transport(&f, "http://h/v1");
+        assert_eq!(e.code, ErrorCode::BadResponse);
+        assert!(e.message.contains(crate::stream::NOT_A_STREAM), "{}", e.message);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! [`ChatStream::finish`] at the end of the body (or once [`ChatStream::is_done`]).
 
 mod accumulate;
+mod call;
 mod plan;
 mod response;
 mod sse;
@@ -17,6 +18,7 @@ mod fixture_tests;
 mod tests;
 
 pub use accumulate::Accumulator;
+pub use call::{Answer, Body, ChatCall, Fired, Next, Piece, Watchdog};
 pub use plan::{plan, request_id, watchdog_from_number, watchdog_local, watchdogs, CallTimeouts, ChatPlan, Interrupt, Watchdogs, FIRST_EVENT_TIMEOUT_MS, REMOTE_IDLE_TIMEOUT_MS};
 pub use response::{body_kind, body_kind_so_far, http_error, unreadable_body, BodyKind, MAX_ERROR_BODY, MAX_JSON_BODY, NOT_A_STREAM, NOT_BYTES};
 pub use sse::{SseDecoder, SseEvent, MAX_SSE_BUFFER};

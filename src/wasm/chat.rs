@@ -1,6 +1,6 @@
-//! `chat()` and `stream()`: the planned request sent with `fetch`, the body read through its stream
-//! reader and pushed into the core's [`ChatStream`]. Timers and aborts go through one `AbortController`
-//! (the fetch module's `Guard`); what they mean is decided in the core (`crate::stream::plan`).
+//! `chat()` and `stream()`: the core's [`ChatCall`] says what to do next (send, read, give out an event
+//! or the error, start a watchdog, end); this file does it with `fetch`, the body's stream reader and one
+//! `AbortController` (the fetch module's `Guard`, which holds the timers), and reports back.
 //!
 //! One async function ([`run`]) drives both exports: it only awaits (the request, or the next read) and
 //! hands what settled to plain functions of [`Call`], so the logic is compiled once, not per await state.
@@ -10,11 +10,10 @@ use super::fetch::{global, open, read_headers, Guard};
 use super::types::{JsChatOptions, JsChatRequest};
 use super::{promise, throw, JsResult, VllmProvider};
 use crate::error::ProviderError;
-use crate::http::header_value;
-use crate::stream::{body_kind_so_far, http_error, plan, unknown_error, unreadable_body, CallTimeouts, ChatPlan, ChatStream, Interrupt, StreamEvent, MAX_ERROR_BODY, NOT_A_STREAM, NOT_BYTES};
-use crate::transport::{classify_transport, TransportFailure};
+use crate::stream::{plan, unknown_error, Answer, Body, CallTimeouts, ChatCall, Fired, Next, Piece, StreamEvent, Watchdog};
+use crate::transport::TransportFailure;
 use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -69,10 +68,8 @@ impl ChatEvents {
     /// Stops reading and cancels the request (what `break` in `for await` calls).
     #[wasm_bindgen(js_name = "return")]
     pub fn stop(&self) -> Promise {
-        self.call.cancelled.set(true);
-        self.call.queue.borrow_mut().clear();
-        self.call.failure.borrow_mut().take();
-        self.call.end(true);
+        self.call.core.borrow_mut().cancel();
+        self.call.release();
         Promise::resolve(&step(&JsValue::UNDEFINED, true))
     }
 }
@@ -99,10 +96,11 @@ async fn run(call: Rc<Call>, previous: Option<Promise>, whole: bool) -> JsResult
                 }
             }
             Step::Open => {
-                if let Ok(plan) = &call.plan {
+                let request = call.core.borrow().plan().map(|p| (p.http.clone(), p.watchdogs.request_ms));
+                if let Some((http, request_ms)) = request {
                     // The guard is the call's from here on: return() aborts the pending request.
-                    let opened = open(&plan.http, call.fetch.as_ref(), plan.watchdogs.request_ms, call.signal.as_ref(), &call.guard).await;
-                    call.opened(plan, opened);
+                    let opened = open(&http, call.fetch.as_ref(), request_ms, call.signal.as_ref(), &call.guard).await;
+                    call.opened(opened);
                 }
             }
             Step::Wait(p, body) => {
@@ -140,32 +138,14 @@ fn step(value: &JsValue, done: bool) -> JsValue {
     out.into()
 }
 
-/// One call's state. No `RefCell` borrow is held across an `await`.
+/// One call: the core's [`ChatCall`] and the runtime objects it cannot hold (the request's guard with
+/// its timers and signal listener, and the body reader). No borrow is held across an `await`.
 struct Call {
-    plan: Result<ChatPlan, ProviderError>,
+    core: RefCell<ChatCall>,
     fetch: Option<Function>,
     signal: Option<AbortSignal>,
     guard: RefCell<Option<Guard>>,
-    // The answer's status and headers, once they arrived.
-    status: Cell<u16>,
-    headers: RefCell<Vec<(String, String)>>,
-    // Whether the body is being read (until the call ends), and its reader (none: no body).
-    reading: Cell<bool>,
     reader: RefCell<Option<ReadableStreamDefaultReader>>,
-    // A non-2xx answer's body, read up to MAX_ERROR_BODY bytes and then classified; or the start of a
-    // 2xx body, until its kind is known.
-    held: RefCell<Vec<u8>>,
-    parser: RefCell<Option<ChatStream>>,
-    // Events read but not given out yet, in order (a few per read).
-    queue: RefCell<Vec<StreamEvent>>,
-    started: Cell<bool>,
-    ended: Cell<bool>,
-    cancelled: Cell<bool>,
-    // The error that ends the reply, given out once the events read before it are.
-    failure: RefCell<Option<ProviderError>>,
-    // Whether an event has arrived (idle rather than first-event timer), and whether one is running.
-    seen_event: Cell<bool>,
-    timer_armed: Cell<bool>,
 }
 
 impl Call {
@@ -178,200 +158,93 @@ impl Call {
             plan(&provider.core, &text, call, random)
         });
         Call {
-            plan: planned,
+            core: RefCell::new(ChatCall::new(planned)),
             fetch: provider.fetch.clone(),
             signal: options.ok().and_then(|o| o.signal),
             guard: RefCell::default(),
-            status: Cell::new(0),
-            headers: RefCell::default(),
-            reading: Cell::new(false),
             reader: RefCell::default(),
-            held: RefCell::default(),
-            parser: RefCell::default(),
-            queue: RefCell::default(),
-            started: Cell::new(false),
-            ended: Cell::new(false),
-            cancelled: Cell::new(false),
-            failure: RefCell::default(),
-            seen_event: Cell::new(false),
-            timer_armed: Cell::new(false),
         }
     }
 
-    /// What to do next: give out the next event (`None` once the reply is over; an error ends the
-    /// call), send the request, or read one more piece of the body.
+    /// What the core asks for next; a read starts the watchdog it names first.
     #[inline(never)]
     fn step(&self) -> Step {
-        let plan = match &self.plan {
-            Ok(plan) => plan,
-            Err(e) if !self.ended.replace(true) => return Step::Ready(Err(e.clone())),
-            Err(_) => return Step::Ready(Ok(None)),
-        };
-        loop {
-            if self.ended.get() && self.queue.borrow().is_empty() && self.failure.borrow().is_none() {
-                return Step::Ready(Ok(None));
-            }
-            // The caller's abort wins over events already read: it takes effect at once.
-            if self.signal.as_ref().is_some_and(AbortSignal::aborted) && !self.cancelled.get() {
-                self.end(true);
-                self.queue.borrow_mut().clear();
-                self.failure.borrow_mut().take();
-                return Step::Ready(Err(plan.interrupted(Interrupt::Aborted)));
-            }
-            if !self.queue.borrow().is_empty() {
-                return Step::Ready(Ok(Some(self.queue.borrow_mut().remove(0))));
-            }
-            if let Some(e) = self.failure.borrow_mut().take() {
-                return Step::Ready(Err(e));
-            }
-            if !self.started.replace(true) {
-                return Step::Open;
-            }
-            if !self.reading.get() {
-                self.ended.set(true);
-                continue;
-            }
-            // The watchdogs run while a 2xx body is read (not while an error body is).
-            if self.ok() && !self.timer_armed.replace(true) {
-                let (tag, ms) = if self.seen_event.get() { (IDLE, plan.watchdogs.idle_ms) } else { (FIRST_EVENT, plan.watchdogs.first_event_ms) };
-                if let (Some(ms), Some(guard)) = (ms, self.guard.borrow_mut().as_mut()) {
-                    guard.arm(tag, ms);
+        let aborted = self.signal.as_ref().is_some_and(AbortSignal::aborted);
+        let next = self.core.borrow_mut().next(aborted);
+        self.release();
+        match next {
+            Next::Give(r) => Step::Ready(r),
+            Next::Open => Step::Open,
+            Next::Read(watchdog) => {
+                if let (Some((which, ms)), Some(guard)) = (watchdog, self.guard.borrow_mut().as_mut()) {
+                    guard.arm(tag(which), ms);
                 }
-            }
-            let reader = self.reader.borrow().clone();
-            match reader {
-                Some(reader) => return Step::Wait(reader.read(), true),
-                // No body at all reads as an empty one: the core says what is missing.
-                None => self.read(Ok(JsValue::UNDEFINED)),
-            }
-        }
-    }
-
-    fn ok(&self) -> bool {
-        (200..300).contains(&self.status.get())
-    }
-
-    /// The request went out: keeps the answer's status, headers and body reader, or the failure.
-    #[inline(never)]
-    fn opened(&self, plan: &ChatPlan, opened: Result<Response, TransportFailure>) {
-        match opened {
-            Err(f) => self.fail(plan.tag(classify_transport(&f, &plan.stream.base_url))),
-            Ok(response) => {
-                self.status.set(response.status());
-                *self.headers.borrow_mut() = read_headers(&response);
-                // A caller's fetch may answer with any body: only a ReadableStream is read.
-                match response.body().map(|b| JsValue::from(b).dyn_into::<ReadableStream>()) {
-                    Some(Err(_)) => self.fail(plan.tag(unreadable_body(NOT_A_STREAM))),
-                    body => {
-                        *self.reader.borrow_mut() = body.and_then(Result::ok).map(|b| b.get_reader().unchecked_into());
-                        self.reading.set(true);
+                match self.reader.borrow().clone() {
+                    Some(reader) => Step::Wait(reader.read(), true),
+                    // A body the core expects but no reader: read as the end (cannot happen with a stream).
+                    None => {
+                        self.core.borrow_mut().piece(Piece::End);
+                        self.step()
                     }
                 }
             }
         }
-        // return() ran while the request was pending (a caller's fetch may answer despite the abort).
-        if self.cancelled.get() {
-            self.end(true);
-        }
     }
 
-    /// A read settled: its bytes go to the parser (or the error body); a failure ends the call.
+    /// The request went out: the answer (status, headers, body reader) or the failure, to the core.
+    #[inline(never)]
+    fn opened(&self, opened: Result<Response, TransportFailure>) {
+        let answer = opened.map(|response| {
+            // A caller's fetch may answer with any body: only a ReadableStream is read.
+            let body = match response.body().map(|b| JsValue::from(b).dyn_into::<ReadableStream>()) {
+                None => Body::None,
+                Some(Err(_)) => Body::NotAStream,
+                Some(Ok(stream)) => {
+                    *self.reader.borrow_mut() = Some(stream.get_reader().unchecked_into());
+                    Body::Stream
+                }
+            };
+            Answer { status: response.status(), headers: read_headers(&response), body }
+        });
+        self.core.borrow_mut().opened(answer);
+        self.release();
+    }
+
+    /// A read settled: what it gave goes to the core; a sign of life stops the watchdogs.
     #[inline(never)]
     fn read(&self, settled: Result<JsValue, JsValue>) {
-        // A read that settles after the call ended (return() while it was pending) gives nothing.
-        if let (Ok(plan), false) = (&self.plan, self.ended.get()) {
-            if let Err(e) = self.take(plan, settled) {
-                self.fail(e);
+        let piece = match settled {
+            Err(thrown) => {
+                let fired = self.guard.borrow().as_ref().and_then(|g| match g.fired() {
+                    0 => None,
+                    FIRST_EVENT => Some(Fired::Watchdog(Watchdog::FirstEvent)),
+                    IDLE => Some(Fired::Watchdog(Watchdog::Idle)),
+                    _ => Some(Fired::Request),
+                });
+                let message = get(&thrown, "message").and_then(|m| m.as_string()).unwrap_or_default();
+                Piece::Failed { caller_aborted: self.signal.as_ref().is_some_and(AbortSignal::aborted), fired, message }
             }
-        }
-    }
-
-    /// Ends the call with `e`, kept for the caller unless it cancelled.
-    fn fail(&self, e: ProviderError) {
-        self.end(true);
-        if !self.cancelled.get() {
-            *self.failure.borrow_mut() = Some(e);
-        }
-    }
-
-    fn take(&self, plan: &ChatPlan, settled: Result<JsValue, JsValue>) -> Result<(), ProviderError> {
-        let chunk = settled.map_err(|e| self.interrupted(plan, &e))?;
-        let eof = get(&chunk, "done").and_then(|d| d.as_bool()).unwrap_or(true);
-        let mut bytes = match get(&chunk, "value").filter(|_| !eof) {
-            Some(v) => v.dyn_into::<Uint8Array>().map_err(|_| plan.tag(unreadable_body(NOT_BYTES)))?.to_vec(),
-            None => Vec::new(),
+            Ok(chunk) if get(&chunk, "done").and_then(|d| d.as_bool()).unwrap_or(true) => Piece::End,
+            Ok(chunk) => match get(&chunk, "value").map(|v| v.dyn_into::<Uint8Array>()) {
+                None => Piece::Bytes(Vec::new()),
+                Some(Ok(bytes)) => Piece::Bytes(bytes.to_vec()),
+                Some(Err(_)) => Piece::NotBytes,
+            },
         };
-        let status = self.status.get();
-        if !self.ok() {
-            // A non-2xx answer is read (up to 64 KiB) and classified.
-            let mut body = self.held.borrow_mut();
-            body.extend_from_slice(&bytes);
-            if eof || body.len() > MAX_ERROR_BODY {
-                let ctx = crate::classify::ClassifyContext { base_url: &plan.stream.base_url, secrets: &plan.stream.secrets, request_id: Some(&plan.request_id) };
-                return Err(plan.tag(http_error(status, &body, &self.headers.borrow(), &ctx)));
-            }
-            return Ok(());
-        }
-        if self.parser.borrow().is_none() {
-            // Deciding may take more than one chunk (a blank first chunk, a field name split): the
-            // start is held until the core can tell.
-            let mut held = self.held.borrow_mut();
-            held.extend_from_slice(&bytes);
-            let Some(kind) = body_kind_so_far(status, header_value(&self.headers.borrow(), "content-type"), &held, eof, &plan.stream.model) else {
-                return Ok(());
-            };
-            *self.parser.borrow_mut() = Some(ChatStream::new(kind.map_err(|e| plan.tag(e))?, plan.stream.clone()));
-            bytes = std::mem::take(&mut *held);
-        }
-        let mut queue = self.queue.borrow_mut();
-        let queued = queue.len();
-        let (outcome, alive) = match self.parser.borrow_mut().as_mut() {
-            Some(parser) => {
-                let before = parser.events_read();
-                let outcome = parser.push_into(&bytes, &mut queue).and_then(|()| if eof || parser.is_done() { parser.finish_into(&mut queue) } else { Ok(()) });
-                (outcome, parser.events_read() > before)
-            }
-            None => (Ok(()), false),
-        };
-        // Any server event is a sign of life, also one that yields nothing (reasoning not kept).
-        if alive || queue.len() > queued {
-            self.seen_event.set(true);
-            self.timer_armed.set(false);
+        let alive = self.core.borrow_mut().piece(piece);
+        if alive {
             if let Some(guard) = self.guard.borrow_mut().as_mut() {
                 guard.disarm(FIRST_EVENT);
                 guard.disarm(IDLE);
             }
         }
-        let finished = queue.len() > queued && matches!(queue.last(), Some(StreamEvent::Done { .. }));
-        drop(queue);
-        if finished {
-            self.end(false);
-        }
-        // The events before an error are given out first (step keeps the error until then).
-        outcome.map_err(|e| plan.tag(e))
+        self.release();
     }
 
-    /// Why a read failed: the caller's abort, one of our timers, or the connection.
-    fn interrupted(&self, plan: &ChatPlan, thrown: &JsValue) -> ProviderError {
-        let fired = self.guard.borrow().as_ref().map_or(0, Guard::fired);
-        let why = if self.signal.as_ref().is_some_and(AbortSignal::aborted) {
-            Interrupt::Aborted
-        } else {
-            match fired {
-                0 => Interrupt::Network(get(thrown, "message").and_then(|m| m.as_string()).unwrap_or_default()),
-                FIRST_EVENT => Interrupt::FirstEvent,
-                IDLE => Interrupt::Idle,
-                _ => Interrupt::RequestTimeout,
-            }
-        };
-        plan.interrupted(why)
-    }
-
-    /// Ends the call: timers cleared, signal listener removed, reader cancelled; with `abort`, the
-    /// request is aborted too (nothing is left pending, so Node can exit).
-    fn end(&self, abort: bool) {
-        self.ended.set(true);
-        self.reading.set(false);
+    /// When the core has ended the call: timers cleared, signal listener removed, reader cancelled; and
+    /// when it says so, the request aborted too (nothing is left pending, so Node can exit).
+    fn release(&self) {
+        let Some(abort) = self.core.borrow_mut().take_release() else { return };
         let guard = self.guard.borrow_mut().take();
         let reader = self.reader.borrow_mut().take();
         if let Some(g) = guard.as_ref().filter(|_| abort) {
@@ -387,6 +260,14 @@ impl Call {
             }
         }
         drop(guard);
+    }
+}
+
+/// The guard's timer tag for a watchdog.
+fn tag(which: Watchdog) -> u8 {
+    match which {
+        Watchdog::FirstEvent => FIRST_EVENT,
+        Watchdog::Idle => IDLE,
     }
 }
 

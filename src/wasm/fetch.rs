@@ -3,10 +3,9 @@
 //! the caller's signal both trigger.
 
 use super::convert::{get, set, set_str, CallOptions};
-use crate::error::ProviderError;
 use crate::http::{HttpRequest, HttpResponse, MAX_ERROR_BODY_BYTES};
-use crate::stream::{unreadable_body, NOT_A_STREAM, NOT_BYTES};
-use crate::transport::{classify_transport, cors_check_url, wants_reachability_probe, FailureKind, TransportFailure};
+use crate::stream::{NOT_A_STREAM, NOT_BYTES};
+use crate::transport::{cors_check_url, wants_reachability_probe, FailureKind, TransportFailure};
 use js_sys::{Function, Object, Promise, Uint8Array};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -195,7 +194,10 @@ pub async fn send(req: &HttpRequest, fetch: Option<&Function>, opts: &CallOption
     let response = open(req, fetch, timeout_ms, caller, &guard).await?;
     let mut out = HttpResponse { status: response.status(), headers: read_headers(&response), ..Default::default() };
     let cap = if out.is_success() { req.max_body_bytes } else { MAX_ERROR_BODY_BYTES };
-    read_body(&response, cap, &mut out).await.map_err(|e| failure(failure_kind(&guard, caller), &e, req, timeout_ms))?;
+    read_body(&response, cap, &mut out).await.map_err(|e| match e {
+        Unread::Thrown(e) => failure(failure_kind(&guard, caller), &e, req, timeout_ms),
+        Unread::NotBytes(what) => failure(FailureKind::UnreadableBody, &JsValue::from_str(what), req, timeout_ms),
+    })?;
     out.duration_ms = (js_sys::Date::now() - started).max(0.0) as u32;
     Ok(out)
 }
@@ -255,41 +257,29 @@ pub(crate) fn read_headers(response: &Response) -> Vec<(String, String)> {
     out
 }
 
-/// `TransportFailure::name` of a response whose body is not bytes: [`classify`] makes it a bad response.
-const UNREADABLE: &str = "UnreadableBody";
-
-/// What a failed [`send`] means: a body that could not be read as bytes is a bad response, anything
-/// else is the transport's failure.
-pub(crate) fn classify(f: &TransportFailure, base_url: &str) -> ProviderError {
-    if f.name == UNREADABLE {
-        unreadable_body(&f.message)
-    } else {
-        classify_transport(f, base_url)
-    }
-}
-
-/// The value a body read fails with when the body is not bytes (`what` says why).
-fn unreadable(what: &str) -> JsValue {
-    let e = js_sys::Error::new(what);
-    e.set_name(UNREADABLE);
-    e.into()
+/// Why reading a body stopped early.
+enum Unread {
+    /// A read rejected (abort, timer, connection).
+    Thrown(JsValue),
+    /// The body is not a stream of bytes (what was wrong).
+    NotBytes(&'static str),
 }
 
 /// Reads the body through its stream reader, stopping (and cancelling the rest) at `cap` bytes.
-pub(crate) async fn read_body(response: &Response, cap: usize, out: &mut HttpResponse) -> Result<(), JsValue> {
+async fn read_body(response: &Response, cap: usize, out: &mut HttpResponse) -> Result<(), Unread> {
     let Some(stream) = response.body() else { return Ok(()) };
     // A caller's fetch may answer with any body: only a ReadableStream of bytes is read.
-    let stream: ReadableStream = JsValue::from(stream).dyn_into().map_err(|_| unreadable(NOT_A_STREAM))?;
+    let stream: ReadableStream = JsValue::from(stream).dyn_into().map_err(|_| Unread::NotBytes(NOT_A_STREAM))?;
     let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
     loop {
-        let chunk = JsFuture::from(reader.read()).await?;
+        let chunk = JsFuture::from(reader.read()).await.map_err(Unread::Thrown)?;
         if get(&chunk, "done").and_then(|d| d.as_bool()).unwrap_or(true) {
             return Ok(());
         }
         let Some(value) = get(&chunk, "value") else { continue };
         let Ok(value) = value.dyn_into::<Uint8Array>() else {
             let _ = reader.cancel();
-            return Err(unreadable(NOT_BYTES));
+            return Err(Unread::NotBytes(NOT_BYTES));
         };
         let bytes = value.to_vec();
         let room = cap.saturating_sub(out.body.len());

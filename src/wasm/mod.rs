@@ -11,6 +11,7 @@ mod types;
 
 use crate::config::Provider;
 use crate::error::ProviderError;
+use crate::transport::classify_transport;
 use convert::{arg_error, call_options, to_js};
 use errors::to_js_error;
 use js_sys::{Function, Promise};
@@ -105,7 +106,7 @@ async fn discover(core: &Provider, fetch: Option<&Function>, opts: &JsValue) -> 
     let req = core.discovery_request(opts.timeout_ms);
     let resp = fetch::send(&req, fetch, &opts)
         .await
-        .map_err(|f| fetch::classify(&f, &core.describe().base_url).redact(core.secrets()))?;
+        .map_err(|f| classify_transport(&f, &core.describe().base_url).redact(core.secrets()))?;
     core.parse_discovery(&resp)
 }
 
