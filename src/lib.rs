@@ -18,6 +18,8 @@ pub mod hints;
 pub mod http;
 mod json;
 pub mod str_map;
+#[cfg(test)]
+mod test_rng;
 pub mod model_ref;
 pub mod models;
 pub mod redact;

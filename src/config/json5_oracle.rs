@@ -3,6 +3,7 @@
 //! and error kind, and for thousands of generated documents and byte-level mutations of them.
 
 use super::json5::parse;
+use crate::test_rng::Rng;
 use serde_json::Value;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -144,27 +145,6 @@ fn documented_differences_from_the_oracle() {
     assert!(parse("{a\u{A0}b:1}", "config").is_err() && parse("{a\u{85}:1}", "config").is_err());
 }
 
-/// xorshift64*: a fixed, dependency-free pseudo-random sequence.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-}
-
 const BLANKS: &[&str] = &[
     " ", "  ", "\t", "\n", "\r\n", "\r", "\u{B}", "\u{C}", "\u{A0}", "\u{FEFF}", "\u{2028}", "\u{2029}", "\u{3000}",
     "\u{2003}", "// c\n", "//\r", "/* c */", "/* a\n b */", "/**/", "/***/",
@@ -257,39 +237,32 @@ fn value(rng: &mut Rng, out: &mut String, depth: usize) {
         0 => out.push_str(rng.pick(&["null", "true", "false"])),
         1 => number(rng, out),
         2 | 3 => string(rng, out),
-        4 => {
-            out.push('[');
-            let n = rng.below(5);
-            for i in 0..n {
-                blank(rng, out);
-                value(rng, out, depth + 1);
-                blank(rng, out);
-                if i + 1 < n || rng.chance(40) {
-                    out.push(',');
-                }
-            }
+        4 => members(rng, out, depth, ('[', ']'), false),
+        _ => members(rng, out, depth, ('{', '}'), true),
+    }
+}
+
+/// An array, or with `keyed` an object: up to four members, blanks around each, a trailing comma now
+/// and then.
+fn members(rng: &mut Rng, out: &mut String, depth: usize, (open, close): (char, char), keyed: bool) {
+    out.push(open);
+    let n = rng.below(5);
+    for i in 0..n {
+        blank(rng, out);
+        if keyed {
+            key(rng, out);
             blank(rng, out);
-            out.push(']');
+            out.push(':');
+            blank(rng, out);
         }
-        _ => {
-            out.push('{');
-            let n = rng.below(5);
-            for i in 0..n {
-                blank(rng, out);
-                key(rng, out);
-                blank(rng, out);
-                out.push(':');
-                blank(rng, out);
-                value(rng, out, depth + 1);
-                blank(rng, out);
-                if i + 1 < n || rng.chance(40) {
-                    out.push(',');
-                }
-            }
-            blank(rng, out);
-            out.push('}');
+        value(rng, out, depth + 1);
+        blank(rng, out);
+        if i + 1 < n || rng.chance(40) {
+            out.push(',');
         }
     }
+    blank(rng, out);
+    out.push(close);
 }
 
 fn mutate(rng: &mut Rng, text: &str) -> String {

@@ -1,24 +1,10 @@
 //! Every recorded vLLM stream, replayed in many chunkings; and garbage that must give typed errors.
 
 use super::*;
+use crate::test_rng::Rng;
 use serde_json::json;
 
 const FIXTURES: &str = "tests/fixtures/vllm";
-
-/// xorshift64*: deterministic splits without a dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 fn opts() -> StreamOptions {
     StreamOptions { model: "qwen3-8b".into(), emit_reasoning: true, request_id: None, ..Default::default() }

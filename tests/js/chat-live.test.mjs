@@ -2,24 +2,14 @@
 // Skipped only when VLLM_LIVE_BASE_URL is unset and VLLM_PROVIDER_SKIP_LIVE=1 (see helpers.mjs).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { VllmProvider, isVllmProviderError } from "../../dist/node.js";
-import { live } from "./helpers.mjs";
+import { VllmProvider } from "../../dist/node.js";
+import { live, rejection } from "./helpers.mjs";
 
 const hi = [{ role: "user", content: "Say hello." }];
 
 function provider(srv, { apiKey = srv.apiKey, contextWindow = 512 } = {}) {
   const vllm = { baseUrl: srv.baseUrl, apiKey, api: "openai-completions", models: [{ id: srv.model, name: srv.model, contextWindow, maxTokens: 16 }] };
   return VllmProvider.resolve({ config: { models: { providers: { vllm } } } });
-}
-
-async function rejection(fn) {
-  try {
-    await fn();
-  } catch (e) {
-    assert.ok(isVllmProviderError(e), `not a VllmProviderError: ${e?.stack ?? e}`);
-    return e;
-  }
-  assert.fail("did not reject");
 }
 
 test("live: a streamed reply yields start, text, usage and done with the request id", async (t) => {

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { VllmProvider, isVllmProviderError } from "../../dist/node.js";
 import { startSimulator } from "../sim/server.mjs";
+import { rejection } from "./helpers.mjs";
 
 const KEY = "sk-stream-test-secret";
 const hi = [{ role: "user", content: "hi" }];
@@ -29,17 +30,6 @@ async function collect(iterable) {
   const events = [];
   for await (const event of iterable) events.push(event);
   return events;
-}
-
-/** The error an async function rejects with. */
-async function rejection(fn) {
-  try {
-    await fn();
-  } catch (e) {
-    assert.ok(isVllmProviderError(e), `not a VllmProviderError: ${e?.stack ?? e}`);
-    return e;
-  }
-  assert.fail("did not reject");
 }
 
 /** Waits until the simulator saw the client go away from the last request. */

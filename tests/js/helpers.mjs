@@ -1,8 +1,21 @@
 // Shared pieces of the JS test layer: the live vLLM server's coordinates, closed ports, Chromium.
+import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { isVllmProviderError } from "../../dist/node.js";
+
+/** The `VllmProviderError` that `fn` (an async function) rejects with; fails if it resolves. */
+export async function rejection(fn) {
+  try {
+    await fn();
+  } catch (e) {
+    assert.ok(isVllmProviderError(e), `not a VllmProviderError: ${e?.stack ?? e}`);
+    return e;
+  }
+  assert.fail("did not reject");
+}
 
 /** Where real vLLM 0.32 runs (started by scripts/test.sh through tests/vllm/live.mjs). */
 export function live(t) {
