@@ -12,9 +12,9 @@ pub struct ModelRef {
     pub model: String,
 }
 
-/// Splits on the first `/`, lower-cases the provider, and strips a repeated `<provider>/` prefix from
-/// the model id (so `vllm/vllm/foo` is model `foo`, as OpenClaw does). A ref without a slash is a
-/// bare model id of provider `vllm`.
+/// Splits on the first `/` and lower-cases the provider; the rest is the model id as written, so
+/// `vllm/vllm/foo` is model `vllm/foo` (OpenClaw 2026.9.6 does not reduce it, errata §0.1 item 5). A
+/// ref without a slash is a bare model id of provider `vllm`.
 pub fn parse_model_ref(reference: &str) -> Result<ModelRef, ProviderError> {
     let trimmed = reference.trim();
     let invalid = |why: &str| {
@@ -31,11 +31,6 @@ pub fn parse_model_ref(reference: &str) -> Result<ModelRef, ProviderError> {
     if provider.is_empty() {
         return Err(invalid("the provider part is empty"));
     }
-    let prefix = format!("{provider}/");
-    let model = match model.get(..prefix.len()) {
-        Some(head) if head.eq_ignore_ascii_case(&prefix) => model[prefix.len()..].trim(),
-        _ => model,
-    };
     if model.is_empty() {
         return Err(invalid("the model part is empty"));
     }
@@ -75,9 +70,9 @@ mod tests {
     }
 
     #[test]
-    fn lower_cases_the_provider_and_strips_a_self_prefix() {
+    fn lower_cases_the_provider_and_keeps_a_self_prefix_in_the_model_id() {
         let r = parse_model_ref(" VLLM/vllm/foo ").unwrap();
-        assert_eq!((r.provider.as_str(), r.model.as_str()), ("vllm", "foo"));
+        assert_eq!((r.provider.as_str(), r.model.as_str()), ("vllm", "vllm/foo"));
     }
 
     #[test]
@@ -95,7 +90,7 @@ mod tests {
         .unwrap();
         assert_eq!(p.resolve_model("qwen").unwrap(), "Qwen/Qwen3-8B");
         assert_eq!(p.resolve_model("vllm/qwen").unwrap(), "Qwen/Qwen3-8B", "configured primaries accept provider/alias");
-        assert_eq!(p.resolve_model("vllm/vllm/foo").unwrap(), "foo");
+        assert_eq!(p.resolve_model("vllm/vllm/foo").unwrap(), "vllm/foo");
         assert_eq!(p.resolve_model("tiny").unwrap(), "tiny");
         assert!(p.resolve_model("openai/gpt-5").unwrap_err().message.contains("belongs to provider \"openai\""));
         let d = serde_json::to_value(p.describe()).unwrap();
@@ -105,7 +100,7 @@ mod tests {
 
     #[test]
     fn empty_parts_are_config_errors() {
-        for bad in ["", "/x", "vllm/", "vllm/ ", "vllm/vllm/"] {
+        for bad in ["", "/x", "vllm/", "vllm/ "] {
             assert_eq!(parse_model_ref(bad).unwrap_err().code, crate::error::ErrorCode::Config, "{bad}");
         }
     }

@@ -9,6 +9,9 @@ pub const DISCOVERED_DEFAULT_CONTEXT_WINDOW: u64 = 128_000;
 pub const DISCOVERED_DEFAULT_MAX_TOKENS: u64 = 8_192;
 /// OpenClaw's context window for configured rows that declare none.
 pub const CONFIGURED_DEFAULT_CONTEXT_WINDOW: u64 = 200_000;
+/// OpenClaw's output cap for configured rows that declare none (errata §0.1 item 3); ids that are
+/// neither declared nor discovered get no cap at all.
+pub const CONFIGURED_DEFAULT_MAX_TOKENS: u64 = 8_192;
 
 /// Per-token prices (always zero for a self-hosted server unless configured).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

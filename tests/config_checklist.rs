@@ -193,15 +193,18 @@ fn c23_configured_authorization_header_overrides_the_bearer() {
 }
 
 #[test]
-fn c24_request_auth_header_mode_sends_only_the_named_header() {
+fn c24_request_auth_header_mode_sends_the_named_header_and_the_keys_bearer() {
     let p = provider(
         "{models:{providers:{vllm:{headers:{Authorization:'Bearer cfg'}, request:{auth:{mode:'header', headerName:'X-Api-Key', value:'k'}}}}}}",
         &[("VLLM_API_KEY", "resolved")],
     );
     let h = p.chat_headers(None);
     assert_eq!(header(&h, "x-api-key"), Some("k"));
-    assert_eq!(header(&h, "authorization"), None, "our decision: no bearer at all in header mode");
-    assert_eq!(header(&p.request_headers(), "authorization"), None);
+    // Errata §0.1 item 9: the configured Authorization goes, the resolved key's bearer stays.
+    assert_eq!(header(&h, "authorization"), Some("Bearer resolved"));
+    assert_eq!(h.iter().filter(|(k, _)| k.eq_ignore_ascii_case("authorization")).count(), 1);
+    assert_eq!(header(&p.request_headers(), "authorization"), Some("Bearer resolved"));
+    assert!(p.describe().auth.sends_authorization);
     assert_eq!(p.describe().headers["X-Api-Key"], "[redacted]");
     let prefixed = provider("{models:{providers:{vllm:{request:{auth:{mode:'header', headerName:'api-key', value:'k', prefix:'Token '}}}}}}", &[]);
     assert_eq!(header(&prefixed.request_headers(), "api-key"), Some("Token k"));

@@ -5,9 +5,9 @@
 //! `headers`, model `headers` (with OpenClaw's `Authorization: null` for the `custom-local` key),
 //! `request.headers`, `request.auth`, `authHeader`. Later names replace earlier ones case-insensitively.
 //!
-//! Decision (checklist 24): in `request.auth` `header` mode no `Authorization` header is sent at all,
-//! not even the resolved key's bearer, because the server authenticates by the named header and a
-//! second credential would only leak. OpenClaw's release leaves the SDK bearer in place there.
+//! `request.auth` `header` mode (checklist 24, errata §0.1 item 9) adds the named header and removes
+//! any configured `Authorization`, but the resolved key's own `Authorization: Bearer <key>` is still
+//! sent, as OpenClaw 2026.9.6 sends it: the mode adds a header, it does not replace the bearer.
 
 use super::reader::{expected, join, Obj};
 use super::secret::{self, read_input, Resolved};
@@ -35,7 +35,7 @@ pub enum RequestAuth {
     ProviderDefault,
     /// `authorization-bearer`: `Authorization: Bearer <token>`.
     Bearer(String),
-    /// `header`: `<name>: <prefix><value>`, and no `Authorization`.
+    /// `header`: `<name>: <prefix><value>`; a configured `Authorization` is removed, the key's bearer stays.
     Header(String, String),
     /// A mode whose value cannot be read here (unset env var, file ref): nothing is added.
     Unusable,
@@ -229,11 +229,14 @@ impl HeaderPlan {
             RequestAuth::Bearer(token) => set(&mut out, "Authorization", &format!("Bearer {token}")),
             RequestAuth::Header(name, value) => {
                 remove_authorization(&mut out);
+                if let (Some(k), false) = (key, local_no_auth) {
+                    out.push(("Authorization".to_string(), format!("Bearer {k}")));
+                }
                 set(&mut out, name, value);
             }
             RequestAuth::ProviderDefault | RequestAuth::Unusable => {}
         }
-        if let (true, Some(k), false) = (self.auth_header, key, matches!(self.auth, RequestAuth::Header(..))) {
+        if let (true, Some(k)) = (self.auth_header, key) {
             set(&mut out, "Authorization", &format!("Bearer {k}"));
         }
         out
@@ -323,16 +326,18 @@ mod tests {
     }
 
     #[test]
-    fn header_mode_sends_the_named_header_and_no_authorization_at_all() {
+    fn header_mode_sends_the_named_header_and_the_keys_bearer_not_a_configured_one() {
         let plan = HeaderPlan {
             provider: vec![hv("Authorization", "Bearer other")],
             auth: RequestAuth::Header("X-Api-Key".into(), "k".into()),
-            auth_header: true,
             ..Default::default()
         };
         let h = plan.build(Some("resolved"), false, None);
         assert_eq!(get(&h, "x-api-key"), Some("k"));
-        assert_eq!(get(&h, "authorization"), None, "neither the configured nor the resolved key's bearer");
+        assert_eq!(get(&h, "authorization"), Some("Bearer resolved"), "the resolved key's bearer, not the configured one");
+        assert_eq!(h.iter().filter(|(k, _)| k.eq_ignore_ascii_case("authorization")).count(), 1);
+        assert_eq!(get(&plan.build(None, false, None), "authorization"), None, "a marker key sends no bearer");
+        assert_eq!(get(&plan.build(Some("custom-local"), true, None), "authorization"), None, "nor does custom-local");
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The `agents` block as it concerns vLLM: the model-policy allow-list (which turns discovery on
-//! for an explicit provider), the default model with its fallbacks, and aliases.
+//! for an explicit provider), the default model with its fallbacks, aliases, and per-model params.
 
 use super::reader::{expected, get_ci};
 use crate::error::ProviderError;
@@ -53,6 +53,11 @@ pub fn check(root: &Map<String, Value>) -> Result<(), ProviderError> {
             if let Some(alias) = entry.get("alias") {
                 if !alias.is_string() {
                     return Err(expected(&format!("{path}.alias"), "a string", alias));
+                }
+            }
+            if let Some(params) = entry.get("params") {
+                if !params.is_object() {
+                    return Err(expected(&format!("{path}.params"), "an object of params", params));
                 }
             }
         }
@@ -111,6 +116,23 @@ pub fn aliases(root: &Map<String, Value>) -> StrMap {
     out
 }
 
+/// Params from `agents.defaults.models["vllm/<id>"].params`, as (model id, params) pairs: requests
+/// for that model merge them over the row's params, under the request's own (errata §0.1 item 6).
+/// Keys are model refs, read as requests read them (`vllm/vllm/x` is model `vllm/x`).
+pub fn model_params(root: &Map<String, Value>) -> Vec<(String, Map<String, Value>)> {
+    let Some(models) = root.get("agents").and_then(|a| a.get("defaults")).and_then(|d| d.get("models")).and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (r, v) in models {
+        let (Some(params), Ok(parsed)) = (v.get("params").and_then(Value::as_object), crate::model_ref::parse_model_ref(r)) else { continue };
+        if parsed.provider == "vllm" && !params.is_empty() {
+            out.push((parsed.model, params.clone()));
+        }
+    }
+    out
+}
+
 /// Where a `vllm/*` wildcard was found in the effective model-policy allow-list, if anywhere:
 /// the agent's own policy, then `agents.defaults.modelPolicy.allow`, then (legacy configs without any
 /// `modelPolicy` object) the keys of `agents.defaults.models`.
@@ -161,6 +183,22 @@ mod tests {
         assert_eq!(default_model(&r, None).unwrap().unwrap(), DefaultModel { primary: Some("vllm/a".into()), fallbacks: vec!["vllm/b".into()] });
         assert_eq!(default_model(&r, Some("x")).unwrap().unwrap().primary.as_deref(), Some("vllm/c"));
         assert!(default_model(&root(json!({})), None).unwrap().is_none());
+    }
+
+    #[test]
+    fn model_params_are_keyed_by_the_model_id_of_vllm_refs() {
+        let r = root(json!({"agents":{"defaults":{"models":{
+            "vllm/Qwen/Qwen3-8B":{"alias":"q","params":{"temperature":0.6}},
+            " VLLM/vllm/x ":{"params":{"seed":1}},
+            "openai/gpt-5":{"params":{"temperature":1}},
+            "vllm/empty":{"params":{}},
+            "vllm/none":{}}}}}));
+        assert_eq!(model_params(&r), vec![
+            ("Qwen/Qwen3-8B".to_string(), json!({"temperature":0.6}).as_object().unwrap().clone()),
+            ("vllm/x".to_string(), json!({"seed":1}).as_object().unwrap().clone()),
+        ]);
+        let bad = root(json!({"agents":{"defaults":{"models":{"vllm/m":{"params":[1]}}}}}));
+        assert_eq!(check(&bad).unwrap_err().path.as_deref(), Some("agents.defaults.models[\"vllm/m\"].params"));
     }
 
     #[test]

@@ -24,6 +24,8 @@ pub struct Provider {
     pub(super) secrets: Vec<String>,
     pub(super) send_block: Option<ProviderError>,
     pub(super) params: Option<Map<String, Value>>,
+    /// `agents.defaults.models["vllm/<id>"].params`, by model id.
+    pub(super) agent_params: Vec<(String, Map<String, Value>)>,
     pub(super) config_path: String,
     /// The merged rows of the last successful `listModels()`, which requests then run against.
     pub(super) catalog_rows: std::cell::RefCell<Option<Vec<crate::models::ModelDefinition>>>,
@@ -65,6 +67,14 @@ impl Provider {
     /// Provider-level `params` (model rows already carry them under their own).
     pub fn provider_params(&self) -> Option<&Map<String, Value>> {
         self.params.as_ref()
+    }
+
+    /// The params `agents.defaults.models["vllm/<model>"].params` sets for `model` (a provider-local
+    /// id; matched exactly, else ignoring ASCII case, as model rows are).
+    pub fn agent_params(&self, model: &str) -> Option<&Map<String, Value>> {
+        let all = &self.agent_params;
+        let found = all.iter().find(|(id, _)| id == model).or_else(|| all.iter().find(|(id, _)| id.eq_ignore_ascii_case(model)));
+        found.map(|(_, params)| params)
     }
 
     /// Dotted path of the provider entry (`models.providers.vllm`), for messages.

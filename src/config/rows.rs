@@ -68,14 +68,14 @@ pub fn read_model(
         None => None,
     };
     let mut params = o.opt_obj("params")?.map(|(p, _)| p.clone());
-    migrate_legacy_qwen(&mut params, &mut compat, path, warnings);
+    let migrated = migrate_legacy_qwen(&mut params, &mut compat, path, warnings);
     if let Some(base) = provider_params {
         let mut merged = base.clone();
         merged.extend(params.unwrap_or_default());
         params = Some(merged);
     }
     let written_reasoning = o.opt_bool("reasoning")?;
-    let qwen = is_qwen_thinking(compat.as_ref());
+    let qwen = migrated || is_top_level_qwen(compat.as_ref());
     let reasoning = written_reasoning.unwrap_or(qwen);
     read_extras(&o)?;
     let headers = read_model_headers(&o, warnings)?;
@@ -180,9 +180,10 @@ fn read_compat(c: &Map<String, Value>, path: &str) -> Result<Map<String, Value>,
 }
 
 /// OpenClaw's doctor migration: `params.qwenThinkingFormat` / `qwen_thinking_format` become
-/// `compat.thinkingFormat` (and `reasoning` defaults to true through the Qwen rule).
-fn migrate_legacy_qwen(params: &mut Option<Map<String, Value>>, compat: &mut Option<Map<String, Value>>, path: &str, warnings: &mut Vec<Diagnostic>) {
-    let Some(p) = params.as_mut() else { return };
+/// `compat.thinkingFormat`, and `reasoning` defaults to true; says whether it migrated one.
+fn migrate_legacy_qwen(params: &mut Option<Map<String, Value>>, compat: &mut Option<Map<String, Value>>, path: &str, warnings: &mut Vec<Diagnostic>) -> bool {
+    let mut migrated = false;
+    let Some(p) = params.as_mut() else { return false };
     for key in ["qwenThinkingFormat", "qwen_thinking_format"] {
         let Some(v) = p.remove(key) else { continue };
         let format = match v.as_str().map(|s| s.trim().to_ascii_lowercase()).as_deref() {
@@ -195,16 +196,19 @@ fn migrate_legacy_qwen(params: &mut Option<Map<String, Value>>, compat: &mut Opt
         };
         let c = compat.get_or_insert_with(Map::new);
         c.entry("thinkingFormat").or_insert_with(|| Value::String(format.to_string()));
+        migrated = true;
         warnings.push(Diagnostic::warning(
             &format!("{path}.params.{key}"),
             format!("params.{key} is a legacy key: read as compat.thinkingFormat \"{format}\" (move it there, as `openclaw doctor` does)"),
         ));
     }
+    migrated
 }
 
-/// A vLLM row with a Qwen thinking format and no explicit `reasoning` is a reasoning model.
-fn is_qwen_thinking(compat: Option<&Map<String, Value>>) -> bool {
-    matches!(compat.and_then(|c| c.get("thinkingFormat")).and_then(Value::as_str), Some("qwen" | "qwen-chat-template"))
+/// A vLLM row with the top-level Qwen thinking format and no explicit `reasoning` is a reasoning
+/// model. A `qwen-chat-template` row is one only with `reasoning: true` (errata §0.1 item 8).
+fn is_top_level_qwen(compat: Option<&Map<String, Value>>) -> bool {
+    compat.and_then(|c| c.get("thinkingFormat")).and_then(Value::as_str) == Some("qwen")
 }
 
 fn read_cost(o: &Obj) -> Result<Cost, ProviderError> {

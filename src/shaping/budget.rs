@@ -3,8 +3,9 @@
 
 use super::model::compat_str;
 use super::notes::{Action, Notes};
+use super::params::Params;
 use crate::error::{ErrorCode, ProviderError};
-use crate::models::ModelDefinition;
+use crate::models::{ModelDefinition, Origin, CONFIGURED_DEFAULT_MAX_TOKENS as DEFAULT_MAX_TOKENS};
 use serde_json::{Map, Value};
 
 /// Characters an image part counts as.
@@ -66,11 +67,6 @@ pub fn estimate_tokens(body: &Map<String, Value>) -> u64 {
     (chars * 5).div_ceil(16)
 }
 
-/// The first usable max-tokens param (a non-negative number).
-fn requested_param(params: &Map<String, Value>) -> Option<u64> {
-    params.get("maxTokens").and_then(Value::as_f64).filter(|n| n.is_finite() && *n >= 0.0).map(|n| n.trunc() as u64)
-}
-
 /// The wire field for the cap (`max_completion_tokens`, or `max_tokens` per compat).
 pub fn field(model: &ModelDefinition) -> &'static str {
     if compat_str(model, "maxTokensField") == Some("max_tokens") {
@@ -80,21 +76,35 @@ pub fn field(model: &ModelDefinition) -> &'static str {
     }
 }
 
-/// Sets the output cap on the body, or leaves it out when nothing asks for one.
-pub fn apply(model: &ModelDefinition, params: &Map<String, Value>, body: &mut Map<String, Value>, notes: &mut Notes) -> Result<(), ProviderError> {
+/// Sets the output cap on the body, or leaves it out when nothing asks for one. The cap asked for
+/// (request or agents' params) is clamped to the row's `maxTokens`; the row's own `params.maxTokens`
+/// is not; without either, the row's `maxTokens` (OpenClaw's 8192 for a declared row without one,
+/// see `model::resolve_model_in`). Then all of them are clamped to what the prompt leaves of the context.
+pub fn apply(model: &ModelDefinition, params: &Params, body: &mut Map<String, Value>, notes: &mut Notes) -> Result<(), ProviderError> {
     let field = field(model);
-    let requested = match requested_param(params).filter(|n| *n > 0) {
-        Some(n) => match model.max_tokens {
+    let requested = match (params.asked_cap.filter(|n| *n > 0), params.row_cap.filter(|n| *n > 0)) {
+        (Some(n), _) => match model.max_tokens {
             Some(cap) if n > cap => {
                 notes.push(field, Action::Clamped, format!("The requested {n} output tokens were lowered to the model's maxTokens of {cap}."));
                 Some(cap)
             }
             _ => Some(n),
         },
-        None => model.max_tokens,
+        (None, Some(n)) => {
+            if let Some(cap) = model.max_tokens.filter(|cap| n > *cap) {
+                notes.push(field, Action::Overridden, format!("The model row's params.maxTokens of {n} is sent although its maxTokens is {cap}: OpenClaw lets a row's params raise its own cap, and only the context budget clamps it."));
+            }
+            Some(n)
+        }
+        (None, None) => {
+            if model.origins.max_tokens == Origin::Default && model.max_tokens == Some(DEFAULT_MAX_TOKENS) {
+                notes.push(field, Action::Added, format!("The output cap is OpenClaw's default of {DEFAULT_MAX_TOKENS} tokens because the model row sets no maxTokens."));
+            }
+            model.max_tokens
+        }
     };
     let Some(requested) = requested.filter(|n| *n > 0) else {
-        notes.push(field, Action::Dropped, "No output cap is sent because neither the model row nor the params set maxTokens, so vLLM's default (the rest of the context) applies.");
+        notes.push(field, Action::Dropped, "No output cap is sent because the model is neither declared nor discovered, so OpenClaw has no maxTokens for it and vLLM's default (the rest of the context) applies.");
         return Ok(());
     };
     let context = model.context_tokens.filter(|n| *n > 0).unwrap_or(model.context_window);

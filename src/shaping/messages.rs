@@ -14,12 +14,16 @@ pub const VIDEO_OMITTED: &str = "(video omitted: provider does not support video
 /// What a blank tool result becomes.
 pub const NO_OUTPUT: &str = "(no output)";
 
+/// What an id made only of characters strict mode removes becomes.
+pub const EMPTY_TOOL_CALL_ID: &str = "defaulttoolid";
+
 /// Converts the conversation; records notes for media placeholders, dropped reasoning and renamed ids.
 pub fn convert(model: &ModelDefinition, messages: &[Message], notes: &mut Notes) -> Vec<Value> {
     let mut out = Vec::new();
     let mut pending_images: Vec<Value> = Vec::new();
     let mut result_number = 0usize;
     let mut media = MediaNotes::default();
+    let mut ids = ToolCallIds::default();
     for message in messages {
         if !matches!(message, Message::Tool { .. }) && !pending_images.is_empty() {
             out.push(Value::Object(tagged("role", "user", "content", Value::Array(std::mem::take(&mut pending_images)))));
@@ -33,7 +37,7 @@ pub fn convert(model: &ModelDefinition, messages: &[Message], notes: &mut Notes)
             }
             Message::Assistant { content, reasoning, reasoning_field, tool_calls } => {
                 let calls = tool_calls.as_deref().unwrap_or(&[]);
-                if let Some(m) = assistant(model, content.as_ref(), reasoning.as_deref(), reasoning_field.as_deref(), calls, notes) {
+                if let Some(m) = assistant(model, content.as_ref(), reasoning.as_deref(), reasoning_field.as_deref(), calls, &mut ids, notes) {
                     out.push(m);
                 }
             }
@@ -41,7 +45,7 @@ pub fn convert(model: &ModelDefinition, messages: &[Message], notes: &mut Notes)
                 result_number += 1;
                 let (text, images) = tool_result(model, content, &mut media);
                 let mut m = tagged("role", "tool", "content", Value::String(text));
-                put(&mut m, "tool_call_id", Value::String(tool_call_id_for_wire(tool_call_id, notes)));
+                put(&mut m, "tool_call_id", Value::String(ids.wire(tool_call_id, notes)));
                 out.push(Value::Object(m));
                 if !images.is_empty() {
                     let name = super::first_chars(tool_name.as_deref().unwrap_or("tool"), 64);
@@ -158,25 +162,31 @@ fn texts(content: Option<&Content>) -> Vec<&str> {
     out
 }
 
-fn assistant(model: &ModelDefinition, content: Option<&Content>, reasoning: Option<&str>, field: Option<&str>, calls: &[ToolCall], notes: &mut Notes) -> Option<Value> {
+fn assistant(model: &ModelDefinition, content: Option<&Content>, reasoning: Option<&str>, field: Option<&str>, calls: &[ToolCall], ids: &mut ToolCallIds, notes: &mut Notes) -> Option<Value> {
     let mut text = texts(content);
     text.retain(|t| !t.trim().is_empty());
     let mut m = Map::new();
     put_s(&mut m, "role", "assistant");
+    // A turn with tool calls and no text is sent with `content: null`, as OpenClaw sends it.
     put(&mut m, "content", if text.is_empty() { Value::Null } else { Value::String(text.join("\n")) });
     if let Some(r) = reasoning.filter(|r| !r.trim().is_empty()) {
         let field = field.unwrap_or("reasoning_content");
-        // Replayed under the field it arrived in: vLLM 0.16-0.21 read only `reasoning`, older ones
-        // only `reasoning_content`, and 0.22+ accept both.
-        if model.reasoning && matches!(field, "reasoning_content" | "reasoning") {
-            put(&mut m, field, Value::String(r.to_string()));
-        } else {
-            let why = if model.reasoning {
-                format!("Replayed reasoning under \"{field}\" was left out because vLLM only reads reasoning or reasoning_content on assistant messages.")
-            } else {
-                "Replayed reasoning was left out because the model is not marked as a reasoning model.".to_string()
-            };
-            notes.push(format!("messages[].{field}"), Action::Dropped, why);
+        // OpenClaw's replay policy for vLLM keeps reasoning in the history of reasoning rows only, and
+        // there only a string `reasoning_content`: reasoning that arrived in `reasoning` is deleted.
+        let why = match field {
+            _ if !model.reasoning => Some("Replayed reasoning was left out because the model is not marked as a reasoning model: OpenClaw drops reasoning from the history of such rows.".to_string()),
+            "reasoning_content" => None,
+            "reasoning" => Some("Replayed reasoning that arrived in the \"reasoning\" field was left out: OpenClaw replays only reasoning_content to vLLM, even on a reasoning model.".to_string()),
+            _ => Some(format!("Replayed reasoning under \"{field}\" was left out because OpenClaw replays only reasoning_content to vLLM.")),
+        };
+        match why {
+            None => put(&mut m, field, Value::String(r.to_string())),
+            Some(why) => {
+                let path = format!("messages[].{field}");
+                if !notes.has(&path) {
+                    notes.push(path, Action::Dropped, why);
+                }
+            }
         }
     }
     if !calls.is_empty() {
@@ -184,7 +194,7 @@ fn assistant(model: &ModelDefinition, content: Option<&Content>, reasoning: Opti
         for c in calls {
             let args = if c.arguments.is_null() { "{}".to_string() } else { crate::json::to_string(&c.arguments) };
             let mut m = Map::new();
-            put(&mut m, "id", Value::String(tool_call_id_for_wire(&c.id, notes)));
+            put(&mut m, "id", Value::String(ids.wire(&c.id, notes)));
             put_s(&mut m, "type", "function");
             put(&mut m, "function", Value::Object(tagged("name", &c.name, "arguments", Value::String(args))));
             wire.push(Value::Object(m));
@@ -219,25 +229,50 @@ fn tool_result(model: &ModelDefinition, content: &Content, media: &mut MediaNote
     (text, images)
 }
 
-/// OpenClaw's strict tool-call ids: the part before `|`, other characters than `[A-Za-z0-9_-]` as
-/// `_`, at most 40 characters; ids without `|` are sent unchanged.
+/// OpenClaw's strict tool-call ids (its transcript policy for vLLM): ASCII letters and digits only,
+/// nothing cut (`call_9|item/x` → `call9itemx`); an id left empty becomes [`EMPTY_TOOL_CALL_ID`].
 pub fn normalize_tool_call_id(id: &str) -> String {
-    match id.split_once('|') {
-        None => id.to_string(),
-        Some((head, _)) => {
-            let mut out = String::new();
-            for c in head.chars().take(40) {
-                out.push(if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' });
-            }
-            out
-        }
+    let kept: String = id.chars().filter(char::is_ascii_alphanumeric).collect();
+    if kept.is_empty() {
+        EMPTY_TOOL_CALL_ID.to_string()
+    } else {
+        kept
     }
 }
 
-fn tool_call_id_for_wire(id: &str, notes: &mut Notes) -> String {
-    let wire = normalize_tool_call_id(id);
-    if wire != id && !notes.has("messages[].tool_call_id") {
-        notes.push("messages[].tool_call_id", Action::Renamed, "Tool-call ids containing \"|\" are cut to the part before it (letters, digits, _ and - only, at most 40 characters), as OpenClaw sends them to vLLM.");
+/// The wire id of every tool-call id met in one conversation, so an assistant's `tool_calls[].id`
+/// and the tool message answering it get the same one, and two ids that strict mode would make equal
+/// (`call_1` and `call-1`) stay apart.
+#[derive(Default)]
+struct ToolCallIds(Vec<(String, String)>);
+
+impl ToolCallIds {
+    fn wire(&mut self, id: &str, notes: &mut Notes) -> String {
+        if let Some((_, wire)) = self.0.iter().find(|(original, _)| original == id) {
+            return wire.clone();
+        }
+        let strict = normalize_tool_call_id(id);
+        let mut wire = strict.clone();
+        let mut n = 1;
+        while self.0.iter().any(|(_, w)| *w == wire) {
+            n += 1;
+            wire = [strict.as_str(), "x", &n.to_string()].concat();
+        }
+        if wire != id && !notes.has("messages[].tool_call_id") {
+            notes.push(
+                "messages[].tool_call_id",
+                Action::Renamed,
+                "Tool-call ids are sent with ASCII letters and digits only (\"call_a1\" as \"calla1\"), as OpenClaw's strict transcript policy for vLLM replays them; a call and the tool result answering it keep the same id.",
+            );
+        }
+        if n > 1 && !notes.has("messages[].tool_calls[].id") {
+            notes.push(
+                "messages[].tool_calls[].id",
+                Action::Renamed,
+                "Two different tool-call ids became the same with letters and digits only, so the later one got a suffix (x2, x3, …) and each tool result still answers its own call.",
+            );
+        }
+        self.0.push((id.to_string(), wire.clone()));
+        wire
     }
-    wire
 }

@@ -18,6 +18,8 @@ mod tools;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_errata;
+#[cfg(test)]
 mod tests_thinking;
 
 pub use budget::estimate_tokens;
@@ -81,14 +83,15 @@ pub fn build(provider: &Provider, request: &ChatRequest) -> Result<Shaped, Provi
 pub fn build_among(provider: &Provider, rows: &[ModelDefinition], request: &ChatRequest) -> Result<Shaped, ProviderError> {
     let mut notes = Notes::default();
     let model = model::resolve_model_in(provider, rows, &request.model, &mut notes)?;
-    let params = params::merge(&model, request.params.as_ref(), &mut notes);
+    let merged = params::merge(&model, provider.agent_params(&model.id), request.params.as_ref(), &mut notes);
+    let params = &merged.map;
     let level = thinking::resolve_level(&model, request.thinking.as_deref(), &mut notes)?;
 
     let mut body = Map::new();
     put_s(&mut body, "model", &model.id);
     put(&mut body, "messages", Value::Array(messages::convert(&model, &request.messages, &mut notes)));
     put(&mut body, "stream", Value::Bool(true));
-    let cache = prompt_cache(&model, &params, &mut notes);
+    let cache = prompt_cache(&model, params, &mut notes);
     if let Some(retention) = cache.retention {
         put_s(&mut body, "prompt_cache_retention", retention);
     }
@@ -100,8 +103,8 @@ pub fn build_among(provider: &Provider, rows: &[ModelDefinition], request: &Chat
     if let Some(key) = cache.key {
         put(&mut body, "prompt_cache_key", Value::String(key));
     }
-    let rf = params::response_format(&model, &params, &mut notes);
-    params::sampling(&params, &mut body, &mut notes, rf);
+    let rf = params::response_format(&model, params, &mut notes);
+    params::sampling(params, &mut body, &mut notes, rf);
     let t = tools::tool_fields(&model, request.tools.as_deref(), request.tool_choice.as_ref(), &mut notes)?;
     if let Some(v) = t.tools {
         put(&mut body, "tools", v);
@@ -109,13 +112,13 @@ pub fn build_among(provider: &Provider, rows: &[ModelDefinition], request: &Chat
     if let Some(v) = t.tool_choice {
         put(&mut body, "tool_choice", v);
     }
-    budget::apply(&model, &params, &mut body, &mut notes)?;
+    budget::apply(&model, &merged, &mut body, &mut notes)?;
     thinking::apply(&model, &level, &mut body, &mut notes);
-    params::late_patches(&params, &mut body, &mut notes);
+    params::late_patches(params, &mut body, &mut notes);
     if !notes.has("store") {
         notes.push("store", Action::Dropped, "store is not sent: OpenClaw only sends it to OpenAI's own endpoints, and vLLM does not keep responses.");
     }
-    thinking::priority(&params, request.priority.as_deref(), &mut body, &mut notes)?;
+    thinking::priority(params, request.priority.as_deref(), &mut body, &mut notes)?;
 
     let url = provider.base().endpoint("/chat/completions");
     let mut headers = vec![("Content-Type".to_string(), "application/json".to_string()), ("Accept".to_string(), "application/json".to_string())];

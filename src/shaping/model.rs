@@ -4,7 +4,7 @@ use super::notes::{Action, Notes};
 use crate::config::Provider;
 use crate::error::ProviderError;
 use crate::model_ref::parse_model_ref;
-use crate::models::{Cost, ModelDefinition, ModelSource, CONFIGURED_DEFAULT_CONTEXT_WINDOW};
+use crate::models::{Cost, ModelDefinition, ModelSource, CONFIGURED_DEFAULT_CONTEXT_WINDOW, CONFIGURED_DEFAULT_MAX_TOKENS};
 use serde_json::{Map, Value};
 
 /// The model row a request runs against, with OpenClaw's vLLM Qwen rule applied.
@@ -20,7 +20,7 @@ pub fn resolve_model_in(provider: &Provider, rows: &[ModelDefinition], reference
     // A bare id that itself contains a slash (`Qwen/Qwen3-8B`) names a declared row before it is
     // read as `<provider>/<model>`.
     if let Some(m) = declared.iter().find(|m| m.id == reference.trim()) {
-        return Ok(with_qwen_rule(m.clone()));
+        return Ok(with_defaults(m.clone()));
     }
     let parsed = parse_model_ref(reference).map_err(|e| e.tap_model_path())?;
     if parsed.provider != "vllm" {
@@ -32,7 +32,7 @@ pub fn resolve_model_in(provider: &Provider, rows: &[ModelDefinition], reference
     }
     let found = declared.iter().find(|m| m.id == parsed.model).or_else(|| declared.iter().find(|m| m.id.eq_ignore_ascii_case(&parsed.model)));
     let model = match found {
-        Some(m) => m.clone(),
+        Some(m) => with_defaults(m.clone()),
         None => {
             notes.push(
                 "model",
@@ -42,10 +42,20 @@ pub fn resolve_model_in(provider: &Provider, rows: &[ModelDefinition], reference
                     parsed.model
                 ),
             );
-            fallback_row(&parsed.model)
+            with_qwen_rule(fallback_row(&parsed.model))
         }
     };
-    Ok(with_qwen_rule(model))
+    Ok(model)
+}
+
+/// A row of the catalog as OpenClaw's request path sees it: the Qwen rule, and OpenClaw's default
+/// output cap for a declared row without `maxTokens` (errata §0.1 item 3; discovered rows have theirs).
+fn with_defaults(model: ModelDefinition) -> ModelDefinition {
+    let mut model = with_qwen_rule(model);
+    if model.max_tokens.is_none() {
+        model.max_tokens = Some(CONFIGURED_DEFAULT_MAX_TOKENS);
+    }
+    model
 }
 
 /// Sets each row's `thinking` (the levels a UI may offer), as the request path would see the row.
@@ -56,9 +66,11 @@ pub fn attach_thinking(rows: &mut [ModelDefinition]) {
     }
 }
 
-/// A vLLM row with a Qwen thinking format and no explicit `reasoning` is a reasoning model (checklist 54).
+/// A vLLM row with the top-level Qwen thinking format (`compat.thinkingFormat: "qwen"`) and no
+/// explicit `reasoning` is a reasoning model (checklist 54). A `qwen-chat-template` row is not: OpenClaw
+/// 2026.9.6 treats it as a reasoning row only with `reasoning: true` (errata §0.1 item 8).
 fn with_qwen_rule(mut model: ModelDefinition) -> ModelDefinition {
-    if model.origins.reasoning != crate::models::Origin::Config && qwen_format(&model).is_some() {
+    if model.origins.reasoning != crate::models::Origin::Config && qwen_format(&model) == Some(QwenFormat::TopLevel) {
         model.reasoning = true;
     }
     model

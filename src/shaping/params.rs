@@ -1,5 +1,6 @@
-//! Params (§5.6): model params merged with request params, the sampling fields they set, and the
-//! late body patches (chat-template kwargs, `extraBody`, `store`, `parallel_tool_calls`).
+//! Params (§5.6): the row's params, then `agents.defaults.models["vllm/<id>"].params`, then the
+//! request's, merged key by key; the sampling fields they set, and the late body patches
+//! (chat-template kwargs, `extraBody`, `store`, `parallel_tool_calls`).
 
 use super::notes::{Action, Notes};
 use super::put;
@@ -9,11 +10,12 @@ use serde_json::{Map, Value};
 /// Keys that could reach `Object.prototype` in JavaScript; OpenClaw strips them.
 const POISONED: &[&str] = &["__proto__", "prototype", "constructor"];
 
-/// snake_case spellings OpenClaw accepts, with their camelCase name.
+/// The output-cap spellings OpenClaw reads, in its order: a source's first non-negative number wins.
+const MAX_TOKENS_KEYS: &[&str] = &["maxTokens", "max_tokens", "max_completion_tokens"];
+
+/// snake_case spellings OpenClaw accepts, with their camelCase name. `top_p` is not one of them:
+/// OpenClaw reads only `topP` (errata §0.1 item 7).
 const ALIASES: &[(&str, &str)] = &[
-    ("top_p", "topP"),
-    ("max_tokens", "maxTokens"),
-    ("max_completion_tokens", "maxTokens"),
     ("frequency_penalty", "frequencyPenalty"),
     ("presence_penalty", "presencePenalty"),
     ("response_format", "responseFormat"),
@@ -30,7 +32,7 @@ const ALIASES: &[(&str, &str)] = &[
 
 /// Params this library reads; anything else is reported and ignored.
 const KNOWN: &[&str] = &[
-    "temperature", "topP", "maxTokens", "seed", "stop", "frequencyPenalty", "presencePenalty", "responseFormat",
+    "temperature", "topP", "seed", "stop", "frequencyPenalty", "presencePenalty", "responseFormat",
     "parallelToolCalls", "chatTemplateKwargs", "extraBody", "priorityScheduling", "cacheRetention", "promptCacheKey",
     "transport", "cachedContent",
 ];
@@ -63,23 +65,44 @@ pub fn strip_poisoned(map: &mut Map<String, Value>) {
     }
 }
 
-/// Model params, then request params, each key in its camelCase name (later sources win).
-pub fn merge(model: &ModelDefinition, request: Option<&Map<String, Value>>, notes: &mut Notes) -> Map<String, Value> {
+/// The merged params of one request.
+#[derive(Debug, Default)]
+pub struct Params {
+    /// Every other param, in its camelCase name (the max-tokens spellings are read into the caps).
+    pub map: Map<String, Value>,
+    /// The output cap the request's or the agents' params ask for (the request's first): clamped to
+    /// the row's `maxTokens`, as OpenClaw clamps a run's own cap.
+    pub asked_cap: Option<u64>,
+    /// The row's own `params.maxTokens` (provider `params` included): only the context budget clamps
+    /// it, even above the row's `maxTokens` (errata §0.1 item 4).
+    pub row_cap: Option<u64>,
+}
+
+/// A source's output cap: its first max-tokens spelling holding a non-negative number.
+fn cap_of(source: Option<&Map<String, Value>>) -> Option<u64> {
+    let source = source?;
+    MAX_TOKENS_KEYS.iter().find_map(|k| source.get(*k).and_then(Value::as_f64).filter(|n| n.is_finite() && *n >= 0.0)).map(|n| n.trunc() as u64)
+}
+
+/// The row's params, then the agents' params for this model, then the request's, key by key, each
+/// key in its camelCase name (later sources win).
+pub fn merge(model: &ModelDefinition, agent: Option<&Map<String, Value>>, request: Option<&Map<String, Value>>, notes: &mut Notes) -> Params {
     let mut merged = Map::new();
-    for &source in [model.params.as_ref(), request].iter().flatten() {
+    for &source in [model.params.as_ref(), agent, request].iter().flatten() {
         for (k, v) in source {
-            if POISONED.contains(&k.as_str()) {
+            if POISONED.contains(&k.as_str()) || MAX_TOKENS_KEYS.contains(&k.as_str()) {
                 continue;
             }
-            let key = canonical(k);
-            // The first numeric max-tokens spelling of a source wins over later ones of the same source.
-            merged.insert(key.to_string(), v.clone());
+            merged.insert(canonical(k).to_string(), v.clone());
         }
     }
     strip_poisoned(&mut merged);
     let keys: Vec<String> = merged.keys().cloned().collect();
     for key in keys {
-        if let Some((_, why)) = NEVER_SENT.iter().find(|(k, _)| *k == key) {
+        if key == "top_p" {
+            notes.push("params.top_p", Action::Dropped, "The param top_p was ignored because OpenClaw reads top_p only as topP; write topP (or put top_p under extraBody).");
+            merged.shift_remove(&key);
+        } else if let Some((_, why)) = NEVER_SENT.iter().find(|(k, _)| *k == key) {
             notes.push(snake(&key), Action::Dropped, *why);
             merged.shift_remove(&key);
         } else if !KNOWN.contains(&key.as_str()) {
@@ -91,7 +114,7 @@ pub fn merge(model: &ModelDefinition, request: Option<&Map<String, Value>>, note
             merged.shift_remove(&key);
         }
     }
-    merged
+    Params { map: merged, asked_cap: cap_of(request).or_else(|| cap_of(agent)), row_cap: cap_of(model.params.as_ref()) }
 }
 
 fn snake(camel: &str) -> String {

@@ -133,12 +133,14 @@ fn extra_body_touching_managed_keys_is_noted() {
 }
 
 #[test]
-fn max_tokens_field_follows_compat_and_is_absent_without_a_cap() {
-    let b = prepared(&provider(json!({"compat": {"maxTokensField": "max_tokens"}})), json!({"model": "m", "messages": hi()})).body;
-    assert_eq!(b["max_tokens"], 8192);
+fn max_tokens_field_follows_compat_and_only_undeclared_ids_go_without_a_cap() {
+    let b = prepared(&provider(json!({"maxTokens": 100, "compat": {"maxTokensField": "max_tokens"}})), json!({"model": "m", "messages": hi()})).body;
+    assert_eq!(b["max_tokens"], 100);
     assert!(!b.contains_key("max_completion_tokens"));
+    // Checklist 39 as measured (errata §0.1 item 3): a declared row without maxTokens gets 8192.
     let p = provider_at("http://127.0.0.1:8000/v1", json!([{"id": "m", "name": "m"}]));
-    let b = prepared(&p, json!({"model": "m", "messages": hi()})).body;
+    assert_eq!(prepared(&p, json!({"model": "m", "messages": hi()})).body["max_completion_tokens"], 8192);
+    let b = prepared(&p, json!({"model": "vllm/undeclared", "messages": hi()})).body;
     assert!(!b.contains_key("max_completion_tokens") && !b.contains_key("max_tokens"));
 }
 
@@ -249,15 +251,15 @@ fn assistant_replay_and_tool_results_take_openclaw_shapes() {
     let want = json!({"model": "m", "messages": [
         {"role": "user", "content": "q"},
         {"role": "assistant", "content": "a\nb", "reasoning_content": "think",
-         "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{\"x\":1}"}}]},
-        {"role": "tool", "content": "(no output)", "tool_call_id": "call_1"}],
+         "tool_calls": [{"id": "call1itemxyz", "type": "function", "function": {"name": "f", "arguments": "{\"x\":1}"}}]},
+        {"role": "tool", "content": "(no output)", "tool_call_id": "call1itemxyz"}],
         "stream": true, "stream_options": {"include_usage": true}, "max_completion_tokens": 8192});
     assert_eq!(got, want.to_string());
+    // Reasoning that arrived in `reasoning` is not replayed, even on a reasoning row (errata §0.1 item 2).
     let mut under_reasoning = msgs.clone();
     under_reasoning[1]["reasoningField"] = json!("reasoning");
     let b = prepared(&provider(json!({"reasoning": true})), json!({"model": "m", "messages": under_reasoning})).body;
-    assert_eq!(b["messages"][1]["reasoning"], "think");
-    assert!(b["messages"][1].get("reasoning_content").is_none());
+    assert!(b["messages"][1].get("reasoning").is_none() && b["messages"][1].get("reasoning_content").is_none());
     let plain = prepared(&provider(json!({})), json!({"model": "m", "messages": msgs}));
     let a = &plain.body["messages"][1];
     assert!(a.get("reasoning_content").is_none() && a.get("reasoning").is_none());

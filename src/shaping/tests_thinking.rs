@@ -24,7 +24,7 @@ const CHAT_TEMPLATE: &str = "qwen-chat-template";
 
 #[test]
 fn qwen_chat_template_off_and_on() {
-    let row = json!({"compat": {"thinkingFormat": CHAT_TEMPLATE}});
+    let row = json!({"reasoning": true, "compat": {"thinkingFormat": CHAT_TEMPLATE}});
     let off = body(row.clone(), Some("off"), json!({}));
     assert_eq!(off["chat_template_kwargs"], json!({"enable_thinking": false, "preserve_thinking": true}));
     assert!(!off.contains_key("reasoning_effort") && !off.contains_key("reasoning"));
@@ -50,7 +50,7 @@ fn qwen_with_reasoning_false_is_untouched() {
 
 #[test]
 fn configured_kwargs_merge_over_the_qwen_switch() {
-    let b = body(json!({"compat": {"thinkingFormat": CHAT_TEMPLATE}}), Some("off"), json!({"chat_template_kwargs": {"preserve_thinking": false}}));
+    let b = body(json!({"reasoning": true, "compat": {"thinkingFormat": CHAT_TEMPLATE}}), Some("off"), json!({"chat_template_kwargs": {"preserve_thinking": false}}));
     assert_eq!(b["chat_template_kwargs"], json!({"enable_thinking": false, "preserve_thinking": false}));
 }
 
@@ -66,20 +66,20 @@ fn nemotron_off_adds_kwargs_and_params_win() {
 
 #[test]
 fn qwen_compat_on_a_nemotron_id_combines_both() {
-    let row = json!({"id": "nemotron-3-nano", "name": "n", "compat": {"thinkingFormat": CHAT_TEMPLATE}});
+    let row = json!({"id": "nemotron-3-nano", "name": "n", "reasoning": true, "compat": {"thinkingFormat": CHAT_TEMPLATE}});
     let b = prepared(&provider(row), json!({"model": "nemotron-3-nano", "messages": hi(), "thinking": "off"})).body;
     assert_eq!(b["chat_template_kwargs"], json!({"enable_thinking": false, "preserve_thinking": true, "force_nonempty_content": true}));
 }
 
 #[test]
 fn effort_ladders_send_the_mapped_effort() {
-    let row = json!({"compat": {"thinkingFormat": CHAT_TEMPLATE, "supportedReasoningEfforts": ["minimal", "low", "medium", "high", "xhigh", "max"]}});
+    let row = json!({"reasoning": true, "compat": {"thinkingFormat": CHAT_TEMPLATE, "supportedReasoningEfforts": ["minimal", "low", "medium", "high", "xhigh", "max"]}});
     assert_eq!(body(row.clone(), Some("xhigh"), json!({}))["chat_template_kwargs"], json!({"enable_thinking": true, "preserve_thinking": true, "reasoning_effort": "xhigh"}));
     assert_eq!(body(row, Some("off"), json!({}))["chat_template_kwargs"], json!({"enable_thinking": false, "preserve_thinking": true}));
     let top = json!({"compat": {"thinkingFormat": "qwen", "supportedReasoningEfforts": ["low", "high"]}});
     let b = body(top, Some("high"), json!({}));
     assert_eq!((b["enable_thinking"].clone(), b["reasoning_effort"].clone()), (json!(true), json!("high")));
-    let mapped = |supports: bool| json!({"compat": {"thinkingFormat": CHAT_TEMPLATE, "supportsReasoningEffort": supports,
+    let mapped = |supports: bool| json!({"reasoning": true, "compat": {"thinkingFormat": CHAT_TEMPLATE, "supportsReasoningEffort": supports,
         "supportedReasoningEfforts": ["LOW", "HIGH"], "reasoningEffortMap": {"low": "LOW", "high": "HIGH"}}});
     assert_eq!(body(mapped(true), Some("high"), json!({}))["chat_template_kwargs"]["reasoning_effort"], "HIGH");
     assert_eq!(body(mapped(false), Some("high"), json!({}))["chat_template_kwargs"], json!({"enable_thinking": true, "preserve_thinking": true}));
@@ -129,10 +129,10 @@ fn thinking_profiles_match_the_vllm_plugin() {
 }
 
 #[test]
-fn qwen_format_rows_without_reasoning_are_reasoning_models() {
-    let p = provider(json!({"compat": {"thinkingFormat": CHAT_TEMPLATE}}));
-    let model = resolve_model(&p, "m", &mut Notes::default()).unwrap();
-    assert!(model.reasoning);
+fn top_level_qwen_rows_without_reasoning_are_reasoning_models_chat_template_rows_are_not() {
+    let reasoning = |compat: Value| resolve_model(&provider(json!({"compat": compat})), "m", &mut Notes::default()).unwrap().reasoning;
+    assert!(reasoning(json!({"thinkingFormat": "qwen"})), "checklist 54, for the top-level format");
+    assert!(!reasoning(json!({"thinkingFormat": CHAT_TEMPLATE})), "errata §0.1 item 8");
 }
 
 #[test]
@@ -153,7 +153,7 @@ fn priority_only_with_priority_scheduling() {
 #[test]
 fn golden_thinking_bodies() {
     let golden = super::tests::golden;
-    let qwen = body(json!({"compat": {"thinkingFormat": CHAT_TEMPLATE}}), Some("on"), json!({}));
+    let qwen = body(json!({"reasoning": true, "compat": {"thinkingFormat": CHAT_TEMPLATE}}), Some("on"), json!({}));
     assert_eq!(serde_json::to_string(&qwen).unwrap(), golden(hi(), json!({"max_completion_tokens": 8192, "chat_template_kwargs": {"enable_thinking": true, "preserve_thinking": true}})));
     let top = body(json!({"compat": {"thinkingFormat": "qwen"}}), Some("off"), json!({}));
     assert_eq!(serde_json::to_string(&top).unwrap(), golden(hi(), json!({"max_completion_tokens": 8192, "enable_thinking": false})));

@@ -108,23 +108,25 @@ pub fn thinking_profile(model: &ModelDefinition) -> ThinkingProfile {
     ThinkingProfile { levels, default_level: "off", source: "core" }
 }
 
-/// The level a request runs at: its own (`on` = `low`), else the profile's default.
+/// The level a request runs at: its own (`on` = `low`), else the profile's default. A model that is
+/// not a reasoning model offers only `off`: any other level is clamped to it with a note, as
+/// OpenClaw's scheduled runs clamp it (`openclaw agent` refuses it instead).
 pub fn resolve_level(model: &ModelDefinition, requested: Option<&str>, notes: &mut Notes) -> Result<String, ProviderError> {
     let Some(raw) = requested else {
         return Ok(thinking_profile(model).default_level.to_string());
     };
     let l = raw.trim().to_ascii_lowercase();
-    match l.as_str() {
-        "on" => Ok("low".to_string()),
-        "off" | "none" => Ok("off".to_string()),
-        x if LADDER.contains(&x) => {
-            if !model.reasoning {
-                notes.push("thinking", Action::Dropped, "The thinking level was ignored because the model is not marked as a reasoning model.");
-            }
-            Ok(l)
-        }
-        _ => Err(ProviderError::config_at("thinking", format!("Unknown thinking level \"{raw}\""), "Use one of off, on, minimal, low, medium, high, xhigh, max.")),
+    let level = match l.as_str() {
+        "on" => "low",
+        "off" | "none" => return Ok("off".to_string()),
+        x if LADDER.contains(&x) => x,
+        _ => return Err(ProviderError::config_at("thinking", format!("Unknown thinking level \"{raw}\""), "Use one of off, on, minimal, low, medium, high, xhigh, max.")),
+    };
+    if !model.reasoning {
+        notes.push("thinking", Action::Clamped, format!("Thinking `{l}` is not offered by this model (reasoning is off for it); sent without thinking, as OpenClaw's scheduled runs do."));
+        return Ok("off".to_string());
     }
+    Ok(level.to_string())
 }
 
 /// `{...defaults, ...existing}`: defaults first, keys already present win.
