@@ -109,7 +109,7 @@ export async function streamInto(root, provider, request) {
       if (usage?.reasoningTokens && !result?.message.reasoning) {
         root.append(el("p", { class: "notice", id: "live-reasoning-hidden" },
           `The server counted ${usage.reasoningTokens} reasoning tokens, but no reasoning is shown: OpenClaw keeps reasoning only for models marked as reasoning models. Declare this model with `,
-          el("code", {}, "reasoning: true"), " (or a Qwen ", el("code", {}, "compat.thinkingFormat"), ") to see it."));
+          el("code", {}, "reasoning: true"), " to see it."));
       }
     } catch (err) {
       if (err?.code === "aborted") {

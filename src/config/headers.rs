@@ -208,8 +208,9 @@ impl HeaderPlan {
     /// `custom-local` key's `Authorization: null`; `model` adds that row's headers.
     pub fn build(&self, key: Option<&str>, local_no_auth: bool, model: Option<&str>) -> Vec<(String, String)> {
         let mut out = Vec::new();
-        if let Some(k) = key {
-            out.push(("Authorization".to_string(), format!("Bearer {k}")));
+        let bearer = key.map(|k| ["Bearer ", k].concat());
+        if let Some(b) = &bearer {
+            out.push(("Authorization".to_string(), b.clone()));
         }
         for h in &self.provider {
             set(&mut out, &h.name, &h.value);
@@ -229,15 +230,15 @@ impl HeaderPlan {
             RequestAuth::Bearer(token) => set(&mut out, "Authorization", &format!("Bearer {token}")),
             RequestAuth::Header(name, value) => {
                 remove_authorization(&mut out);
-                if let (Some(k), false) = (key, local_no_auth) {
-                    out.push(("Authorization".to_string(), format!("Bearer {k}")));
+                if let (Some(b), false) = (&bearer, local_no_auth) {
+                    set(&mut out, "Authorization", b);
                 }
                 set(&mut out, name, value);
             }
             RequestAuth::ProviderDefault | RequestAuth::Unusable => {}
         }
-        if let (true, Some(k)) = (self.auth_header, key) {
-            set(&mut out, "Authorization", &format!("Bearer {k}"));
+        if let (true, Some(b)) = (self.auth_header, &bearer) {
+            set(&mut out, "Authorization", b);
         }
         out
     }

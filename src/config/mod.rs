@@ -293,7 +293,7 @@ pub fn resolve(input: &ResolveInput) -> Result<Provider, ProviderError> {
         secrets,
         send_block,
         params: declared.and_then(|d| d.params),
-        agent_params: policy::model_params(&root),
+        agent_models: policy::agent_models(&root),
         config_path: entry_path,
         catalog_rows: Default::default(),
     })

@@ -116,21 +116,10 @@ pub fn aliases(root: &Map<String, Value>) -> StrMap {
     out
 }
 
-/// Params from `agents.defaults.models["vllm/<id>"].params`, as (model id, params) pairs: requests
-/// for that model merge them over the row's params, under the request's own (errata §0.1 item 6).
-/// Keys are model refs, read as requests read them (`vllm/vllm/x` is model `vllm/x`).
-pub fn model_params(root: &Map<String, Value>) -> Vec<(String, Map<String, Value>)> {
-    let Some(models) = root.get("agents").and_then(|a| a.get("defaults")).and_then(|d| d.get("models")).and_then(Value::as_object) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for (r, v) in models {
-        let (Some(params), Ok(parsed)) = (v.get("params").and_then(Value::as_object), crate::model_ref::parse_model_ref(r)) else { continue };
-        if parsed.provider == "vllm" && !params.is_empty() {
-            out.push((parsed.model, params.clone()));
-        }
-    }
-    out
+/// `agents.defaults.models` (model ref → settings), whose `params` apply to requests for that model
+/// (errata §0.1 item 6); see `Provider::agent_params`.
+pub fn agent_models(root: &Map<String, Value>) -> Option<Map<String, Value>> {
+    root.get("agents")?.get("defaults")?.get("models")?.as_object().cloned()
 }
 
 /// Where a `vllm/*` wildcard was found in the effective model-policy allow-list, if anywhere:
@@ -186,19 +175,10 @@ mod tests {
     }
 
     #[test]
-    fn model_params_are_keyed_by_the_model_id_of_vllm_refs() {
-        let r = root(json!({"agents":{"defaults":{"models":{
-            "vllm/Qwen/Qwen3-8B":{"alias":"q","params":{"temperature":0.6}},
-            " VLLM/vllm/x ":{"params":{"seed":1}},
-            "openai/gpt-5":{"params":{"temperature":1}},
-            "vllm/empty":{"params":{}},
-            "vllm/none":{}}}}}));
-        assert_eq!(model_params(&r), vec![
-            ("Qwen/Qwen3-8B".to_string(), json!({"temperature":0.6}).as_object().unwrap().clone()),
-            ("vllm/x".to_string(), json!({"seed":1}).as_object().unwrap().clone()),
-        ]);
+    fn agents_model_params_must_be_objects() {
         let bad = root(json!({"agents":{"defaults":{"models":{"vllm/m":{"params":[1]}}}}}));
         assert_eq!(check(&bad).unwrap_err().path.as_deref(), Some("agents.defaults.models[\"vllm/m\"].params"));
+        assert!(agent_models(&root(json!({"agents":{"defaults":{}}}))).is_none());
     }
 
     #[test]

@@ -24,8 +24,8 @@ pub struct Provider {
     pub(super) secrets: Vec<String>,
     pub(super) send_block: Option<ProviderError>,
     pub(super) params: Option<Map<String, Value>>,
-    /// `agents.defaults.models["vllm/<id>"].params`, by model id.
-    pub(super) agent_params: Vec<(String, Map<String, Value>)>,
+    /// `agents.defaults.models`: model ref → settings (their `params` apply to that model's requests).
+    pub(super) agent_models: Option<Map<String, Value>>,
     pub(super) config_path: String,
     /// The merged rows of the last successful `listModels()`, which requests then run against.
     pub(super) catalog_rows: std::cell::RefCell<Option<Vec<crate::models::ModelDefinition>>>,
@@ -70,11 +70,9 @@ impl Provider {
     }
 
     /// The params `agents.defaults.models["vllm/<model>"].params` sets for `model` (a provider-local
-    /// id; matched exactly, else ignoring ASCII case, as model rows are).
+    /// id): the entry whose key is exactly that model's ref, so `vllm/vllm/x` is model `vllm/x`'s.
     pub fn agent_params(&self, model: &str) -> Option<&Map<String, Value>> {
-        let all = &self.agent_params;
-        let found = all.iter().find(|(id, _)| id == model).or_else(|| all.iter().find(|(id, _)| id.eq_ignore_ascii_case(model)));
-        found.map(|(_, params)| params)
+        self.agent_models.as_ref()?.get(&["vllm/", model].concat())?.get("params")?.as_object()
     }
 
     /// Dotted path of the provider entry (`models.providers.vllm`), for messages.

@@ -90,23 +90,18 @@ pub fn apply(model: &ModelDefinition, params: &Params, body: &mut Map<String, Va
             }
             _ => Some(n),
         },
-        (None, Some(n)) => {
-            if let Some(cap) = model.max_tokens.filter(|cap| n > *cap) {
-                notes.push(field, Action::Overridden, format!("The model row's params.maxTokens of {n} is sent although its maxTokens is {cap}: OpenClaw lets a row's params raise its own cap, and only the context budget clamps it."));
-            }
-            Some(n)
-        }
+        // Even above the row's maxTokens, as OpenClaw sends it (errata §0.1 item 4).
+        (None, Some(n)) => Some(n),
         (None, None) => {
             if model.origins.max_tokens == Origin::Default && model.max_tokens == Some(DEFAULT_MAX_TOKENS) {
-                notes.push(field, Action::Added, format!("The output cap is OpenClaw's default of {DEFAULT_MAX_TOKENS} tokens because the model row sets no maxTokens."));
+                notes.push(field, Action::Added, "The output cap is OpenClaw's default 8192 tokens because the model row sets no maxTokens.");
             }
             model.max_tokens
         }
     };
-    let Some(requested) = requested.filter(|n| *n > 0) else {
-        notes.push(field, Action::Dropped, "No output cap is sent because the model is neither declared nor discovered, so OpenClaw has no maxTokens for it and vLLM's default (the rest of the context) applies.");
-        return Ok(());
-    };
+    // Only the configured-fallback row of an id neither declared nor discovered has no cap; its
+    // `model` note says so, and vLLM's default (the rest of the context) applies.
+    let Some(requested) = requested.filter(|n| *n > 0) else { return Ok(()) };
     let context = model.context_tokens.filter(|n| *n > 0).unwrap_or(model.context_window);
     let estimate = estimate_tokens(body);
     let left = context.saturating_sub(estimate).saturating_sub(1);

@@ -23,7 +23,6 @@ pub fn convert(model: &ModelDefinition, messages: &[Message], notes: &mut Notes)
     let mut pending_images: Vec<Value> = Vec::new();
     let mut result_number = 0usize;
     let mut media = MediaNotes::default();
-    let mut ids = ToolCallIds::default();
     for message in messages {
         if !matches!(message, Message::Tool { .. }) && !pending_images.is_empty() {
             out.push(Value::Object(tagged("role", "user", "content", Value::Array(std::mem::take(&mut pending_images)))));
@@ -37,7 +36,7 @@ pub fn convert(model: &ModelDefinition, messages: &[Message], notes: &mut Notes)
             }
             Message::Assistant { content, reasoning, reasoning_field, tool_calls } => {
                 let calls = tool_calls.as_deref().unwrap_or(&[]);
-                if let Some(m) = assistant(model, content.as_ref(), reasoning.as_deref(), reasoning_field.as_deref(), calls, &mut ids, notes) {
+                if let Some(m) = assistant(model, content.as_ref(), reasoning.as_deref(), reasoning_field.as_deref(), calls, notes) {
                     out.push(m);
                 }
             }
@@ -45,7 +44,7 @@ pub fn convert(model: &ModelDefinition, messages: &[Message], notes: &mut Notes)
                 result_number += 1;
                 let (text, images) = tool_result(model, content, &mut media);
                 let mut m = tagged("role", "tool", "content", Value::String(text));
-                put(&mut m, "tool_call_id", Value::String(ids.wire(tool_call_id, notes)));
+                put(&mut m, "tool_call_id", Value::String(wire_id(tool_call_id, notes)));
                 out.push(Value::Object(m));
                 if !images.is_empty() {
                     let name = super::first_chars(tool_name.as_deref().unwrap_or("tool"), 64);
@@ -162,7 +161,7 @@ fn texts(content: Option<&Content>) -> Vec<&str> {
     out
 }
 
-fn assistant(model: &ModelDefinition, content: Option<&Content>, reasoning: Option<&str>, field: Option<&str>, calls: &[ToolCall], ids: &mut ToolCallIds, notes: &mut Notes) -> Option<Value> {
+fn assistant(model: &ModelDefinition, content: Option<&Content>, reasoning: Option<&str>, field: Option<&str>, calls: &[ToolCall], notes: &mut Notes) -> Option<Value> {
     let mut text = texts(content);
     text.retain(|t| !t.trim().is_empty());
     let mut m = Map::new();
@@ -174,10 +173,9 @@ fn assistant(model: &ModelDefinition, content: Option<&Content>, reasoning: Opti
         // OpenClaw's replay policy for vLLM keeps reasoning in the history of reasoning rows only, and
         // there only a string `reasoning_content`: reasoning that arrived in `reasoning` is deleted.
         let why = match field {
-            _ if !model.reasoning => Some("Replayed reasoning was left out because the model is not marked as a reasoning model: OpenClaw drops reasoning from the history of such rows.".to_string()),
+            _ if !model.reasoning => Some("Replayed reasoning was left out because the model is not marked as a reasoning model.".to_string()),
             "reasoning_content" => None,
-            "reasoning" => Some("Replayed reasoning that arrived in the \"reasoning\" field was left out: OpenClaw replays only reasoning_content to vLLM, even on a reasoning model.".to_string()),
-            _ => Some(format!("Replayed reasoning under \"{field}\" was left out because OpenClaw replays only reasoning_content to vLLM.")),
+            _ => Some(format!("Replayed reasoning that arrived in {field} was left out: OpenClaw replays only reasoning_content to vLLM.")),
         };
         match why {
             None => put(&mut m, field, Value::String(r.to_string())),
@@ -194,7 +192,7 @@ fn assistant(model: &ModelDefinition, content: Option<&Content>, reasoning: Opti
         for c in calls {
             let args = if c.arguments.is_null() { "{}".to_string() } else { crate::json::to_string(&c.arguments) };
             let mut m = Map::new();
-            put(&mut m, "id", Value::String(ids.wire(&c.id, notes)));
+            put(&mut m, "id", Value::String(wire_id(&c.id, notes)));
             put_s(&mut m, "type", "function");
             put(&mut m, "function", Value::Object(tagged("name", &c.name, "arguments", Value::String(args))));
             wire.push(Value::Object(m));
@@ -232,47 +230,26 @@ fn tool_result(model: &ModelDefinition, content: &Content, media: &mut MediaNote
 /// OpenClaw's strict tool-call ids (its transcript policy for vLLM): ASCII letters and digits only,
 /// nothing cut (`call_9|item/x` → `call9itemx`); an id left empty becomes [`EMPTY_TOOL_CALL_ID`].
 pub fn normalize_tool_call_id(id: &str) -> String {
-    let kept: String = id.chars().filter(char::is_ascii_alphanumeric).collect();
-    if kept.is_empty() {
-        EMPTY_TOOL_CALL_ID.to_string()
-    } else {
-        kept
+    let mut kept = String::new();
+    for c in id.chars().filter(char::is_ascii_alphanumeric) {
+        kept.push(c);
     }
+    if kept.is_empty() {
+        kept.push_str(EMPTY_TOOL_CALL_ID);
+    }
+    kept
 }
 
-/// The wire id of every tool-call id met in one conversation, so an assistant's `tool_calls[].id`
-/// and the tool message answering it get the same one, and two ids that strict mode would make equal
-/// (`call_1` and `call-1`) stay apart.
-#[derive(Default)]
-struct ToolCallIds(Vec<(String, String)>);
-
-impl ToolCallIds {
-    fn wire(&mut self, id: &str, notes: &mut Notes) -> String {
-        if let Some((_, wire)) = self.0.iter().find(|(original, _)| original == id) {
-            return wire.clone();
-        }
-        let strict = normalize_tool_call_id(id);
-        let mut wire = strict.clone();
-        let mut n = 1;
-        while self.0.iter().any(|(_, w)| *w == wire) {
-            n += 1;
-            wire = [strict.as_str(), "x", &n.to_string()].concat();
-        }
-        if wire != id && !notes.has("messages[].tool_call_id") {
-            notes.push(
-                "messages[].tool_call_id",
-                Action::Renamed,
-                "Tool-call ids are sent with ASCII letters and digits only (\"call_a1\" as \"calla1\"), as OpenClaw's strict transcript policy for vLLM replays them; a call and the tool result answering it keep the same id.",
-            );
-        }
-        if n > 1 && !notes.has("messages[].tool_calls[].id") {
-            notes.push(
-                "messages[].tool_calls[].id",
-                Action::Renamed,
-                "Two different tool-call ids became the same with letters and digits only, so the later one got a suffix (x2, x3, …) and each tool result still answers its own call.",
-            );
-        }
-        self.0.push((id.to_string(), wire.clone()));
-        wire
+/// A tool-call id as sent, noting the first one strict mode changes. The mapping depends on the id
+/// alone, so an assistant's `tool_calls[].id` and the tool message answering it stay matched.
+fn wire_id(id: &str, notes: &mut Notes) -> String {
+    let wire = normalize_tool_call_id(id);
+    if wire != id && !notes.has("messages[].tool_call_id") {
+        notes.push(
+            "messages[].tool_call_id",
+            Action::Renamed,
+            "Tool-call ids keep only ASCII letters and digits (call_a1 as calla1), as OpenClaw's strict policy for vLLM sends them, the same on a call and on its result.",
+        );
     }
+    wire
 }

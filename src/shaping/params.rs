@@ -16,6 +16,8 @@ const MAX_TOKENS_KEYS: &[&str] = &["maxTokens", "max_tokens", "max_completion_to
 /// snake_case spellings OpenClaw accepts, with their camelCase name. `top_p` is not one of them:
 /// OpenClaw reads only `topP` (errata §0.1 item 7).
 const ALIASES: &[(&str, &str)] = &[
+    ("max_tokens", "maxTokens"),
+    ("max_completion_tokens", "maxTokens"),
     ("frequency_penalty", "frequencyPenalty"),
     ("presence_penalty", "presencePenalty"),
     ("response_format", "responseFormat"),
@@ -47,6 +49,7 @@ const NEVER_SENT: &[(&str, &str)] = &[
     ("logprobs", "OpenClaw does not request logprobs from vLLM; put it under extraBody to ask for them."),
     ("n", "OpenClaw always asks for a single choice; put n under extraBody to ask for more."),
     ("qwenThinkingFormat", "qwenThinkingFormat is a legacy param that OpenClaw no longer reads; set compat.thinkingFormat on the model row instead."),
+    ("top_p", "The param top_p was ignored because OpenClaw reads only topP."),
 ];
 
 fn canonical(key: &str) -> &str {
@@ -90,19 +93,18 @@ pub fn merge(model: &ModelDefinition, agent: Option<&Map<String, Value>>, reques
     let mut merged = Map::new();
     for &source in [model.params.as_ref(), agent, request].iter().flatten() {
         for (k, v) in source {
-            if POISONED.contains(&k.as_str()) || MAX_TOKENS_KEYS.contains(&k.as_str()) {
+            if POISONED.contains(&k.as_str()) {
                 continue;
             }
             merged.insert(canonical(k).to_string(), v.clone());
         }
     }
+    // The max-tokens spellings are read per source into the caps below.
+    merged.shift_remove("maxTokens");
     strip_poisoned(&mut merged);
     let keys: Vec<String> = merged.keys().cloned().collect();
     for key in keys {
-        if key == "top_p" {
-            notes.push("params.top_p", Action::Dropped, "The param top_p was ignored because OpenClaw reads top_p only as topP; write topP (or put top_p under extraBody).");
-            merged.shift_remove(&key);
-        } else if let Some((_, why)) = NEVER_SENT.iter().find(|(k, _)| *k == key) {
+        if let Some((_, why)) = NEVER_SENT.iter().find(|(k, _)| *k == key) {
             notes.push(snake(&key), Action::Dropped, *why);
             merged.shift_remove(&key);
         } else if !KNOWN.contains(&key.as_str()) {

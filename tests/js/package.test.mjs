@@ -70,7 +70,8 @@ describe("package surface", () => {
   });
 
   test("classifyError and parseModelRef are plain functions", () => {
-    assert.deepEqual(parseModelRef("VLLM/vllm/foo"), { provider: "vllm", model: "foo" });
+    // Only the first segment is the provider: vllm/vllm/foo is model vllm/foo, as OpenClaw 2026.9.6 reads it.
+    assert.deepEqual(parseModelRef("VLLM/vllm/foo"), { provider: "vllm", model: "vllm/foo" });
     const info = classifyError(400, '{"error":{"message":"\\"auto\\" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set","type":"BadRequestError","param":null,"code":400}}');
     assert.equal(info.code, "tool_choice_unsupported");
     assert.match(info.hint, /--enable-auto-tool-choice --tool-call-parser/);
