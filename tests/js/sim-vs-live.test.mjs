@@ -220,6 +220,26 @@ if (!configured) {
       await compareStream({ stream_options: { include_usage: true, continuous_usage_stats: true } }, 'continuous usage');
     });
 
+    // The shapes OpenClaw 2026.9.6 sends that the package now builds too (spec §0.1 errata): a
+    // tool-call-only turn with content null and strict ids, reasoning_content in history, and the
+    // params from agents and snake_case (top_k from extra_body). Both servers must stream them alike.
+    test('errata bodies: tool-call-only turn, reasoning_content in history, agents and snake_case params', async () => {
+      const strict = ['calla1', 'call9itemx', 'chatcmpltool4f2a9c81b3d04e6f'];
+      const toolTurn = [
+        { role: 'user', content: 'Weather in Paris, Rome and Oslo?' },
+        { role: 'assistant', content: null, tool_calls: strict.map((id) => ({ id, type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } })) },
+        ...strict.map((id) => ({ role: 'tool', content: 'sunny', tool_call_id: id })),
+      ];
+      const reasoning = [
+        { role: 'user', content: 'Hi?' },
+        { role: 'assistant', content: 'Hello.', reasoning_content: 'A greeting.' },
+        { role: 'user', content: 'Say hello' },
+      ];
+      await compareStream({ messages: toolTurn, stream_options: { include_usage: true } }, 'tool-call-only turn, strict ids');
+      await compareStream({ messages: reasoning, stream_options: { include_usage: true } }, 'reasoning_content in history');
+      await compareStream({ temperature: 0.6, top_p: 0.9, frequency_penalty: 0.5, seed: 11, stop: ['END'], top_k: 5, stream_options: { include_usage: true } }, 'agents and snake_case params');
+    });
+
     test('unknown model → 404', async () => {
       const { live, simulated } = await both(chat({ model: 'no-such-model', messages: [{ role: 'user', content: 'hi' }], max_tokens: 4 }));
       sameJson(live, simulated, 'unknown model');
