@@ -61,7 +61,7 @@ async function stream(provider, request, signal) {
       process.stderr.write(`${dim(summary(stopReason, usage))}\n`);
       // OpenClaw keeps reasoning only for rows marked as reasoning models: say why none was shown.
       if (usage?.reasoningTokens && !message.reasoning) {
-        process.stderr.write(`${dim("(reasoning not shown: OpenClaw keeps it only for models declared with reasoning: true or a Qwen compat.thinkingFormat)")}\n`);
+        process.stderr.write(`${dim("(reasoning not shown: OpenClaw keeps it only for models declared with reasoning: true)")}\n`);
       }
     }
   }

@@ -150,6 +150,9 @@ fn e6_agents_params_override_the_rows_key_by_key_and_the_request_overrides_both(
     // Params of another model's entry do not apply.
     let other = with_agent_params("vllm/other", json!({"temperature": 0.6}));
     assert_eq!(body_of(&other, json!({"model": "vllm/m", "messages": hi()})), golden(hi(), json!({"temperature": 0.1, "seed": 3, "max_completion_tokens": 8192})));
+    // The entry is found by the model's exact ref: `vllm/vllm/m` is model `vllm/m`'s (undeclared: no cap).
+    let prefixed = with_agent_params("vllm/vllm/m", json!({"temperature": 0.6}));
+    assert_eq!(body_of(&prefixed, json!({"model": "vllm/vllm/m", "messages": hi()})), body("vllm/m", hi(), json!({"temperature": 0.6})));
     // The agents' maxTokens is a run's own cap: clamped to the row's maxTokens.
     let capped = with_agent_params("vllm/m", json!({"maxTokens": 9000}));
     assert_eq!(prepared(&capped, json!({"model": "vllm/m", "messages": hi()})).body["max_completion_tokens"], 8192);
