@@ -15,12 +15,22 @@ if (cargoVersion !== pkgVersion) {
   process.exit(1);
 }
 
-run("cargo", ["build", "--release", "--target", "wasm32-unknown-unknown"]);
+// std is rebuilt with the crate (nightly `-Zbuild-std`) so that it is optimised for size and panics abort
+// at once without formatting a message: about 11 KiB less gzip than stable's prebuilt std. Its own target
+// directory keeps stable's (`cargo test`) builds from being invalidated by the toolchain switch.
+const shipped = join(root, "target", "shipped");
+execFileSync("cargo", [
+  "+nightly", "build", "--release", "--target", "wasm32-unknown-unknown", "--target-dir", shipped,
+  "-Zbuild-std=std,panic_abort",
+], {
+  cwd: root, stdio: ["ignore", "inherit", "inherit"],
+  env: { ...process.env, RUSTFLAGS: "-Zunstable-options -Cpanic=immediate-abort" },
+});
 const bindgen = join(root, "target", "bindgen");
 rmSync(bindgen, { recursive: true, force: true });
 run("wasm-bindgen", [
   "--target", "web", "--out-dir", bindgen, "--out-name", "vllm_provider",
-  join(root, "target", "wasm32-unknown-unknown", "release", "vllm_provider.wasm"),
+  join(shipped, "wasm32-unknown-unknown", "release", "vllm_provider.wasm"),
 ]);
 
 const dist = join(root, "dist");
