@@ -19,6 +19,8 @@ pub struct BaseUrl {
     pub path: String,
     /// Query string without the `?`, if any.
     pub query: Option<String>,
+    /// Credentials written before the host (`user:pass` of `http://user:pass@host`), as written.
+    pub userinfo: Option<String>,
 }
 
 impl BaseUrl {
@@ -39,7 +41,10 @@ impl BaseUrl {
             Some(i) => (&before_query[..i], &before_query[i..]),
             None => (before_query, ""),
         };
-        let authority = authority.rsplit('@').next().unwrap_or("");
+        let (userinfo, authority) = match authority.rsplit_once('@') {
+            Some((info, host)) => (Some(info.to_string()), host),
+            None => (None, authority),
+        };
         let (host, port) = split_host_port(authority)?;
         if !valid_host(host) {
             return None;
@@ -50,7 +55,44 @@ impl BaseUrl {
             port,
             path: path.trim_end_matches('/').to_string(),
             query: query.filter(|q| !q.is_empty()),
+            userinfo: userinfo.filter(|u| !u.is_empty()),
         })
+    }
+
+    /// The secrets written in the URL: its credentials, and the values of query parameters whose
+    /// names look secret (`api_key`, `token`, …), each as written and decoded.
+    pub fn secrets(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut both = |s: &str| {
+            let decoded = percent_decode(s);
+            if decoded != s {
+                out.push(decoded);
+            }
+            out.push(s.to_string());
+        };
+        if let Some(info) = &self.userinfo {
+            both(info);
+            if let Some((_, password)) = info.split_once(':') {
+                both(password);
+            }
+        }
+        for pair in self.query.as_deref().unwrap_or("").split('&') {
+            if let Some((name, value)) = pair.split_once('=') {
+                if crate::redact::is_secret_name(&percent_decode(name)) {
+                    both(value);
+                }
+            }
+        }
+        out.retain(|s| !s.is_empty());
+        out
+    }
+
+    /// The URL's credentials as an `Authorization: Basic …` value. `fetch` refuses a URL with
+    /// credentials, so they are sent the way browsers and curl send them.
+    pub fn basic_auth(&self) -> Option<String> {
+        let info = percent_decode(self.userinfo.as_deref()?);
+        let pair = if info.contains(':') { info } else { format!("{info}:") };
+        Some(format!("Basic {}", crate::redact::base64(pair.as_bytes())))
     }
 
     /// `scheme://host[:port]`, the browser's notion of an origin.
@@ -146,6 +188,27 @@ fn parse_ipv4(host: &str) -> Option<[u8; 4]> {
     parts.next().is_none().then_some(out)
 }
 
+/// Decodes `%XX` escapes (invalid UTF-8 replaced); anything else is kept as written.
+pub fn percent_decode(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |j: usize| b.get(j).and_then(|&h| (h as char).to_digit(16));
+        match (b[i], hex(i + 1), hex(i + 2)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// Trims a configured base URL and removes trailing slashes; empty → the default.
 pub fn normalize_base_url(configured: Option<&str>) -> String {
     let trimmed = configured.map(str::trim).unwrap_or("");
@@ -180,6 +243,18 @@ mod tests {
         assert_eq!(BaseUrl::parse("https://h:443/v1").unwrap().origin(), "https://h");
         assert_eq!(BaseUrl::parse("http://[::1]:8000/v1").unwrap().origin(), "http://[::1]:8000");
         assert_eq!(BaseUrl::parse("HTTP://User@Host.Example/v1").unwrap().origin(), "http://host.example");
+    }
+
+    #[test]
+    fn credentials_in_the_url_are_secrets_and_go_out_as_basic_auth() {
+        let b = BaseUrl::parse("http://me%40x:p%2Bw@h:8/v1?api_key=k%3D1&page=2&Token=t").unwrap();
+        assert_eq!(b.origin(), "http://h:8", "never in the origin, so never in a fetched URL");
+        assert_eq!(b.endpoint("/models"), "http://h:8/v1/models?api_key=k%3D1&page=2&Token=t");
+        assert_eq!(b.secrets(), ["me@x:p+w", "me%40x:p%2Bw", "p+w", "p%2Bw", "k=1", "k%3D1", "t"]);
+        assert_eq!(b.basic_auth().as_deref(), Some("Basic bWVAeDpwK3c="));
+        assert_eq!(BaseUrl::parse("http://tok@h/v1").unwrap().basic_auth().as_deref(), Some("Basic dG9rOg=="));
+        assert_eq!(BaseUrl::parse("http://h/v1?x=1").unwrap().basic_auth(), None);
+        assert_eq!(percent_decode("a%2b%zz%"), "a+%zz%");
     }
 
     #[test]

@@ -54,13 +54,14 @@ pub struct HeaderPlan {
     pub auth: RequestAuth,
     /// `authHeader: true`.
     pub auth_header: bool,
+    /// The base URL's credentials as `Basic …`: sent in place of the key's bearer (later sources still
+    /// replace them, as they replace the bearer).
+    pub url_auth: Option<String>,
 }
 
-/// Names whose values are secrets whatever they hold.
-pub fn is_secret_name(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    ["authorization", "api-key", "apikey", "api_key", "token", "secret", "cookie", "password", "credential"].iter().any(|s| n.contains(s))
-}
+/// Names whose values are secrets whatever they hold (`auth`, `key`, `token`, `secret`, `cookie`,
+/// `session`, `password`, `credential` in any case).
+pub use crate::redact::is_secret_name;
 
 /// Reads a `record<string, string | SecretRef>` of headers.
 pub fn read_header_record(map: &Map<String, Value>, path: &str, env: &StrMap, warnings: &mut Vec<Diagnostic>) -> Result<Vec<HeaderValue>, ProviderError> {
@@ -208,7 +209,9 @@ impl HeaderPlan {
     /// `custom-local` key's `Authorization: null`; `model` adds that row's headers.
     pub fn build(&self, key: Option<&str>, local_no_auth: bool, model: Option<&str>) -> Vec<(String, String)> {
         let mut out = Vec::new();
-        if let Some(k) = key {
+        if let Some(basic) = &self.url_auth {
+            out.push(("Authorization".to_string(), basic.clone()));
+        } else if let Some(k) = key {
             out.push(("Authorization".to_string(), format!("Bearer {k}")));
         }
         for h in &self.provider {
@@ -254,6 +257,7 @@ impl HeaderPlan {
             RequestAuth::Header(_, v) => out.push(v.clone()),
             _ => {}
         }
+        out.extend(self.url_auth.clone());
         out.retain(|s| !s.is_empty());
         out
     }
@@ -272,7 +276,8 @@ impl HeaderPlan {
             if header_auth && h.name.eq_ignore_ascii_case("authorization") {
                 continue;
             }
-            let secret = h.secret || secrets.iter().any(|s| s.len() >= 3 && h.value.contains(s.as_str()));
+            // A value holding a secret in any form is a secret as a whole.
+            let secret = h.secret || crate::redact::redact(&h.value, secrets) != h.value;
             out.insert(h.name.clone(), if secret { crate::redact::REDACTED.to_string() } else { h.value.clone() });
         }
         match &self.auth {
