@@ -329,8 +329,9 @@ mod tests {
     }
 }
 
+/// The echo forms a test server may send a secret back in (shared by the tests of every surface).
 #[cfg(test)]
-mod echo_tests {
+pub(crate) mod echo_tests {
     use super::*;
 
     const KEY: &str = "Can4ry+k3y/Qx=9\"Zt é";
@@ -367,7 +368,8 @@ mod echo_tests {
         b64.replace('+', "-").replace('/', "_")
     }
 
-    fn forms(key: &str) -> Vec<(String, String)> {
+    /// Every form of `key` a server may echo: (what it is, the text).
+    pub(crate) fn forms(key: &str) -> Vec<(String, String)> {
         let b = base64(key.as_bytes());
         let mut f = vec![
             ("raw".to_string(), key.to_string()),

@@ -70,11 +70,9 @@ impl BaseUrl {
             }
             out.push(s.to_string());
         };
+        // With a password, the user name is not a secret (and stays readable where the URL is shown).
         if let Some(info) = &self.userinfo {
-            both(info);
-            if let Some((_, password)) = info.split_once(':') {
-                both(password);
-            }
+            both(info.split_once(':').map_or(info, |(_, password)| password));
         }
         for pair in self.query.as_deref().unwrap_or("").split('&') {
             if let Some((name, value)) = pair.split_once('=') {
@@ -250,7 +248,7 @@ mod tests {
         let b = BaseUrl::parse("http://me%40x:p%2Bw@h:8/v1?api_key=k%3D1&page=2&Token=t").unwrap();
         assert_eq!(b.origin(), "http://h:8", "never in the origin, so never in a fetched URL");
         assert_eq!(b.endpoint("/models"), "http://h:8/v1/models?api_key=k%3D1&page=2&Token=t");
-        assert_eq!(b.secrets(), ["me@x:p+w", "me%40x:p%2Bw", "p+w", "p%2Bw", "k=1", "k%3D1", "t"]);
+        assert_eq!(b.secrets(), ["p+w", "p%2Bw", "k=1", "k%3D1", "t"]);
         assert_eq!(b.basic_auth().as_deref(), Some("Basic bWVAeDpwK3c="));
         assert_eq!(BaseUrl::parse("http://tok@h/v1").unwrap().basic_auth().as_deref(), Some("Basic dG9rOg=="));
         assert_eq!(BaseUrl::parse("http://h/v1?x=1").unwrap().basic_auth(), None);
