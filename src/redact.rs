@@ -41,8 +41,7 @@ pub fn shown_header(name: &str, value: &str, secrets: &[String]) -> String {
 /// docs) with `[redacted]`, then masks bearer tokens, `sk-…` keys, URL credentials and secret-named
 /// query parameters whatever their value (a proxy may echo what we never knew).
 pub fn redact(text: &str, secrets: &[String]) -> String {
-    let known = replace_known(text, secrets);
-    mask_secret_params(&mask_userinfo(&mask_api_key_shapes(&mask_bearer_tokens(&known))))
+    mask_shapes(&replace_known(text, secrets))
 }
 
 /// [`redact`], then cut to `max` characters. The cut comes last so that a secret across the cut
@@ -66,12 +65,10 @@ pub fn with_echo_forms(secrets: Vec<String>) -> Vec<String> {
     for s in secrets {
         if s.len() >= 6 {
             for offset in 0..3 {
-                let mut bytes = vec![0; offset];
-                bytes.extend_from_slice(s.as_bytes());
-                let encoded = base64(&bytes);
-                let core = &encoded[(8 * offset).div_ceil(6)..8 * bytes.len() / 6];
-                push(core.to_string());
-                push(core.replace('+', "-").replace('/', "_"));
+                let bytes = [&[0, 0][..offset], s.as_bytes()].concat();
+                for tail in [b"+/", b"-_"] {
+                    push(encode(&bytes, tail)[(8 * offset).div_ceil(6)..8 * bytes.len() / 6].to_string());
+                }
             }
         }
         push(s);
@@ -81,38 +78,43 @@ pub fn with_echo_forms(secrets: Vec<String>) -> Vec<String> {
 
 /// Standard base64 with padding (RFC 4648 §4), as `Basic` credentials are written.
 pub fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    encode(bytes, b"+/")
+}
+
+/// Base64 with padding whose last two digits are `tail` (`+/` standard, `-_` URL-safe).
+fn encode(bytes: &[u8], tail: &[u8; 2]) -> String {
+    const ALPHABET: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
         for i in 0..4 {
-            out.push(if i <= chunk.len() { ALPHABET[(n >> (18 - 6 * i)) as usize & 63] as char } else { '=' });
+            let digit = (n >> (18 - 6 * i)) as usize & 63;
+            let c = if i > chunk.len() { b'=' } else if digit < 62 { ALPHABET[digit] } else { tail[digit - 62] };
+            out.push(c as char);
         }
     }
     out
 }
 
 fn replace_known(text: &str, secrets: &[String]) -> String {
-    let secrets: Vec<&str> = secrets.iter().map(String::as_str).filter(|s| s.chars().nth(2).is_some()).collect();
-    if secrets.is_empty() {
-        return text.to_string();
-    }
+    // Very short values ("a", "1") would shred ordinary text and are not meaningful secrets.
+    let long = |s: &&String| s.len() >= 3;
     // The bytes an echo of some secret can start with: a quick filter before trying each secret.
     let mut starts = [false; 256];
-    for s in &secrets {
-        let c = s.chars().next().unwrap_or(' ');
-        starts[s.as_bytes()[0] as usize] = true;
+    for s in secrets.iter().filter(long) {
+        let first = s.as_bytes()[0];
+        starts[first as usize] = true;
         starts[b'%' as usize] = true;
         starts[b'\\' as usize] = true;
-        starts[b'+' as usize] |= c == ' ';
-        starts[b' ' as usize] |= c == '+';
+        starts[b'+' as usize] |= first == b' ';
+        starts[b' ' as usize] |= first == b'+';
     }
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let (mut i, mut copied) = (0, 0);
     while i < bytes.len() {
         // The longest echo starting here wins, so a secret that contains another is removed whole.
-        let found = if starts[bytes[i] as usize] { secrets.iter().filter_map(|s| echo_len(&bytes[i..], s)).max() } else { None };
+        let found = if starts[bytes[i] as usize] { secrets.iter().filter(long).filter_map(|s| echo_len(&bytes[i..], s)).max() } else { None };
         match found {
             Some(len) => {
                 out.push_str(&text[copied..i]);
@@ -177,110 +179,44 @@ fn hex(b: u8) -> Option<u8> {
     (b as char).to_digit(16).map(|d| d as u8)
 }
 
-/// `scheme://user:pass@host` → `scheme://user:[redacted]@host`, `scheme://token@host` →
-/// `scheme://[redacted]@host`.
-fn mask_userinfo(text: &str) -> String {
-    if !text.contains("://") {
-        return text.to_string();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find("://") {
-        let (head, tail) = rest.split_at(i + 3);
-        out.push_str(head);
-        rest = tail;
-        let end = tail.find(|c: char| matches!(c, '/' | '?' | '#' | '@' | '"' | '\'' | '<' | '>' | '\\') || c.is_whitespace()).unwrap_or(tail.len());
-        if end > 0 && tail[end..].starts_with('@') {
-            if let Some((user, _)) = tail[..end].split_once(':') {
-                out.push_str(user);
-                out.push(':');
-            }
-            out.push_str(REDACTED);
-            rest = &tail[end..];
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// `?api_key=…`, `&token=…`: the value of a query parameter whose name looks secret.
-fn mask_secret_params(text: &str) -> String {
-    if !text.contains('=') {
-        return text.to_string();
-    }
+/// Masks secrets this library never knew, by their shape: the token after `Bearer `, `sk-` keys of 16
+/// or more key characters, URL credentials (`http://user:[redacted]@host`, `http://[redacted]@host`)
+/// and the values of query parameters whose names look secret (`?api_key=[redacted]`).
+fn mask_shapes(text: &str) -> String {
     let b = text.as_bytes();
+    let key_char = |c: u8| c.is_ascii_alphanumeric() || c == b'-' || c == b'_';
+    // The end of the run from `from` that stops at a byte `stop` accepts.
+    let end_of = |from: usize, stop: &dyn Fn(u8) -> bool| from + b[from..].iter().take_while(|&&c| !stop(c)).count();
     let mut out = String::with_capacity(text.len());
     let (mut i, mut copied) = (0, 0);
     while i < b.len() {
-        if b[i] == b'?' || b[i] == b'&' {
-            let name = i + 1 + b[i + 1..].iter().take_while(|&&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.')).count();
-            if name > i + 1 && b.get(name) == Some(&b'=') && is_secret_name(&text[i + 1..name]) {
-                let value = name + 1;
-                let end = value + b[value..].iter().take_while(|&&c| !(c.is_ascii_whitespace() || matches!(c, b'&' | b'#' | b'"' | b'\'' | b'<' | b'>' | b'\\' | b',' | b')'))).count();
-                if end > value && &text[value..end] != REDACTED {
-                    out.push_str(&text[copied..value]);
-                    out.push_str(REDACTED);
-                    copied = end;
-                }
-                i = end;
-                continue;
+        let rest = &b[i..];
+        // Where the masked part starts and ends, when a shape starts here.
+        let found = if rest.len() > 7 && rest[..7].eq_ignore_ascii_case(b"bearer ") {
+            Some((i + 7, end_of(i + 7, &|c| c.is_ascii_whitespace() || b"\"',}".contains(&c))))
+        } else if rest.starts_with(b"sk-") && (i == 0 || !key_char(b[i - 1])) {
+            Some((i, end_of(i + 3, &|c| !key_char(c)))).filter(|(_, end)| end - i >= 19)
+        } else if rest.starts_with(b"://") {
+            let end = end_of(i + 3, &|c| c.is_ascii_whitespace() || b"/?#@\"'<>\\".contains(&c));
+            let user = b[i + 3..end].iter().position(|&c| c == b':').map_or(i + 3, |p| i + 4 + p);
+            (b.get(end) == Some(&b'@')).then_some((user, end))
+        } else if rest[0] == b'?' || rest[0] == b'&' {
+            let name = end_of(i + 1, &|c| !(c.is_ascii_alphanumeric() || b"_-.".contains(&c)));
+            (b.get(name) == Some(&b'=') && is_secret_name(&text[i + 1..name]))
+                .then(|| (name + 1, end_of(name + 1, &|c| c.is_ascii_whitespace() || b"&#\"'<>\\,)".contains(&c))))
+        } else {
+            None
+        };
+        match found {
+            Some((start, end)) if end > start && &text[start..end] != REDACTED => {
+                out.push_str(&text[copied..start]);
+                out.push_str(REDACTED);
+                (i, copied) = (end, end);
             }
+            _ => i += 1,
         }
-        i += 1;
     }
     out.push_str(&text[copied..]);
-    out
-}
-
-/// Masks tokens shaped like OpenAI-style keys (`sk-` followed by 16 or more key characters), which
-/// a proxy may echo even though this library never knew them.
-fn mask_api_key_shapes(text: &str) -> String {
-    if !text.contains("sk-") {
-        return text.to_string();
-    }
-    let is_key_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find("sk-") {
-        let boundary = rest[..i].chars().next_back().is_none_or(|c| !is_key_char(c));
-        let tail = &rest[i + 3..];
-        let len = tail.find(|c: char| !is_key_char(c)).unwrap_or(tail.len());
-        out.push_str(&rest[..i]);
-        if boundary && len >= 16 {
-            out.push_str(REDACTED);
-        } else {
-            out.push_str(&rest[i..i + 3 + len]);
-        }
-        rest = &tail[len..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// `Bearer abc.def` → `Bearer [redacted]`, case-insensitively.
-fn mask_bearer_tokens(text: &str) -> String {
-    let lower = text.to_ascii_lowercase();
-    if !lower.contains("bearer ") {
-        return text.to_string();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    let mut rest_lower = lower.as_str();
-    while let Some(i) = rest_lower.find("bearer ") {
-        let start = i + "bearer ".len();
-        out.push_str(&rest[..start]);
-        let token_len = rest[start..]
-            .find(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == ',' || c == '}')
-            .unwrap_or(rest.len() - start);
-        if token_len > 0 && &rest[start..start + token_len] != REDACTED {
-            out.push_str(REDACTED);
-        } else {
-            out.push_str(&rest[start..start + token_len]);
-        }
-        rest = &rest[start + token_len..];
-        rest_lower = &rest_lower[start + token_len..];
-    }
-    out.push_str(rest);
     out
 }
 

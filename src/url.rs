@@ -59,25 +59,19 @@ impl BaseUrl {
         })
     }
 
-    /// The secrets written in the URL: its credentials, and the values of query parameters whose
-    /// names look secret (`api_key`, `token`, …), each as written and decoded.
+    /// The secrets written in the URL, decoded (the redaction also catches them percent-encoded): its
+    /// password (or the whole credentials when they hold no `:`), and the values of query parameters
+    /// whose names look secret (`api_key`, `token`, …).
     pub fn secrets(&self) -> Vec<String> {
         let mut out = Vec::new();
-        let mut both = |s: &str| {
-            let decoded = percent_decode(s);
-            if decoded != s {
-                out.push(decoded);
-            }
-            out.push(s.to_string());
-        };
         // With a password, the user name is not a secret (and stays readable where the URL is shown).
         if let Some(info) = &self.userinfo {
-            both(info.split_once(':').map_or(info, |(_, password)| password));
+            out.push(percent_decode(info.split_once(':').map_or(info, |(_, password)| password)));
         }
         for pair in self.query.as_deref().unwrap_or("").split('&') {
             if let Some((name, value)) = pair.split_once('=') {
                 if crate::redact::is_secret_name(&percent_decode(name)) {
-                    both(value);
+                    out.push(percent_decode(value));
                 }
             }
         }
@@ -248,7 +242,7 @@ mod tests {
         let b = BaseUrl::parse("http://me%40x:p%2Bw@h:8/v1?api_key=k%3D1&page=2&Token=t").unwrap();
         assert_eq!(b.origin(), "http://h:8", "never in the origin, so never in a fetched URL");
         assert_eq!(b.endpoint("/models"), "http://h:8/v1/models?api_key=k%3D1&page=2&Token=t");
-        assert_eq!(b.secrets(), ["p+w", "p%2Bw", "k=1", "k%3D1", "t"]);
+        assert_eq!(b.secrets(), ["p+w", "k=1", "t"]);
         assert_eq!(b.basic_auth().as_deref(), Some("Basic bWVAeDpwK3c="));
         assert_eq!(BaseUrl::parse("http://tok@h/v1").unwrap().basic_auth().as_deref(), Some("Basic dG9rOg=="));
         assert_eq!(BaseUrl::parse("http://h/v1?x=1").unwrap().basic_auth(), None);

@@ -266,11 +266,13 @@ fn resolve_parsed(input: &ResolveInput, raw: &Value) -> Result<Provider, Provide
     let mut plan = declared.as_ref().map(|d| d.headers.clone()).unwrap_or_default();
     plan.url_auth = base.basic_auth();
     let auths = [&discovery_auth, &request_auth];
-    let found = auths.iter().filter_map(|a| a.secret.clone());
     // Deduplicated by insertion (in `with_echo_forms`): a sort would link the wasm's stable-sort code
-    // (see scripts/size.mjs).
-    let secrets = found.chain(candidate_secrets(&config_key, &profiles, &input.env)).chain(plan.secret_values()).chain(base.secrets());
-    let secrets = crate::redact::with_echo_forms(secrets.collect());
+    // (see scripts/size.mjs). Extended one by one: chained iterators cost wasm size.
+    let mut secrets: Vec<String> = auths.iter().filter_map(|a| a.secret.clone()).collect();
+    secrets.extend(candidate_secrets(&config_key, &profiles, &input.env));
+    secrets.extend(plan.secret_values());
+    secrets.extend(base.secrets());
+    let secrets = crate::redact::with_echo_forms(secrets);
     let chat_headers = plan.build(request_auth.secret.as_deref(), request_auth.local_no_auth, None);
     let described = ResolvedProvider {
         id: "vllm",

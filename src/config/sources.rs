@@ -22,7 +22,8 @@ impl Sources {
         s.env_var(API_KEY_ENV, env);
         s.walk(config, "", env);
         let records = store.and_then(|st| st.get("profiles").filter(|p| p.is_object()).or(Some(st)));
-        for (id, record) in records.and_then(Value::as_object).into_iter().flatten() {
+        let Some(records) = records.and_then(Value::as_object) else { return s };
+        for (id, record) in records {
             for field in ["key", "token"] {
                 if let Some(Value::String(v)) = record.get(field) {
                     s.add(v, format!("auth profile \"{id}\""));
@@ -31,14 +32,13 @@ impl Sources {
             s.walk(record, "", env);
         }
         // A per-entry `apiKey` naming a profile is a name, not a key.
-        let ids = records.and_then(Value::as_object);
-        s.0.retain(|(v, _)| !ids.is_some_and(|ids| ids.contains_key(v)));
+        s.0.retain(|(v, _)| !records.contains_key(v));
         s
     }
 
     fn add(&mut self, value: &str, label: String) {
         // Shorter values would shred ordinary words, as in `crate::redact::redact`.
-        if value.chars().nth(2).is_none() || self.0.iter().any(|(v, _)| v == value) {
+        if value.len() < 3 || self.0.iter().any(|(v, _)| v == value) {
             return;
         }
         let at = self.0.iter().position(|(v, _)| v.len() < value.len()).unwrap_or(self.0.len());
@@ -105,11 +105,8 @@ impl Sources {
     }
 
     /// The error with its texts named (see [`Sources::name`]).
-    pub fn name_error(&self, mut e: ProviderError) -> ProviderError {
-        e.message = self.name(&e.message);
-        e.hint = self.name(&e.hint);
-        e.body = e.body.take().map(|b| self.name(&b));
-        e
+    pub fn name_error(&self, e: ProviderError) -> ProviderError {
+        e.map_texts(&|t| self.name(t))
     }
 }
 
