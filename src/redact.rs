@@ -139,40 +139,42 @@ fn echo_len(text: &[u8], secret: &str) -> Option<usize> {
     Some(at)
 }
 
-/// The length of one character's echo at the start of `t`: itself, percent-encoded, `+`/space swapped,
-/// or JSON-escaped any number of times (`\"`, `\\\"`, `\/`, `\u00e9`, `\\u00e9`).
+/// The length of one character's echo at the start of `t`: JSON-escaped any number of times (`\"`,
+/// `\\\"`, `\/`, `\u00e9`, `\\u00e9`), or each of its bytes as is or percent-encoded once or twice
+/// (`%22`, `%2522`: a URL that was encoded again), a space and a `+` alike (a form decoder reads `+` as
+/// a space).
 fn char_echo_len(t: &[u8], c: char) -> Option<usize> {
-    let mut buf = [0; 4];
-    let raw = c.encode_utf8(&mut buf).as_bytes();
     let backslashes = t.iter().take_while(|&&b| b == b'\\').count();
     if c == '\\' && backslashes > 0 {
         return Some(backslashes);
     }
-    if t.starts_with(raw) {
-        return Some(raw.len());
-    }
-    match *t.first()? {
-        b'%' => {
-            let mut n = 0;
-            for &b in raw {
-                let h = t.get(n..n + 3)?;
-                (h[0] == b'%' && hex(h[1])? << 4 | hex(h[2])? == b).then_some(())?;
-                n += 3;
-            }
-            Some(n)
+    if backslashes > 0 {
+        let rest = &t[backslashes..];
+        if matches!(c, '"' | '/') && rest.first() == Some(&(c as u8)) {
+            return Some(backslashes + 1);
         }
-        b'+' if c == ' ' => Some(1),
-        b' ' if c == '+' => Some(1),
-        b'\\' => {
-            let rest = &t[backslashes..];
-            if matches!(c, '"' | '/') && rest.first() == Some(&raw[0]) {
-                return Some(backslashes + 1);
-            }
-            let code = rest.get(1..5).filter(|_| rest[0] == b'u')?.iter().try_fold(0u32, |n, &h| Some(n << 4 | u32::from(hex(h)?)))?;
-            (code == c as u32).then_some(backslashes + 5)
-        }
-        _ => None,
+        let code = rest.get(1..5).filter(|_| rest[0] == b'u')?.iter().try_fold(0u32, |n, &h| Some(n << 4 | u32::from(hex(h)?)))?;
+        return (code == c as u32).then_some(backslashes + 5);
     }
+    let mut buf = [0; 4];
+    let mut n = 0;
+    for &b in c.encode_utf8(&mut buf).as_bytes() {
+        let same = |v: u8| v == b || matches!((v, b), (b' ', b'+') | (b'+', b' '));
+        let u = &t[n..];
+        let decoded = |at: usize| pct_byte(u, at).is_some_and(same);
+        n += match u.first()? {
+            b'%' if u[1..].starts_with(b"25") && decoded(3) => 5,
+            b'%' if decoded(1) => 3,
+            &v if same(v) => 1,
+            _ => return None,
+        };
+    }
+    Some(n)
+}
+
+/// The byte written as two hex digits at `at`.
+fn pct_byte(u: &[u8], at: usize) -> Option<u8> {
+    Some(hex(*u.get(at)?)? << 4 | hex(*u.get(at + 1)?)?)
 }
 
 fn hex(b: u8) -> Option<u8> {
@@ -314,6 +316,8 @@ pub(crate) mod echo_tests {
             ("Python quote".into(), pct(key, "_.-~/", false, false)),
             ("Go QueryEscape, lower-case hex".into(), pct(key, "-_.~", true, true)),
             ("+ decoded as a space".into(), key.replace('+', " ")),
+            ("+ decoded as a space, then encoded".into(), pct(&key.replace('+', " "), "", false, false)),
+            ("a URL's form, encoded again".into(), pct(&key.replace('"', "%22"), "", false, false)),
             ("JSON once".into(), json(key, false)),
             ("JSON twice".into(), json(&json(key, false), false)),
             ("JSON once, ASCII".into(), json(key, true)),
