@@ -172,8 +172,8 @@ fn char_echo_len(t: &[u8], c: char) -> Option<usize> {
     Some(n)
 }
 
-/// The byte written as two hex digits at `at`.
-fn pct_byte(u: &[u8], at: usize) -> Option<u8> {
+/// The byte written as two hex digits at `at` (of `%XX`, the `XX`).
+pub(crate) fn pct_byte(u: &[u8], at: usize) -> Option<u8> {
     Some(hex(*u.get(at)?)? << 4 | hex(*u.get(at + 1)?)?)
 }
 

@@ -186,14 +186,13 @@ pub fn percent_decode(text: &str) -> String {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        let hex = |j: usize| b.get(j).and_then(|&h| (h as char).to_digit(16));
-        match (b[i], hex(i + 1), hex(i + 2)) {
-            (b'%', Some(h), Some(l)) => {
-                out.push((h * 16 + l) as u8);
+        match crate::redact::pct_byte(b, i + 1).filter(|_| b[i] == b'%') {
+            Some(v) => {
+                out.push(v);
                 i += 3;
             }
-            (c, _, _) => {
-                out.push(c);
+            None => {
+                out.push(b[i]);
                 i += 1;
             }
         }
