@@ -121,7 +121,7 @@ pub struct ResolvedProvider {
     pub id: &'static str,
     /// Explicit, implicit or unregistered.
     pub status: Status,
-    /// Normalised base URL.
+    /// Normalised base URL; a key in its query or credentials is shown as `[redacted]`.
     pub base_url: String,
     /// Always `"openai-completions"`.
     pub api: &'static str,

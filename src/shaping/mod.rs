@@ -41,9 +41,10 @@ use serde_json::{Map, Value};
 pub struct PreparedRequest {
     /// Always `POST`.
     pub method: &'static str,
-    /// `{baseUrl}/chat/completions`, with the base URL's query.
+    /// `{baseUrl}/chat/completions`, with the base URL's query (a key in it shown as `[redacted]`).
     pub url: String,
-    /// Headers as sent, `Authorization` shown as `Bearer [redacted]`.
+    /// Headers as sent, `Authorization` shown as `Bearer [redacted]` (or `Basic [redacted]`), other
+    /// secret-named headers as `[redacted]`.
     pub headers: Map<String, Value>,
     /// The exact JSON body.
     pub body: Map<String, Value>,
