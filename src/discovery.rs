@@ -28,7 +28,7 @@ pub fn parse_models_response(resp: &HttpResponse, ctx: &ClassifyContext) -> Resu
         let mut e = ProviderError::new(ErrorCode::BadResponse, what, hints::wrong_route(ctx.base_url));
         e.status = Some(resp.status);
         e.request_id = ctx.request_id.map(str::to_string);
-        e.body = Some(crate::redact::truncate_chars(&resp.text(), crate::classify::MAX_KEPT_BODY_CHARS));
+        e.body = Some(crate::redact::redact_cut(&resp.text(), crate::classify::MAX_KEPT_BODY_CHARS, ctx.secrets));
         e.redact(ctx.secrets)
     };
     if resp.truncated {
@@ -58,9 +58,17 @@ impl crate::config::Provider {
         models_request(self.base().endpoint("/models"), self.request_headers(), timeout_ms)
     }
 
-    /// Reads a discovery answer, scrubbed of this provider's secrets.
+    /// Reads a discovery answer, scrubbed of this provider's secrets: errors, and the server's strings
+    /// in the rows (a proxy may echo a key into a model id).
     pub fn parse_discovery(&self, resp: &HttpResponse) -> Result<Vec<ModelDefinition>, ProviderError> {
-        parse_models_response(resp, &self.classify_context(None))
+        let mut rows = parse_models_response(resp, &self.classify_context(None))?;
+        let scrub = |s: &mut String| *s = crate::redact::redact(s, self.secrets());
+        for row in &mut rows {
+            scrub(&mut row.id);
+            scrub(&mut row.name);
+            row.parent.as_mut().map(scrub);
+        }
+        Ok(rows)
     }
 }
 

@@ -182,10 +182,15 @@ impl ProviderError {
     }
 
     /// Removes every occurrence of the given secrets from the texts this error carries.
-    pub fn redact(mut self, secrets: &[String]) -> Self {
-        self.message = crate::redact::redact(&self.message, secrets);
-        self.hint = crate::redact::redact(&self.hint, secrets);
-        self.body = self.body.take().map(|b| crate::redact::redact(&b, secrets));
+    pub fn redact(self, secrets: &[String]) -> Self {
+        self.map_texts(&|t| crate::redact::redact(t, secrets))
+    }
+
+    /// The same error with `f` applied to its message, hint and body.
+    pub fn map_texts(mut self, f: &dyn Fn(&str) -> String) -> Self {
+        self.message = f(&self.message);
+        self.hint = f(&self.hint);
+        self.body = self.body.take().map(|b| f(&b));
         self
     }
 }

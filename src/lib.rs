@@ -19,6 +19,8 @@ pub mod http;
 mod json;
 pub mod str_map;
 #[cfg(test)]
+mod secrets_tests;
+#[cfg(test)]
 mod test_rng;
 pub mod model_ref;
 pub mod models;

@@ -19,6 +19,8 @@ pub struct BaseUrl {
     pub path: String,
     /// Query string without the `?`, if any.
     pub query: Option<String>,
+    /// Credentials written before the host (`user:pass` of `http://user:pass@host`), as written.
+    pub userinfo: Option<String>,
 }
 
 impl BaseUrl {
@@ -39,7 +41,10 @@ impl BaseUrl {
             Some(i) => (&before_query[..i], &before_query[i..]),
             None => (before_query, ""),
         };
-        let authority = authority.rsplit('@').next().unwrap_or("");
+        let (userinfo, authority) = match authority.rsplit_once('@') {
+            Some((info, host)) => (Some(info.to_string()), host),
+            None => (None, authority),
+        };
         let (host, port) = split_host_port(authority)?;
         if !valid_host(host) {
             return None;
@@ -50,7 +55,36 @@ impl BaseUrl {
             port,
             path: path.trim_end_matches('/').to_string(),
             query: query.filter(|q| !q.is_empty()),
+            userinfo: userinfo.filter(|u| !u.is_empty()),
         })
+    }
+
+    /// The secrets written in the URL, decoded (the redaction also catches them percent-encoded): its
+    /// password (or the whole credentials when they hold no `:`), and the values of query parameters
+    /// whose names look secret (`api_key`, `token`, …).
+    pub fn secrets(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        // With a password, the user name is not a secret (and stays readable where the URL is shown).
+        if let Some(info) = &self.userinfo {
+            out.push(percent_decode(info.split_once(':').map_or(info, |(_, password)| password)));
+        }
+        for pair in self.query.as_deref().unwrap_or("").split('&') {
+            if let Some((name, value)) = pair.split_once('=') {
+                if crate::redact::is_secret_name(&percent_decode(name)) {
+                    out.push(percent_decode(value));
+                }
+            }
+        }
+        out.retain(|s| !s.is_empty());
+        out
+    }
+
+    /// The URL's credentials as an `Authorization: Basic …` value. `fetch` refuses a URL with
+    /// credentials, so they are sent the way browsers and curl send them.
+    pub fn basic_auth(&self) -> Option<String> {
+        let info = percent_decode(self.userinfo.as_deref()?);
+        let pair = if info.contains(':') { info } else { format!("{info}:") };
+        Some(format!("Basic {}", crate::redact::base64(pair.as_bytes())))
     }
 
     /// `scheme://host[:port]`, the browser's notion of an origin.
@@ -146,6 +180,26 @@ fn parse_ipv4(host: &str) -> Option<[u8; 4]> {
     parts.next().is_none().then_some(out)
 }
 
+/// Decodes `%XX` escapes (invalid UTF-8 replaced); anything else is kept as written.
+pub fn percent_decode(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match crate::redact::pct_byte(b, i + 1).filter(|_| b[i] == b'%') {
+            Some(v) => {
+                out.push(v);
+                i += 3;
+            }
+            None => {
+                out.push(b[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// Trims a configured base URL and removes trailing slashes; empty → the default.
 pub fn normalize_base_url(configured: Option<&str>) -> String {
     let trimmed = configured.map(str::trim).unwrap_or("");
@@ -180,6 +234,18 @@ mod tests {
         assert_eq!(BaseUrl::parse("https://h:443/v1").unwrap().origin(), "https://h");
         assert_eq!(BaseUrl::parse("http://[::1]:8000/v1").unwrap().origin(), "http://[::1]:8000");
         assert_eq!(BaseUrl::parse("HTTP://User@Host.Example/v1").unwrap().origin(), "http://host.example");
+    }
+
+    #[test]
+    fn credentials_in_the_url_are_secrets_and_go_out_as_basic_auth() {
+        let b = BaseUrl::parse("http://me%40x:p%2Bw@h:8/v1?api_key=k%3D1&page=2&Token=t").unwrap();
+        assert_eq!(b.origin(), "http://h:8", "never in the origin, so never in a fetched URL");
+        assert_eq!(b.endpoint("/models"), "http://h:8/v1/models?api_key=k%3D1&page=2&Token=t");
+        assert_eq!(b.secrets(), ["p+w", "k=1", "t"]);
+        assert_eq!(b.basic_auth().as_deref(), Some("Basic bWVAeDpwK3c="));
+        assert_eq!(BaseUrl::parse("http://tok@h/v1").unwrap().basic_auth().as_deref(), Some("Basic dG9rOg=="));
+        assert_eq!(BaseUrl::parse("http://h/v1?x=1").unwrap().basic_auth(), None);
+        assert_eq!(percent_decode("a%2b%zz%"), "a+%zz%");
     }
 
     #[test]

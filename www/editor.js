@@ -41,8 +41,9 @@ export function focusAt(area, line, column) {
   area.scrollTop = Math.max(0, (line - 3) * lineHeight);
 }
 
-// Names whose values are secrets (or may hold one): on such a line the excerpt hides the values.
-const SECRET_NAME = /key|token|secret|password|authorization|bearer|cookie/i;
+// Names whose values are secrets (or may hold one), as the library counts them, and URL credentials
+// (`http://user:pass@host`): on such a line the excerpt hides the values.
+const SECRET_NAME = /auth|key|token|secret|cookie|session|password|credential|bearer|:\/\/[^/\s"'@]*@/i;
 
 /**
  * The line with its values masked (`•`, same length, so the caret still points at the column): quoted

@@ -50,7 +50,7 @@ export function providerPanel(d) {
   const auth = el("span", {}, el("b", {}, d.auth.source), ` (${AUTH_SOURCE[d.auth.source] ?? d.auth.source}`,
     d.auth.envVar ? el("span", {}, ": ", el("code", {}, d.auth.envVar)) : null,
     d.auth.profileId ? el("span", {}, ": ", el("code", {}, d.auth.profileId)) : null,
-    `); ${d.auth.sendsAuthorization ? "sends Authorization: Bearer …" : "no Authorization header"}`);
+    `); ${d.auth.sendsAuthorization ? "sends Authorization (key hidden)" : "no Authorization header"}`);
   const headers = Object.entries(d.headers ?? {});
   const def = d.defaultModel?.primary ? [d.defaultModel.primary, ...(d.defaultModel.fallbacks ?? [])].join(" → ") : "";
   return [

@@ -8,7 +8,7 @@
 use crate::error::{ErrorCode, ProviderError};
 use crate::hints;
 use crate::http::header_value;
-use crate::redact::{redact, truncate_chars};
+use crate::redact::redact_cut;
 use crate::url::DEFAULT_BASE_URL;
 use serde_json::Value;
 use words::{model_hint, readable_words};
@@ -120,7 +120,7 @@ pub fn classify_http(status: Option<u16>, body: &str, headers: &[(String, String
         if body_text.is_empty() || looks_like_html(body_text) {
             String::new()
         } else {
-            truncate_chars(body_text, MAX_KEPT_BODY_CHARS)
+            redact_cut(body_text, MAX_KEPT_BODY_CHARS, ctx.secrets)
         }
     });
     let message = match (status, server_words.is_empty()) {
@@ -134,15 +134,13 @@ pub fn classify_http(status: Option<u16>, body: &str, headers: &[(String, String
     e.status = status;
     e.request_id = ctx.request_id.map(str::to_string);
     if !body_text.is_empty() {
-        e.body = Some(truncate_chars(body_text, MAX_KEPT_BODY_CHARS));
+        e.body = Some(redact_cut(body_text, MAX_KEPT_BODY_CHARS, ctx.secrets));
     }
     if let Some(ms) = header_value(headers, "retry-after").and_then(|v| parse_retry_after_ms(v, header_value(headers, "date"))) {
         e.retry_after_ms = Some(ms);
         e.message.push_str(&format!("; Retry-After: {} seconds", ms / 1000));
     }
-    e.message = truncate_chars(&e.message, 4096);
-    e.message = redact(&e.message, ctx.secrets);
-    e.body = e.body.take().map(|b| redact(&b, ctx.secrets));
+    e.message = redact_cut(&e.message, 4096, ctx.secrets);
     e
 }
 

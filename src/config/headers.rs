@@ -54,13 +54,14 @@ pub struct HeaderPlan {
     pub auth: RequestAuth,
     /// `authHeader: true`.
     pub auth_header: bool,
+    /// The base URL's credentials as `Basic …`: sent in place of the key's bearer (later sources still
+    /// replace them, as they replace the bearer).
+    pub url_auth: Option<String>,
 }
 
-/// Names whose values are secrets whatever they hold.
-pub fn is_secret_name(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    ["authorization", "api-key", "apikey", "api_key", "token", "secret", "cookie", "password", "credential"].iter().any(|s| n.contains(s))
-}
+/// Names whose values are secrets whatever they hold (`auth`, `key`, `token`, `secret`, `cookie`,
+/// `session`, `password`, `credential` in any case).
+pub use crate::redact::is_secret_name;
 
 /// Reads a `record<string, string | SecretRef>` of headers.
 pub fn read_header_record(map: &Map<String, Value>, path: &str, env: &StrMap, warnings: &mut Vec<Diagnostic>) -> Result<Vec<HeaderValue>, ProviderError> {
@@ -209,7 +210,9 @@ impl HeaderPlan {
     pub fn build(&self, key: Option<&str>, local_no_auth: bool, model: Option<&str>) -> Vec<(String, String)> {
         let mut out = Vec::new();
         let bearer = key.map(|k| ["Bearer ", k].concat());
-        if let Some(b) = &bearer {
+        // URL credentials (`user:pass@`, which fetch refuses in a URL) take the bearer's place.
+        let base = self.url_auth.clone().or_else(|| bearer.clone());
+        if let Some(b) = &base {
             out.push(("Authorization".to_string(), b.clone()));
         }
         for h in &self.provider {
@@ -230,7 +233,7 @@ impl HeaderPlan {
             RequestAuth::Bearer(token) => set(&mut out, "Authorization", &format!("Bearer {token}")),
             RequestAuth::Header(name, value) => {
                 remove_authorization(&mut out);
-                if let (Some(b), false) = (&bearer, local_no_auth) {
+                if let (Some(b), false) = (&base, local_no_auth) {
                     set(&mut out, "Authorization", b);
                 }
                 set(&mut out, name, value);
@@ -258,6 +261,7 @@ impl HeaderPlan {
             RequestAuth::Header(_, v) => out.push(v.clone()),
             _ => {}
         }
+        out.extend(self.url_auth.clone());
         out.retain(|s| !s.is_empty());
         out
     }
@@ -276,7 +280,8 @@ impl HeaderPlan {
             if header_auth && h.name.eq_ignore_ascii_case("authorization") {
                 continue;
             }
-            let secret = h.secret || secrets.iter().any(|s| s.len() >= 3 && h.value.contains(s.as_str()));
+            // A value holding a secret in any form is a secret as a whole.
+            let secret = h.secret || crate::redact::redact(&h.value, secrets) != h.value;
             out.insert(h.name.clone(), if secret { crate::redact::REDACTED.to_string() } else { h.value.clone() });
         }
         match &self.auth {

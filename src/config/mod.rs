@@ -17,6 +17,7 @@ pub mod reader;
 mod rows;
 mod schema;
 pub mod secret;
+mod sources;
 
 pub use auth::AuthSource;
 pub use provider::Provider;
@@ -120,7 +121,7 @@ pub struct ResolvedProvider {
     pub id: &'static str,
     /// Explicit, implicit or unregistered.
     pub status: Status,
-    /// Normalised base URL.
+    /// Normalised base URL; a key in its query or credentials is shown as `[redacted]`.
     pub base_url: String,
     /// Always `"openai-completions"`.
     pub api: &'static str,
@@ -158,12 +159,25 @@ fn parse_input(input: &ConfigInput, what: &str) -> Result<Value, ProviderError> 
     }
 }
 
-/// Resolves the provider. Errors are `code: "config"` with a path or a line and column.
+/// Resolves the provider. Errors are `code: "config"` with a path or a line and column. No error,
+/// warning or refusal quotes a secret: values from `${VAR}`, SecretRefs and auth profiles are named
+/// by their source (`$VLLM_API_KEY`), keys written in the config are `[redacted]`.
 pub fn resolve(input: &ResolveInput) -> Result<Provider, ProviderError> {
-    let mut warnings = Vec::new();
     let raw = input.config.as_ref().map(|c| parse_input(c, "config")).transpose()?.unwrap_or_else(|| Value::Object(Map::new()));
-    let Value::Object(raw_root) = &raw else {
-        return Err(reader::expected("(config)", "an object", &raw).tap_path(""));
+    let store = input.auth_profiles.as_ref().and_then(|p| parse_input(p, "authProfiles").ok());
+    let sources = sources::Sources::collect(&raw, store.as_ref(), &input.env);
+    let mut p = resolve_parsed(input, &raw).map_err(|e| sources.name_error(e))?;
+    for w in &mut p.described.warnings {
+        w.message = crate::redact::redact(&sources.name(&w.message), &p.secrets);
+    }
+    p.send_block = p.send_block.take().map(|e| sources.name_error(e).redact(&p.secrets));
+    Ok(p)
+}
+
+fn resolve_parsed(input: &ResolveInput, raw: &Value) -> Result<Provider, ProviderError> {
+    let mut warnings = Vec::new();
+    let Value::Object(raw_root) = raw else {
+        return Err(reader::expected("(config)", "an object", raw).tap_path(""));
     };
     // The key is read before substitution so that `${VLLM_API_KEY}` is reported as an env source.
     let raw_key = match provider_entry(raw_root)? {
@@ -249,21 +263,21 @@ pub fn resolve(input: &ResolveInput) -> Result<Provider, ProviderError> {
     }
     let discovery = discovery_decision(status, &root, input.agent_id.as_deref(), discovery_auth.has_key);
 
-    let plan = declared.as_ref().map(|d| d.headers.clone()).unwrap_or_default();
-    let mut secrets: Vec<String> = Vec::new();
+    let mut plan = declared.as_ref().map(|d| d.headers.clone()).unwrap_or_default();
+    plan.url_auth = base.basic_auth();
     let auths = [&discovery_auth, &request_auth];
-    let found = auths.iter().filter_map(|a| a.secret.clone());
-    // Deduplicated by insertion: a sort would link the wasm's stable-sort code (see scripts/size.mjs).
-    for s in found.chain(candidate_secrets(&config_key, &profiles, &input.env)).chain(plan.secret_values()) {
-        if !secrets.contains(&s) {
-            secrets.push(s);
-        }
-    }
+    // Deduplicated by insertion (in `with_echo_forms`): a sort would link the wasm's stable-sort code
+    // (see scripts/size.mjs). Extended one by one: chained iterators cost wasm size.
+    let mut secrets: Vec<String> = auths.iter().filter_map(|a| a.secret.clone()).collect();
+    secrets.extend(candidate_secrets(&config_key, &profiles, &input.env));
+    secrets.extend(plan.secret_values());
+    secrets.extend(base.secrets());
+    let secrets = crate::redact::with_echo_forms(secrets);
     let chat_headers = plan.build(request_auth.secret.as_deref(), request_auth.local_no_auth, None);
     let described = ResolvedProvider {
         id: "vllm",
         status,
-        base_url,
+        base_url: crate::redact::redact(&base_url, &secrets),
         api: "openai-completions",
         auth: AuthInfo {
             source: request_auth.source,

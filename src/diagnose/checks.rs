@@ -104,7 +104,7 @@ pub(super) fn report(d: &Diagnosis) -> DiagnosisReport {
         c.detail = redact(&c.detail, secrets);
         c.hint = c.hint.take().map(|h| redact(&h, secrets));
     }
-    let mut info = ServerInfo { version: version_of(d).map(|v| redact(&v, secrets)), ..Default::default() };
+    let mut info = ServerInfo { version: version_of(d), ..Default::default() };
     if let Some(rows) = served(d) {
         for m in rows {
             if let Some(n) = m.max_model_len {
@@ -257,7 +257,7 @@ fn models_listed(d: &Diagnosis, r: &crate::http::HttpResponse, ms: u64) -> Check
 
 fn version_of(d: &Diagnosis) -> Option<String> {
     match d.outcome(Probe::Version) {
-        Some((Ok(r), _)) if r.is_success() => server::version(&r.body),
+        Some((Ok(r), _)) if r.is_success() => server::version(&r.body, d.provider.secrets()),
         _ => None,
     }
 }

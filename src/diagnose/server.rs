@@ -34,10 +34,10 @@ pub fn served_models(body: &[u8]) -> Option<Vec<ServedModel>> {
     )
 }
 
-/// The version from a `/version` body (`{"version":"0.33.0"}`).
-pub fn version(body: &[u8]) -> Option<String> {
+/// The version from a `/version` body (`{"version":"0.33.0"}`), redacted and cut to 64 characters.
+pub fn version(body: &[u8], secrets: &[String]) -> Option<String> {
     let v: Value = crate::json::parse(body).ok()?;
-    v.get("version").and_then(Value::as_str).map(|s| crate::redact::truncate_chars(s, 64))
+    v.get("version").and_then(Value::as_str).map(|s| crate::redact::redact_cut(s, 64, secrets))
 }
 
 #[cfg(test)]
@@ -58,7 +58,7 @@ mod tests {
     #[test]
     fn non_lists_and_versions() {
         assert_eq!(served_models(b"{\"detail\":\"Not Found\"}"), None);
-        assert_eq!(version(b"{\"version\":\"0.32.0\"}").as_deref(), Some("0.32.0"));
-        assert_eq!(version(b"<html>"), None);
+        assert_eq!(version(b"{\"version\":\"0.32.0\"}", &[]).as_deref(), Some("0.32.0"));
+        assert_eq!(version(b"<html>", &[]), None);
     }
 }

@@ -43,9 +43,10 @@ use serde_json::{Map, Value};
 pub struct PreparedRequest {
     /// Always `POST`.
     pub method: &'static str,
-    /// `{baseUrl}/chat/completions`, with the base URL's query.
+    /// `{baseUrl}/chat/completions`, with the base URL's query (a key in it shown as `[redacted]`).
     pub url: String,
-    /// Headers as sent, `Authorization` shown as `Bearer [redacted]`.
+    /// Headers as sent, `Authorization` shown as `Bearer [redacted]` (or `Basic [redacted]`), other
+    /// secret-named headers as `[redacted]`.
     pub headers: Map<String, Value>,
     /// The exact JSON body.
     pub body: Map<String, Value>,
@@ -141,9 +142,11 @@ pub fn build_among(provider: &Provider, rows: &[ModelDefinition], request: &Chat
     };
     let mut shown = Map::new();
     for (k, v) in headers {
-        let v = if k.eq_ignore_ascii_case("authorization") { redact_auth(&v) } else { crate::redact::redact(&v, provider.secrets()) };
+        let v = crate::redact::shown_header(&k, &v, provider.secrets());
         shown.insert(k, Value::String(v));
     }
+    // The URL as sent (its query may hold a key), shown redacted.
+    let url = crate::redact::redact(&url, provider.secrets());
     let prepared = PreparedRequest { method: "POST", url, headers: shown, body, notes: notes.0 };
     Ok(Shaped { prepared, http, model })
 }
@@ -206,13 +209,6 @@ pub(crate) fn first_chars(text: &str, n: usize) -> String {
 #[inline(never)]
 pub(crate) fn s(text: &str) -> Value {
     Value::String(text.to_string())
-}
-
-fn redact_auth(value: &str) -> String {
-    match value.split_once(' ') {
-        Some((scheme, _)) => [scheme, " ", crate::redact::REDACTED].concat(),
-        None => crate::redact::REDACTED.to_string(),
-    }
 }
 
 fn header_notes(headers: &[(String, String)], notes: &mut Notes) {

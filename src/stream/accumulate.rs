@@ -86,12 +86,13 @@ impl Accumulator {
     pub fn chunk(&mut self, v: &Value, out: &mut Vec<StreamEvent>) -> Result<(), ProviderError> {
         let Some(obj) = v.as_object() else { return Ok(()) };
         let text_of = |k: &str| obj.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
+        // The server's id and model name are scrubbed like its other words: a proxy may echo a key.
         if self.id.is_empty() {
-            self.id = text_of("id").unwrap_or("").to_string();
+            self.id = crate::redact::redact(text_of("id").unwrap_or(""), &self.opts.secrets);
         }
         if !self.started {
             self.started = true;
-            self.model = text_of("model").unwrap_or(&self.opts.model).to_string();
+            self.model = crate::redact::redact(text_of("model").unwrap_or(&self.opts.model), &self.opts.secrets);
             out.push(StreamEvent::Start { id: self.id.clone(), model: self.model.clone() });
         }
         let first = out.len();

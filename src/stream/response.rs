@@ -38,7 +38,9 @@ pub fn body_kind(status: u16, content_type: Option<&str>, first_bytes: &[u8], mo
             Some(kind) => Ok(kind),
             None => Err(wrong_content_type(model, "missing content-type")),
         },
-        Some(other) => Err(wrong_content_type(model, other)),
+        // Quoted as sent (not lower-cased), so that a key a proxy echoes into it is still recognised
+        // and redacted.
+        Some(_) => Err(wrong_content_type(model, content_type.and_then(|t| t.split(';').next()).unwrap_or("").trim())),
     }
 }
 

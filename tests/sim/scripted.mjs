@@ -2,6 +2,7 @@
 // vLLM behaviour, and how those answers are rendered.
 
 import { compactJson } from './pyjson.mjs';
+import { ECHO_KINDS, renderEcho } from './echo.mjs';
 import { errorObject, PRESET_ERRORS } from './errors.mjs';
 import { jsonResponse, plainResponse, sseResponse } from './http-layer.mjs';
 
@@ -34,10 +35,13 @@ export function timingOf(behaviour) {
  */
 export function validateBehaviour(b) {
   if (!b || typeof b !== 'object') throw new TypeError('respondNext(behaviour): behaviour must be an object');
-  const kinds = ['sse', 'scenario', 'error', 'html', 'body', 'status'].filter((k) => b[k] !== undefined);
+  const kinds = ['sse', 'scenario', 'error', 'html', 'echo', 'body', 'status'].filter((k) => b[k] !== undefined);
   const exclusive = kinds.filter((k) => k !== 'status' && k !== 'body');
-  if (exclusive.length > 1) throw new TypeError(`respondNext: choose one of sse/scenario/error/html (got ${exclusive.join(', ')})`);
-  if (kinds.length === 0 && !b.hangUp) throw new TypeError('respondNext: behaviour needs status/body, sse, scenario, error, html or hangUp');
+  if (exclusive.length > 1) throw new TypeError(`respondNext: choose one of sse/scenario/error/html/echo (got ${exclusive.join(', ')})`);
+  if (kinds.length === 0 && !b.hangUp) throw new TypeError('respondNext: behaviour needs status/body, sse, scenario, error, html, echo or hangUp');
+  if (b.echo !== undefined && !ECHO_KINDS.includes(b.echo)) {
+    throw new TypeError(`respondNext: unknown echo kind "${b.echo}" (known: ${ECHO_KINDS.join(', ')})`);
+  }
   if (typeof b.error === 'string' && !(b.error in PRESET_ERRORS)) {
     throw new TypeError(`respondNext: unknown error preset "${b.error}" (known: ${Object.keys(PRESET_ERRORS).join(', ')})`);
   }
@@ -64,9 +68,11 @@ function headerPairs(headers) {
  * Renders a non-scenario behaviour to an AppResponse (null for a bare hang-up).
  * @param {import('./releases.mjs').ReleaseProfile} profile
  * @param {object} b
+ * @param {{ headers: Record<string, string|string[]|undefined>, search: string }} req  the request (for `echo`)
  * @returns {import('./http-layer.mjs').AppResponse|null}
  */
-export function renderScripted(profile, b) {
+export function renderScripted(profile, b, req) {
+  if (b.echo !== undefined) return renderEcho(profile, b, req);
   const extra = headerPairs(b.headers);
   if (b.error !== undefined) {
     const info = typeof b.error === 'string' ? PRESET_ERRORS[b.error] : { param: null, type: 'BadRequestError', code: b.status ?? 400, ...b.error };

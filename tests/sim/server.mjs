@@ -52,8 +52,9 @@
  * other endpoints of vllm-api.md §1.
  *
  * ## Recorded requests
- * `sim.requests` holds `{ method, path, query, headers, bodyText, body, at, clientAborted }` per
- * request, in arrival order: `query` is an object of the query parameters, `headers` has
+ * `sim.requests` holds `{ method, path, search, query, headers, bodyText, body, at, clientAborted }` per
+ * request, in arrival order: `search` is the query as sent (with its `?`), `query` an object of the
+ * query parameters, `headers` has
  * lower-case names, `body` is the parsed JSON (undefined if not JSON), `at` is Date.now() at
  * arrival, `clientAborted` turns true if the client went away before the response ended.
  *
@@ -77,6 +78,12 @@
  *                                   {toolCalls:[{index,id?,type?,name?,arguments?}]} | {silent} | {}),
  *                                   message, finishReason, choices, usage, streamError
  *                                   ({ afterSteps, message?, type?, code? }). See chat-route.mjs.
+ * - `{ echo, status? }`             what the request carried (credentials, other header values, query
+ *                                   values) sent back in every form (as is, URL-encoded, JSON-escaped
+ *                                   once and twice, base64): `echo` is "error" (vLLM's error envelope),
+ *                                   "text" (a plain body), "models" (a /v1/models list with the forms in
+ *                                   ids), "headers" (x-echo-<n> headers and the content type) or
+ *                                   "stream" (chunk id and model, then an in-band error). See echo.mjs.
  * - `{ hangUp: true }` alone        the connection is destroyed without any response.
  * Timing, combinable with every kind: `headersDelayMs`, `stallBeforeFirstMs`, `delayMs` (between
  * body pieces / events), `stallAfterIndex` + `stallMs` (Infinity = forever), `neverEnd` (keep the
@@ -121,6 +128,7 @@ const ROUTES = new Map([
  * @typedef {object} RecordedRequest
  * @property {string} method
  * @property {string} path
+ * @property {string} search                   the query as sent, with its `?` (or empty)
  * @property {Record<string, string>} query
  * @property {Record<string, string>} headers  lower-case names
  * @property {string} bodyText
@@ -185,7 +193,7 @@ export async function startSimulator(options = {}) {
   /** The app behind the middleware: routing and route handlers. */
   function route(req, rawBody, scripted) {
     const { method, path } = req;
-    if (scripted && !scripted.scenario) return renderScripted(profile, scripted);
+    if (scripted && !scripted.scenario) return renderScripted(profile, scripted, req);
     const methods = ROUTES.get(path);
     if (!methods) {
       // Starlette's redirect_slashes: the same path with/without a trailing slash exists → 307.
@@ -240,6 +248,7 @@ export async function startSimulator(options = {}) {
     const record = {
       method: req.method ?? 'GET',
       path: url.pathname,
+      search: url.search,
       query: Object.fromEntries(url.searchParams),
       headers: { ...req.headers },
       bodyText,
