@@ -1,12 +1,18 @@
-// Node entry: the wasm is compiled synchronously at import, so `init()` has nothing left to do.
-import { readFileSync } from "node:fs";
+// Node entry (also Deno, Bun, Jest and single-file bundles): built by scripts/build.mjs into one
+// CommonJS file, dist/node.cjs, that carries the wasm's bytes and compiles them synchronously at load,
+// so `require()` works, nothing is read from disk and `init()` has nothing left to do. dist/node.js is
+// the ESM face of that same file (one wasm instance for `import` and `require` alike).
+import wasmBytes from "./wasm/vllm_provider_bg.wasm"; // esbuild's binary loader: a Uint8Array
 import { initSync } from "./wasm/vllm_provider.js";
+import { adjustResolveInput, loaded, loadSync } from "./ready.js";
+import { withHostEnvNames } from "./host-env.js";
 
-initSync({ module: readFileSync(new URL("./wasm/vllm_provider_bg.wasm", import.meta.url)) });
+loadSync(() => initSync({ module: wasmBytes }));
+adjustResolveInput(withHostEnvNames);
 
-export { VllmProvider, classifyError, parseModelRef } from "./wasm/vllm_provider.js";
-export { VllmProviderError, isVllmProviderError } from "./error.js";
-export { version } from "./version.js";
+export * from "./index.js";
 
-/** Does nothing on Node (the wasm is already loaded); kept so code runs unchanged everywhere. */
-export async function init() {}
+/** Resolves at once (the wasm is loaded at import), or rejects with the load's typed error. */
+export function init() {
+  return loaded();
+}
