@@ -2,14 +2,17 @@
 // reads only the `env` it is given; when a `${VAR}` is missing there but the process has it, the core
 // says "pass `env: process.env`" in the warning and the 401 hint. No value is read here.
 
-/** The names set in `process.env`, or none where reading them needs a permission not granted (Deno). */
+/**
+ * The names set in `process.env`, one a line, or none where reading them needs a permission not granted
+ * (Deno without --allow-env).
+ */
 function hostEnvNames() {
   try {
     const deno = globalThis.Deno;
-    if (deno && deno.permissions?.querySync?.({ name: "env" }).state !== "granted") return [];
-    return typeof process === "object" && process.env ? Object.keys(process.env) : [];
+    if (deno && deno.permissions?.querySync?.({ name: "env" }).state !== "granted") return "";
+    return typeof process === "object" && process.env ? Object.keys(process.env).join("\n") : "";
   } catch {
-    return [];
+    return "";
   }
 }
 

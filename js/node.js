@@ -4,11 +4,16 @@
 // the ESM face of that same file (one wasm instance for `import` and `require` alike).
 import wasmBytes from "./wasm/vllm_provider_bg.wasm"; // esbuild's binary loader: a Uint8Array
 import { initSync } from "./wasm/vllm_provider.js";
-import { adjustResolveInput, loaded, loadSync } from "./ready.js";
+import { loaded, loadSync } from "./ready.js";
 import { withHostEnvNames } from "./host-env.js";
+import { VllmProvider } from "./index.js";
 
 loadSync(() => initSync({ module: wasmBytes }));
-adjustResolveInput(withHostEnvNames);
+// resolve() is told which names process.env holds (never a value), for the "pass env" hints.
+const { resolve } = VllmProvider;
+VllmProvider.resolve = function (input) {
+  return resolve.call(this, withHostEnvNames(input));
+};
 
 export * from "./index.js";
 

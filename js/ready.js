@@ -8,10 +8,8 @@ let state = "idle";
 let loading;
 
 const HINT =
-  "Call `await init()` first (Node, Deno, Bun and Cloudflare Workers load the wasm at import). Where the .wasm " +
-  "is not beside the module (esbuild, a CDN), pass its URL or bytes, `init(new URL(\"/assets/vllm_provider_bg.wasm\", " +
-  "location.href))`, or a compiled `WebAssembly.Module`. Under a Content-Security-Policy, script-src needs " +
-  "'wasm-unsafe-eval'.";
+  "`await init()` first. If the .wasm is not beside the module, pass its URL, `init(new URL(\"/assets/vllm_provider_bg.wasm\", " +
+  "location.href))`, its bytes or a `WebAssembly.Module`. A Content-Security-Policy must allow 'wasm-unsafe-eval' in script-src.";
 
 function notReady(message, retryable, cause) {
   const err = new VllmProviderError({ code: "not_initialized", message, hint: HINT, retryable });
@@ -22,8 +20,8 @@ function notReady(message, retryable, cause) {
 /** Throws the typed error unless the wasm is loaded. */
 function assertReady() {
   if (state === "ready") return;
-  if (state === "idle") throw notReady("vllm-provider is not initialised: its wasm is loaded by init(), which was not called", false);
-  if (state === "loading") throw notReady("vllm-provider is not initialised yet: init() has not finished loading the wasm", true);
+  if (state === "idle") throw notReady("vllm-provider is not initialised: init() was not called", false);
+  if (state === "loading") throw notReady("vllm-provider is not initialised yet: init() has not finished", true);
   throw state;
 }
 
@@ -64,34 +62,18 @@ function failed(cause) {
   return notReady(`vllm-provider could not load its wasm: ${why}`, true, cause);
 }
 
-let adjustInput = (input) => input;
-
-/** Lets an entry add host facts to `resolve()`'s input (the Node entry: which env names exist). */
-export function adjustResolveInput(fn) {
-  adjustInput = fn;
-}
+/** `fn` with the readiness check in front. */
+const guard = (fn) =>
+  function (...args) {
+    assertReady();
+    return fn.apply(this, args);
+  };
 
 /**
  * The glue's exports with the readiness check in front. `VllmProvider.resolve` is wrapped in place, so
  * instances made by the glue stay `instanceof` the exported class.
  */
 export function guarded({ VllmProvider, classifyError, parseModelRef }) {
-  const resolve = VllmProvider.resolve;
-  if (!resolve.guarded) {
-    VllmProvider.resolve = Object.assign(function (input) {
-      assertReady();
-      return resolve.call(this, adjustInput(input));
-    }, { guarded: true });
-  }
-  return {
-    VllmProvider,
-    classifyError(...args) {
-      assertReady();
-      return classifyError(...args);
-    },
-    parseModelRef(...args) {
-      assertReady();
-      return parseModelRef(...args);
-    },
-  };
+  VllmProvider.resolve = guard(VllmProvider.resolve);
+  return { VllmProvider, classifyError: guard(classifyError), parseModelRef: guard(parseModelRef) };
 }

@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod env;
 pub mod headers;
+mod host_env;
 pub mod json5;
 mod json5_reader;
 #[cfg(test)]
@@ -53,6 +54,9 @@ pub struct ResolveInput {
     pub agent_id: Option<String>,
     /// Overrides the configured base URL (the CLI's `--base-url`, the tester page's field).
     pub base_url: Option<String>,
+    /// Names (never values) of the variables set in the caller's process, which may be more than
+    /// `env` holds: the Node entry passes them so that hints can say "pass `env: process.env`".
+    pub host_env_names: Vec<String>,
 }
 
 /// A warning about the config that does not stop resolution.
@@ -249,6 +253,12 @@ pub fn resolve(input: &ResolveInput) -> Result<Provider, ProviderError> {
     }
     let discovery = discovery_decision(status, &root, input.agent_id.as_deref(), discovery_auth.has_key);
 
+    let keyless = !discovery_auth.has_key || matches!(request_auth.source, AuthSource::None | AuthSource::SyntheticLocal);
+    let unpassed_env = host_env::unpassed(&input.host_env_names, &input.env, keyless, &mut warnings);
+    if let (Some(e), false) = (&mut send_block, unpassed_env.is_empty()) {
+        e.hint = crate::hints::pass_process_env(&unpassed_env, &e.hint);
+    }
+
     let plan = declared.as_ref().map(|d| d.headers.clone()).unwrap_or_default();
     let mut secrets: Vec<String> = Vec::new();
     let auths = [&discovery_auth, &request_auth];
@@ -295,6 +305,7 @@ pub fn resolve(input: &ResolveInput) -> Result<Provider, ProviderError> {
         params: declared.and_then(|d| d.params),
         config_path: entry_path,
         catalog_rows: Default::default(),
+        unpassed_env,
     })
 }
 

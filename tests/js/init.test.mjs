@@ -38,7 +38,7 @@ describe("the browser entry before init()", () => {
   test("every export that reaches the wasm throws not_initialized, and keeps doing so", () => {
     for (const call of [() => VllmProvider.resolve({}), () => VllmProvider.resolve(), () => classifyError(500, ""), () => parseModelRef("vllm/x")]) {
       const e = thrown(call);
-      assertNotInitialized(e, /not initialised: its wasm is loaded by init\(\), which was not called/);
+      assertNotInitialized(e, /not initialised: init\(\) was not called/);
       assert.equal(e.retryable, false);
       assert.ok(e instanceof Error);
     }
