@@ -153,6 +153,23 @@ describe("the packed package in each runtime and bundler", { timeout: 600_000 },
       env: { ...process.env, DENO_DIR: join(dir, "deno-dir"), NO_COLOR: "1" },
     });
     assert.deepEqual(lastJson(stdout), expected);
+
+    // The env hint asks Deno for the process's variable names only with --allow-env: without it nothing
+    // is read (and nothing prompts), with it the warning says to pass env.
+    writeFileSync(join(app, "deno-env.ts"), `
+      import { VllmProvider } from "npm:vllm-provider";
+      const config = { models: { providers: { vllm: { baseUrl: Deno.args[0], apiKey: "\${VLLM_API_KEY}", api: "openai-completions", models: [{ id: "m", name: "m" }] } } } };
+      console.log(JSON.stringify(VllmProvider.resolve({ config }).describe().warnings.map((w) => w.message)));
+    `);
+    const warnings = async (...flags) => {
+      const env = { ...process.env, DENO_DIR: join(dir, "deno-dir"), NO_COLOR: "1", VLLM_API_KEY: KEY };
+      const out = await run(bin("deno"), ["run", `--allow-net=${host}`, ...flags, "--no-prompt", "--node-modules-dir=manual", "deno-env.ts", sim.baseUrl], { cwd: app, env });
+      return lastJson(out.stdout).join("\n");
+    };
+    const without = await warnings();
+    assert.match(without, /VLLM_API_KEY/);
+    assert.doesNotMatch(without, /process\.env/);
+    assert.match(await warnings("--allow-env"), /VLLM_API_KEY is set in this process .* pass `env: process\.env`/);
   });
 
   test("Jest, default (CommonJS) mode", async () => {
