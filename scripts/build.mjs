@@ -68,7 +68,7 @@ writeFileSync(join(dist, "version.js"), `/** The package's (and the crate's) ver
 // - index.js: browsers and bundlers; init() fetches the .wasm beside the glue (or what it is given).
 // - workerd.js: Cloudflare Workers; imports the .wasm as a compiled module.
 // - node.cjs: Node, Deno, Bun, Jest, `require`: one CommonJS file carrying the wasm's bytes (esbuild's
-//   binary loader), compiled synchronously at load; runs from any folder and inside single-file bundles.
+//   base64 loader), compiled synchronously at load; runs from any folder and inside single-file bundles.
 // - node.js: the ESM face of node.cjs, so `import` and `require` share one wasm instance.
 // Minified one by one (whitespace and syntax: names, imports and exports stay as they are; the comments are
 // for the sources in js/): a browser downloads index.js, ready.js, error.js and version.js.
@@ -77,7 +77,7 @@ run(join(root, "node_modules", ".bin", "esbuild"), [
   ...entries.map((f) => join(root, "js", f)), "--minify-whitespace", "--minify-syntax", "--format=esm", "--log-level=warning", `--outdir=${dist}`,
 ]);
 run(join(root, "node_modules", ".bin", "esbuild"), [
-  join(dist, "node.js"), "--bundle", "--format=cjs", "--platform=neutral", "--target=es2022", "--loader:.wasm=binary",
+  join(dist, "node.js"), "--bundle", "--format=cjs", "--platform=neutral", "--target=es2022", "--loader:.wasm=base64",
   "--log-level=warning", "--log-override:empty-import-meta=silent", `--outfile=${join(dist, "node.cjs")}`,
 ]);
 rmSync(join(dist, "node.js"));
