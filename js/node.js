@@ -9,7 +9,7 @@ import { withHostEnvNames } from "./host-env.js";
 import { VllmProvider } from "./index.js";
 
 // Buffer where there is one (Node, Deno, Bun, Jest): a decoding loop in JS takes 8-17 ms more on Node 18
-// and 20 (measured), about as long as compiling the wasm.
+// and 20 (measured).
 const bytes = () => (typeof Buffer === "function" ? Buffer.from(wasmBase64, "base64") : Uint8Array.from(atob(wasmBase64), (c) => c.charCodeAt(0)));
 loadSync(() => initSync({ module: bytes() }));
 // resolve() is told which names process.env holds (never a value), for the "pass env" hints.
