@@ -1,6 +1,3 @@
-// wasm-bindgen declares `[Symbol.dispose]()` on exported classes (explicit resource management);
-// this makes it known to consumers whose `lib` predates it, without asking them for skipLibCheck.
-/// <reference lib="esnext.disposable" />
 import type { ErrorInfo } from "./wasm/vllm_provider.js";
 
 export { VllmProvider, classifyError, parseModelRef } from "./wasm/vllm_provider.js";
@@ -22,11 +19,32 @@ export interface VllmProviderError extends ErrorInfo {}
 export declare function isVllmProviderError(e: unknown): e is VllmProviderError;
 
 /**
- * Loads the wasm in a browser; does nothing on Node. Safe to call anywhere, any number of times.
- * Without an argument the `.wasm` beside the module is used; pass its URL or bytes for bundlers that
- * do not copy assets (esbuild) or pages that host the file elsewhere.
+ * Loads the wasm in a browser; does nothing on Node, Deno, Bun and Cloudflare Workers (loaded at
+ * import). Safe to call anywhere, any number of times. Without an argument the `.wasm` beside the module
+ * is used; pass its URL, bytes or a compiled `WebAssembly.Module` for bundlers that do not copy assets
+ * (esbuild) or pages that host the file elsewhere. Until it has resolved, every call throws
+ * `VllmProviderError` with `code: "not_initialized"`; a failed load rejects with that error (its `cause`
+ * says why) and may be retried.
  */
-export declare function init(wasm?: URL | string | Response | BufferSource): Promise<void>;
+export declare function init(wasm?: InitInput): Promise<void>;
+
+// What init() takes, written so that the declarations need no DOM lib (`lib: ["es2023"]` with
+// @types/node, or none): each platform type is used where the consumer's globals declare it.
+type Global = typeof globalThis;
+type Instance<K extends string> = Global extends { [P in K]: abstract new (...args: never[]) => infer T } ? T : never;
+/** `WebAssembly.Module` where the consumer's lib declares it (any object where it does not). */
+export type WasmModule = Global extends { WebAssembly: { Module: abstract new (...args: never[]) => infer T } } ? T : object;
+/** A URL (string or `URL`), a fetched `Response`, the `.wasm` bytes, or a compiled `WebAssembly.Module`. */
+export type InitInput = string | Instance<"URL"> | Instance<"Response"> | ArrayBuffer | ArrayBufferView | WasmModule;
+
+// wasm-bindgen declares `[Symbol.dispose]()` on exported classes (`using provider = ...`). The same
+// polyfill as @types/node's makes the symbol known to TypeScript before 5.2 and to libs without
+// `esnext.disposable`, with no `/// <reference lib>` that TypeScript 5.0 cannot find.
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
 
 /** The package's (and the crate's) version. */
 export declare const version: string;

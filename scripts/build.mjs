@@ -1,7 +1,8 @@
 // Builds the npm package into dist/: cargo (wasm32, size-tuned profile) → wasm-bindgen (web target,
-// which also runs in Node from bytes) → wasm-opt -Oz → the entry files from js/.
+// which also runs in Node from bytes) → wasm-opt -Oz → the entries from js/ (see "entries" below).
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync, readdirSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, readdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -49,9 +50,57 @@ run(join(root, "node_modules", ".bin", "wasm-opt"), [
 run(join(root, "node_modules", ".bin", "esbuild"), [
   join(bindgen, "vllm_provider.js"), "--minify", "--format=esm", "--log-level=warning", `--outfile=${join(dist, "wasm", "vllm_provider.js")}`,
 ]);
-copyFileSync(join(bindgen, "vllm_provider.d.ts"), join(dist, "wasm", "vllm_provider.d.ts"));
-for (const f of readdirSync(join(root, "js"))) copyFileSync(join(root, "js", f), join(dist, f));
+// JS the glue imports from wasm-bindgen's `module = "/js/…"` snippets, if any.
+if (existsSync(join(bindgen, "snippets"))) cpSync(join(bindgen, "snippets"), join(dist, "wasm", "snippets"), { recursive: true });
+
+// Declarations: the generated file's public part. Its tail (InitInput, InitOutput, initSync and the
+// default init) names DOM types (RequestInfo, BufferSource, WebAssembly.*) that a consumer without the
+// DOM lib does not have; none of it is exported by the package, whose init() is typed in index.d.ts.
+const generated = readFileSync(join(bindgen, "vllm_provider.d.ts"), "utf8");
+const tail = generated.indexOf("export type InitInput");
+if (tail < 0) throw new Error("build: the generated declarations changed shape (no `export type InitInput`)");
+const publicTypes = `${generated.slice(0, tail).trimEnd()}\n`;
+// The same declarations as CommonJS (.d.cts) for `require`, so that TypeScript under node16/nodenext sees
+// each entry's real module format (what attw checks).
+const indexTypes = readFileSync(join(root, "js", "index.d.ts"), "utf8");
+const wasmModuleTypes = readFileSync(join(root, "js", "wasm-module.d.ts"), "utf8");
+for (const [file, text] of [
+  ["wasm/vllm_provider.d.ts", publicTypes],
+  ["wasm/vllm_provider.d.cts", publicTypes],
+  ["index.d.ts", indexTypes],
+  ["node.d.cts", indexTypes.replaceAll('"./wasm/vllm_provider.js"', '"./wasm/vllm_provider.cjs"')],
+  ["wasm/vllm_provider_bg.wasm.d.ts", wasmModuleTypes],
+  ["wasm/vllm_provider_bg.wasm.d.cts", wasmModuleTypes.replaceAll('"../index.js"', '"../node.cjs"')],
+]) writeFileSync(join(dist, file), text);
 writeFileSync(join(dist, "version.js"), `/** The package's (and the crate's) version. */\nexport const version = ${JSON.stringify(cargoVersion)};\n`);
+
+// The entries (package.json "exports" says which runtime gets which):
+// - index.js: browsers and bundlers; init() fetches the .wasm beside the glue (or what it is given).
+// - workerd.js: Cloudflare Workers; imports the .wasm as a compiled module.
+// - node.cjs: Node, Deno, Bun, Jest, `require`: one CommonJS file carrying the wasm's bytes (esbuild's
+//   base64 loader), compiled synchronously at load; runs from any folder and inside single-file bundles.
+// - node.js: the ESM face of node.cjs, so `import` and `require` share one wasm instance.
+// Minified one by one (whitespace and syntax: names, imports and exports stay as they are; the comments are
+// for the sources in js/): a browser downloads index.js, ready.js, error.js and version.js.
+const entries = readdirSync(join(root, "js")).filter((f) => f.endsWith(".js"));
+run(join(root, "node_modules", ".bin", "esbuild"), [
+  ...entries.map((f) => join(root, "js", f)), "--minify-whitespace", "--minify-syntax", "--format=esm", "--log-level=warning", `--outdir=${dist}`,
+]);
+run(join(root, "node_modules", ".bin", "esbuild"), [
+  join(dist, "node.js"), "--bundle", "--format=cjs", "--platform=neutral", "--target=es2022", "--loader:.wasm=base64",
+  "--log-level=warning", "--log-override:empty-import-meta=silent", `--outfile=${join(dist, "node.cjs")}`,
+]);
+rmSync(join(dist, "node.js"));
+rmSync(join(dist, "host-env.js")); // only the Node build uses it, and it is inside node.cjs
+const names = Object.keys(createRequire(import.meta.url)(join(dist, "node.cjs"))).sort();
+if (!names.includes("VllmProvider") || !names.includes("init")) throw new Error(`build: node.cjs exports ${names.join(", ")}`);
+writeFileSync(join(dist, "node.js"), [
+  "// Node's ESM entry: the CommonJS build, so that `import` and `require` share one wasm instance.",
+  'import cjs from "./node.cjs";',
+  "",
+  `export const { ${names.join(", ")} } = cjs;`,
+  "",
+].join("\n"));
 
 const size = readFileSync(join(dist, "wasm", "vllm_provider_bg.wasm")).length;
 console.error(`build: dist/ ready (wasm ${size} bytes) in ${((Date.now() - started) / 1000).toFixed(1)} s`);

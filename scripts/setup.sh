@@ -2,6 +2,8 @@
 # Installs what the build and the tests need, only where it is missing. Idempotent.
 #   setup.sh build     wasm32 target, the pinned wasm-bindgen-cli, npm packages
 #   setup.sh browser   the above, plus Debian's chromium (browser tests)
+#   setup.sh runtimes  the above, plus the packaging tests' runtimes in the cache folder; prints that folder
+#   setup.sh all       everything `npm test` needs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-build}
@@ -41,9 +43,30 @@ if [ ! -f node_modules/.lock-hash ] || [ "$(cat node_modules/.lock-hash)" != "$l
 fi
 
 # openssl makes the self-signed certificate of the tester page's mixed-content test (https page).
-if [ "$what" = browser ] && { ! command -v chromium >/dev/null || ! command -v openssl >/dev/null; }; then
+if { [ "$what" = browser ] || [ "$what" = all ]; } && { ! command -v chromium >/dev/null || ! command -v openssl >/dev/null; }; then
   say "installing Debian's chromium and openssl (browser tests; about a minute)"
   sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd=sudo
   $sudo_cmd apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium openssl >&2
 fi
+
+# The packaging tests (tests/js/runtimes.test.mjs) run the packed tarball in Node 18, Bun, Deno, wrangler
+# (workerd, with the Node 22 wrangler needs), Jest and TypeScript 5.0, and check it with attw and publint.
+# They are pinned in scripts/runtimes/ and installed once, from the npm registry, into the cache folder
+# (like live vLLM: ${VLLM_PROVIDER_CACHE:-~/.cache/vllm-provider}), never into the repo: about 900 MB.
+if [ "$what" = runtimes ] || [ "$what" = all ]; then
+  cache=${VLLM_PROVIDER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vllm-provider}
+  pins=$(cat scripts/runtimes/package.json scripts/runtimes/package-lock.json | sha256sum | cut -c1-12)
+  dir="$cache/runtimes-$pins"
+  if [ ! -f "$dir/.installed" ]; then
+    say "installing the packaging tests' runtimes into $dir (about 40 s and 900 MB, once)"
+    rm -rf "$dir.partial" && mkdir -p "$dir.partial"
+    cp scripts/runtimes/package.json scripts/runtimes/package-lock.json "$dir.partial/"
+    (cd "$dir.partial" && npm ci --no-audit --no-fund >&2)
+    rm -rf "$dir" && mv "$dir.partial" "$dir" && touch "$dir/.installed"
+    # Runtimes of earlier pins are no longer used.
+    find "$cache" -maxdepth 1 -name 'runtimes-*' ! -name "runtimes-$pins" -exec rm -rf {} + 2>/dev/null || true
+  fi
+  [ "$what" = runtimes ] && echo "$dir"
+fi
+exit 0

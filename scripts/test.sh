@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 t0=$(date +%s)
 step() { printf '\n== %s [%ss]\n' "$1" "$(( $(date +%s) - t0 ))"; }
 
-step "set-up (wasm32 target, wasm-bindgen-cli, npm packages, chromium)"
-bash scripts/setup.sh browser
+step "set-up (wasm32 target, wasm-bindgen-cli, npm packages, chromium, the packaging tests' runtimes)"
+bash scripts/setup.sh all
 
 step "starting live vLLM in the background"
 node tests/vllm/live.mjs stop >/dev/null 2>&1 || true   # a server left by an interrupted run
@@ -44,7 +44,7 @@ field() { node -e 'process.stdout.write(String(JSON.parse(process.argv[1])[proce
 export VLLM_LIVE_BASE_URL=$(field baseUrl) VLLM_LIVE_API_KEY=$(field apiKey) VLLM_LIVE_MODEL=$(field model) VLLM_LIVE_ORIGIN=$(field origin)
 echo "live vLLM at $VLLM_LIVE_BASE_URL"
 
-step "JS tests on the built package (simulator, live vLLM, CLI, chat, browser, tester page, npm pack)"
+step "JS tests on the built package (simulator, live vLLM, CLI, chat, browser, tester page, npm pack, runtimes)"
 node --test tests/js/
 
 step "all layers passed"

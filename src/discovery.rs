@@ -50,7 +50,7 @@ pub fn parse_models_response(resp: &HttpResponse, ctx: &ClassifyContext) -> Resu
 impl crate::config::Provider {
     /// The classification context for this provider's requests.
     pub fn classify_context<'a>(&'a self, request_id: Option<&'a str>) -> ClassifyContext<'a> {
-        ClassifyContext { base_url: &self.describe().base_url, secrets: self.secrets(), request_id }
+        ClassifyContext { base_url: &self.describe().base_url, secrets: self.secrets(), request_id, unpassed_env: self.unpassed_env() }
     }
 
     /// `GET {baseUrl}/models` with this provider's headers.

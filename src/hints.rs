@@ -17,6 +17,19 @@ pub fn auth() -> String {
         .to_string()
 }
 
+/// Variables the process has were not passed in `env` (the Node entry tells the names, never values),
+/// followed by the advice `then` (empty for none).
+pub fn pass_process_env(names: &[String], then: &str) -> String {
+    let mut out = names.join(", ");
+    out.push_str(if names.len() == 1 { " is" } else { " are" });
+    out.push_str(" set in this process but not in the `env` given to VllmProvider.resolve(), which reads nothing else: pass `env: process.env`.");
+    if !then.is_empty() {
+        out.push(' ');
+        out.push_str(then);
+    }
+    out
+}
+
 /// No models could be discovered.
 pub fn no_models() -> String {
     "Discovery requires VLLM_API_KEY (any value works if the server has no --api-key); with an explicit \

@@ -2,7 +2,7 @@
 // reasoning (dimmed), tool calls and the usage line go to stderr, so `> reply.txt` keeps only the reply.
 // Ctrl-C aborts the request (exit 130); a second Ctrl-C exits at once.
 import { pickModel } from "../lib/pick-model.mjs";
-import { dim, fail, spin, yellow } from "../lib/ui.mjs";
+import { err, spin } from "../lib/ui.mjs";
 
 /** Exit code of a run ended by Ctrl-C (128 + SIGINT), as shells report it. */
 const INTERRUPTED = 130;
@@ -10,9 +10,6 @@ const INTERRUPTED = 130;
 /** Runs the command; resolves to the exit code. */
 export async function chat(provider, opts) {
   const prompt = opts.args.join(" ");
-  if (!prompt) {
-    fail({ code: "config", message: 'chat needs a prompt, e.g. vllm-provider chat "hi"', hint: "Put the prompt in quotes after the command." }, opts.json);
-  }
   const model = await pickModel(provider, opts.model, opts.json, "chat with");
   const request = { model, messages: [{ role: "user", content: prompt }] };
   const controller = new AbortController();
@@ -28,12 +25,12 @@ export async function chat(provider, opts) {
       return 0;
     }
     return await stream(provider, request, controller.signal);
-  } catch (err) {
-    if (err?.code === "aborted" && controller.signal.aborted) {
-      process.stderr.write(`\n${dim("aborted")}\n`);
+  } catch (e) {
+    if (e?.code === "aborted" && controller.signal.aborted) {
+      process.stderr.write(`\n${err.dim("aborted")}\n`);
       return INTERRUPTED;
     }
-    throw err;
+    throw e;
   } finally {
     process.off("SIGINT", onSigint);
   }
@@ -48,7 +45,7 @@ async function stream(provider, request, signal) {
     const event = step.value;
     if (event.type === "reasoning" && event.delta) {
       if (last === "text") process.stdout.write("\n");
-      process.stderr.write(dim(event.delta));
+      process.stderr.write(err.dim(event.delta));
       last = "reasoning";
     } else if (event.type === "text" && event.delta) {
       if (last === "reasoning") process.stderr.write("\n");
@@ -57,11 +54,11 @@ async function stream(provider, request, signal) {
     } else if (event.type === "done") {
       const { message, usage, stopReason } = event.result;
       if (last !== "none") process.stdout.write("\n");
-      for (const call of message.toolCalls) process.stderr.write(`${yellow("→")} ${call.name}(${JSON.stringify(call.arguments)})\n`);
-      process.stderr.write(`${dim(summary(stopReason, usage))}\n`);
+      for (const call of message.toolCalls) process.stderr.write(`${err.yellow("→")} ${call.name}(${JSON.stringify(call.arguments)})\n`);
+      process.stderr.write(`${err.dim(summary(stopReason, usage))}\n`);
       // OpenClaw keeps reasoning only for rows marked as reasoning models: say why none was shown.
       if (usage?.reasoningTokens && !message.reasoning) {
-        process.stderr.write(`${dim("(reasoning not shown: OpenClaw keeps it only for models declared with reasoning: true)")}\n`);
+        process.stderr.write(`${err.dim("(reasoning not shown: OpenClaw keeps it only for models declared with reasoning: true)")}\n`);
       }
     }
   }
@@ -75,3 +72,13 @@ function summary(stopReason, usage) {
   const cached = usage.cacheRead ? `, ${usage.cacheRead} cached` : "";
   return `${stopReason} · ${usage.input} in${cached}, ${usage.output} out${reasoning}, ${usage.totalTokens} total`;
 }
+
+chat.takes = "<prompt>";
+chat.help = `Usage: vllm-provider chat <prompt> [--model REF] [--config FILE] [--base-url URL] [--json]
+
+Sends <prompt> as one user message and streams the reply: the text to stdout; reasoning (dimmed), tool
+calls and the usage line to stderr, so \`> reply.txt\` keeps only the reply. Ctrl-C aborts the request
+(exit 130).
+
+  --model REF      the model, as vllm/<id> or a bare id (default: the first declared or listed)
+  --json           print the whole ChatResult as JSON instead of streaming`;

@@ -1,9 +1,9 @@
 // `vllm-provider doctor`: runs diagnose() and prints each check with its fix, or the report as JSON.
 // Exit 0 when no check failed, 1 otherwise.
 import { existsSync } from "node:fs";
-import { bold, dim, green, red, spin, yellow } from "../lib/ui.mjs";
+import { out, spin } from "../lib/ui.mjs";
 
-const MARK = { pass: green("✔"), warn: yellow("!"), fail: red("✖"), skip: dim("-") };
+const MARK = { pass: out.green("✔"), warn: out.yellow("!"), fail: out.red("✖"), skip: out.dim("-") };
 
 /** Containers where `localhost` is not the host running vLLM. */
 function inContainer() {
@@ -11,20 +11,20 @@ function inContainer() {
 }
 
 function print(report, described) {
-  const out = [];
-  if (described) out.push(`${bold("vLLM doctor")} ${described.baseUrl}  ${dim(`(${described.status}, key: ${described.auth.source})`)}`);
+  const lines = [];
+  if (described) lines.push(`${out.bold("vLLM doctor")} ${described.baseUrl}  ${out.dim(`(${described.status}, key: ${described.auth.source})`)}`);
   const width = Math.max(...report.checks.map((c) => c.id.length));
   for (const c of report.checks) {
-    const took = c.durationMs !== undefined ? dim(` (${c.durationMs} ms)`) : "";
-    const detail = c.status === "skip" ? dim(`skipped: ${c.detail}`) : c.detail;
-    out.push(`${MARK[c.status] ?? "?"} ${c.id.padEnd(width)}  ${bold(c.title)}: ${detail}${took}`);
-    if (c.hint && c.status !== "pass" && c.status !== "skip") out.push(`  ${" ".repeat(width)}  ${yellow("→")} ${c.hint}`);
+    const took = c.durationMs !== undefined ? out.dim(` (${c.durationMs} ms)`) : "";
+    const detail = c.status === "skip" ? out.dim(`skipped: ${c.detail}`) : c.detail;
+    lines.push(`${MARK[c.status] ?? "?"} ${c.id.padEnd(width)}  ${out.bold(c.title)}: ${detail}${took}`);
+    if (c.hint && c.status !== "pass" && c.status !== "skip") lines.push(`  ${" ".repeat(width)}  ${out.yellow("→")} ${c.hint}`);
   }
   const failed = report.checks.filter((c) => c.status === "fail").map((c) => c.id);
   const warned = report.checks.filter((c) => c.status === "warn").map((c) => c.id);
-  if (failed.length) out.push(`${red("✖")} ${failed.length} check${failed.length > 1 ? "s" : ""} failed: ${failed.join(", ")}`);
-  else out.push(`${green("✔")} all checks passed${warned.length ? ` (warnings: ${warned.join(", ")})` : ""}`);
-  process.stdout.write(`${out.join("\n")}\n`);
+  if (failed.length) lines.push(`${out.red("✖")} ${failed.length} check${failed.length > 1 ? "s" : ""} failed: ${failed.join(", ")}`);
+  else lines.push(`${out.green("✔")} all checks passed${warned.length ? ` (warnings: ${warned.join(", ")})` : ""}`);
+  process.stdout.write(`${lines.join("\n")}\n`);
 }
 
 function emit(report, opts, described) {
@@ -46,3 +46,13 @@ export async function doctor(provider, opts) {
 /** When the config itself does not resolve, the report is that one failing check. */
 doctor.configFailed = (err, opts) =>
   emit({ ok: false, checks: [{ id: "config", status: "fail", title: "Provider config", detail: err.message + (err.path ? ` (at ${err.path})` : ""), hint: err.hint }] }, opts);
+
+doctor.help = `Usage: vllm-provider doctor [--model REF] [--probe-chat] [--config FILE] [--base-url URL] [--json]
+
+Checks the config, the base URL, whether the server answers (/health without the key, /v1/models with
+it), its models and version, and that the chosen model is served; prints each check with its fix. Exit 0
+when no check failed, 1 otherwise.
+
+  --model REF      the model to check (default: the first declared)
+  --probe-chat     also send a one-token chat request to the model
+  --json           print the report as JSON`;

@@ -29,11 +29,13 @@ pub struct ClassifyContext<'a> {
     pub secrets: &'a [String],
     /// The request id sent, if any.
     pub request_id: Option<&'a str>,
+    /// Variables the process has that were not passed in `env` (see `Provider::unpassed_env`).
+    pub unpassed_env: &'a [String],
 }
 
 impl Default for ClassifyContext<'_> {
     fn default() -> Self {
-        ClassifyContext { base_url: DEFAULT_BASE_URL, secrets: &[], request_id: None }
+        ClassifyContext { base_url: DEFAULT_BASE_URL, secrets: &[], request_id: None, unpassed_env: &[] }
     }
 }
 
@@ -148,6 +150,7 @@ fn decide(status: Option<u16>, parsed: &ServerError, words: &str, body: &str, ct
     use ErrorCode::*;
     let base = ctx.base_url;
     match status {
+        Some(401) | Some(403) if !ctx.unpassed_env.is_empty() => (Auth, hints::pass_process_env(ctx.unpassed_env, &hints::auth())),
         Some(401) | Some(403) => (Auth, hints::auth()),
         Some(404 | 405) if parsed.fastapi_detail || looks_like_html(body) => (BadResponse, hints::wrong_route(base)),
         Some(404) if is_context_overflow(words) => (ContextOverflow, hints::context_overflow()),

@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod env;
 pub mod headers;
+mod host_env;
 pub mod json5;
 mod json5_reader;
 #[cfg(test)]
@@ -54,6 +55,9 @@ pub struct ResolveInput {
     pub agent_id: Option<String>,
     /// Overrides the configured base URL (the CLI's `--base-url`, the tester page's field).
     pub base_url: Option<String>,
+    /// Names (never values) of the variables set in the caller's process, which may be more than
+    /// `env` holds: the Node entry passes them so that hints can say "pass `env: process.env`".
+    pub host_env_names: Vec<String>,
 }
 
 /// A warning about the config that does not stop resolution.
@@ -263,6 +267,12 @@ fn resolve_parsed(input: &ResolveInput, raw: &Value) -> Result<Provider, Provide
     }
     let discovery = discovery_decision(status, &root, input.agent_id.as_deref(), discovery_auth.has_key);
 
+    let keyless = !discovery_auth.has_key || matches!(request_auth.source, AuthSource::None | AuthSource::SyntheticLocal);
+    let unpassed_env = host_env::unpassed(&input.host_env_names, &input.env, keyless, &mut warnings);
+    if let (Some(e), false) = (&mut send_block, unpassed_env.is_empty()) {
+        e.hint = crate::hints::pass_process_env(&unpassed_env, &e.hint);
+    }
+
     let mut plan = declared.as_ref().map(|d| d.headers.clone()).unwrap_or_default();
     plan.url_auth = base.basic_auth();
     let auths = [&discovery_auth, &request_auth];
@@ -310,6 +320,7 @@ fn resolve_parsed(input: &ResolveInput, raw: &Value) -> Result<Provider, Provide
         agent_models: policy::agent_models(&root),
         config_path: entry_path,
         catalog_rows: Default::default(),
+        unpassed_env,
     })
 }
 

@@ -29,6 +29,8 @@ pub struct Provider {
     pub(super) config_path: String,
     /// The merged rows of the last successful `listModels()`, which requests then run against.
     pub(super) catalog_rows: std::cell::RefCell<Option<Vec<crate::models::ModelDefinition>>>,
+    /// Variables the key or config wanted that the process has but `env` lacked (names only).
+    pub(super) unpassed_env: Vec<String>,
 }
 
 impl std::fmt::Debug for Provider {
@@ -38,6 +40,12 @@ impl std::fmt::Debug for Provider {
 }
 
 impl Provider {
+    /// Variables the key or config wanted that the caller's process has but `env` lacked: the 401 hint
+    /// then says to pass `env: process.env`.
+    pub fn unpassed_env(&self) -> &[String] {
+        &self.unpassed_env
+    }
+
     /// The secret-free description.
     pub fn describe(&self) -> &ResolvedProvider {
         &self.described
@@ -107,7 +115,11 @@ impl Provider {
     /// answers with OpenClaw's `Unknown model: vllm/<id>. …` message.
     pub fn ensure_can_send_to(&self, model_ref: &str) -> Result<(), ProviderError> {
         match &self.send_block {
-            Some(e) if e.code == ErrorCode::Unregistered => Err(unregistered(Some(model_ref))),
+            Some(e) if e.code == ErrorCode::Unregistered => {
+                let mut named = unregistered(Some(model_ref));
+                named.hint.clone_from(&e.hint); // it may say to pass `env: process.env`
+                Err(named)
+            }
             Some(e) => Err(e.clone()),
             None => Ok(()),
         }

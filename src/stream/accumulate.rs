@@ -273,7 +273,7 @@ impl Accumulator {
 
     /// An error the server reported after answering 200: `{"error":…}` or an `event: error` frame.
     fn in_band_error(&self, data: &str) -> ProviderError {
-        let ctx = ClassifyContext { base_url: &self.opts.base_url, secrets: &self.opts.secrets, request_id: self.opts.request_id.as_deref() };
+        let ctx = ClassifyContext { base_url: &self.opts.base_url, secrets: &self.opts.secrets, request_id: self.opts.request_id.as_deref(), unpassed_env: &self.opts.unpassed_env };
         // An `event: error` frame may carry the error object itself, or plain text.
         let wrapped;
         let body = match crate::json::parse(data.as_bytes()) {

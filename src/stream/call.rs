@@ -284,7 +284,7 @@ impl ChatCall {
             // A non-2xx answer is read (up to 64 KiB) and classified.
             self.held.extend_from_slice(&bytes);
             if eof || self.held.len() > MAX_ERROR_BODY {
-                let ctx = ClassifyContext { base_url: &plan.stream.base_url, secrets: &plan.stream.secrets, request_id: Some(&plan.request_id) };
+                let ctx = ClassifyContext { base_url: &plan.stream.base_url, secrets: &plan.stream.secrets, request_id: Some(&plan.request_id), unpassed_env: &plan.stream.unpassed_env };
                 return Err(plan.tag(http_error(self.status, &self.held, &self.headers, &ctx)));
             }
             return Ok(false);

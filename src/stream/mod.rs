@@ -41,6 +41,8 @@ pub struct StreamOptions {
     pub base_url: String,
     /// Secrets to scrub from error texts.
     pub secrets: Vec<String>,
+    /// Variables the process has that were not passed in `env`, for the 401 hint.
+    pub unpassed_env: Vec<String>,
 }
 
 /// OpenClaw's rule: reasoning is materialised only for a reasoning model whose thinking is not off.

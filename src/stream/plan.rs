@@ -141,6 +141,7 @@ pub fn plan(provider: &Provider, request_json: &str, call: CallTimeouts, random:
         request_id: Some(request_id.clone()),
         base_url: described.base_url.clone(),
         secrets: provider.secrets().to_vec(),
+        unpassed_env: provider.unpassed_env().to_vec(),
     };
     Ok(ChatPlan { http, stream, watchdogs, request_id })
 }

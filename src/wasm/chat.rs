@@ -12,7 +12,7 @@ use super::{promise, throw, JsResult, VllmProvider};
 use crate::error::ProviderError;
 use crate::stream::{plan, unknown_error, Answer, Body, CallTimeouts, ChatCall, Fired, Next, Piece, StreamEvent, Watchdog};
 use crate::transport::TransportFailure;
-use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Function, Object, Promise, Reflect};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -225,10 +225,10 @@ impl Call {
                 Piece::Failed { caller_aborted: self.signal.as_ref().is_some_and(AbortSignal::aborted), fired, message }
             }
             Ok(chunk) if get(&chunk, "done").and_then(|d| d.as_bool()).unwrap_or(true) => Piece::End,
-            Ok(chunk) => match get(&chunk, "value").map(|v| v.dyn_into::<Uint8Array>()) {
+            Ok(chunk) => match get(&chunk, "value").map(super::fetch::bytes) {
                 None => Piece::Bytes(Vec::new()),
-                Some(Ok(bytes)) => Piece::Bytes(bytes.to_vec()),
-                Some(Err(_)) => Piece::NotBytes,
+                Some(Some(bytes)) => Piece::Bytes(bytes.to_vec()),
+                Some(None) => Piece::NotBytes,
             },
         };
         let alive = self.core.borrow_mut().piece(piece);

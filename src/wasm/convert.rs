@@ -86,6 +86,10 @@ pub fn resolve_input(input: &JsValue) -> Result<(ResolveInput, Option<Function>)
     if let Some(url) = get(input, "baseUrl") {
         out.base_url = Some(url.as_string().ok_or_else(|| arg_error("baseUrl", "baseUrl must be a string"))?);
     }
+    // Names set in the host process, one a line (js/host-env.js, Node entry); anything else is ignored.
+    if let Some(names) = get(input, "hostEnvNames").and_then(|n| n.as_string()) {
+        out.host_env_names = names.split('\n').map(str::to_string).collect();
+    }
     let fetch = match get(input, "fetch") {
         None => None,
         Some(f) => Some(f.dyn_into::<Function>().map_err(|_| arg_error("fetch", "fetch must be a function like globalThis.fetch"))?),

@@ -22,6 +22,19 @@ pub(crate) fn global_fn(name: &str) -> Option<Function> {
     get(&global(), name).and_then(|f| f.dyn_into::<Function>().ok())
 }
 
+/// `value` as a Promise if it is a thenable of any realm. `instanceof Promise` is false for another
+/// realm's promise: Node's fetch seen from Jest's vm context, an iframe's fetch.
+pub(crate) fn thenable(value: JsValue) -> Option<Promise> {
+    get(&value, "then").filter(JsValue::is_function).map(|_| Promise::resolve(&value))
+}
+
+/// `value` as a Uint8Array if it is one of any realm (a typed-array view tagged `Uint8Array`), for the
+/// same reason: body chunks made by the host's fetch in another realm.
+pub(crate) fn bytes(value: JsValue) -> Option<Uint8Array> {
+    let tag = js_sys::Reflect::get(&value, &js_sys::Symbol::to_string_tag()).ok()?;
+    (js_sys::ArrayBuffer::is_view(&value) && tag.as_string().as_deref() == Some("Uint8Array")).then(|| value.unchecked_into())
+}
+
 /// The page's origin when running in a browser page or worker (for CORS diagnosis).
 pub fn page_origin() -> Option<String> {
     get(&global(), "location")
@@ -150,7 +163,7 @@ async fn probe(url: &str, mode: &str, fetch: &Function) -> Option<bool> {
     let init = Object::new();
     set_str(&init, "mode", mode);
     set(&init, "signal", &guard.controller.signal());
-    let pending: Promise = fetch.call2(&global(), &url.into(), &init).ok()?.dyn_into().ok()?;
+    let pending = thenable(fetch.call2(&global(), &url.into(), &init).ok()?)?;
     match JsFuture::from(pending).await {
         Ok(_) => Some(true),
         Err(_) if guard.fired() == REQUEST_TIMER => None,
@@ -226,7 +239,7 @@ pub(crate) async fn open(
     let init = init_object(req, &guard.controller.signal());
     *slot.borrow_mut() = Some(guard);
     let pending = fetch.call2(&global(), &req.url.as_str().into(), &init).map_err(|e| failure(failure_kind(slot, caller), &e, req, timeout_ms))?;
-    let pending: Promise = pending.dyn_into().map_err(|_| network("fetch did not return a Promise"))?;
+    let pending = thenable(pending).ok_or_else(|| network("fetch did not return a Promise"))?;
     let response = match JsFuture::from(pending).await {
         Ok(r) => r,
         Err(e) => return Err(with_probe(failure(failure_kind(slot, caller), &e, req, timeout_ms), &fetch).await),
@@ -277,7 +290,7 @@ async fn read_body(response: &Response, cap: usize, out: &mut HttpResponse) -> R
             return Ok(());
         }
         let Some(value) = get(&chunk, "value") else { continue };
-        let Ok(value) = value.dyn_into::<Uint8Array>() else {
+        let Some(value) = bytes(value) else {
             let _ = reader.cancel();
             return Err(Unread::NotBytes(NOT_BYTES));
         };

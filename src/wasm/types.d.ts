@@ -95,7 +95,9 @@ export interface ChatOptions extends CallOptions {
 /** Every error code a `VllmProviderError` can carry. */
 export type ErrorCode = "config" | "unregistered" | "unreachable" | "timeout" | "aborted" | "cors" | "auth"
   | "model_not_found" | "context_overflow" | "tool_choice_unsupported" | "bad_request" | "rate_limit"
-  | "server_error" | "overloaded" | "bad_response" | "stream_error" | "malformed_tool_call";
+  | "server_error" | "overloaded" | "bad_response" | "stream_error" | "malformed_tool_call"
+  /** The wasm is not loaded: `init()` was not awaited, or failed (see the error's `cause`). */
+  | "not_initialized";
 
 /** The fields of a `VllmProviderError`, as a plain object. */
 export interface ErrorInfo {

@@ -76,9 +76,11 @@ test("chat errors print the code and the fix, exit 1; no prompt is a usage error
   const json = await cli(["chat", "hi", "--json", "--config", configFile(sim.baseUrl, { id: "m" })], "sk-wrong");
   assert.equal(json.code, 1);
   assert.equal(JSON.parse(json.stdout).error.code, "auth");
+  const sent = sim.requests.length;
   const missing = await cli(["chat", "--config", configFile(sim.baseUrl, { id: "m" })]);
-  assert.equal(missing.code, 1);
+  assert.equal(missing.code, 2);
   assert.match(missing.stderr, /chat needs a prompt/);
+  assert.equal(sim.requests.length, sent, "a usage error sends nothing");
 });
 
 test("Ctrl-C aborts the request cleanly: exit 130, the connection closed, nothing left running", async () => {

@@ -82,12 +82,69 @@ describe("vllm-provider with nothing listening and bad usage", () => {
     assert.match(r.stderr, new RegExp(`curl http://127\\.0\\.0\\.1:${port}/v1/models`));
   });
 
-  test("unknown commands and flags are usage errors (exit 2)", async () => {
-    assert.equal((await cli(["frobnicate"])).code, 2);
-    assert.equal((await cli(["models", "--nope"])).code, 2);
-    const help = await cli([]);
-    assert.equal(help.code, 2);
-    assert.match(help.stderr, /Usage: vllm-provider <command>/);
+  test("help goes to stdout with exit 0: --help, -h, help, a bare call, help <command>, <command> --help", async () => {
+    for (const args of [["--help"], ["-h"], ["help"], []]) {
+      const r = await cli(args);
+      assert.equal(r.code, 0, args.join(" "));
+      assert.match(r.stdout, /^vllm-provider \d+\.\d+\.\d+: /, args.join(" "));
+      assert.match(r.stdout, /Usage: vllm-provider <command>/);
+      assert.match(r.stdout, /help \[<command>\]/);
+      assert.equal(r.stderr, "");
+    }
+    for (const command of ["doctor", "models", "explain", "chat"]) {
+      for (const args of [["help", command], [command, "--help"], [command, "-h"], ["--help", command]]) {
+        const r = await cli(args);
+        assert.equal(r.code, 0, args.join(" "));
+        assert.match(r.stdout, new RegExp(`^Usage: vllm-provider ${command} `), args.join(" "));
+        assert.match(r.stdout, /--json/);
+        assert.equal(r.stderr, "");
+      }
+    }
+    assert.match((await cli(["help", "chat"])).stdout, /Usage: vllm-provider chat <prompt>/);
+    assert.match((await cli(["doctor", "--help"])).stdout, /--probe-chat/);
+  });
+
+  test("usage errors exit 2 with the message and the synopsis on stderr, or JSON on stdout with --json", async () => {
+    const cases = [
+      [["frobnicate"], /unknown command "frobnicate"/, "--help"],
+      [["models", "--nope"], /Unknown option '--nope'/, "models --help"],
+      [["help", "frobnicate"], /unknown command "frobnicate"/, "--help"],
+      [["help", "chat", "models"], /help takes at most one command/, "--help"],
+      [["chat"], /chat needs a prompt, e\.g\. vllm-provider chat "hi"/, "chat --help"],
+      [["explain"], /explain needs a prompt/, "explain --help"],
+      [["models", "extra"], /models takes no argument \(got "extra"\)/, "models --help"],
+    ];
+    for (const [args, message, see] of cases) {
+      const r = await cli(args);
+      assert.equal(r.code, 2, args.join(" "));
+      assert.match(r.stderr, message, args.join(" "));
+      assert.match(r.stderr, /Usage: vllm-provider /);
+      assert.ok(r.stderr.includes(`\`vllm-provider ${see}\``), r.stderr);
+      assert.equal(r.stdout, "");
+      const j = await cli([...args, "--json"]);
+      assert.equal(j.code, 2, `${args.join(" ")} --json`);
+      const { error } = JSON.parse(j.stdout);
+      assert.equal(error.code, "usage");
+      assert.match(error.message, message);
+      assert.equal(error.hint, `See \`vllm-provider ${see}\`.`);
+      assert.equal(j.stderr, "");
+    }
+  });
+
+  test("colour is decided per stream: off when piped, FORCE_COLOR forces it, NO_COLOR and TERM=dumb turn it off", async () => {
+    const port = await closedPort();
+    const args = ["models", "--base-url", `http://127.0.0.1:${port}/v1`];
+    const plain = await cli(args, { VLLM_API_KEY: "k" });
+    assert.equal(plain.code, 1);
+    assert.doesNotMatch(plain.stdout + plain.stderr, /\x1b\[/, "piped output has no escape codes");
+    const forced = await cli(args, { VLLM_API_KEY: "k", FORCE_COLOR: "1" });
+    assert.match(forced.stdout, /\x1b\[1mvLLM\x1b\[0m/);
+    assert.match(forced.stderr, /\x1b\[31m✖\x1b\[0m \x1b\[1munreachable\x1b\[0m/);
+    for (const env of [{ FORCE_COLOR: "0" }, { FORCE_COLOR: "false" }, { NO_COLOR: "1" }, { TERM: "dumb" }]) {
+      const r = await cli(args, { VLLM_API_KEY: "k", ...env });
+      assert.doesNotMatch(r.stdout + r.stderr, /\x1b\[/, JSON.stringify(env));
+    }
+    assert.match((await cli(args, { VLLM_API_KEY: "k", NO_COLOR: "1", FORCE_COLOR: "1" })).stderr, /\x1b\[31m/, "FORCE_COLOR wins, as in Node");
   });
 
   test("--version prints the package version", async () => {

@@ -6,7 +6,7 @@ import { after, before, describe, test } from "node:test";
 import {
   VllmProvider, VllmProviderError, classifyError, init, isVllmProviderError, parseModelRef, version,
 } from "vllm-provider";
-import { wasmVersion } from "../../dist/wasm/vllm_provider.js";
+import { initSync, wasmVersion } from "../../dist/wasm/vllm_provider.js";
 import { startSimulator } from "../sim/server.mjs";
 import { closedPort, live } from "./helpers.mjs";
 
@@ -31,6 +31,8 @@ describe("package surface", () => {
     await init();
     const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
     assert.equal(version, pkg.version);
+    // The shipped .wasm file (the browser's; Node's entry carries the same bytes inside node.cjs).
+    initSync({ module: readFileSync(new URL("../../dist/wasm/vllm_provider_bg.wasm", import.meta.url)) });
     assert.equal(wasmVersion(), pkg.version);
   });
 

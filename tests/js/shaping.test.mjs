@@ -299,6 +299,6 @@ test("vllm-provider explain prints the prepared request and every note, key reda
   assert.equal(prepared.body.model, "m");
   assert.ok(prepared.notes.length > 0 && prepared.notes.every((n) => n.reason.endsWith(".")));
   const missing = await run(["explain", "--config", config]);
-  assert.equal(missing.code, 1);
+  assert.equal(missing.code, 2, "a missing prompt is a usage error");
   assert.match(missing.stderr, /explain needs a prompt/);
 });
