@@ -170,7 +170,7 @@ describe("chat from a browser page", () => {
     assert.equal(error, undefined, JSON.stringify(error));
     assert.equal(ok, 1);
     const chats = () => sim.requests.filter((r) => r.method === "POST");
-    for (let i = 0; i < 100 && !chats().every((r) => r.clientAborted); i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 250 && !chats().every((r) => r.clientAborted); i++) await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(chats().map((r) => r.clientAborted), [true, true]);
     assert.deepEqual(problems, []);
   });
