@@ -53,6 +53,9 @@ pub struct ResolveInput {
     pub agent_id: Option<String>,
     /// Overrides the configured base URL (the CLI's `--base-url`, the tester page's field).
     pub base_url: Option<String>,
+    /// `baseUrls`: more base URLs serving the same models (replicas), tried after the base URL, as the
+    /// caller gave them (validated here: see [`crate::replicas::replica_list`]).
+    pub base_urls: Option<Value>,
 }
 
 /// A warning about the config that does not stop resolution.
@@ -146,6 +149,10 @@ pub struct ResolvedProvider {
     pub allow_private_network: Option<bool>,
     /// Problems that did not stop resolution.
     pub warnings: Vec<Diagnostic>,
+    /// With `baseUrls`: every server, the base URL first, with its health (see
+    /// [`Provider::describe_at`]); empty (and not shown) with a single server.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub replicas: Vec<crate::replicas::ReplicaInfo>,
 }
 
 fn parse_input(input: &ConfigInput, what: &str) -> Result<Value, ProviderError> {
@@ -260,6 +267,8 @@ pub fn resolve(input: &ResolveInput) -> Result<Provider, ProviderError> {
         }
     }
     let chat_headers = plan.build(request_auth.secret.as_deref(), request_auth.local_no_auth, None);
+    let main = crate::replicas::Replica::new(base.clone(), crate::redact::redact(&base_url, &secrets));
+    let replicas = crate::replicas::ReplicaSet::new(crate::replicas::replica_list(main, input.base_urls.as_ref(), &secrets)?);
     let described = ResolvedProvider {
         id: "vllm",
         status,
@@ -283,6 +292,7 @@ pub fn resolve(input: &ResolveInput) -> Result<Provider, ProviderError> {
         aliases: policy::aliases(&root),
         allow_private_network: declared.as_ref().and_then(|d| d.allow_private_network),
         warnings,
+        replicas: if replicas.len() > 1 { replicas.info(0) } else { Vec::new() },
     };
     Ok(Provider {
         described,
@@ -296,6 +306,7 @@ pub fn resolve(input: &ResolveInput) -> Result<Provider, ProviderError> {
         agent_models: policy::agent_models(&root),
         config_path: entry_path,
         catalog_rows: Default::default(),
+        replicas: std::cell::RefCell::new(replicas),
     })
 }
 
