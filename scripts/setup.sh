@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need, only where it is missing. Idempotent.
 #   setup.sh build     wasm32 target, the pinned wasm-bindgen-cli, npm packages
-#   setup.sh browser   the above, plus Debian's chromium (browser tests)
+#   setup.sh browser   the above, plus Debian's chromium (browser tests) and vllm-router (router tests)
+#   setup.sh router    the build set-up, plus vllm-router 0.1.17 in the cache folder (tests/router/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-build}
@@ -46,4 +47,9 @@ if [ "$what" = browser ] && { ! command -v chromium >/dev/null || ! command -v o
   sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd=sudo
   $sudo_cmd apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium openssl >&2
+fi
+
+# Real vllm-router for the router tests, installed once into the cache folder outside the repo.
+if [ "$what" = browser ] || [ "$what" = router ]; then
+  bash tests/router/install.sh >/dev/null
 fi
