@@ -60,7 +60,6 @@ mod tests {
     use super::*;
     use crate::config::{resolve, ResolveInput};
     use crate::http::HttpResponse;
-    use crate::transport::{FailureKind, TransportFailure};
 
     const MODELS: &str = r#"{"object":"list","data":[{"id":"tiny-model","object":"model","root":"tiny-model","parent":null,"max_model_len":512}]}"#;
 
@@ -82,19 +81,7 @@ mod tests {
             while let Some((probe, req)) = d.next_request() {
                 assert!(req.url.starts_with(&replica.describe().base_url[..20]), "{} asked of replica {i}", req.url);
                 let outcome = if down.contains(&i) {
-                    Err(TransportFailure {
-                        kind: FailureKind::Network,
-                        name: "TypeError".into(),
-                        message: "fetch failed".into(),
-                        cause_code: Some("ECONNREFUSED".into()),
-                        cause_message: None,
-                        page_origin: None,
-                        url: req.url.clone(),
-                        timeout_ms: Some(5000),
-                        probe_reachable: None,
-                        health_readable: None,
-                        sent_authorization: false,
-                    })
+                    Err(crate::replicas::tests::refused(&req.url))
                 } else {
                     let body = match probe {
                         Probe::Models => MODELS,

@@ -211,25 +211,9 @@ impl ReplicaCall {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::set;
+    use super::super::tests::{refused, set};
     use super::super::{ReplicaHealth, COOLDOWN_MS};
     use super::*;
-
-    fn refused(url: &str) -> TransportFailure {
-        TransportFailure {
-            kind: FailureKind::Network,
-            name: "TypeError".into(),
-            message: "fetch failed".into(),
-            cause_code: Some("ECONNREFUSED".into()),
-            cause_message: Some("connect ECONNREFUSED".into()),
-            page_origin: None,
-            url: url.into(),
-            timeout_ms: None,
-            probe_reachable: None,
-            health_readable: None,
-            sent_authorization: false,
-        }
-    }
 
     fn answered(status: u16, headers: &[(String, String)]) -> Outcome<'_> {
         Outcome::Answered { status, headers }

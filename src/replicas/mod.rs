@@ -235,8 +235,26 @@ impl ReplicaSet {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::transport::{FailureKind, TransportFailure};
+
+    /// What Node's fetch reports for a refused connection to `url`.
+    pub(crate) fn refused(url: &str) -> TransportFailure {
+        TransportFailure {
+            kind: FailureKind::Network,
+            name: "TypeError".into(),
+            message: "fetch failed".into(),
+            cause_code: Some("ECONNREFUSED".into()),
+            cause_message: Some("connect ECONNREFUSED".into()),
+            page_origin: None,
+            url: url.into(),
+            timeout_ms: None,
+            probe_reachable: None,
+            health_readable: None,
+            sent_authorization: false,
+        }
+    }
 
     pub(super) fn set(n: usize) -> ReplicaSet {
         ReplicaSet::new((0..n).map(|i| {

@@ -83,19 +83,7 @@ fn run_call(p: &Provider, routing: CallRouting, answers: &mut Vec<(usize, Option
         let (replica, status) = answers.remove(0);
         assert_eq!(replica, i, "the call went to replica {i}, the script expected {replica}");
         let url = planned.http.url.clone();
-        let failure = crate::transport::TransportFailure {
-            kind: crate::transport::FailureKind::Network,
-            name: "TypeError".into(),
-            message: "fetch failed".into(),
-            cause_code: Some("ECONNREFUSED".into()),
-            cause_message: None,
-            page_origin: None,
-            url,
-            timeout_ms: None,
-            probe_reachable: None,
-            health_readable: None,
-            sent_authorization: true,
-        };
+        let failure = super::tests::refused(&url);
         let outcome = match status {
             Some(status) => Outcome::Answered { status, headers: &[] },
             None => Outcome::Failed(&failure),
