@@ -54,7 +54,8 @@ pub struct ResolveInput {
     /// Overrides the configured base URL (the CLI's `--base-url`, the tester page's field).
     pub base_url: Option<String>,
     /// `baseUrls`: more base URLs serving the same models (replicas), tried after the base URL, as the
-    /// caller gave them (validated here: see [`crate::replicas::replica_list`]).
+    /// caller gave them (validated here: see [`crate::replicas::replica_list`]). Each gets the same
+    /// key and headers as the base URL.
     pub base_urls: Option<Value>,
 }
 

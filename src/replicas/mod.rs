@@ -16,24 +16,40 @@
 //!
 //! # Driving a call (what the wasm layer does)
 //!
+//! The wasm layer only asks which server to try, performs the request, reports what came of it
+//! before reading the body, and sleeps for the delay it is told. For `chat()`/`stream()`:
+//!
 //! ```text
-//! let routing = CallRouting { session_id: opts.sessionId via session_id_from, retries: via retries_from_number };
-//! let mut call = ReplicaCall::new(routing, timeout_ms, Date.now());
+//! // CallOptions: sessionId → session::session_id_from(value.as_string()), retries → retries_from_number(value.as_f64())
+//! let routing = CallRouting { session_id, retries: retries.unwrap_or(DEFAULT_RETRIES) };
+//! let mut call = ReplicaCall::new(routing, timeout_ms, Date.now());     // timeoutMs bounds every try and wait
+//! let random = the 128 random bits of the X-Request-Id, drawn once: every try carries the same id
 //! loop {
 //!     let i = call.target(&mut provider.replica_set().borrow_mut(), Date.now());
-//!     let replica = provider.replica(i);                    // the provider aimed at that server
-//!     let mut plan = stream::plan(&replica, request, CallTimeouts { request_ms: call.remaining_ms(now), .. }, random);
-//!     call.decorate(&mut plan.http.headers);                // X-Session-ID
-//!     let outcome = fetch(plan.http)                        // until the status and headers arrive
-//!     match call.report(&mut provider.replica_set().borrow_mut(), Outcome::…, Date.now(), random) {
-//!         Verdict::Retry { delay_ms } => { cancel that body unread; sleep(delay_ms); continue }
-//!         Verdict::Proceed => { hand the answer (or failure) to ChatCall as with one server; break }
+//!     let replica = provider.replica(i);                                // the provider aimed at that server
+//!     let timeouts = CallTimeouts { request_ms: call.remaining_ms(Date.now()), ..caller's watchdogs };
+//!     let mut plan = stream::plan(&replica, request_json, timeouts, random)?;
+//!     call.decorate(&mut plan.http.headers);                            // X-Session-ID, beside X-Request-Id
+//!     fetch(plan.http) until the status and headers arrive, or it rejects
+//!     let outcome = Outcome::Answered { status, headers } or Outcome::Failed(&transport_failure);
+//!     match call.report(&mut provider.replica_set().borrow_mut(), outcome, Date.now(), random_u32) {
+//!         Verdict::Retry { delay_ms } => { cancel that body unread; sleep(delay_ms) (the caller's
+//!                                          signal still aborts); continue }
+//!         Verdict::Proceed => { ChatCall::new(Ok(plan)), then opened(answer or failure) and the reads,
+//!                               exactly as with one server; break }
 //!     }
 //! }
-//! // every error the call then gives out: call.annotate(e)
+//! every error given out from here on: call.annotate(e)     // lists the tries when there were several
+//! aborted or return()ed while a request is pending: call.abandon(&mut provider.replica_set().borrow_mut())
 //! ```
-//! No `RefCell` borrow is held across an `await`. A call cancelled while its request is pending
-//! calls [`ReplicaCall::abandon`], so a trial it held goes to the next call.
+//!
+//! `ChatResult.baseUrl` is then the answering replica's (`StreamOptions.base_url` of its plan).
+//! `discoverModels()` runs the same loop with `provider.replica(i).discovery_request(..)` and
+//! `parse_discovery`. `diagnose()` runs one [`crate::diagnose::Diagnosis`] per replica
+//! (`provider.replica(i)`, `i` in `0..replica_set().borrow().len()`) and joins the reports with
+//! [`crate::diagnose::merge_replica_reports`]. `describe()` is
+//! [`crate::config::Provider::describe_at`]`(Date.now())`. No `RefCell` borrow is held across an
+//! `await`.
 
 mod call;
 mod input;
