@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need, only where it is missing. Idempotent.
 #   setup.sh build     wasm32 target, the pinned wasm-bindgen-cli, npm packages
-#   setup.sh browser   the above, plus Debian's chromium (browser tests)
-#   setup.sh runtimes  the above, plus the packaging tests' runtimes in the cache folder; prints that folder
+#   setup.sh browser   the above, plus Debian's chromium (browser tests) and vllm-router (router tests)
+#   setup.sh router    the build set-up, plus vllm-router 0.1.17 in the cache folder (tests/router/)
+#   setup.sh runtimes  the build set-up, plus the packaging tests' runtimes in the cache folder; prints that folder
 #   setup.sh all       everything `npm test` needs
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,6 +51,10 @@ if { [ "$what" = browser ] || [ "$what" = all ]; } && { ! command -v chromium >/
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium openssl >&2
 fi
 
+# Real vllm-router for the router tests, installed once into the cache folder outside the repo.
+if [ "$what" = browser ] || [ "$what" = router ] || [ "$what" = all ]; then
+  bash tests/router/install.sh >/dev/null
+fi
 # The packaging tests (tests/js/runtimes.test.mjs) run the packed tarball in Node 18, Bun, Deno, wrangler
 # (workerd, with the Node 22 wrangler needs), Jest and TypeScript 5.0, and check it with attw and publint.
 # They are pinned in scripts/runtimes/ and installed once, from the npm registry, into the cache folder

@@ -133,6 +133,23 @@ pub struct ErrorFields {
     /// Milliseconds the server asked to wait (`Retry-After`).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub retry_after_ms: Option<u64>,
+    /// Every try of a call that was tried more than once (retries, other replicas), in order.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub attempts: Vec<Attempt>,
+}
+
+/// One try of a call: which server, and what came of it. Never holds a secret.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attempt {
+    /// The base URL tried, as `describe()` shows it.
+    pub base_url: String,
+    /// The HTTP status, when the server answered.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub status: Option<u16>,
+    /// Why nothing answered (`connection refused`), when no status arrived.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub failure: Option<String>,
 }
 
 impl ProviderError {
@@ -157,6 +174,7 @@ impl ProviderError {
             line: None,
             column: None,
             retry_after_ms: None,
+            attempts: Vec::new(),
         }))
     }
 

@@ -218,6 +218,46 @@ pub fn stream_cut() -> &'static str {
     "The server or a proxy cut the stream before it ended: check the server's log for a crash or restart, and retry."
 }
 
+/// A router or gateway answered 502: the vLLM server behind it did not answer.
+pub fn bad_gateway() -> String {
+    "A router or gateway in front of vLLM (vllm-router, the production stack, llm-d, KServe, nginx) answered 502: \
+     the vLLM server behind it did not answer (down, restarting or crashed). Check the router's log and each \
+     worker's /health; retrying may reach a healthy worker."
+        .to_string()
+}
+
+/// vllm-router's own error for a worker it could not reach (`Request failed: error sending request
+/// for url (…)`), naming that worker.
+pub fn router_worker_down(worker: &str) -> String {
+    format!(
+        "vllm-router could not reach its worker {worker}: that vLLM server is down or restarting. Check \
+         `curl {worker}/health`, then restart it or remove it from the router's --worker-urls (the router stops \
+         sending to it once its circuit breaker opens)."
+    )
+}
+
+/// A 503 that is not vLLM's JSON: a router or proxy has no worker free.
+pub fn proxy_unavailable() -> String {
+    "A router or proxy in front of vLLM answered 503 (vLLM's own 503 is JSON): its workers are busy or none is \
+     healthy. Retry shortly; check the router's worker list and each worker's /health, or add workers."
+        .to_string()
+}
+
+/// llm-d's scheduler dropped the request (`x-llm-d-request-dropped-reason`).
+pub fn llm_d_dropped(reason: &str) -> String {
+    format!(
+        "llm-d's inference scheduler dropped the request ({reason}): the model servers of its pool are saturated. \
+         Retry later with backoff, or add replicas to the pool."
+    )
+}
+
+/// 529: the serving frontend (NVIDIA Dynamo) has no capacity left.
+pub fn overloaded_529() -> String {
+    "529 is a serving frontend's \"overloaded\" (NVIDIA Dynamo sends it when every worker is busy): retry \
+     shortly, or add workers."
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     //! One test per hint: each names the action the user takes, in OpenClaw's words where it has them.

@@ -25,6 +25,7 @@ mod test_rng;
 pub mod model_ref;
 pub mod models;
 pub mod redact;
+pub mod replicas;
 pub mod shaping;
 pub mod stream;
 pub mod transport;

@@ -8,12 +8,14 @@
 use crate::error::{ErrorCode, ProviderError};
 use crate::hints;
 use crate::http::header_value;
-use crate::redact::redact_cut;
+use crate::redact::{redact, redact_cut, truncate_chars};
 use crate::url::DEFAULT_BASE_URL;
 use serde_json::Value;
 use words::{model_hint, readable_words};
 
 mod words;
+#[cfg(test)]
+mod router_tests;
 #[cfg(test)]
 mod tests;
 
@@ -130,7 +132,7 @@ pub fn classify_http(status: Option<u16>, body: &str, headers: &[(String, String
         (Some(s), false) => format!("{s} {server_words}"),
         (None, _) => server_words.clone(),
     };
-    let (code, hint) = decide(status, &parsed, &server_words, body_text, ctx);
+    let (code, hint) = decide(status, &parsed, &server_words, body_text, headers, ctx);
 
     let mut e = ProviderError::new(code, message, hint);
     e.status = status;
@@ -143,12 +145,19 @@ pub fn classify_http(status: Option<u16>, body: &str, headers: &[(String, String
         e.message.push_str(&format!("; Retry-After: {} seconds", ms / 1000));
     }
     e.message = redact_cut(&e.message, 4096, ctx.secrets);
+    // A hint may quote a router's header (llm-d's drop reason).
+    e.hint = redact(&e.hint, ctx.secrets);
     e
 }
 
-fn decide(status: Option<u16>, parsed: &ServerError, words: &str, body: &str, ctx: &ClassifyContext) -> (ErrorCode, String) {
+fn decide(status: Option<u16>, parsed: &ServerError, words: &str, body: &str, headers: &[(String, String)], ctx: &ClassifyContext) -> (ErrorCode, String) {
     use ErrorCode::*;
     let base = ctx.base_url;
+    // Routers in front of vLLM: llm-d says why it dropped a request in a header of its own.
+    if let (Some(_), Some(reason)) = (status, header_value(headers, "x-llm-d-request-dropped-reason")) {
+        return (Overloaded, hints::llm_d_dropped(&truncate_chars(reason.trim(), 100)));
+    }
+    let worker = router_worker(words);
     match status {
         Some(401) | Some(403) if !ctx.unpassed_env.is_empty() => (Auth, hints::pass_process_env(ctx.unpassed_env, &hints::auth())),
         Some(401) | Some(403) => (Auth, hints::auth()),
@@ -163,8 +172,13 @@ fn decide(status: Option<u16>, parsed: &ServerError, words: &str, body: &str, ct
         Some(501) => (BadRequest, hints::not_implemented()),
         Some(408 | 499 | 504 | 522 | 524) => (Timeout, hints::timeout(0).replace(" within 0 ms", " in time")),
         Some(429) => (RateLimit, hints::rate_limit()),
-        Some(529) => (Overloaded, hints::overloaded()),
+        Some(529) => (Overloaded, hints::overloaded_529()),
         Some(503) if is_busy(parsed, words) => (Overloaded, hints::overloaded()),
+        // vLLM's own 503 is JSON (or empty, from /health of a dead engine); a plain-text or HTML one
+        // comes from a router or proxy without a free worker.
+        Some(503) if !body.is_empty() && !looks_like_json(body) => (Overloaded, hints::proxy_unavailable()),
+        Some(502) => (ServerError, hints::bad_gateway()),
+        Some(500) if worker.is_some() => (ServerError, hints::router_worker_down(worker.unwrap_or_default())),
         Some(s) if s >= 500 => (ServerError, hints::server_error()),
         Some(_) if looks_like_html(body) => (BadResponse, hints::wrong_route(base)),
         Some(_) => (BadRequest, hints::bad_request()),
@@ -179,9 +193,31 @@ fn is_busy(parsed: &ServerError, words: &str) -> bool {
         || words.contains("backlog limit")
 }
 
+fn looks_like_json(body: &str) -> bool {
+    matches!(body.trim_start().as_bytes().first(), Some(b'{' | b'['))
+}
+
+/// The worker named by vllm-router's answer for a worker it could not reach (a plain-text 500:
+/// `Request failed: error sending request for url (http://10.0.0.2:8000/v1/chat/completions)`), as
+/// its origin.
+fn router_worker(words: &str) -> Option<&str> {
+    let url = words.strip_prefix("Request failed: ")?.split_once("for url (")?.1.split(')').next()?;
+    let scheme_end = url.find("://")? + 3;
+    Some(url[scheme_end..].find('/').map_or(url, |i| &url[..scheme_end + i]))
+}
+
 fn looks_like_html(body: &str) -> bool {
     let start = body.trim_start();
     start.starts_with('<')
+}
+
+/// An answer's `Retry-After` in milliseconds: delay seconds, or an HTTP date measured against the
+/// answer's own `Date` header, else against `now_ms` (milliseconds since the Unix epoch) when given.
+/// A date already past is 0.
+pub fn retry_after_ms(headers: &[(String, String)], now_ms: Option<u64>) -> Option<u64> {
+    let v = header_value(headers, "retry-after")?;
+    parse_retry_after_ms(v, header_value(headers, "date"))
+        .or_else(|| Some(words::http_date_secs(v.trim())?.saturating_mul(1000).saturating_sub(now_ms?)))
 }
 
 /// `Retry-After` as delay seconds, or as an HTTP date measured against the response's own `Date`

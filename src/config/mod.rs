@@ -58,6 +58,10 @@ pub struct ResolveInput {
     /// Names (never values) of the variables set in the caller's process, which may be more than
     /// `env` holds: the Node entry passes them so that hints can say "pass `env: process.env`".
     pub host_env_names: Vec<String>,
+    /// `baseUrls`: more base URLs serving the same models (replicas), tried after the base URL, as the
+    /// caller gave them (validated here: see [`crate::replicas::replica_list`]). Each gets the same
+    /// key and headers as the base URL.
+    pub base_urls: Option<Value>,
 }
 
 /// A warning about the config that does not stop resolution.
@@ -151,6 +155,10 @@ pub struct ResolvedProvider {
     pub allow_private_network: Option<bool>,
     /// Problems that did not stop resolution.
     pub warnings: Vec<Diagnostic>,
+    /// With `baseUrls`: every server, the base URL first, with its health (see
+    /// [`Provider::describe_at`]); empty (and not shown) with a single server.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub replicas: Vec<crate::replicas::ReplicaInfo>,
 }
 
 fn parse_input(input: &ConfigInput, what: &str) -> Result<Value, ProviderError> {
@@ -284,6 +292,8 @@ fn resolve_parsed(input: &ResolveInput, raw: &Value) -> Result<Provider, Provide
     secrets.extend(base.secrets());
     let secrets = crate::redact::with_echo_forms(secrets);
     let chat_headers = plan.build(request_auth.secret.as_deref(), request_auth.local_no_auth, None);
+    let main = crate::replicas::Replica::new(base.clone(), crate::redact::redact(&base_url, &secrets));
+    let replicas = crate::replicas::ReplicaSet::new(crate::replicas::replica_list(main, input.base_urls.as_ref(), &secrets)?);
     let described = ResolvedProvider {
         id: "vllm",
         status,
@@ -307,6 +317,7 @@ fn resolve_parsed(input: &ResolveInput, raw: &Value) -> Result<Provider, Provide
         aliases: policy::aliases(&root),
         allow_private_network: declared.as_ref().and_then(|d| d.allow_private_network),
         warnings,
+        replicas: if replicas.len() > 1 { replicas.info(0) } else { Vec::new() },
     };
     Ok(Provider {
         described,
@@ -321,6 +332,7 @@ fn resolve_parsed(input: &ResolveInput, raw: &Value) -> Result<Provider, Provide
         config_path: entry_path,
         catalog_rows: Default::default(),
         unpassed_env,
+        replicas: std::cell::RefCell::new(replicas),
     })
 }
 

@@ -31,6 +31,8 @@ pub struct Provider {
     pub(super) catalog_rows: std::cell::RefCell<Option<Vec<crate::models::ModelDefinition>>>,
     /// Variables the key or config wanted that the process has but `env` lacked (names only).
     pub(super) unpassed_env: Vec<String>,
+    /// The servers (the base URL, then `baseUrls`) and their health, shared by every call.
+    pub(super) replicas: std::cell::RefCell<crate::replicas::ReplicaSet>,
 }
 
 impl std::fmt::Debug for Provider {
@@ -65,6 +67,33 @@ impl Provider {
     /// The parsed base URL.
     pub fn base(&self) -> &BaseUrl {
         &self.base
+    }
+
+    /// The servers and their health, which [`crate::replicas::ReplicaCall`] reads and updates. Borrow
+    /// it for one step at a time, never across an `await`.
+    pub fn replica_set(&self) -> &std::cell::RefCell<crate::replicas::ReplicaSet> {
+        &self.replicas
+    }
+
+    /// This provider aimed at replica `index` of [`Provider::replica_set`] (0 is the base URL itself):
+    /// its requests, discovery, diagnosis, hints and `ChatResult.baseUrl` use that server.
+    pub fn replica(&self, index: usize) -> Provider {
+        let mut p = self.clone();
+        let set = self.replicas.borrow();
+        let r = set.replica(index.min(set.len() - 1));
+        p.base = r.base.clone();
+        p.described.base_url = r.shown.clone();
+        p
+    }
+
+    /// [`Provider::describe`] with each replica's health at `now_ms` (milliseconds since the Unix
+    /// epoch): what `describe()` shows once calls have run.
+    pub fn describe_at(&self, now_ms: u64) -> ResolvedProvider {
+        let mut d = self.described.clone();
+        if !d.replicas.is_empty() {
+            d.replicas = self.replicas.borrow().info(now_ms);
+        }
+        d
     }
 
     /// Every value that must be scrubbed from texts (keys from every source, secret header values).

@@ -19,7 +19,7 @@ fn check(id: &'static str, title: &'static str, status: CheckStatus, detail: imp
 
 #[inline(never)]
 fn new_check(id: &'static str, title: &'static str, status: CheckStatus, detail: String) -> Check {
-    Check { id, status, title, detail, hint: None, duration_ms: None }
+    Check { id, status, title, detail, hint: None, duration_ms: None, replica: None }
 }
 
 impl Check {

@@ -3,13 +3,19 @@
 //! Sans-I/O: [`Diagnosis`] plans the next request ([`Diagnosis::next_request`]), the caller performs it
 //! and hands back the response or the transport failure ([`Diagnosis::record`]), and
 //! [`Diagnosis::report`] turns what was seen into checks. Tests feed it recorded responses.
+//!
+//! With several servers (`baseUrls`), one diagnosis runs per replica, each on
+//! [`crate::config::Provider::replica`], and [`merge_replica_reports`] makes one report naming each.
 
 pub mod closest;
 mod checks;
+mod replicas;
 pub mod server;
 pub mod url_lint;
 #[cfg(test)]
 mod tests;
+
+pub use replicas::merge_replica_reports;
 
 use crate::config::Provider;
 use crate::http::{HttpRequest, HttpResponse, DISCOVERY_TIMEOUT_MS, MAX_ERROR_BODY_BYTES, MAX_JSON_BODY_BYTES};
@@ -66,6 +72,9 @@ pub struct Check {
     /// How long the check's request took.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duration_ms: Option<u64>,
+    /// With several servers (`baseUrls`): the base URL this check is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replica: Option<String>,
 }
 
 /// What the server told about itself.

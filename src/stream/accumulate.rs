@@ -244,6 +244,7 @@ impl Accumulator {
         ChatResult {
             id: std::mem::take(&mut self.id),
             model: std::mem::take(&mut self.model),
+            base_url: self.opts.base_url.clone(),
             message: ChatMessage {
                 content: std::mem::take(&mut self.text),
                 reasoning_field: self.reasoning_field.filter(|_| !reasoning.is_empty()).map(str::to_string),

@@ -37,7 +37,7 @@ pub struct StreamOptions {
     pub emit_reasoning: bool,
     /// The request id sent, copied into the result and errors.
     pub request_id: Option<String>,
-    /// The provider's base URL, for hints.
+    /// The base URL of the server asked (for hints, and `ChatResult.baseUrl`).
     pub base_url: String,
     /// Secrets to scrub from error texts.
     pub secrets: Vec<String>,
@@ -90,6 +90,8 @@ pub struct ChatResult {
     pub id: String,
     /// The model that answered.
     pub model: String,
+    /// The base URL of the server that answered (secrets redacted).
+    pub base_url: String,
     /// The assistant message.
     pub message: ChatMessage,
     /// Why the reply ended.

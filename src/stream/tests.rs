@@ -4,7 +4,7 @@ use super::*;
 use serde_json::{json, Value};
 
 fn opts(emit_reasoning: bool) -> StreamOptions {
-    StreamOptions { model: "qwen3-8b".into(), emit_reasoning, request_id: Some("req-1".into()), ..Default::default() }
+    StreamOptions { model: "qwen3-8b".into(), emit_reasoning, request_id: Some("req-1".into()), base_url: "http://10.0.0.2:8000/v1".into(), ..Default::default() }
 }
 
 /// Feeds `body` cut at `cuts` (sorted byte offsets); the events, or the error that ended the stream.
@@ -284,7 +284,7 @@ fn events_and_results_serialize_as_the_contract_says() {
     let r = result_of(&replay(&body, true).unwrap()).clone();
     assert_eq!(
         serde_json::to_value(&r).unwrap(),
-        json!({"id": "c1", "model": "qwen3-8b", "stopReason": "stop", "requestId": "req-1",
+        json!({"id": "c1", "model": "qwen3-8b", "baseUrl": "http://10.0.0.2:8000/v1", "stopReason": "stop", "requestId": "req-1",
             "message": {"content": "x", "reasoning": "t", "reasoningField": "reasoning", "toolCalls": []},
             "usage": {"input": 2, "output": 1, "cacheRead": 0, "cacheWrite": 0, "totalTokens": 3, "reasoningTokens": 1}})
     );

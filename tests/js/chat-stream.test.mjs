@@ -63,6 +63,7 @@ test("a streamed reply yields start, reasoning, text, usage and done, in order",
   assert.deepEqual(result, {
     id: "chatcmpl-1",
     model: "m",
+    baseUrl: sim.baseUrl,
     message: { content: "Hi there", reasoning: "thinking hard", reasoningField: "reasoning", toolCalls: [] },
     stopReason: "stop",
     usage,

