@@ -37,7 +37,7 @@ run(join(root, "node_modules", ".bin", "wasm-opt"), [
 // The generated glue is minified (it is a quarter of the download's JS): names of exports and the
 // `new URL("vllm_provider_bg.wasm", import.meta.url)` that bundlers look for are kept as they are.
 run(join(root, "node_modules", ".bin", "esbuild"), [
-  join(bindgen, "vllm_provider.js"), "--minify", "--format=esm", "--log-level=warning", `--outfile=${join(dist, "wasm", "vllm_provider.js")}`,
+  join(bindgen, "vllm_provider.js"), "--bundle", "--minify", "--format=esm", "--log-level=warning", `--outfile=${join(dist, "wasm", "vllm_provider.js")}`,
 ]);
 copyFileSync(join(bindgen, "vllm_provider.d.ts"), join(dist, "wasm", "vllm_provider.d.ts"));
 for (const f of readdirSync(join(root, "js"))) copyFileSync(join(root, "js", f), join(dist, f));

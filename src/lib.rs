@@ -23,6 +23,7 @@ mod test_rng;
 pub mod model_ref;
 pub mod models;
 pub mod redact;
+pub mod redirect;
 pub mod shaping;
 pub mod stream;
 pub mod transport;

@@ -21,6 +21,8 @@ pub enum FailureKind {
     /// The answer arrived but its body is not a stream of bytes (a caller's `fetch` may answer with
     /// anything); `message` says what was wrong.
     UnreadableBody,
+    /// A redirect that was not followed (see [`crate::redirect`]); `url` is the request it answered.
+    Redirect(crate::redirect::Refusal),
 }
 
 /// What the runtime said when `fetch` (or reading the body) failed.
@@ -77,10 +79,15 @@ pub fn wants_reachability_probe(f: &TransportFailure) -> bool {
         }
 }
 
+/// The error when the runtime lacks something every request needs (`AbortController`).
+pub fn runtime_missing(what: &str) -> ProviderError {
+    ProviderError::new(ErrorCode::Unreachable, format!("{what} is not available in this runtime"), "Use Node 18 or later, or a current browser.")
+}
+
 /// Classifies a transport failure. `base_url` is the provider's, for hints.
 pub fn classify_transport(f: &TransportFailure, base_url: &str) -> ProviderError {
     let target = BaseUrl::parse(&f.url);
-    match f.kind {
+    match &f.kind {
         FailureKind::Aborted => ProviderError::new(ErrorCode::Aborted, "Request was aborted", hints::aborted()),
         FailureKind::Timeout => {
             let ms = f.timeout_ms.unwrap_or(0);
@@ -92,6 +99,7 @@ pub fn classify_transport(f: &TransportFailure, base_url: &str) -> ProviderError
         }
         FailureKind::Network => network(f, target.as_ref(), base_url),
         FailureKind::UnreadableBody => crate::stream::unreadable_body(&f.message),
+        FailureKind::Redirect(r) => crate::redirect::refused(r, &f.url, base_url),
     }
 }
 
@@ -202,6 +210,15 @@ mod tests {
         let e = classify_transport(&f, "http://h/v1");
         assert_eq!(e.code, ErrorCode::BadResponse);
         assert!(e.message.contains(crate::stream::NOT_A_STREAM), "{}", e.message);
+    }
+
+    #[test]
+    fn a_refused_redirect_is_worded_by_the_redirect_module() {
+        let to = "https://other.example/v1/models".to_string();
+        let f = TransportFailure { kind: FailureKind::Redirect(crate::redirect::Refusal::CrossOrigin { status: 307, to }), ..failure(None, "") };
+        let e = classify_transport(&f, "http://127.0.0.1:9/v1");
+        assert_eq!((e.code, e.status), (ErrorCode::BadResponse, Some(307)));
+        assert!(e.hint.contains("https://other.example/v1"), "{}", e.hint);
     }
 
     #[test]

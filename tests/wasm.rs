@@ -95,7 +95,7 @@ fn classify_error_returns_a_plain_object() {
     assert_eq!(prop(&info, "code"), "model_not_found");
     assert_eq!(prop(&info, "status"), 404);
     assert_eq!(prop(&info, "message"), "404 The model `x` does not exist.");
-    let err = classify_error(JsValue::from(1000), String::new(), None).unwrap_err();
+    let err = classify_error(JsValue::from(1000), JsValue::from_str(""), None).unwrap_err();
     assert_eq!(prop(&err, "code"), "config");
 }
 

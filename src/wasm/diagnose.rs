@@ -1,7 +1,7 @@
 //! `provider.diagnose()`: performs the requests the core's [`Diagnosis`] plans and returns its report.
 
-use super::convert::{arg_error, call_options, get, to_js};
-use super::fetch::{page_origin, send};
+use super::convert::{call_options, field, string_field, arg_error, to_js};
+use super::net::{page_origin, send};
 use super::types::JsDiagnoseOptions;
 use super::{promise, throw, VllmProvider};
 use crate::diagnose::{DiagnoseOptions, Diagnosis};
@@ -12,17 +12,11 @@ use wasm_bindgen::prelude::*;
 /// `model`, `probeChat` and `inContainer` of `DiagnoseOptions` (the `CallOptions` part is read separately).
 fn diagnose_options(opts: &JsValue) -> Result<DiagnoseOptions, ProviderError> {
     let mut out = DiagnoseOptions { page_origin: page_origin(), ..Default::default() };
-    if opts.is_undefined() || opts.is_null() {
+    if !opts.is_object() {
         return Ok(out);
     }
-    out.model = match get(opts, "model") {
-        None => None,
-        Some(m) => Some(m.as_string().ok_or_else(|| arg_error("model", "model must be a string such as \"vllm/<id>\""))?),
-    };
-    let flag = |key: &str| match get(opts, key) {
-        None => Ok(false),
-        Some(b) => b.as_bool().ok_or_else(|| arg_error(key, format!("{key} must be a boolean"))),
-    };
+    out.model = string_field(opts, "model")?;
+    let flag = |key: &str| field(opts, key)?.map_or(Ok(false), |b| b.as_bool().ok_or_else(|| arg_error(key, format!("{key} must be a boolean"))));
     out.probe_chat = flag("probeChat")?;
     out.in_container = flag("inContainer")?;
     Ok(out)
@@ -34,17 +28,18 @@ impl VllmProvider {
     /// Resolves to a `DiagnosisReport` (it does not reject for server problems; they are checks).
     #[wasm_bindgen(unchecked_return_type = "Promise<DiagnosisReport>")]
     pub fn diagnose(&self, opts: Option<JsDiagnoseOptions>) -> Promise {
+        let opts = opts.map_or(JsValue::UNDEFINED, JsValue::from);
+        let read = call_options(&opts).and_then(|call| Ok((diagnose_options(&opts)?, call)));
         let (core, fetch) = (self.core.clone(), self.fetch.clone());
         promise(Box::pin(async move {
-            let opts = opts.map_or(JsValue::UNDEFINED, JsValue::from);
-            let call = call_options(&opts).map_err(throw)?;
-            let mut options = diagnose_options(&opts).map_err(throw)?;
+            let (mut options, call) = read.map_err(throw)?;
             options.timeout_ms = call.timeout_ms;
             let mut d = Diagnosis::new(&core, options);
             while let Some((probe, req)) = d.next_request() {
                 let started = js_sys::Date::now();
-                let outcome = send(&req, fetch.as_ref(), &call).await;
-                if call.signal.as_ref().is_some_and(web_sys::AbortSignal::aborted) {
+                let guard = call.guard().map_err(throw)?;
+                let outcome = send(&req, fetch.as_ref(), &guard).await;
+                if guard.caller_aborted() {
                     return Err(throw(ProviderError::new(crate::error::ErrorCode::Aborted, "Diagnosis was aborted", crate::hints::aborted())));
                 }
                 d.record(probe, outcome, (js_sys::Date::now() - started).max(0.0) as u64);

@@ -1,19 +1,17 @@
 //! The JavaScript face of the library: each export converts in, calls the core, fetches, calls the
 //! core again and converts out. No decisions are made here.
 
+mod chat;
 mod convert;
 mod diagnose;
-mod errors;
-mod fetch;
+mod net;
 mod shaping;
-mod chat;
 mod types;
 
 use crate::config::Provider;
 use crate::error::ProviderError;
 use crate::transport::classify_transport;
-use convert::{arg_error, call_options, to_js};
-use errors::to_js_error;
+use convert::{arg_error, call_options, to_js, to_js_error};
 use js_sys::{Function, Promise};
 use std::future::Future;
 use std::pin::Pin;
@@ -72,9 +70,9 @@ impl VllmProvider {
     /// whatever `describe().discovery` says (you asked); rejects with `VllmProviderError`.
     #[wasm_bindgen(js_name = discoverModels, unchecked_return_type = "Promise<ModelDefinition[]>")]
     pub fn discover_models(&self, opts: Option<JsCallOptions>) -> Promise {
-        let (core, fetch) = (self.core.clone(), self.fetch.clone());
+        let (core, fetch, opts) = (self.core.clone(), self.fetch.clone(), call_options(&opts.map_or(JsValue::UNDEFINED, JsValue::from)));
         promise(Box::pin(async move {
-            let models = discover(&core, fetch.as_ref(), &opts.map_or(JsValue::UNDEFINED, JsValue::from)).await.map_err(throw)?;
+            let models = discover(&core, fetch.as_ref(), &opts.map_err(throw)?).await.map_err(throw)?;
             to_js(&models).map_err(throw)
         }))
     }
@@ -85,10 +83,9 @@ impl VllmProvider {
     /// (the server's context window for a discovered model), as OpenClaw's catalog does.
     #[wasm_bindgen(js_name = listModels, unchecked_return_type = "Promise<ModelCatalog>")]
     pub fn list_models(&self, opts: Option<JsCallOptions>) -> Promise {
-        let (core, fetch) = (self.core.clone(), self.fetch.clone());
+        let (core, fetch, opts) = (self.core.clone(), self.fetch.clone(), call_options(&opts.map_or(JsValue::UNDEFINED, JsValue::from)));
         promise(Box::pin(async move {
-            let opts = opts.map_or(JsValue::UNDEFINED, JsValue::from);
-            call_options(&opts).map_err(throw)?;
+            let opts = opts.map_err(throw)?;
             let discovered = if core.wants_discovery() {
                 let started = js_sys::Date::now();
                 let result = discover(&core, fetch.as_ref(), &opts).await;
@@ -101,10 +98,9 @@ impl VllmProvider {
     }
 }
 
-async fn discover(core: &Provider, fetch: Option<&Function>, opts: &JsValue) -> Result<Vec<crate::models::ModelDefinition>, ProviderError> {
-    let opts = call_options(opts)?;
+async fn discover(core: &Provider, fetch: Option<&Function>, opts: &convert::CallOptions) -> Result<Vec<crate::models::ModelDefinition>, ProviderError> {
     let req = core.discovery_request(opts.timeout_ms);
-    let resp = fetch::send(&req, fetch, &opts)
+    let resp = net::send(&req, fetch, &opts.guard()?)
         .await
         .map_err(|f| classify_transport(&f, &core.describe().base_url).redact(core.secrets()))?;
     core.parse_discovery(&resp)
@@ -114,15 +110,18 @@ async fn discover(core: &Provider, fetch: Option<&Function>, opts: &JsValue) -> 
 #[wasm_bindgen(js_name = classifyError, unchecked_return_type = "ErrorInfo")]
 pub fn classify_error(
     #[wasm_bindgen(unchecked_param_type = "number | null")] status: JsValue,
-    body: String,
+    #[wasm_bindgen(unchecked_param_type = "string")] body: JsValue,
     headers: Option<JsHeaders>,
 ) -> JsResult {
     // null/undefined is "no status"; anything else must be a number the core accepts.
     let number = if status.is_null() || status.is_undefined() { None } else { Some(status.as_f64().unwrap_or(f64::NAN)) };
     let status = crate::http::status_from_number(number).map_err(throw)?;
+    // Only a string is read: anything else (bytes, an object claiming a huge length) is refused before
+    // it is copied into the wasm memory.
+    let body = body.as_string().ok_or_else(|| throw(arg_error("body", "body must be a string (the response text)")))?;
     let headers = match headers.map(JsValue::from).filter(|h| !h.is_undefined() && !h.is_null()) {
         None => Vec::new(),
-        Some(h) => crate::http::headers_from_json(&convert::stringify(&h, "headers").map_err(throw)?).map_err(throw)?,
+        Some(h) => crate::http::headers_from_json(&convert::json_text(&h, "headers").map_err(throw)?).map_err(throw)?,
     };
     let info = crate::classify::classify_http(status, &body, &headers, &Default::default());
     to_js(&info).map_err(throw)
