@@ -1,16 +1,16 @@
 //! `chat()` and `stream()`: the core's [`ChatCall`] says what to do next (send, read, give out a batch
-//! of events or the error, pause, end); this file does it and reports back.
-//!
-//! One crossing per network read: each read is decoded into one batch of events, which `stream()`'s
-//! JS iterator (events.js) hands out one by one; `chat()` converts nothing but the final result.
+//! of events or the error, pause, end); this file does it and reports back. One crossing per network
+//! read: each read is decoded into one batch, which `stream()`'s JS iterator (events.js) hands out one
+//! event at a time; `chat()` converts nothing but the result.
 
-use super::convert::{call_options, json_text, CallOptions};
-use super::net::{self, Guard, Halt, Reader};
+use super::convert::{call_options, field, json_text, to_js};
+use super::fetch::{self, Reader};
+use super::guard::{set_timeout, Guard};
 use super::types::{JsChatOptions, JsChatRequest};
-use super::{promise, throw, to_js, JsResult, VllmProvider};
+use super::{promise, throw, VllmProvider};
 use crate::error::ProviderError;
-use crate::stream::{plan, unknown_error, Answer, Body, CallTimeouts, ChatCall, Fired, Next, Piece, StreamEvent, Watchdog};
-use js_sys::{Function, Promise};
+use crate::stream::{plan, unknown_error, watchdog_from_number, Answer, Body, CallTimeouts, ChatCall, Fired, Next, Piece, StreamEvent, Watchdog};
+use js_sys::{Array, Function, Promise};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -18,13 +18,11 @@ use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen(module = "/src/wasm/events.js")]
 extern "C" {
-    // stream()'s async iterator over a call's batches; `aborted` is not empty once the caller's signal
-    // has fired.
+    // stream()'s iterator over a call's batches; `aborted` is not empty once the caller's signal fired.
     fn iterate(batches: JsValue, aborted: &JsValue) -> JsValue;
 }
 
-/// One `stream()` call's batches of events, for events.js: `nextBatch()` resolves to the events one
-/// network read completed (or `null` at the end) and rejects with the error that ends the call.
+/// One `stream()` call's batches, for events.js.
 #[wasm_bindgen(skip_typescript)]
 pub struct ChatEvents(Rc<Call>);
 
@@ -35,16 +33,15 @@ impl VllmProvider {
     /// out of the loop (`return()`) cancels the request, and so does dropping the iterator unfinished.
     #[wasm_bindgen(unchecked_return_type = "AsyncIterableIterator<StreamEvent>")]
     pub fn stream(&self, request: JsChatRequest, opts: Option<JsChatOptions>) -> JsValue {
-        let call = Call::new(self, request.into(), opts.map_or(JsValue::UNDEFINED, JsValue::from));
-        let aborted = call.guard.as_ref().map_or_else(|| js_sys::Array::new().into(), |g| JsValue::from(g.aborted()));
+        let call = Call::new(self, request.into(), opts.into());
+        let aborted = call.guard.as_ref().map_or_else(|| Array::new().into(), |g| JsValue::from(g.aborted()));
         iterate(ChatEvents(Rc::new(call)).into(), &aborted)
     }
 
     /// `stream()` read to its end: the reply as one result; rejects with the same errors.
     #[wasm_bindgen(unchecked_return_type = "Promise<ChatResult>")]
     pub fn chat(&self, request: JsChatRequest, opts: Option<JsChatOptions>) -> Promise {
-        let call = Call::new(self, request.into(), opts.map_or(JsValue::UNDEFINED, JsValue::from));
-        promise(Box::pin(drive(Rc::new(call), true)))
+        promise(drive(Rc::new(Call::new(self, request.into(), opts.into())), true))
     }
 }
 
@@ -53,17 +50,16 @@ impl ChatEvents {
     /// The events of the next network read, `null` after the last; the request goes out on the first.
     #[wasm_bindgen(js_name = nextBatch)]
     pub fn next_batch(&self) -> Promise {
-        promise(Box::pin(drive(self.0.clone(), false)))
+        promise(drive(self.0.clone(), false))
     }
 
-    /// Stops reading and cancels the request (`return()`); a pending `nextBatch()` resolves `null`.
+    /// `return()`: stops reading and cancels the request; a pending `nextBatch()` resolves `null`.
     pub fn stop(&self) {
         self.0.core.borrow_mut().cancel();
         self.0.release();
     }
 
-    /// The caller's signal fired while events of a batch were not handed out yet: they are dropped,
-    /// the call ends, and this is the `aborted` error to throw instead.
+    /// The caller's signal fired over events not handed out: the call ends; the error to throw instead.
     #[wasm_bindgen(js_name = abortError)]
     pub fn abort_error(&self) -> JsValue {
         let e = self.0.core.borrow_mut().abort();
@@ -73,32 +69,29 @@ impl ChatEvents {
 }
 
 /// Drives one `nextBatch()` (or, with `whole`, all of `chat()`) through what the core asks for.
-async fn drive(call: Rc<Call>, whole: bool) -> JsResult {
+async fn drive(call: Rc<Call>, whole: bool) -> Result<JsValue, ProviderError> {
     loop {
         let next = call.core.borrow_mut().next(call.guard.as_ref().is_some_and(Guard::caller_aborted));
         call.release();
         match next {
-            Next::Events(events) if whole => {
-                if let Some(StreamEvent::Done { result }) = events.last() {
-                    return to_js(result).map_err(throw);
-                }
-            }
-            Next::Events(events) => return to_js(&events).map_err(throw),
-            Next::Fail(e) => return Err(throw(e)),
-            Next::End if whole => return Err(throw(unknown_error())),
+            Next::Events(events) if whole => match events.last() {
+                Some(StreamEvent::Done { result }) => return to_js(result),
+                _ => continue,
+            },
+            Next::Events(events) => return to_js(&events),
+            Next::Fail(e) => return Err(e),
+            Next::End if whole => return Err(unknown_error()),
             Next::End => return Ok(JsValue::NULL),
             Next::Open => call.open().await,
             Next::Read(watchdog) => call.read(watchdog).await,
             // A macrotask, so that timers and I/O run between two slices of a large read.
-            Next::Pause => {
-                let _ = JsFuture::from(Promise::new(&mut |resolve, _| drop(net::set_timeout(&resolve, 0, &JsValue::UNDEFINED)))).await;
-            }
+            Next::Pause => drop(JsFuture::from(Promise::new(&mut |resolve, _| drop(set_timeout(&resolve, 0)))).await),
         }
     }
 }
 
-/// One call: the core's [`ChatCall`] and what it cannot hold (the guard with its timers and signals,
-/// and the body's reader). No borrow is held across an `await`.
+/// One call: the core's [`ChatCall`] and what it cannot hold (the guard, the body's reader). No
+/// borrow is held across an `await`.
 struct Call {
     core: RefCell<ChatCall>,
     fetch: Option<Function>,
@@ -108,9 +101,14 @@ struct Call {
 
 impl Call {
     fn new(provider: &VllmProvider, request: JsValue, opts: JsValue) -> Call {
-        let options = call_options(&opts).and_then(|o| Ok((o.guard()?, o)));
-        let planned = options.as_ref().map_err(Clone::clone).and_then(|(_, o)| plan_call(provider, &request, &opts, o));
-        Call { core: RefCell::new(ChatCall::new(planned)), fetch: provider.fetch.clone(), guard: options.ok().map(|(g, _)| g), reader: RefCell::default() }
+        let options = call_options(&opts).and_then(|o| Ok((o.guard()?, o.timeout_ms)));
+        let planned = options.as_ref().map_err(Clone::clone).and_then(|(_, request_ms)| {
+            let watchdog = |key: &str| field(&opts, key)?.map(|v| watchdog_from_number(v.as_f64().unwrap_or(f64::NAN), key)).transpose();
+            let timeouts = CallTimeouts { request_ms: *request_ms, first_event_ms: watchdog("firstEventTimeoutMs")?, idle_ms: watchdog("idleTimeoutMs")? };
+            let random = [(); 4].map(|_| (js_sys::Math::random() * 4_294_967_296.0) as u32);
+            plan(&provider.core, &json_text(&request, "request")?, timeouts, random)
+        });
+        Call { core: RefCell::new(ChatCall::new(planned)), fetch: provider.fetch.clone(), guard: options.ok().map(|o| o.0), reader: RefCell::default() }
     }
 
     /// Sends the request; the answer (status, headers, body reader) or the failure goes to the core.
@@ -120,7 +118,7 @@ impl Call {
         if let Some(ms) = http.timeout_ms {
             guard.arm(Fired::Request, ms);
         }
-        let answer = net::open(&http, self.fetch.as_ref(), guard).await.map(|resp| {
+        let answer = fetch::open(&http, self.fetch.as_ref(), guard).await.map(|resp| {
             let body = match Reader::of(&resp) {
                 Ok(None) => Body::None,
                 Ok(Some(reader)) => {
@@ -129,36 +127,19 @@ impl Call {
                 }
                 Err(_) => Body::NotAStream,
             };
-            Answer { status: resp.status(), headers: net::headers(&resp), body }
+            Answer { status: resp.status(), headers: fetch::headers(&resp), body }
         });
         self.core.borrow_mut().opened(answer);
     }
 
-    /// Reads the next piece of the body (under the watchdog the core names) and hands it to the core;
-    /// a sign of life stops the watchdogs.
+    /// Reads the next piece of the body under the watchdog the core names; a sign of life stops it.
     async fn read(&self, watchdog: Option<(Watchdog, u32)>) {
         let reader = self.reader.borrow().clone();
-        let (Some(guard), Some(reader)) = (&self.guard, reader) else {
-            // A body the core expects but no reader: read as the end (cannot happen with a stream).
-            return self.core.borrow_mut().piece(Piece::End);
-        };
+        let (Some(guard), Some(reader)) = (&self.guard, reader) else { return self.core.borrow_mut().piece(Piece::End) };
         if let Some((which, ms)) = watchdog {
             guard.arm(Fired::Watchdog(which), ms);
         }
-        let piece = match reader.read(guard).await {
-            Ok(piece) => piece,
-            Err(halt) => Piece::Failed {
-                caller_aborted: guard.caller_aborted(),
-                fired: match halt {
-                    Halt::Timer(which) => Some(which),
-                    _ => None,
-                },
-                message: match halt {
-                    Halt::Rejected(e) => js_sys::Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string()).unwrap_or_default(),
-                    _ => String::new(),
-                },
-            },
-        };
+        let piece = reader.read(guard).await;
         let mut core = self.core.borrow_mut();
         core.piece(piece);
         if core.take_alive() {
@@ -167,32 +148,20 @@ impl Call {
         }
     }
 
-    /// When the core has ended the call: reader cancelled, timers cleared, signal listeners removed;
-    /// and when it says so, the request aborted and every wait ended.
+    /// When the core has ended the call: reader cancelled, timers cleared, listeners removed; and when
+    /// it says so, the request aborted and every wait ended.
     fn release(&self) {
         let Some(abort) = self.core.borrow_mut().take_release() else { return };
-        if let Some(reader) = self.reader.borrow_mut().take() {
-            reader.cancel();
-        }
-        if let Some(guard) = &self.guard {
-            guard.end(abort);
-        }
+        self.reader.borrow_mut().take().inspect(Reader::cancel);
+        self.guard.iter().for_each(|g| g.end(abort));
     }
 }
 
 impl Drop for Call {
-    // The iterator was dropped unfinished (wasm-bindgen's FinalizationRegistry frees it): the
-    // connection is released, not left open.
+    // An iterator dropped unfinished (wasm-bindgen's FinalizationRegistry frees it) releases its
+    // connection instead of leaving it open.
     fn drop(&mut self) {
         self.core.get_mut().cancel();
         self.release();
     }
-}
-
-/// Plans the call: the request as `buildChatRequest` shapes it, and the timers from the options.
-fn plan_call(provider: &VllmProvider, request: &JsValue, opts: &JsValue, o: &CallOptions) -> Result<crate::stream::ChatPlan, ProviderError> {
-    let watchdog = |key: &str| super::convert::field(opts, key)?.map(|v| crate::stream::watchdog_from_number(v.as_f64().unwrap_or(f64::NAN), key)).transpose();
-    let timeouts = CallTimeouts { request_ms: o.timeout_ms, first_event_ms: watchdog("firstEventTimeoutMs")?, idle_ms: watchdog("idleTimeoutMs")? };
-    let random = [(); 4].map(|_| (js_sys::Math::random() * 4_294_967_296.0) as u32);
-    plan(&provider.core, &json_text(request, "request")?, timeouts, random)
 }

@@ -1,17 +1,14 @@
-//! Values across the boundary.
-//!
-//! Out: every result, event batch, report and error's fields go through serde-wasm-bindgen's
-//! JSON-compatible serializer (maps as plain objects, `None` as null, skipped fields absent).
-//! In: arguments are read one property at a time, catching every getter; the structured ones (a config
-//! object, an environment, a chat request, headers) cross as `JSON.stringify` text, which BENCHMARKS.md
-//! measures faster than serde-wasm-bindgen for them, and which refuses cycles, BigInts and throwing
-//! getters with an exception caught here, so no JS value can make the wasm recurse without bound.
+//! Values across the boundary. Out: every result, event batch, report and error's fields go through
+//! serde-wasm-bindgen's JSON-compatible serializer (maps as plain objects, `None` as null, skipped
+//! fields absent). In: arguments are read one property at a time, every getter caught; the structured
+//! ones (config, environment, chat request, headers) cross as `JSON.stringify` text, measured faster
+//! for them (BENCHMARKS.md), and `JSON.stringify` refuses cycles, BigInts and throwing getters with an
+//! exception caught here, so no JS value can make the wasm recurse without bound.
 
-use super::net::Guard;
+use super::guard::Guard;
 use crate::config::{ConfigInput, ResolveInput};
 use crate::error::ProviderError;
-use crate::str_map::StrMap;
-use js_sys::{Function, Object, Reflect, JSON};
+use js_sys::{Function, Reflect, JSON};
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -25,28 +22,15 @@ pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, ProviderError>
     converted(value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()))
 }
 
-// The part of `to_js` that does not depend on the type, compiled once rather than at every export.
+// The part of `to_js` that does not depend on the type, compiled once.
 #[inline(never)]
 fn converted(value: Result<JsValue, serde_wasm_bindgen::Error>) -> Result<JsValue, ProviderError> {
     value.map_err(|e| arg_error("", format!("cannot convert the result to JS: {e}")))
 }
 
-/// The thrown value: a real `Error` named `VllmProviderError` carrying the error's fields.
-pub fn to_js_error(e: &ProviderError) -> JsValue {
-    let err = js_sys::Error::new(&e.message);
-    err.set_name("VllmProviderError");
-    if let Ok(fields) = to_js(e) {
-        Object::<JsValue>::assign(err.unchecked_ref(), fields.unchecked_ref());
-    }
-    err.into()
-}
-
-/// `obj[key]`, `None` for null and undefined; a getter that throws is a config error naming `key`.
+/// `obj[key]`, `None` for null, undefined or a non-object `obj`; a getter that throws is a config error.
 pub fn field(obj: &JsValue, key: &str) -> Result<Option<JsValue>, ProviderError> {
-    if !obj.is_object() {
-        return Ok(None);
-    }
-    let v = Reflect::get(obj, &key.into()).map_err(|_| arg_error(key, format!("reading {key} threw")))?;
+    let v = if obj.is_object() { Reflect::get(obj, &key.into()).map_err(|_| arg_error(key, format!("reading {key} threw")))? } else { JsValue::NULL };
     Ok(Some(v).filter(|v| !v.is_undefined() && !v.is_null()))
 }
 
@@ -57,59 +41,43 @@ pub fn string_field(obj: &JsValue, key: &str) -> Result<Option<String>, Provider
 
 /// `JSON.stringify(value)` as a Rust string, or a config error naming `path`.
 pub fn json_text(value: &JsValue, path: &str) -> Result<String, ProviderError> {
-    match JSON::stringify(value) {
-        Ok(s) => s.as_string().ok_or_else(|| arg_error(path, format!("{path} must be a JSON-like object"))),
-        Err(_) => Err(arg_error(path, format!("{path} cannot be converted to JSON (a cycle, a BigInt or a throwing getter)"))),
-    }
+    let text = JSON::stringify(value).map_err(|_| arg_error(path, format!("{path} cannot be converted to JSON (a cycle, a BigInt or a throwing getter)")))?;
+    text.as_string().ok_or_else(|| arg_error(path, format!("{path} must be a JSON-like object")))
 }
 
+/// A config or auth-profile store: JSON5 text, or an object (as JSON text).
 fn config_input(value: JsValue, path: &str) -> Result<ConfigInput, ProviderError> {
-    if let Some(text) = value.as_string() {
-        return Ok(ConfigInput::Text(text));
+    match value.as_string() {
+        Some(text) => Ok(ConfigInput::Text(text)),
+        None if value.is_object() && !value.is_function() => Ok(ConfigInput::Text(json_text(&value, path)?)),
+        None => Err(arg_error(path, format!("{path} must be JSON5 text or an object"))),
     }
-    if !value.is_object() || value.is_function() {
-        return Err(arg_error(path, format!("{path} must be JSON5 text or an object")));
-    }
-    Ok(ConfigInput::Text(json_text(&value, path)?))
 }
 
 /// The parts of `ResolveInput` the core reads, plus the caller's `fetch`.
 pub fn resolve_input(input: &JsValue) -> Result<(ResolveInput, Option<Function>), ProviderError> {
-    if input.is_undefined() || input.is_null() {
-        return Ok((ResolveInput::default(), None));
-    }
-    if !input.is_object() {
+    if !input.is_object() && !input.is_undefined() && !input.is_null() {
         return Err(arg_error("", "VllmProvider.resolve takes an object: { config?, env?, authProfiles?, agentId?, baseUrl?, fetch? }"));
     }
-    let out = ResolveInput {
+    let env = field(input, "env")?.map(|env| match env.is_object() {
+        true => crate::str_map::StrMap::strings_of_json(&json_text(&env, "env")?).map_err(|e| arg_error("env", e)),
+        false => Err(arg_error("env", "env must be an object of strings, like process.env")),
+    });
+    let resolved = ResolveInput {
         config: field(input, "config")?.map(|c| config_input(c, "config")).transpose()?,
         auth_profiles: field(input, "authProfiles")?.map(|p| config_input(p, "authProfiles")).transpose()?,
-        env: field(input, "env")?.map(|env| env_map(&env)).transpose()?.unwrap_or_default(),
+        env: env.transpose()?.unwrap_or_default(),
         agent_id: string_field(input, "agentId")?,
         base_url: string_field(input, "baseUrl")?,
     };
-    let fetch = field(input, "fetch")?.map(|f| f.dyn_into::<Function>().map_err(|_| arg_error("fetch", "fetch must be a function like globalThis.fetch"))).transpose()?;
-    Ok((out, fetch))
+    let fetch = field(input, "fetch")?.map(|f| f.dyn_into::<Function>().map_err(|_| arg_error("fetch", "fetch must be a function like globalThis.fetch")));
+    Ok((resolved, fetch.transpose()?))
 }
 
-/// `env`: string values are kept, anything else is ignored (as `process.env` only holds strings).
-fn env_map(env: &JsValue) -> Result<StrMap, ProviderError> {
-    if !env.is_object() {
-        return Err(arg_error("env", "env must be an object of strings, like process.env"));
-    }
-    let value = crate::json::parse(json_text(env, "env")?.as_bytes()).map_err(|e| arg_error("env", format!("env: {e}")))?;
-    let mut out = StrMap::new();
-    for (k, v) in value.as_object().into_iter().flatten() {
-        if let Some(s) = v.as_str() {
-            out.insert(k.clone(), s.to_string());
-        }
-    }
-    Ok(out)
-}
-
-/// `CallOptions`: the caller's signal (whether it had fired already) and `timeoutMs`.
+/// `CallOptions`: the caller's signal (and whether it had fired already) and `timeoutMs`.
 pub struct CallOptions {
-    /// The caller's abort signal.
+    /// The caller's abort signal: anything with a boolean `aborted` and an `addEventListener` method
+    /// (signals of other realms and polyfills count).
     pub signal: Option<JsValue>,
     /// Whether it had fired when the call began.
     pub aborted: bool,
@@ -124,26 +92,17 @@ impl CallOptions {
     }
 }
 
-/// Reads `CallOptions`, refusing values that are not what the types say. A signal is anything with a
-/// boolean `aborted` and an `addEventListener` method (signals of other realms and polyfills count).
+/// Reads `CallOptions`, refusing values that are not what the types say.
 pub fn call_options(opts: &JsValue) -> Result<CallOptions, ProviderError> {
-    if opts.is_undefined() || opts.is_null() {
-        return Ok(CallOptions { signal: None, aborted: false, timeout_ms: None });
-    }
-    if !opts.is_object() {
+    if !opts.is_object() && !opts.is_undefined() && !opts.is_null() {
         return Err(arg_error("", "options must be an object: { signal?, timeoutMs? }"));
     }
-    let not_a_signal = || arg_error("signal", "signal must be an AbortSignal");
-    let (signal, aborted) = match field(opts, "signal")? {
-        None => (None, false),
-        Some(s) => {
-            let aborted = Reflect::get(&s, &"aborted".into()).ok().and_then(|a| a.as_bool()).ok_or_else(not_a_signal)?;
-            if !Reflect::get(&s, &"addEventListener".into()).is_ok_and(|f| f.is_function()) {
-                return Err(not_a_signal());
-            }
-            (Some(s), aborted)
-        }
+    let signal = field(opts, "signal")?;
+    let aborted = match &signal {
+        None => Some(false),
+        Some(s) => Reflect::get(s, &"aborted".into()).ok().and_then(|a| a.as_bool()).filter(|_| Reflect::get(s, &"addEventListener".into()).is_ok_and(|f| f.is_function())),
     };
+    let aborted = aborted.ok_or_else(|| arg_error("signal", "signal must be an AbortSignal"))?;
     let timeout_ms = field(opts, "timeoutMs")?.map(|t| crate::http::timeout_from_number(t.as_f64())).transpose()?;
     Ok(CallOptions { signal, aborted, timeout_ms })
 }

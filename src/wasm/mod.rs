@@ -4,36 +4,40 @@
 mod chat;
 mod convert;
 mod diagnose;
-mod net;
+mod fetch;
+mod guard;
 mod shaping;
 mod types;
 
 use crate::config::Provider;
 use crate::error::ProviderError;
-use crate::transport::classify_transport;
-use convert::{arg_error, call_options, to_js, to_js_error};
+use convert::{arg_error, call_options, to_js, CallOptions};
 use js_sys::{Function, Promise};
 use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
 use types::{JsCallOptions, JsHeaders, JsResolveInput};
 use wasm_bindgen::prelude::*;
 
 type JsResult = Result<JsValue, JsValue>;
 
-// Rust's default wasm allocator (dlmalloc) is bigger and slower than talc's dynamic one, which grows
-// the wasm memory as needed; the library is single-threaded (no `atomics`), as talc requires.
+// talc's allocator is smaller and faster than Rust's default (dlmalloc) for single-threaded wasm.
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 /// Every async export goes through this one function with a boxed future, so wasm-bindgen-futures'
 /// promise glue is compiled once rather than once per export's future type.
-pub(crate) fn promise(future: Pin<Box<dyn Future<Output = JsResult>>>) -> Promise {
-    wasm_bindgen_futures::future_to_promise(future)
+pub(crate) fn promise(future: impl Future<Output = Result<JsValue, ProviderError>> + 'static) -> Promise {
+    wasm_bindgen_futures::future_to_promise(Box::pin(async move { future.await.map_err(throw) }) as std::pin::Pin<Box<dyn Future<Output = JsResult>>>)
 }
 
+/// The thrown value: a real `Error` named `VllmProviderError` carrying the error's fields.
 pub(crate) fn throw(e: ProviderError) -> JsValue {
-    to_js_error(&e)
+    let err = js_sys::Error::new(&e.message);
+    err.set_name("VllmProviderError");
+    if let Ok(fields) = to_js(&e) {
+        js_sys::Object::<JsValue>::assign(err.unchecked_ref(), fields.unchecked_ref());
+    }
+    err.into()
 }
 
 /// A resolved vLLM provider. Create it with `VllmProvider.resolve(...)`.
@@ -49,9 +53,8 @@ impl VllmProvider {
     /// Resolves OpenClaw's `vllm` provider from a config, an environment and auth profiles.
     /// Throws `VllmProviderError` with `code: "config"` (and a `path`, or `line`/`column`).
     pub fn resolve(input: Option<JsResolveInput>) -> Result<VllmProvider, JsValue> {
-        let (input, fetch) = convert::resolve_input(&input.map_or(JsValue::UNDEFINED, JsValue::from)).map_err(throw)?;
-        let core = crate::config::resolve(&input).map_err(throw)?;
-        Ok(VllmProvider { core: Rc::new(core), fetch })
+        let (input, fetch) = convert::resolve_input(&input.into()).map_err(throw)?;
+        Ok(VllmProvider { core: Rc::new(crate::config::resolve(&input).map_err(throw)?), fetch })
     }
 
     /// The resolved provider as a plain object; secrets never appear in it.
@@ -70,11 +73,8 @@ impl VllmProvider {
     /// whatever `describe().discovery` says (you asked); rejects with `VllmProviderError`.
     #[wasm_bindgen(js_name = discoverModels, unchecked_return_type = "Promise<ModelDefinition[]>")]
     pub fn discover_models(&self, opts: Option<JsCallOptions>) -> Promise {
-        let (core, fetch, opts) = (self.core.clone(), self.fetch.clone(), call_options(&opts.map_or(JsValue::UNDEFINED, JsValue::from)));
-        promise(Box::pin(async move {
-            let models = discover(&core, fetch.as_ref(), &opts.map_err(throw)?).await.map_err(throw)?;
-            to_js(&models).map_err(throw)
-        }))
+        let (core, fetch, opts) = (self.core.clone(), self.fetch.clone(), call_options(&opts.into()));
+        promise(async move { to_js(&discover(&core, fetch.as_ref(), &opts?).await?) })
     }
 
     /// The declared models merged with discovered ones (when `describe().discovery.enabled`).
@@ -83,27 +83,21 @@ impl VllmProvider {
     /// (the server's context window for a discovered model), as OpenClaw's catalog does.
     #[wasm_bindgen(js_name = listModels, unchecked_return_type = "Promise<ModelCatalog>")]
     pub fn list_models(&self, opts: Option<JsCallOptions>) -> Promise {
-        let (core, fetch, opts) = (self.core.clone(), self.fetch.clone(), call_options(&opts.map_or(JsValue::UNDEFINED, JsValue::from)));
-        promise(Box::pin(async move {
-            let opts = opts.map_err(throw)?;
-            let discovered = if core.wants_discovery() {
-                let started = js_sys::Date::now();
-                let result = discover(&core, fetch.as_ref(), &opts).await;
-                Some((result, (js_sys::Date::now() - started).max(0.0) as u64))
-            } else {
-                None
+        let (core, fetch, opts) = (self.core.clone(), self.fetch.clone(), call_options(&opts.into()));
+        promise(async move {
+            let (opts, started) = (opts?, js_sys::Date::now());
+            let discovered = match core.wants_discovery() {
+                true => Some((discover(&core, fetch.as_ref(), &opts).await, (js_sys::Date::now() - started).max(0.0) as u64)),
+                false => None,
             };
-            to_js(&core.catalog(discovered).map_err(throw)?).map_err(throw)
-        }))
+            to_js(&core.catalog(discovered)?)
+        })
     }
 }
 
-async fn discover(core: &Provider, fetch: Option<&Function>, opts: &convert::CallOptions) -> Result<Vec<crate::models::ModelDefinition>, ProviderError> {
-    let req = core.discovery_request(opts.timeout_ms);
-    let resp = net::send(&req, fetch, &opts.guard()?)
-        .await
-        .map_err(|f| classify_transport(&f, &core.describe().base_url).redact(core.secrets()))?;
-    core.parse_discovery(&resp)
+async fn discover(core: &Provider, fetch: Option<&Function>, opts: &CallOptions) -> Result<Vec<crate::models::ModelDefinition>, ProviderError> {
+    let resp = fetch::send(&core.discovery_request(opts.timeout_ms), fetch, &opts.guard()?).await;
+    core.parse_discovery(&resp.map_err(|f| crate::transport::classify_transport(&f, &core.describe().base_url).redact(core.secrets()))?)
 }
 
 /// Classifies an HTTP error answer you got elsewhere, without throwing.
@@ -113,18 +107,10 @@ pub fn classify_error(
     #[wasm_bindgen(unchecked_param_type = "string")] body: JsValue,
     headers: Option<JsHeaders>,
 ) -> JsResult {
-    // null/undefined is "no status"; anything else must be a number the core accepts.
-    let number = if status.is_null() || status.is_undefined() { None } else { Some(status.as_f64().unwrap_or(f64::NAN)) };
-    let status = crate::http::status_from_number(number).map_err(throw)?;
-    // Only a string is read: anything else (bytes, an object claiming a huge length) is refused before
-    // it is copied into the wasm memory.
-    let body = body.as_string().ok_or_else(|| throw(arg_error("body", "body must be a string (the response text)")))?;
-    let headers = match headers.map(JsValue::from).filter(|h| !h.is_undefined() && !h.is_null()) {
-        None => Vec::new(),
-        Some(h) => crate::http::headers_from_json(&convert::json_text(&h, "headers").map_err(throw)?).map_err(throw)?,
-    };
-    let info = crate::classify::classify_http(status, &body, &headers, &Default::default());
-    to_js(&info).map_err(throw)
+    // A body that is not a string (bytes, an object claiming a huge length) is refused, never copied.
+    let status = Some(status).filter(|s| !s.is_null() && !s.is_undefined()).map(|s| s.as_f64().unwrap_or(f64::NAN));
+    let headers = headers.map(JsValue::from).filter(|h| !h.is_null() && !h.is_undefined()).map(|h| convert::json_text(&h, "headers")).transpose().map_err(throw)?;
+    to_js(&crate::classify::classify_error(status, body.as_string(), headers.as_deref()).map_err(throw)?).map_err(throw)
 }
 
 /// Splits a model reference on its first `/` (`vllm/Qwen/Qwen3-8B` → `{provider:"vllm", model:"Qwen/Qwen3-8B"}`).

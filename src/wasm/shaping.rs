@@ -2,8 +2,7 @@
 //! thinking levels a model offers. Pure: no network.
 
 use super::convert::{arg_error, json_text, to_js};
-use super::types::JsChatRequest;
-use super::{throw, JsResult, VllmProvider};
+use super::{throw, types::JsChatRequest, JsResult, VllmProvider};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]

@@ -1,0 +1,234 @@
+//! The HTTP of every export. A request is built by gloo-net's `RequestBuilder` and given to the
+//! platform's fetch, or given to the caller's fetch as `fetch(url, init)`, with the same fields (the
+//! core's `FetchInit`: method, headers, body, `redirect: "manual"`) and the call's signal. What a fetch
+//! resolves to is checked (each getter read once, caught) and rebuilt as a platform `Response`, handled
+//! as a `gloo_net::http::Response`; its body is read through its stream's reader. Redirects are
+//! followed only as the core's `redirect::next_hop` says.
+
+use super::guard::{Guard, Halt};
+use super::to_js;
+use crate::http::{probe_init, FetchInit, HttpRequest, HttpResponse, MAX_ERROR_BODY_BYTES};
+use crate::redirect::{next_hop, Hop};
+use crate::stream::{Fired, Piece, NOT_A_RESPONSE, NOT_A_STREAM, UNUSABLE_RESPONSE};
+use crate::transport::{absorb, answer_status, cors_check_url, null_body, wants_reachability_probe, FailureKind, TransportFailure};
+use gloo_net::http::{Headers, Method, RequestBuilder, Response};
+use js_sys::{Array, Function, Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use web_sys::{AbortSignal, ReadableStream, RequestMode, RequestRedirect, ResponseInit};
+
+#[wasm_bindgen]
+extern "C" {
+    // The platform's fetch, given the Request gloo-net built. gloo-net's `send()` is not used: its error
+    // keeps only the name and message of what fetch threw (Node's reason is in `cause`), and it panics
+    // when fetch rejects with something that is not an Error.
+    #[wasm_bindgen(catch, js_name = fetch)]
+    fn fetch_request(request: &web_sys::Request) -> Result<JsValue, JsValue>;
+    // A copy of a chunk: its own getters may be replaced; a Proxy or a detached buffer fail, caught.
+    #[wasm_bindgen(js_name = Uint8Array)]
+    type Copy;
+    #[wasm_bindgen(catch, constructor, js_class = "Uint8Array")]
+    fn new(from: &JsValue) -> Result<Copy, JsValue>;
+}
+
+/// `target[name](...args)`, catching whatever the getter or the call throws.
+pub(crate) fn call_method(target: &JsValue, name: &str, args: &[&JsValue]) -> Result<JsValue, JsValue> {
+    let f: Function = Reflect::get(target, &name.into())?.unchecked_into();
+    Reflect::apply(&f, target, &args.iter().copied().collect::<Array>())
+}
+
+/// The page's origin when running in a browser page or worker (for CORS diagnosis).
+pub(crate) fn page_origin() -> Option<String> {
+    let location = Reflect::get(&js_sys::global(), &"location".into()).ok().filter(JsValue::is_object)?;
+    Reflect::get(&location, &"origin".into()).ok()?.as_string().filter(|o| o.starts_with("http"))
+}
+
+/// The `message` of what JS threw (or the thrown text).
+fn message_of(thrown: &JsValue) -> String {
+    Reflect::get(thrown, &"message".into()).ok().and_then(|m| m.as_string()).or_else(|| thrown.as_string()).unwrap_or_default()
+}
+
+/// What went wrong, for the core to classify: `thrown` is what JS threw or rejected with (or a text).
+fn failure(kind: FailureKind, thrown: &JsValue, req: &HttpRequest) -> TransportFailure {
+    let text = |v: &JsValue, k: &str| Reflect::get(v, &k.into()).ok().and_then(|x| x.as_string());
+    let cause = Reflect::get(thrown, &"cause".into()).ok().filter(JsValue::is_object).unwrap_or_default();
+    let name = text(thrown, "name").unwrap_or_else(|| "Error".into());
+    let (cause_code, cause_message) = (text(&cause, "code"), text(&cause, "message"));
+    TransportFailure { name, message: message_of(thrown), cause_code, cause_message, page_origin: page_origin(), ..TransportFailure::new(kind, req) }
+}
+
+fn halted(halt: Halt, req: &HttpRequest) -> TransportFailure {
+    match halt {
+        Halt::Timer(_) => failure(FailureKind::Timeout, &JsValue::UNDEFINED, req),
+        Halt::Aborted => failure(FailureKind::Aborted, &JsValue::UNDEFINED, req),
+        Halt::Rejected(e) => failure(FailureKind::Network, &e, req),
+    }
+}
+
+/// Sends `init` to `url` (the caller's fetch, or gloo-net's request to the platform's), not waiting.
+fn start(url: &str, init: &FetchInit, fetch: Option<&Function>, signal: &AbortSignal) -> Result<JsValue, JsValue> {
+    if let Some(fetch) = fetch {
+        let js = to_js(init).map_err(|e| JsValue::from_str(&e.message))?;
+        Reflect::set(&js, &"signal".into(), signal)?;
+        return fetch.call2(&JsValue::UNDEFINED, &url.into(), &js);
+    }
+    // The platform's `Headers` refuses, catchably, names and values HTTP does not allow.
+    let headers = web_sys::Headers::new()?;
+    for (k, v) in init.headers {
+        headers.append(k, v)?;
+    }
+    let method = if init.method == "POST" { Method::POST } else { Method::GET };
+    let mut builder = RequestBuilder::new(url).method(method).headers(Headers::from_raw(headers)).abort_signal(Some(signal));
+    builder = builder.redirect(RequestRedirect::from_js_value(&init.redirect.into()).unwrap_or(RequestRedirect::Manual));
+    if let Some(mode) = init.mode.and_then(|m| RequestMode::from_js_value(&m.into())) {
+        builder = builder.mode(mode);
+    }
+    let request = match init.body {
+        Some(body) => builder.body(body),
+        None => builder.build(),
+    };
+    fetch_request(&request.map_err(|e| JsValue::from_str(&e.to_string()))?.into())
+}
+
+/// Takes what a fetch resolved to as a platform `Response` gloo-net can read without surprises.
+fn adopt(value: &JsValue, req: &HttpRequest) -> Result<Response, TransportFailure> {
+    let bad = |what: String| failure(FailureKind::UnreadableBody, &what.into(), req);
+    if !value.is_object() {
+        return Err(bad(NOT_A_RESPONSE.into()));
+    }
+    let read = |key: &str| Reflect::get(value, &key.into()).map_err(|e| bad(format!("{UNUSABLE_RESPONSE}: reading {key} threw ({})", message_of(&e))));
+    let status = answer_status(read("type")?.as_string().as_deref(), read("status")?.as_f64()).map_err(|(kind, what)| failure(kind, &what.into(), req))?;
+    let init = ResponseInit::new();
+    init.set_status(status);
+    init.set_headers(&read("headers")?);
+    let body = Some(read("body")?).filter(|b| !b.is_null() && !b.is_undefined() && !null_body(status));
+    let body = body.map(|b| b.dyn_into::<ReadableStream>().map_err(|_| bad(NOT_A_STREAM.into()))).transpose()?;
+    web_sys::Response::new_with_opt_readable_stream_and_init(body.as_ref(), &init).map(Response::from).map_err(|e| bad(format!("{UNUSABLE_RESPONSE} ({})", message_of(&e))))
+}
+
+/// The answer's headers, names lower-cased (as the platform's `Headers` gives them).
+pub(crate) fn headers(resp: &Response) -> Vec<(String, String)> {
+    resp.headers().entries().collect()
+}
+
+/// Sends `req` under `guard`, following redirects as the core decides; resolves when the answer's
+/// head arrives (body unread), or says why nothing did.
+pub(crate) async fn open(req: &HttpRequest, fetch: Option<&Function>, guard: &Guard) -> Result<Response, TransportFailure> {
+    let (mut req, mut hops) = (req.clone(), 0);
+    loop {
+        if guard.caller_aborted() {
+            return Err(halted(Halt::Aborted, &req));
+        }
+        let raw = match start(&req.url, &req.fetch_init(), fetch, &guard.signal()) {
+            Ok(pending) => guard.race(&pending).await,
+            Err(thrown) => Err(Halt::Rejected(thrown)),
+        };
+        let resp = match raw {
+            Ok(raw) => adopt(&raw, &req)?,
+            Err(Halt::Rejected(e)) => return Err(with_probe(failure(FailureKind::Network, &e, &req), fetch).await),
+            Err(halt) => return Err(halted(halt, &req)),
+        };
+        let hop = next_hop(&req, resp.status(), resp.headers().get("location").as_deref(), hops);
+        if hop != Hop::Done {
+            // A redirect's own body is not wanted.
+            Reader::of(&resp).ok().flatten().inspect(Reader::cancel);
+        }
+        match hop {
+            Hop::Done => return Ok(resp),
+            Hop::Follow(next) => req = next,
+            Hop::Refuse(r) => return Err(failure(FailureKind::Redirect(r), &JsValue::UNDEFINED, &req)),
+        }
+        hops += 1;
+    }
+}
+
+/// A body's reader. The stream may be the caller's: every call on it is caught.
+#[derive(Clone)]
+pub(crate) struct Reader(JsValue);
+
+impl Reader {
+    /// The reader of `resp`'s body: `Ok(None)` without a body, `Err` when its stream refuses one.
+    pub(crate) fn of(resp: &Response) -> Result<Option<Reader>, JsValue> {
+        resp.body().map(|b| call_method(&b, "getReader", &[]).map(Reader)).transpose()
+    }
+
+    /// The next piece of the body, unless the guard halts first.
+    pub(crate) async fn read(&self, guard: &Guard) -> Piece {
+        let chunk = match call_method(&self.0, "read", &[]).map_err(Halt::Rejected) {
+            Ok(pending) => guard.race(&pending).await,
+            Err(halt) => Err(halt),
+        };
+        let chunk = match chunk {
+            Ok(chunk) => chunk,
+            Err(halt) => {
+                let fired = if let Halt::Timer(tag) = halt { Some(tag) } else { None };
+                let message = if let Halt::Rejected(e) = &halt { message_of(e) } else { String::new() };
+                return Piece::Failed { caller_aborted: guard.caller_aborted(), fired, message };
+            }
+        };
+        match (Reflect::get(&chunk, &"done".into()).map(|d| d.as_bool()), Reflect::get(&chunk, &"value".into())) {
+            (Ok(Some(false)), Ok(v)) if v.is_undefined() => Piece::Bytes(Vec::new()),
+            (Ok(Some(false)), Ok(v)) => match v.dyn_ref::<Uint8Array>().map(|v| Copy::new(v)) {
+                Some(Ok(bytes)) => Piece::Bytes(bytes.unchecked_into::<Uint8Array>().to_vec()),
+                _ => Piece::NotBytes,
+            },
+            (Ok(_), Ok(_)) => Piece::End,
+            _ => Piece::NotBytes,
+        }
+    }
+
+    /// Stops reading (the rest of the body is not wanted); a failing `cancel()` is ignored.
+    pub(crate) fn cancel(&self) {
+        if let (Ok(p), Ok(noop)) = (call_method(&self.0, "cancel", &[]), Reflect::get(&js_sys::global(), &"Boolean".into())) {
+            let _ = call_method(&Promise::resolve(&p), "catch", &[&noop]);
+        }
+    }
+}
+
+/// Sends the request under `guard` and reads the body (capped), or says why that failed.
+pub(crate) async fn send(req: &HttpRequest, fetch: Option<&Function>, guard: &Guard) -> Result<HttpResponse, TransportFailure> {
+    let started = js_sys::Date::now();
+    if let Some(ms) = req.timeout_ms {
+        guard.arm(Fired::Request, ms);
+    }
+    let resp = open(req, fetch, guard).await?;
+    let mut out = HttpResponse { status: resp.status(), headers: headers(&resp), ..Default::default() };
+    let cap = if out.is_success() { req.max_body_bytes } else { MAX_ERROR_BODY_BYTES };
+    let reader = Reader::of(&resp).map_err(|_| failure(FailureKind::UnreadableBody, &NOT_A_STREAM.into(), req))?;
+    while let Some(reader) = &reader {
+        match absorb(&mut out, reader.read(guard).await, cap) {
+            Ok(true) => continue,
+            Ok(false) => reader.cancel(),
+            Err((kind, what)) => {
+                reader.cancel();
+                return Err(failure(kind, &what.into(), req));
+            }
+        }
+        break;
+    }
+    out.duration_ms = (js_sys::Date::now() - started).max(0.0) as u32;
+    Ok(out)
+}
+
+/// A bodiless GET of `url` in a fetch `mode`, for at most 3 s: `Some(true)` when it resolved (in
+/// `no-cors` mode an opaque answer still means a server is there), `Some(false)` when it was refused.
+async fn probe(url: &str, mode: &'static str, fetch: Option<&Function>) -> Option<bool> {
+    let guard = Guard::new(None, false)?;
+    guard.arm(Fired::Request, 3_000);
+    match guard.race(&start(url, &probe_init(mode), fetch, &guard.signal()).ok()?).await {
+        Ok(_) => Some(true),
+        Err(Halt::Rejected(_)) => Some(false),
+        Err(_) => None,
+    }
+}
+
+/// Runs the browser probes the core asks for, so it can tell a dead server, a CORS refusal and a
+/// hidden 401 apart (all three are `TypeError: Failed to fetch` to a page).
+async fn with_probe(mut f: TransportFailure, fetch: Option<&Function>) -> TransportFailure {
+    if wants_reachability_probe(&f) {
+        f.probe_reachable = probe(&f.url, "no-cors", fetch).await;
+        if let Some(health) = cors_check_url(&f) {
+            f.health_readable = probe(&health, "cors", fetch).await;
+        }
+    }
+    f
+}
