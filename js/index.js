@@ -1,5 +1,8 @@
 // Browser and bundler entry: the wasm loads when `init()` is awaited.
-import wasmInit from "./wasm/vllm_provider.js";
+import wasmInit, { VllmProvider } from "./wasm/vllm_provider.js";
+import { guardFreed } from "./error.js";
+
+guardFreed(VllmProvider, "VllmProvider");
 
 export { VllmProvider, classifyError, parseModelRef } from "./wasm/vllm_provider.js";
 export { VllmProviderError, isVllmProviderError } from "./error.js";

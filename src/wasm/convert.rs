@@ -8,9 +8,49 @@
 use super::guard::Guard;
 use crate::config::{ConfigInput, ResolveInput};
 use crate::error::ProviderError;
-use js_sys::{Function, Reflect, JSON};
+use js_sys::{Array, Function};
 use serde::Serialize;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/src/wasm/calls.js")]
+extern "C" {
+    // Each runs one call that may throw and says whether it did; the outcome is in `out[0]`.
+    #[wasm_bindgen(js_name = get)]
+    fn js_get(out: &Array, object: &JsValue, key: &str) -> bool;
+    #[wasm_bindgen(js_name = call)]
+    fn js_call(out: &Array, f: &JsValue, this: &JsValue, args: &Array) -> bool;
+    #[wasm_bindgen(js_name = construct)]
+    fn js_construct(out: &Array, class: &str, args: &Array) -> bool;
+    #[wasm_bindgen(js_name = stringify)]
+    fn js_stringify(out: &Array, value: &JsValue) -> bool;
+}
+
+fn outcome(attempt: impl FnOnce(&Array) -> bool) -> Result<JsValue, JsValue> {
+    let out = Array::new();
+    let ok = attempt(&out);
+    Some(out.get(0)).filter(|_| ok).ok_or_else(|| out.get(0))
+}
+
+/// `object[key]`: the value, or what the getter threw.
+pub fn get(object: &JsValue, key: &str) -> Result<JsValue, JsValue> {
+    outcome(|out| js_get(out, object, key))
+}
+
+/// `target[name](...args)`: the result, or what the getter or the call threw.
+pub fn call_method(target: &JsValue, name: &str, args: &[&JsValue]) -> Result<JsValue, JsValue> {
+    let f = get(target, name)?;
+    outcome(|out| js_call(out, &f, target, &args.iter().copied().collect()))
+}
+
+/// `f.call(this, ...args)`: the result, or what the call threw.
+pub fn call(f: &JsValue, this: &JsValue, args: &[&JsValue]) -> Result<JsValue, JsValue> {
+    outcome(|out| js_call(out, f, this, &args.iter().copied().collect()))
+}
+
+/// `new globalThis[class](...args)`: the object, or what the constructor threw.
+pub fn construct(class: &str, args: &[&JsValue]) -> Result<JsValue, JsValue> {
+    outcome(|out| js_construct(out, class, &args.iter().copied().collect()))
+}
 
 /// A `config` error about an argument.
 pub fn arg_error(path: &str, message: impl Into<String>) -> ProviderError {
@@ -30,7 +70,7 @@ fn converted(value: Result<JsValue, serde_wasm_bindgen::Error>) -> Result<JsValu
 
 /// `obj[key]`, `None` for null, undefined or a non-object `obj`; a getter that throws is a config error.
 pub fn field(obj: &JsValue, key: &str) -> Result<Option<JsValue>, ProviderError> {
-    let v = if obj.is_object() { Reflect::get(obj, &key.into()).map_err(|_| arg_error(key, format!("reading {key} threw")))? } else { JsValue::NULL };
+    let v = if obj.is_object() { get(obj, key).map_err(|_| arg_error(key, format!("reading {key} threw")))? } else { JsValue::NULL };
     Ok(Some(v).filter(|v| !v.is_undefined() && !v.is_null()))
 }
 
@@ -41,7 +81,7 @@ pub fn string_field(obj: &JsValue, key: &str) -> Result<Option<String>, Provider
 
 /// `JSON.stringify(value)` as a Rust string, or a config error naming `path`.
 pub fn json_text(value: &JsValue, path: &str) -> Result<String, ProviderError> {
-    let text = JSON::stringify(value).map_err(|_| arg_error(path, format!("{path} cannot be converted to JSON (a cycle, a BigInt or a throwing getter)")))?;
+    let text = outcome(|out| js_stringify(out, value)).map_err(|_| arg_error(path, format!("{path} cannot be converted to JSON (a cycle, a BigInt or a throwing getter)")))?;
     text.as_string().ok_or_else(|| arg_error(path, format!("{path} must be a JSON-like object")))
 }
 
@@ -100,7 +140,7 @@ pub fn call_options(opts: &JsValue) -> Result<CallOptions, ProviderError> {
     let signal = field(opts, "signal")?;
     let aborted = match &signal {
         None => Some(false),
-        Some(s) => Reflect::get(s, &"aborted".into()).ok().and_then(|a| a.as_bool()).filter(|_| Reflect::get(s, &"addEventListener".into()).is_ok_and(|f| f.is_function())),
+        Some(s) => get(s, "aborted").ok().and_then(|a| a.as_bool()).filter(|_| get(s, "addEventListener").is_ok_and(|f| f.is_function())),
     };
     let aborted = aborted.ok_or_else(|| arg_error("signal", "signal must be an AbortSignal"))?;
     let timeout_ms = field(opts, "timeoutMs")?.map(|t| crate::http::timeout_from_number(t.as_f64())).transpose()?;

@@ -5,6 +5,7 @@
 //! as a `gloo_net::http::Response`; its body is read through its stream's reader. Redirects are
 //! followed only as the core's `redirect::next_hop` says.
 
+use super::convert::{call, call_method, construct, get};
 use super::guard::{Guard, Halt};
 use super::to_js;
 use crate::http::{probe_init, FetchInit, HttpRequest, HttpResponse, MAX_ERROR_BODY_BYTES};
@@ -12,45 +13,25 @@ use crate::redirect::{next_hop, Hop};
 use crate::stream::{Fired, Piece, NOT_A_RESPONSE, NOT_A_STREAM, UNUSABLE_RESPONSE};
 use crate::transport::{absorb, answer_status, cors_check_url, null_body, wants_reachability_probe, FailureKind, TransportFailure};
 use gloo_net::http::{Headers, Method, RequestBuilder, Response};
-use js_sys::{Array, Function, Promise, Reflect, Uint8Array};
+use js_sys::{Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use web_sys::{AbortSignal, ReadableStream, RequestMode, RequestRedirect, ResponseInit};
 
-#[wasm_bindgen]
-extern "C" {
-    // The platform's fetch, given the Request gloo-net built. gloo-net's `send()` is not used: its error
-    // keeps only the name and message of what fetch threw (Node's reason is in `cause`), and it panics
-    // when fetch rejects with something that is not an Error.
-    #[wasm_bindgen(catch, js_name = fetch)]
-    fn fetch_request(request: &web_sys::Request) -> Result<JsValue, JsValue>;
-    // A copy of a chunk: its own getters may be replaced; a Proxy or a detached buffer fail, caught.
-    #[wasm_bindgen(js_name = Uint8Array)]
-    type Copy;
-    #[wasm_bindgen(catch, constructor, js_class = "Uint8Array")]
-    fn new(from: &JsValue) -> Result<Copy, JsValue>;
-}
-
-/// `target[name](...args)`, catching whatever the getter or the call throws.
-pub(crate) fn call_method(target: &JsValue, name: &str, args: &[&JsValue]) -> Result<JsValue, JsValue> {
-    let f: Function = Reflect::get(target, &name.into())?.unchecked_into();
-    Reflect::apply(&f, target, &args.iter().copied().collect::<Array>())
-}
-
 /// The page's origin when running in a browser page or worker (for CORS diagnosis).
 pub(crate) fn page_origin() -> Option<String> {
-    let location = Reflect::get(&js_sys::global(), &"location".into()).ok().filter(JsValue::is_object)?;
-    Reflect::get(&location, &"origin".into()).ok()?.as_string().filter(|o| o.starts_with("http"))
+    let location = get(&js_sys::global(), "location").ok().filter(JsValue::is_object)?;
+    get(&location, "origin").ok()?.as_string().filter(|o| o.starts_with("http"))
 }
 
 /// The `message` of what JS threw (or the thrown text).
 fn message_of(thrown: &JsValue) -> String {
-    Reflect::get(thrown, &"message".into()).ok().and_then(|m| m.as_string()).or_else(|| thrown.as_string()).unwrap_or_default()
+    get(thrown, "message").ok().and_then(|m| m.as_string()).or_else(|| thrown.as_string()).unwrap_or_default()
 }
 
 /// What went wrong, for the core to classify: `thrown` is what JS threw or rejected with (or a text).
 fn failure(kind: FailureKind, thrown: &JsValue, req: &HttpRequest) -> TransportFailure {
-    let text = |v: &JsValue, k: &str| Reflect::get(v, &k.into()).ok().and_then(|x| x.as_string());
-    let cause = Reflect::get(thrown, &"cause".into()).ok().filter(JsValue::is_object).unwrap_or_default();
+    let text = |v: &JsValue, k: &str| get(v, k).ok().and_then(|x| x.as_string());
+    let cause = get(thrown, "cause").ok().filter(JsValue::is_object).unwrap_or_default();
     let name = text(thrown, "name").unwrap_or_else(|| "Error".into());
     let (cause_code, cause_message) = (text(&cause, "code"), text(&cause, "message"));
     TransportFailure { name, message: message_of(thrown), cause_code, cause_message, page_origin: page_origin(), ..TransportFailure::new(kind, req) }
@@ -69,7 +50,7 @@ fn start(url: &str, init: &FetchInit, fetch: Option<&Function>, signal: &AbortSi
     if let Some(fetch) = fetch {
         let js = to_js(init).map_err(|e| JsValue::from_str(&e.message))?;
         Reflect::set(&js, &"signal".into(), signal)?;
-        return fetch.call2(&JsValue::UNDEFINED, &url.into(), &js);
+        return call(fetch, &JsValue::UNDEFINED, &[&url.into(), &js]);
     }
     // The platform's `Headers` refuses, catchably, names and values HTTP does not allow.
     let headers = web_sys::Headers::new()?;
@@ -86,7 +67,11 @@ fn start(url: &str, init: &FetchInit, fetch: Option<&Function>, signal: &AbortSi
         Some(body) => builder.body(body),
         None => builder.build(),
     };
-    fetch_request(&request.map_err(|e| JsValue::from_str(&e.to_string()))?.into())
+    // The platform's fetch, given the Request gloo-net built. gloo-net's `send()` is not used: its
+    // error keeps only the name and message of what fetch threw (Node's reason is in `cause`), and it
+    // panics when fetch rejects with something that is not an Error.
+    let request: web_sys::Request = request.map_err(|e| JsValue::from_str(&e.to_string()))?.into();
+    call(&get(&js_sys::global(), "fetch")?, &JsValue::UNDEFINED, &[&request])
 }
 
 /// Takes what a fetch resolved to as a platform `Response` gloo-net can read without surprises.
@@ -95,14 +80,15 @@ fn adopt(value: &JsValue, req: &HttpRequest) -> Result<Response, TransportFailur
     if !value.is_object() {
         return Err(bad(NOT_A_RESPONSE.into()));
     }
-    let read = |key: &str| Reflect::get(value, &key.into()).map_err(|e| bad(format!("{UNUSABLE_RESPONSE}: reading {key} threw ({})", message_of(&e))));
+    let read = |key: &str| get(value, key).map_err(|e| bad(format!("{UNUSABLE_RESPONSE}: reading {key} threw ({})", message_of(&e))));
     let status = answer_status(read("type")?.as_string().as_deref(), read("status")?.as_f64()).map_err(|(kind, what)| failure(kind, &what.into(), req))?;
     let init = ResponseInit::new();
     init.set_status(status);
     init.set_headers(&read("headers")?);
     let body = Some(read("body")?).filter(|b| !b.is_null() && !b.is_undefined() && !null_body(status));
     let body = body.map(|b| b.dyn_into::<ReadableStream>().map_err(|_| bad(NOT_A_STREAM.into()))).transpose()?;
-    web_sys::Response::new_with_opt_readable_stream_and_init(body.as_ref(), &init).map(Response::from).map_err(|e| bad(format!("{UNUSABLE_RESPONSE} ({})", message_of(&e))))
+    let response = construct("Response", &[&body.map_or(JsValue::NULL, JsValue::from), &init]);
+    response.map(|r| Response::from(r.unchecked_into::<web_sys::Response>())).map_err(|e| bad(format!("{UNUSABLE_RESPONSE} ({})", message_of(&e))))
 }
 
 /// The answer's headers, names lower-cased (as the platform's `Headers` gives them).
@@ -165,9 +151,10 @@ impl Reader {
                 return Piece::Failed { caller_aborted: guard.caller_aborted(), fired, message };
             }
         };
-        match (Reflect::get(&chunk, &"done".into()).map(|d| d.as_bool()), Reflect::get(&chunk, &"value".into())) {
+        match (get(&chunk, "done").map(|d| d.as_bool()), get(&chunk, "value")) {
             (Ok(Some(false)), Ok(v)) if v.is_undefined() => Piece::Bytes(Vec::new()),
-            (Ok(Some(false)), Ok(v)) => match v.dyn_ref::<Uint8Array>().map(|v| Copy::new(v)) {
+            // A copy: a chunk's own getters may be replaced; a Proxy or a detached buffer fail, caught.
+            (Ok(Some(false)), Ok(v)) => match v.dyn_ref::<Uint8Array>().map(|v| construct("Uint8Array", &[v])) {
                 Some(Ok(bytes)) => Piece::Bytes(bytes.unchecked_into::<Uint8Array>().to_vec()),
                 _ => Piece::NotBytes,
             },
@@ -178,7 +165,7 @@ impl Reader {
 
     /// Stops reading (the rest of the body is not wanted); a failing `cancel()` is ignored.
     pub(crate) fn cancel(&self) {
-        if let (Ok(p), Ok(noop)) = (call_method(&self.0, "cancel", &[]), Reflect::get(&js_sys::global(), &"Boolean".into())) {
+        if let (Ok(p), Ok(noop)) = (call_method(&self.0, "cancel", &[]), get(&js_sys::global(), "Boolean")) {
             let _ = call_method(&Promise::resolve(&p), "catch", &[&noop]);
         }
     }

@@ -4,7 +4,7 @@
 //! closure is handed to JS: listeners and timers are bound built-ins (an array's `push`, a promise's
 //! `resolve`, our controller's `abort`), safe to call whenever JS likes.
 
-use super::fetch::call_method;
+use super::convert::call_method;
 use crate::stream::Fired;
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use std::cell::RefCell;
@@ -61,7 +61,7 @@ impl Guard {
         let caller = signal.map(|signal| {
             let listeners: Vec<Function> = bound(&aborted, "push").into_iter().chain([halt.2.clone()]).chain(bound(&controller, "abort")).collect();
             for f in &listeners {
-                let _ = call_method(signal, "addEventListener", &[&"abort".into(), f]);
+                let _ = call_method(signal, "addEventListener", &[&JsValue::from("abort"), f]);
             }
             (signal.clone(), listeners)
         });
@@ -118,7 +118,7 @@ impl Guard {
     fn unlisten(&self, from: usize) {
         if let Some((signal, listeners)) = &self.caller {
             for f in listeners.iter().skip(from) {
-                let _ = call_method(signal, "removeEventListener", &[&"abort".into(), f]);
+                let _ = call_method(signal, "removeEventListener", &[&JsValue::from("abort"), f]);
             }
         }
     }
