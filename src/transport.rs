@@ -115,6 +115,7 @@ pub fn absorb(out: &mut HttpResponse, piece: Piece, cap: usize) -> Result<bool, 
         }
         Piece::End => Ok(false),
         Piece::NotBytes => Err((FailureKind::UnreadableBody, crate::stream::NOT_BYTES.to_string())),
+        Piece::Unreadable(what) => Err((FailureKind::UnreadableBody, what)),
         Piece::Failed { caller_aborted: true, .. } => Err((FailureKind::Aborted, String::new())),
         Piece::Failed { fired: Some(_), .. } => Err((FailureKind::Timeout, String::new())),
         Piece::Failed { message, .. } => Err((FailureKind::Network, message)),

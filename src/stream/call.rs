@@ -80,6 +80,8 @@ pub enum Piece {
     End,
     /// A chunk that was not bytes.
     NotBytes,
+    /// The body's reader threw instead of reading (a caller's stream); what it threw.
+    Unreadable(String),
     /// The read failed: the caller's abort, one of the caller's timers, or the connection.
     Failed {
         /// Whether the caller's signal has fired.
@@ -268,6 +270,7 @@ impl ChatCall {
             }
             Piece::End => self.take(&[], true),
             Piece::NotBytes => Err(unreadable_body(NOT_BYTES)),
+            Piece::Unreadable(what) => Err(unreadable_body(&what)),
             Piece::Failed { caller_aborted, fired, message } => {
                 let why = match (caller_aborted, fired) {
                     (true, _) => Interrupt::Aborted,
@@ -555,6 +558,12 @@ mod tests {
         c.opened(Ok(sse_answer(200)));
         c.next(false);
         c.piece(Piece::NotBytes);
+        assert_eq!(drain(&mut c), ["error:bad_response"]);
+        let mut c = call(CallTimeouts::default());
+        c.next(false);
+        c.opened(Ok(sse_answer(200)));
+        c.next(false);
+        c.piece(Piece::Unreadable("read() threw (boom)".into()));
         assert_eq!(drain(&mut c), ["error:bad_response"]);
         let mut c = call(CallTimeouts { request_ms: Some(50), ..Default::default() });
         c.next(false);

@@ -139,9 +139,10 @@ impl Reader {
 
     /// The next piece of the body, unless the guard halts first.
     pub(crate) async fn read(&self, guard: &Guard) -> Piece {
-        let chunk = match call_method(&self.0, "read", &[]).map_err(Halt::Rejected) {
+        // A platform reader's read() never throws: one that does is the caller's, and not a stream.
+        let chunk = match call_method(&self.0, "read", &[]) {
             Ok(pending) => guard.race(&pending).await,
-            Err(halt) => Err(halt),
+            Err(e) => return Piece::Unreadable(format!("{UNUSABLE_RESPONSE}: its reader's read() threw ({})", message_of(&e))),
         };
         let chunk = match chunk {
             Ok(chunk) => chunk,
