@@ -57,13 +57,15 @@ pub fn is_redirect(status: u16) -> bool {
     matches!(status, 301 | 302 | 303 | 307 | 308)
 }
 
-/// Decides what to do with an answer of `status` (and its `Location`) to `req`, after `hops` redirects
-/// were followed for it. A 3xx without a `Location` is the answer itself.
+/// Decides what to do with an answer of `status` to `req`, after `hops` redirects were followed for it;
+/// `location` is its `Location` resolved against `req.url` (by the platform's URL parser, as fetch
+/// resolves it). A 3xx without a `Location` is the answer itself.
 pub fn next_hop(req: &HttpRequest, status: u16, location: Option<&str>, hops: usize) -> Hop {
     let Some(location) = location.filter(|_| is_redirect(status)) else { return Hop::Done };
-    let Some((to, target)) = resolve_location(&req.url, location).and_then(|to| BaseUrl::parse(&to).map(|t| (to, t))) else {
+    let Some(target) = BaseUrl::parse(location).filter(|_| location.contains("://")) else {
         return Hop::Refuse(Refusal::Unusable { status });
     };
+    let to = location.to_string();
     if BaseUrl::parse(&req.url).map(|from| from.origin()) != Some(target.origin()) {
         return Hop::Refuse(Refusal::CrossOrigin { status, to });
     }
@@ -80,60 +82,6 @@ pub fn next_hop(req: &HttpRequest, status: u16, location: Option<&str>, hops: us
         next.headers.retain(|(k, _)| !k.eq_ignore_ascii_case("content-type"));
     }
     Hop::Follow(next)
-}
-
-/// Resolves a `Location` value against the URL it answered (RFC 3986 §5.2, for http(s) URLs):
-/// absolute, scheme-relative (`//host/p`), absolute-path (`/p`), query-only (`?q`) or relative (`p`).
-pub fn resolve_location(base: &str, location: &str) -> Option<String> {
-    let location = location.trim();
-    let (scheme, rest) = base.split_once("://")?;
-    let is_scheme = |s: &str| s.starts_with(|c: char| c.is_ascii_alphabetic()) && s.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
-    if location.split_once(':').is_some_and(|(s, _)| is_scheme(s)) {
-        return Some(location.to_string());
-    }
-    if let Some(rest) = location.strip_prefix("//") {
-        return Some(format!("{scheme}://{rest}"));
-    }
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let origin = &base[..scheme.len() + 3 + authority_end];
-    let path_and_query = rest[authority_end..].split('#').next().unwrap_or("");
-    let path = match path_and_query.split('?').next().unwrap_or("") {
-        "" => "/",
-        p => p,
-    };
-    if location.starts_with('?') {
-        return Some(format!("{origin}{path}{location}"));
-    }
-    if location.is_empty() || location.starts_with('#') {
-        return Some(format!("{origin}{path_and_query}"));
-    }
-    let (loc_path, loc_tail) = match location.find(['?', '#']) {
-        Some(i) => location.split_at(i),
-        None => (location, ""),
-    };
-    let merged = if loc_path.starts_with('/') { loc_path.to_string() } else { format!("{}{loc_path}", &path[..path.rfind('/').map_or(0, |i| i + 1)]) };
-    Some(format!("{origin}{}{loc_tail}", remove_dots(&merged)))
-}
-
-/// Removes `.` and `..` segments from an absolute path.
-fn remove_dots(path: &str) -> String {
-    let mut out: Vec<&str> = Vec::new();
-    let segments: Vec<&str> = path.split('/').skip(1).collect();
-    for (i, s) in segments.iter().enumerate() {
-        let last = i + 1 == segments.len();
-        match *s {
-            "." | ".." => {
-                if *s == ".." {
-                    out.pop();
-                }
-                if last {
-                    out.push("");
-                }
-            }
-            s => out.push(s),
-        }
-    }
-    format!("/{}", out.join("/"))
 }
 
 /// The error that ends a call whose request to `from` was redirected as `refusal` says; `base_url` is
@@ -214,7 +162,7 @@ mod tests {
 
     #[test]
     fn see_other_becomes_a_bodiless_get() {
-        let Hop::Follow(next) = next_hop(&req("POST", "http://h/v1/chat/completions"), 303, Some("/v1/x"), 0) else { panic!() };
+        let Hop::Follow(next) = next_hop(&req("POST", "http://h/v1/chat/completions"), 303, Some("http://h/v1/x"), 0) else { panic!() };
         assert_eq!((next.method.as_str(), next.body, next.url.as_str()), ("GET", None, "http://h/v1/x"));
         assert_eq!(next.headers, vec![("Authorization".to_string(), "Bearer sk".to_string())]);
     }
@@ -222,7 +170,7 @@ mod tests {
     #[test]
     fn another_origin_is_refused_whatever_differs() {
         let r = req("GET", "http://h:8000/v1/models");
-        for to in ["https://h:8000/v1/models", "http://h:8001/v1/models", "http://other:8000/v1/models", "https://h/v1/models", "//evil.example/v1/models"] {
+        for to in ["https://h:8000/v1/models", "http://h:8001/v1/models", "http://other:8000/v1/models", "https://h/v1/models", "http://evil.example/v1/models"] {
             assert!(matches!(next_hop(&r, 302, Some(to), 0), Hop::Refuse(Refusal::CrossOrigin { status: 302, .. })), "{to}");
         }
         // Default ports and host case are the same origin.
@@ -233,29 +181,13 @@ mod tests {
     #[test]
     fn not_a_redirect_or_no_location_is_the_answer_and_hops_are_bounded() {
         let r = req("GET", "http://h/v1/models");
-        assert_eq!(next_hop(&r, 200, Some("/x"), 0), Hop::Done);
-        assert_eq!(next_hop(&r, 304, Some("/x"), 0), Hop::Done);
+        assert_eq!(next_hop(&r, 200, Some("http://h/x"), 0), Hop::Done);
+        assert_eq!(next_hop(&r, 304, Some("http://h/x"), 0), Hop::Done);
         assert_eq!(next_hop(&r, 302, None, 0), Hop::Done);
-        assert_eq!(next_hop(&r, 302, Some("/x"), MAX_REDIRECTS), Hop::Refuse(Refusal::TooMany { status: 302 }));
-        assert_eq!(next_hop(&r, 302, Some("ftp://h/x"), 0), Hop::Refuse(Refusal::Unusable { status: 302 }));
-    }
-
-    #[test]
-    fn locations_resolve_as_browsers_do() {
-        let base = "http://h:1/v1/chat/completions?x=1";
-        for (loc, want) in [
-            ("/v1/models", "http://h:1/v1/models"),
-            ("models", "http://h:1/v1/chat/models"),
-            ("../models?a=b", "http://h:1/v1/models?a=b"),
-            ("./", "http://h:1/v1/chat/"),
-            ("?y=2", "http://h:1/v1/chat/completions?y=2"),
-            ("//g:2/p", "http://g:2/p"),
-            ("HTTPS://g/p", "HTTPS://g/p"),
-            ("", "http://h:1/v1/chat/completions?x=1"),
-        ] {
-            assert_eq!(resolve_location(base, loc).as_deref(), Some(want), "{loc}");
+        assert_eq!(next_hop(&r, 302, Some("http://h/x"), MAX_REDIRECTS), Hop::Refuse(Refusal::TooMany { status: 302 }));
+        for unusable in ["ftp://h/x", "/x", "mailto:a@b"] {
+            assert_eq!(next_hop(&r, 302, Some(unusable), 0), Hop::Refuse(Refusal::Unusable { status: 302 }), "{unusable}");
         }
-        assert_eq!(resolve_location("http://h", "a").as_deref(), Some("http://h/a"));
     }
 
     #[test]

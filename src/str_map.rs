@@ -48,16 +48,6 @@ impl StrMap {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
-
-    /// The string values of a JSON object (an environment like `process.env`, as `JSON.stringify`
-    /// gives it): anything that is not a string is left out, as `process.env` only holds strings.
-    pub fn strings_of_json(text: &str) -> Result<StrMap, String> {
-        match crate::json::parse(text.as_bytes()) {
-            Ok(serde_json::Value::Object(map)) => Ok(map.into_iter().filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string()))).collect()),
-            Ok(_) => Err("env must be an object of strings, like process.env".into()),
-            Err(e) => Err(format!("env: {e}")),
-        }
-    }
 }
 
 impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for StrMap {
@@ -107,13 +97,6 @@ mod tests {
         assert_eq!(m.get("a").map(String::as_str), Some("2"));
         assert_eq!(m.get("A"), None);
         assert_eq!(m.len(), 2);
-    }
-
-    #[test]
-    fn strings_of_a_json_object_keep_the_strings_only() {
-        let m = StrMap::strings_of_json(r#"{"A":"1","B":2,"C":null,"D":"x"}"#).unwrap();
-        assert_eq!(m.keys().collect::<Vec<_>>(), ["A", "D"]);
-        assert!(StrMap::strings_of_json("[1]").is_err());
     }
 
     #[test]

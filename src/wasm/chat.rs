@@ -3,13 +3,13 @@
 //! read: each read is decoded into one batch, which `stream()`'s JS iterator (events.js) hands out one
 //! event at a time; `chat()` converts nothing but the result.
 
-use super::convert::{call_options, field, json_text, to_js};
+use super::convert::{call_options, json_text, to_js};
 use super::fetch::{self, Reader};
 use super::guard::{set_timeout, Guard};
 use super::types::{JsChatOptions, JsChatRequest};
 use super::{promise, throw, VllmProvider};
 use crate::error::ProviderError;
-use crate::stream::{plan, unknown_error, watchdog_from_number, Answer, Body, CallTimeouts, ChatCall, Fired, Next, Piece, StreamEvent, Watchdog};
+use crate::stream::{plan, unknown_error, Answer, Body, CallTimeouts, ChatCall, Fired, Next, Piece, StreamEvent, Watchdog};
 use js_sys::{Array, Function, Promise};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -101,14 +101,13 @@ struct Call {
 
 impl Call {
     fn new(provider: &VllmProvider, request: JsValue, opts: JsValue) -> Call {
-        let options = call_options(&opts).and_then(|o| Ok((o.guard()?, o.timeout_ms)));
-        let planned = options.as_ref().map_err(Clone::clone).and_then(|(_, request_ms)| {
-            let watchdog = |key: &str| field(&opts, key)?.map(|v| watchdog_from_number(v.as_f64().unwrap_or(f64::NAN), key)).transpose();
-            let timeouts = CallTimeouts { request_ms: *request_ms, first_event_ms: watchdog("firstEventTimeoutMs")?, idle_ms: watchdog("idleTimeoutMs")? };
+        let (options, mut guard) = (call_options(&opts), None);
+        let planned = options.and_then(|(o, g)| {
+            guard = Some(g);
             let random = [(); 4].map(|_| (js_sys::Math::random() * 4_294_967_296.0) as u32);
-            plan(&provider.core, &json_text(&request, "request")?, timeouts, random)
+            plan(&provider.core, &json_text(&request, "request")?, CallTimeouts { request_ms: o.timeout_ms, first_event_ms: o.first_event_ms, idle_ms: o.idle_ms }, random)
         });
-        Call { core: RefCell::new(ChatCall::new(planned)), fetch: provider.fetch.clone(), guard: options.ok().map(|o| o.0), reader: RefCell::default() }
+        Call { core: RefCell::new(ChatCall::new(planned)), fetch: provider.fetch.clone(), guard, reader: RefCell::default() }
     }
 
     /// Sends the request; the answer (status, headers, body reader) or the failure goes to the core.

@@ -1,9 +1,7 @@
-//! The HTTP of every export. A request is built by gloo-net's `RequestBuilder` and given to the
-//! platform's fetch, or given to the caller's fetch as `fetch(url, init)`, with the same fields (the
-//! core's `FetchInit`: method, headers, body, `redirect: "manual"`) and the call's signal. What a fetch
+//! The HTTP of every export. gloo-net's `RequestBuilder` builds the request for the platform's fetch; a
+//! caller's fetch gets `fetch(url, init)` with the same fields (the core's `FetchInit`). What a fetch
 //! resolves to is checked (each getter read once, caught) and rebuilt as a platform `Response`, handled
-//! as a `gloo_net::http::Response`; its body is read through its stream's reader. Redirects are
-//! followed only as the core's `redirect::next_hop` says.
+//! as a `gloo_net::http::Response`, its body read through its reader. Redirects: as the core decides.
 
 use super::convert::{call, call_method, construct, get};
 use super::guard::{Guard, Halt};
@@ -23,18 +21,22 @@ pub(crate) fn page_origin() -> Option<String> {
     get(&location, "origin").ok()?.as_string().filter(|o| o.starts_with("http"))
 }
 
-/// The `message` of what JS threw (or the thrown text).
-fn message_of(thrown: &JsValue) -> String {
-    get(thrown, "message").ok().and_then(|m| m.as_string()).or_else(|| thrown.as_string()).unwrap_or_default()
+fn text(v: &JsValue, key: &str) -> Option<String> {
+    get(v, key).ok().and_then(|x| x.as_string())
 }
 
-/// What went wrong, for the core to classify: `thrown` is what JS threw or rejected with (or a text).
+/// The `message` of what JS threw (or the thrown text).
+fn message_of(thrown: &JsValue) -> String {
+    text(thrown, "message").or_else(|| thrown.as_string()).unwrap_or_default()
+}
+
+/// What went wrong, for the core to classify: `thrown` is what JS threw or rejected with (or a text);
+/// Node's reason for a refused connection is in its `cause`.
 fn failure(kind: FailureKind, thrown: &JsValue, req: &HttpRequest) -> TransportFailure {
-    let text = |v: &JsValue, k: &str| get(v, k).ok().and_then(|x| x.as_string());
     let cause = get(thrown, "cause").ok().filter(JsValue::is_object).unwrap_or_default();
-    let name = text(thrown, "name").unwrap_or_else(|| "Error".into());
-    let (cause_code, cause_message) = (text(&cause, "code"), text(&cause, "message"));
-    TransportFailure { name, message: message_of(thrown), cause_code, cause_message, page_origin: page_origin(), ..TransportFailure::new(kind, req) }
+    let (cause_code, cause_message, page_origin) = (text(&cause, "code"), text(&cause, "message"), page_origin());
+    let (name, message) = (text(thrown, "name").unwrap_or_else(|| "Error".into()), message_of(thrown));
+    TransportFailure { name, message, cause_code, cause_message, page_origin, ..TransportFailure::new(kind, req) }
 }
 
 fn halted(halt: Halt, req: &HttpRequest) -> TransportFailure {
@@ -45,7 +47,9 @@ fn halted(halt: Halt, req: &HttpRequest) -> TransportFailure {
     }
 }
 
-/// Sends `init` to `url` (the caller's fetch, or gloo-net's request to the platform's), not waiting.
+/// Sends `init` to `url` (to the caller's fetch, or gloo-net's request to the platform's), not waiting.
+/// Not gloo-net's `send()`: its error keeps only the name and message of what fetch threw (Node's
+/// reason is in `cause`), and it panics when fetch rejects with something that is not an Error.
 fn start(url: &str, init: &FetchInit, fetch: Option<&Function>, signal: &AbortSignal) -> Result<JsValue, JsValue> {
     if let Some(fetch) = fetch {
         let js = to_js(init).map_err(|e| JsValue::from_str(&e.message))?;
@@ -67,20 +71,17 @@ fn start(url: &str, init: &FetchInit, fetch: Option<&Function>, signal: &AbortSi
         Some(body) => builder.body(body),
         None => builder.build(),
     };
-    // The platform's fetch, given the Request gloo-net built. gloo-net's `send()` is not used: its
-    // error keeps only the name and message of what fetch threw (Node's reason is in `cause`), and it
-    // panics when fetch rejects with something that is not an Error.
-    let request: web_sys::Request = request.map_err(|e| JsValue::from_str(&e.to_string()))?.into();
-    call(&get(&js_sys::global(), "fetch")?, &JsValue::UNDEFINED, &[&request])
+    let request = request.map_err(|e| JsValue::from_str(&e.to_string()))?;
+    call(&get(&js_sys::global(), "fetch")?, &JsValue::UNDEFINED, &[&web_sys::Request::from(request)])
 }
 
 /// Takes what a fetch resolved to as a platform `Response` gloo-net can read without surprises.
 fn adopt(value: &JsValue, req: &HttpRequest) -> Result<Response, TransportFailure> {
     let bad = |what: String| failure(FailureKind::UnreadableBody, &what.into(), req);
-    if !value.is_object() {
-        return Err(bad(NOT_A_RESPONSE.into()));
-    }
-    let read = |key: &str| get(value, key).map_err(|e| bad(format!("{UNUSABLE_RESPONSE}: reading {key} threw ({})", message_of(&e))));
+    let read = |key: &str| match value.is_object() {
+        true => get(value, key).map_err(|e| bad(format!("{UNUSABLE_RESPONSE}: reading {key} threw ({})", message_of(&e)))),
+        false => Err(bad(NOT_A_RESPONSE.into())),
+    };
     let status = answer_status(read("type")?.as_string().as_deref(), read("status")?.as_f64()).map_err(|(kind, what)| failure(kind, &what.into(), req))?;
     let init = ResponseInit::new();
     init.set_status(status);
@@ -101,29 +102,29 @@ pub(crate) fn headers(resp: &Response) -> Vec<(String, String)> {
 pub(crate) async fn open(req: &HttpRequest, fetch: Option<&Function>, guard: &Guard) -> Result<Response, TransportFailure> {
     let (mut req, mut hops) = (req.clone(), 0);
     loop {
-        if guard.caller_aborted() {
-            return Err(halted(Halt::Aborted, &req));
-        }
-        let raw = match start(&req.url, &req.fetch_init(), fetch, &guard.signal()) {
-            Ok(pending) => guard.race(&pending).await,
-            Err(thrown) => Err(Halt::Rejected(thrown)),
+        let raw = match guard.caller_aborted() {
+            true => Err(Halt::Aborted),
+            false => match start(&req.url, &req.fetch_init(), fetch, &guard.signal()) {
+                Ok(pending) => guard.race(&pending).await,
+                Err(thrown) => Err(Halt::Rejected(thrown)),
+            },
         };
         let resp = match raw {
             Ok(raw) => adopt(&raw, &req)?,
             Err(Halt::Rejected(e)) => return Err(with_probe(failure(FailureKind::Network, &e, &req), fetch).await),
             Err(halt) => return Err(halted(halt, &req)),
         };
-        let hop = next_hop(&req, resp.status(), resp.headers().get("location").as_deref(), hops);
+        // The platform resolves a relative Location against the request's URL, as fetch itself would.
+        let location = resp.headers().get("location").map(|l| text(&construct("URL", &[&l.as_str().into(), &req.url.as_str().into()]).unwrap_or_default(), "href").unwrap_or(l));
+        let hop = next_hop(&req, resp.status(), location.as_deref(), hops);
         if hop != Hop::Done {
-            // A redirect's own body is not wanted.
-            Reader::of(&resp).ok().flatten().inspect(Reader::cancel);
+            Reader::of(&resp).ok().flatten().inspect(Reader::cancel); // the redirect's own body is not wanted
         }
         match hop {
             Hop::Done => return Ok(resp),
-            Hop::Follow(next) => req = next,
+            Hop::Follow(next) => (req, hops) = (next, hops + 1),
             Hop::Refuse(r) => return Err(failure(FailureKind::Redirect(r), &JsValue::UNDEFINED, &req)),
         }
-        hops += 1;
     }
 }
 
@@ -137,24 +138,21 @@ impl Reader {
         resp.body().map(|b| call_method(&b, "getReader", &[]).map(Reader)).transpose()
     }
 
-    /// The next piece of the body, unless the guard halts first.
+    /// The next piece of the body, unless the guard halts first. A platform reader's `read()` never
+    /// throws: one that does is the caller's, not a stream. A chunk is copied: its own getters may be
+    /// replaced; a Proxy or a detached buffer fail the copy, caught.
     pub(crate) async fn read(&self, guard: &Guard) -> Piece {
-        // A platform reader's read() never throws: one that does is the caller's, and not a stream.
         let chunk = match call_method(&self.0, "read", &[]) {
             Ok(pending) => guard.race(&pending).await,
             Err(e) => return Piece::Unreadable(format!("{UNUSABLE_RESPONSE}: its reader's read() threw ({})", message_of(&e))),
         };
         let chunk = match chunk {
             Ok(chunk) => chunk,
-            Err(halt) => {
-                let fired = if let Halt::Timer(tag) = halt { Some(tag) } else { None };
-                let message = if let Halt::Rejected(e) = &halt { message_of(e) } else { String::new() };
-                return Piece::Failed { caller_aborted: guard.caller_aborted(), fired, message };
-            }
+            Err(Halt::Timer(tag)) => return Piece::Failed { caller_aborted: false, fired: Some(tag), message: String::new() },
+            Err(halt) => return Piece::Failed { caller_aborted: guard.caller_aborted(), fired: None, message: if let Halt::Rejected(e) = &halt { message_of(e) } else { String::new() } },
         };
         match (get(&chunk, "done").map(|d| d.as_bool()), get(&chunk, "value")) {
             (Ok(Some(false)), Ok(v)) if v.is_undefined() => Piece::Bytes(Vec::new()),
-            // A copy: a chunk's own getters may be replaced; a Proxy or a detached buffer fail, caught.
             (Ok(Some(false)), Ok(v)) => match v.dyn_ref::<Uint8Array>().map(|v| construct("Uint8Array", &[v])) {
                 Some(Ok(bytes)) => Piece::Bytes(bytes.unchecked_into::<Uint8Array>().to_vec()),
                 _ => Piece::NotBytes,
@@ -181,41 +179,35 @@ pub(crate) async fn send(req: &HttpRequest, fetch: Option<&Function>, guard: &Gu
     let resp = open(req, fetch, guard).await?;
     let mut out = HttpResponse { status: resp.status(), headers: headers(&resp), ..Default::default() };
     let cap = if out.is_success() { req.max_body_bytes } else { MAX_ERROR_BODY_BYTES };
-    let reader = Reader::of(&resp).map_err(|_| failure(FailureKind::UnreadableBody, &NOT_A_STREAM.into(), req))?;
-    while let Some(reader) = &reader {
-        match absorb(&mut out, reader.read(guard).await, cap) {
-            Ok(true) => continue,
-            Ok(false) => reader.cancel(),
-            Err((kind, what)) => {
-                reader.cancel();
-                return Err(failure(kind, &what.into(), req));
-            }
+    if let Some(reader) = Reader::of(&resp).map_err(|_| failure(FailureKind::UnreadableBody, &NOT_A_STREAM.into(), req))? {
+        let mut more = Ok(true);
+        while let Ok(true) = more {
+            more = absorb(&mut out, reader.read(guard).await, cap);
         }
-        break;
+        reader.cancel();
+        more.map_err(|(kind, what)| failure(kind, &what.into(), req))?;
     }
     out.duration_ms = (js_sys::Date::now() - started).max(0.0) as u32;
     Ok(out)
 }
 
-/// A bodiless GET of `url` in a fetch `mode`, for at most 3 s: `Some(true)` when it resolved (in
-/// `no-cors` mode an opaque answer still means a server is there), `Some(false)` when it was refused.
-async fn probe(url: &str, mode: &'static str, fetch: Option<&Function>) -> Option<bool> {
-    let guard = Guard::new(None, false)?;
-    guard.arm(Fired::Request, 3_000);
-    match guard.race(&start(url, &probe_init(mode), fetch, &guard.signal()).ok()?).await {
-        Ok(_) => Some(true),
-        Err(Halt::Rejected(_)) => Some(false),
-        Err(_) => None,
-    }
-}
-
-/// Runs the browser probes the core asks for, so it can tell a dead server, a CORS refusal and a
-/// hidden 401 apart (all three are `TypeError: Failed to fetch` to a page).
+/// Runs the browser probes the core asks for (bodiless GETs, 3 s each), so it can tell a dead server,
+/// a CORS refusal and a hidden 401 apart (all three are `TypeError: Failed to fetch` to a page): in
+/// `no-cors` mode even an opaque answer means a server is there.
 async fn with_probe(mut f: TransportFailure, fetch: Option<&Function>) -> TransportFailure {
+    let probe = |url: String, mode: &'static str| async move {
+        let guard = Guard::new(None, false)?;
+        guard.arm(Fired::Request, 3_000);
+        match guard.race(&start(&url, &probe_init(mode), fetch, &guard.signal()).ok()?).await {
+            Ok(_) => Some(true),
+            Err(Halt::Rejected(_)) => Some(false),
+            Err(_) => None,
+        }
+    };
     if wants_reachability_probe(&f) {
-        f.probe_reachable = probe(&f.url, "no-cors", fetch).await;
+        f.probe_reachable = probe(f.url.clone(), "no-cors").await;
         if let Some(health) = cors_check_url(&f) {
-            f.health_readable = probe(&health, "cors", fetch).await;
+            f.health_readable = probe(health, "cors").await;
         }
     }
     f

@@ -73,6 +73,11 @@ impl Guard {
         Some(guard)
     }
 
+    /// A new guard on the same caller's signal, for the next request of the call.
+    pub(crate) fn renew(&self) -> Option<Guard> {
+        Guard::new(self.caller.as_ref().map(|c| &c.0), self.caller_aborted())
+    }
+
     /// The signal every request of the call carries.
     pub(crate) fn signal(&self) -> AbortSignal {
         self.controller.signal()

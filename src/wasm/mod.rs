@@ -9,9 +9,10 @@ mod guard;
 mod shaping;
 mod types;
 
+use crate::args::arg_error;
 use crate::config::Provider;
 use crate::error::ProviderError;
-use convert::{arg_error, call_options, to_js, CallOptions};
+use convert::{call_options, json, to_js};
 use js_sys::{Function, Promise};
 use std::future::Future;
 use std::rc::Rc;
@@ -24,10 +25,11 @@ type JsResult = Result<JsValue, JsValue>;
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
-/// Every async export goes through this one function with a boxed future, so wasm-bindgen-futures'
-/// promise glue is compiled once rather than once per export's future type.
+/// Every async export goes through here: its future is boxed, so wasm-bindgen-futures' promise glue
+/// is compiled once, and its error thrown as a `VllmProviderError`.
 pub(crate) fn promise(future: impl Future<Output = Result<JsValue, ProviderError>> + 'static) -> Promise {
-    wasm_bindgen_futures::future_to_promise(Box::pin(async move { future.await.map_err(throw) }) as std::pin::Pin<Box<dyn Future<Output = JsResult>>>)
+    let future: std::pin::Pin<Box<dyn Future<Output = JsResult>>> = Box::pin(async move { future.await.map_err(throw) });
+    wasm_bindgen_futures::future_to_promise(future)
 }
 
 /// The thrown value: a real `Error` named `VllmProviderError` carrying the error's fields.
@@ -53,8 +55,9 @@ impl VllmProvider {
     /// Resolves OpenClaw's `vllm` provider from a config, an environment and auth profiles.
     /// Throws `VllmProviderError` with `code: "config"` (and a `path`, or `line`/`column`).
     pub fn resolve(input: Option<JsResolveInput>) -> Result<VllmProvider, JsValue> {
-        let (input, fetch) = convert::resolve_input(&input.into()).map_err(throw)?;
-        Ok(VllmProvider { core: Rc::new(crate::config::resolve(&input).map_err(throw)?), fetch })
+        let input = JsValue::from(input);
+        let resolved = crate::args::resolve_input(json(&input, false)).and_then(|i| crate::config::resolve(&i));
+        Ok(VllmProvider { core: Rc::new(resolved.map_err(throw)?), fetch: convert::fetch_of(&input).map_err(throw)? })
     }
 
     /// The resolved provider as a plain object; secrets never appear in it.
@@ -74,7 +77,7 @@ impl VllmProvider {
     #[wasm_bindgen(js_name = discoverModels, unchecked_return_type = "Promise<ModelDefinition[]>")]
     pub fn discover_models(&self, opts: Option<JsCallOptions>) -> Promise {
         let (core, fetch, opts) = (self.core.clone(), self.fetch.clone(), call_options(&opts.into()));
-        promise(async move { to_js(&discover(&core, fetch.as_ref(), &opts?).await?) })
+        promise(async move { to_js(&discover(&core, fetch.as_ref(), opts?).await?) })
     }
 
     /// The declared models merged with discovered ones (when `describe().discovery.enabled`).
@@ -87,7 +90,7 @@ impl VllmProvider {
         promise(async move {
             let (opts, started) = (opts?, js_sys::Date::now());
             let discovered = match core.wants_discovery() {
-                true => Some((discover(&core, fetch.as_ref(), &opts).await, (js_sys::Date::now() - started).max(0.0) as u64)),
+                true => Some((discover(&core, fetch.as_ref(), opts).await, (js_sys::Date::now() - started).max(0.0) as u64)),
                 false => None,
             };
             to_js(&core.catalog(discovered)?)
@@ -95,8 +98,8 @@ impl VllmProvider {
     }
 }
 
-async fn discover(core: &Provider, fetch: Option<&Function>, opts: &CallOptions) -> Result<Vec<crate::models::ModelDefinition>, ProviderError> {
-    let resp = fetch::send(&core.discovery_request(opts.timeout_ms), fetch, &opts.guard()?).await;
+async fn discover(core: &Provider, fetch: Option<&Function>, (opts, guard): (crate::args::Options, guard::Guard)) -> Result<Vec<crate::models::ModelDefinition>, ProviderError> {
+    let resp = fetch::send(&core.discovery_request(opts.timeout_ms), fetch, &guard).await;
     core.parse_discovery(&resp.map_err(|f| crate::transport::classify_transport(&f, &core.describe().base_url).redact(core.secrets()))?)
 }
 
@@ -109,7 +112,7 @@ pub fn classify_error(
 ) -> JsResult {
     // A body that is not a string (bytes, an object claiming a huge length) is refused, never copied.
     let status = Some(status).filter(|s| !s.is_null() && !s.is_undefined()).map(|s| s.as_f64().unwrap_or(f64::NAN));
-    let headers = headers.map(JsValue::from).filter(|h| !h.is_null() && !h.is_undefined()).map(|h| convert::json_text(&h, "headers")).transpose().map_err(throw)?;
+    let headers = headers.map(JsValue::from).filter(|h| !h.is_null()).map(|h| convert::json_text(&h, "headers")).transpose().map_err(throw)?;
     to_js(&crate::classify::classify_error(status, body.as_string(), headers.as_deref()).map_err(throw)?).map_err(throw)
 }
 

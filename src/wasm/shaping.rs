@@ -1,7 +1,8 @@
 //! `buildChatRequest` and `thinkingProfile`: the request `chat()`/`stream()` will send, and the
 //! thinking levels a model offers. Pure: no network.
 
-use super::convert::{arg_error, json_text, to_js};
+use super::convert::{json_text, to_js};
+use crate::args::arg_error;
 use super::{throw, types::JsChatRequest, JsResult, VllmProvider};
 use wasm_bindgen::prelude::*;
 
