@@ -1,8 +1,7 @@
-//! One call's aborts and timers. Every wait of the call (the fetch, each read) is raced with them, so a
-//! fetch that ignores `init.signal`, or a body that never ends, cannot hold a call past its timeout;
-//! the signal still goes with every request and is aborted, so a fetch that honours it stops. No Rust
-//! closure is handed to JS: listeners and timers are bound built-ins (an array's `push`, a promise's
-//! `resolve`, our controller's `abort`), safe to call whenever JS likes.
+//! One call's aborts and timers, raced with every wait of the call (the fetch, each read): a fetch that
+//! ignores `init.signal`, or a body that never ends, cannot hold a call past its timeout; the signal
+//! still goes with every request and is aborted. No Rust closure is handed to JS: listeners and
+//! timers are bound built-ins (an array's `push`, a promise's `resolve`, our controller's `abort`).
 
 use super::convert::call_method;
 use crate::stream::Fired;
@@ -27,9 +26,8 @@ fn token_promise() -> (Promise, Object, Function) {
     (promise, token, resolve)
 }
 
-/// `target[method].bind(target)`.
-fn bound(target: &JsValue, method: &str) -> Option<Function> {
-    Reflect::get(target, &method.into()).ok()?.dyn_into::<Function>().ok().map(|f| f.bind0(target))
+fn listen(signal: &JsValue, method: &str, f: &Function) {
+    let _ = call_method(signal, method, &[&"abort".into(), f]);
 }
 
 /// Why a race ended without the awaited value.
@@ -58,11 +56,10 @@ impl Guard {
     /// A guard listening to the caller's `signal` (checked by `convert::call_options`).
     pub(crate) fn new(signal: Option<&JsValue>, already_aborted: bool) -> Option<Guard> {
         let (controller, aborted, halt) = (AbortController::new().ok()?, Array::new(), token_promise());
+        let bound = |target: &JsValue, name: &str| Reflect::get(target, &name.into()).ok()?.dyn_into::<Function>().ok().map(|f| f.bind0(target));
         let caller = signal.map(|signal| {
-            let listeners: Vec<Function> = bound(&aborted, "push").into_iter().chain([halt.2.clone()]).chain(bound(&controller, "abort")).collect();
-            for f in &listeners {
-                let _ = call_method(signal, "addEventListener", &[&JsValue::from("abort"), f]);
-            }
+            let listeners: Vec<Function> = [bound(&aborted, "push"), Some(halt.2.clone()), bound(&controller, "abort")].into_iter().flatten().collect();
+            listeners.iter().for_each(|f| listen(signal, "addEventListener", f));
             (signal.clone(), listeners)
         });
         let guard = Guard { controller, halt, caller, timers: RefCell::default(), aborted };
@@ -97,8 +94,7 @@ impl Guard {
     pub(crate) fn arm(&self, tag: Fired, ms: u32) {
         self.disarm(tag);
         let (promise, token, resolve) = token_promise();
-        let id = set_timeout(&resolve, ms).unwrap_or_default();
-        self.timers.borrow_mut().push((tag, id, token, promise));
+        self.timers.borrow_mut().push((tag, set_timeout(&resolve, ms).unwrap_or_default(), token, promise));
     }
 
     /// Stops the timer `tag`, if it runs.
@@ -106,13 +102,11 @@ impl Guard {
         self.timers.borrow_mut().retain(|t| t.0 != tag || clear_timeout(&t.1).is_err());
     }
 
-    /// Ends the call: timers cleared, listeners removed (but the one marking `aborted`, until the guard
-    /// is dropped: stream()'s iterator may hold events the abort must still win over); with `abort`,
-    /// the request aborted and every pending race ended.
+    /// Ends the call: timers cleared, listeners removed (but `aborted.push`, kept until the guard is
+    /// dropped: stream()'s iterator may hold events the abort must win over); with `abort`, the
+    /// request aborted and every pending race ended.
     pub(crate) fn end(&self, abort: bool) {
-        for t in self.timers.take() {
-            let _ = clear_timeout(&t.1);
-        }
+        self.timers.take().iter().for_each(|t| drop(clear_timeout(&t.1)));
         self.unlisten(1);
         if abort {
             let _ = self.halt.2.call0(&JsValue::NULL);
@@ -122,21 +116,18 @@ impl Guard {
 
     fn unlisten(&self, from: usize) {
         if let Some((signal, listeners)) = &self.caller {
-            for f in listeners.iter().skip(from) {
-                let _ = call_method(signal, "removeEventListener", &[&JsValue::from("abort"), f]);
-            }
+            listeners.iter().skip(from).for_each(|f| listen(signal, "removeEventListener", f));
         }
     }
 
     /// Waits for `pending` (a promise, a thenable or any value), unless a timer fires, the caller
-    /// aborts or the call is ended first.
+    /// aborts or the call is ended first. Ours come first: when several have settled already (an
+    /// abort between two reads also fails the read), the abort is what happened.
     pub(crate) async fn race(&self, pending: &JsValue) -> Result<JsValue, Halt> {
-        // Ours first: when several have settled already (an abort between two reads also fails the
-        // read), the abort is what happened.
         let all = Array::of1(&self.halt.0);
-        for t in self.timers.borrow().iter() {
+        self.timers.borrow().iter().for_each(|t| {
             all.push(&t.3);
-        }
+        });
         all.push(pending);
         let settled = JsFuture::from(Promise::race(&all)).await;
         let fired = settled.as_ref().ok().and_then(|v| self.timers.borrow().iter().find(|t| JsValue::from(&t.2) == *v).map(|t| t.0));
