@@ -300,6 +300,16 @@ impl ChatCall {
         }
     }
 
+    /// Stops the call from outside: the caller's abort (`aborted`, see [`ChatCall::abort`]: the error
+    /// to give instead of what is left) or `return()` (see [`ChatCall::cancel`]: nothing to give).
+    pub fn stop(&mut self, aborted: bool) -> Option<ProviderError> {
+        if aborted {
+            return self.abort();
+        }
+        self.cancel();
+        None
+    }
+
     /// `return()`: stops at once; later `next()` calls give the end.
     pub fn cancel(&mut self) {
         self.cancelled = true;
@@ -533,6 +543,23 @@ mod tests {
         assert_eq!(c.take_release(), Some(true));
         c.piece(Piece::Bytes(CHUNK_END.into()));
         assert!(!c.take_alive(), "a read pending at cancel gives nothing");
+        assert!(matches!(c.next(false), Next::End));
+    }
+
+    #[test]
+    fn stopping_from_outside_gives_the_abort_error_once_or_nothing_for_return() {
+        let mut c = call(CallTimeouts::default());
+        c.next(false);
+        c.opened(Ok(sse_answer(200)));
+        c.next(false);
+        c.piece(Piece::Bytes(CHUNK_A.into()));
+        assert!(matches!(c.next(false), Next::Events(_)), "the events are out, in the caller's hands");
+        assert_eq!(c.stop(true).map(|e| e.code), Some(ErrorCode::Aborted), "the abort wins over them");
+        assert_eq!(c.stop(true), None, "once");
+        assert!(matches!(c.next(true), Next::End));
+        let mut c = call(CallTimeouts::default());
+        assert_eq!(c.stop(false), None);
+        assert_eq!(c.take_release(), Some(true));
         assert!(matches!(c.next(false), Next::End));
     }
 

@@ -53,16 +53,10 @@ impl ChatEvents {
         promise(drive(self.0.clone(), false))
     }
 
-    /// `return()`: stops reading and cancels the request; a pending `nextBatch()` resolves `null`.
-    pub fn stop(&self) {
-        self.0.core.borrow_mut().cancel();
-        self.0.release();
-    }
-
-    /// The caller's signal fired over events not handed out: the call ends; the error to throw instead.
-    #[wasm_bindgen(js_name = abortError)]
-    pub fn abort_error(&self) -> JsValue {
-        let e = self.0.core.borrow_mut().abort();
+    /// Ends the call: `return()` (a pending `nextBatch()` then resolves `null`), or with `aborted`,
+    /// the caller's signal firing over events not handed out yet, giving the error to throw instead.
+    pub fn stop(&self, aborted: bool) -> JsValue {
+        let e = self.0.core.borrow_mut().stop(aborted);
         self.0.release();
         e.map_or(JsValue::UNDEFINED, throw)
     }
@@ -118,14 +112,9 @@ impl Call {
             guard.arm(Fired::Request, ms);
         }
         let answer = fetch::open(&http, self.fetch.as_ref(), guard).await.map(|resp| {
-            let body = match Reader::of(&resp) {
-                Ok(None) => Body::None,
-                Ok(Some(reader)) => {
-                    *self.reader.borrow_mut() = Some(reader);
-                    Body::Stream
-                }
-                Err(_) => Body::NotAStream,
-            };
+            let reader = Reader::of(&resp);
+            let body = match &reader { Ok(None) => Body::None, Ok(Some(_)) => Body::Stream, Err(_) => Body::NotAStream };
+            *self.reader.borrow_mut() = reader.ok().flatten();
             Answer { status: resp.status(), headers: fetch::headers(&resp), body }
         });
         self.core.borrow_mut().opened(answer);
@@ -142,8 +131,7 @@ impl Call {
         let mut core = self.core.borrow_mut();
         core.piece(piece);
         if core.take_alive() {
-            guard.disarm(Fired::Watchdog(Watchdog::FirstEvent));
-            guard.disarm(Fired::Watchdog(Watchdog::Idle));
+            [Watchdog::FirstEvent, Watchdog::Idle].into_iter().for_each(|w| guard.disarm(Fired::Watchdog(w)));
         }
     }
 

@@ -26,8 +26,7 @@ extern "C" {
 
 fn outcome(attempt: impl FnOnce(&Array) -> bool) -> Result<JsValue, JsValue> {
     let out = Array::new();
-    let ok = attempt(&out);
-    Some(out.get(0)).filter(|_| ok).ok_or_else(|| out.get(0))
+    if attempt(&out) { Ok(out.get(0)) } else { Err(out.get(0)) }
 }
 
 /// `object[key]`: the value, or what the getter threw.
@@ -74,12 +73,9 @@ pub fn json_text(value: &JsValue, path: &str) -> Result<String, ProviderError> {
 
 /// The caller's `fetch`, from `VllmProvider.resolve`'s input.
 pub fn fetch_of(input: &JsValue) -> Result<Option<Function>, ProviderError> {
-    match get(input, "fetch") {
-        _ if !input.is_object() => Ok(None),
-        Ok(f) if f.is_undefined() || f.is_null() => Ok(None),
-        Ok(f) => f.dyn_into::<Function>().map(Some).map_err(|_| arg_error("fetch", "fetch must be a function like globalThis.fetch")),
-        Err(_) => Err(arg_error("fetch", "reading fetch threw")),
-    }
+    let f = if input.is_object() { get(input, "fetch").map_err(|_| arg_error("fetch", "reading fetch threw"))? } else { JsValue::UNDEFINED };
+    let f = Some(f).filter(|f| !f.is_undefined() && !f.is_null());
+    f.map(|f| f.dyn_into::<Function>().map_err(|_| arg_error("fetch", "fetch must be a function like globalThis.fetch"))).transpose()
 }
 
 /// An options object: what the core reads from it, and the guard of its call (the caller's signal is

@@ -18,7 +18,7 @@ export function iterate(batches, aborted) {
   function ready() {
     if (at < events.length && aborted.length > 0) {
       [events, at, done] = [[], 0, true];
-      throw batches.abortError();
+      throw batches.stop(true);
     }
     return at < events.length;
   }
@@ -57,7 +57,7 @@ export function iterate(batches, aborted) {
       return mine;
     },
     return(value) {
-      if (!done) batches.stop();
+      if (!done) batches.stop(false);
       [done, events, at] = [true, [], 0];
       return Promise.resolve({ value, done: true });
     },

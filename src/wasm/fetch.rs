@@ -39,14 +39,6 @@ fn failure(kind: FailureKind, thrown: &JsValue, req: &HttpRequest) -> TransportF
     TransportFailure { name, message, cause_code, cause_message, page_origin, ..TransportFailure::new(kind, req) }
 }
 
-fn halted(halt: Halt, req: &HttpRequest) -> TransportFailure {
-    match halt {
-        Halt::Timer(_) => failure(FailureKind::Timeout, &JsValue::UNDEFINED, req),
-        Halt::Aborted => failure(FailureKind::Aborted, &JsValue::UNDEFINED, req),
-        Halt::Rejected(e) => failure(FailureKind::Network, &e, req),
-    }
-}
-
 /// Sends `init` to `url` (to the caller's fetch, or gloo-net's request to the platform's), not waiting.
 /// Not gloo-net's `send()`: its error keeps only the name and message of what fetch threw (Node's
 /// reason is in `cause`), and it panics when fetch rejects with something that is not an Error.
@@ -58,15 +50,14 @@ fn start(url: &str, init: &FetchInit, fetch: Option<&Function>, signal: &AbortSi
     }
     // The platform's `Headers` refuses, catchably, names and values HTTP does not allow.
     let headers = web_sys::Headers::new()?;
-    for (k, v) in init.headers {
-        headers.append(k, v)?;
-    }
+    init.headers.iter().try_for_each(|(k, v)| headers.append(k, v))?;
     let method = if init.method == "POST" { Method::POST } else { Method::GET };
-    let mut builder = RequestBuilder::new(url).method(method).headers(Headers::from_raw(headers)).abort_signal(Some(signal));
-    builder = builder.redirect(RequestRedirect::from_js_value(&init.redirect.into()).unwrap_or(RequestRedirect::Manual));
-    if let Some(mode) = init.mode.and_then(|m| RequestMode::from_js_value(&m.into())) {
-        builder = builder.mode(mode);
-    }
+    let builder = RequestBuilder::new(url).method(method).headers(Headers::from_raw(headers)).abort_signal(Some(signal));
+    let builder = builder.redirect(RequestRedirect::from_js_value(&init.redirect.into()).unwrap_or(RequestRedirect::Manual));
+    let builder = match init.mode.and_then(|m| RequestMode::from_js_value(&m.into())) {
+        Some(mode) => builder.mode(mode),
+        None => builder,
+    };
     let request = match init.body {
         Some(body) => builder.body(body),
         None => builder.build(),
@@ -102,23 +93,21 @@ pub(crate) fn headers(resp: &Response) -> Vec<(String, String)> {
 pub(crate) async fn open(req: &HttpRequest, fetch: Option<&Function>, guard: &Guard) -> Result<Response, TransportFailure> {
     let (mut req, mut hops) = (req.clone(), 0);
     loop {
-        let raw = match guard.caller_aborted() {
-            true => Err(Halt::Aborted),
-            false => match start(&req.url, &req.fetch_init(), fetch, &guard.signal()) {
-                Ok(pending) => guard.race(&pending).await,
-                Err(thrown) => Err(Halt::Rejected(thrown)),
-            },
+        let sent = if guard.caller_aborted() { Err(Halt::Aborted) } else { start(&req.url, &req.fetch_init(), fetch, &guard.signal()).map_err(Halt::Rejected) };
+        let raw = match sent {
+            Ok(pending) => guard.race(&pending).await,
+            Err(halt) => Err(halt),
         };
         let resp = match raw {
             Ok(raw) => adopt(&raw, &req)?,
             Err(Halt::Rejected(e)) => return Err(with_probe(failure(FailureKind::Network, &e, &req), fetch).await),
-            Err(halt) => return Err(halted(halt, &req)),
+            Err(halt) => return Err(failure(if let Halt::Timer(_) = halt { FailureKind::Timeout } else { FailureKind::Aborted }, &JsValue::UNDEFINED, &req)),
         };
         // The platform resolves a relative Location against the request's URL, as fetch itself would.
         let location = resp.headers().get("location").map(|l| text(&construct("URL", &[&l.as_str().into(), &req.url.as_str().into()]).unwrap_or_default(), "href").unwrap_or(l));
         let hop = next_hop(&req, resp.status(), location.as_deref(), hops);
         if hop != Hop::Done {
-            Reader::of(&resp).ok().flatten().inspect(Reader::cancel); // the redirect's own body is not wanted
+            Reader::of(&resp).ok().flatten().inspect(Reader::cancel); // a redirect's own body is not wanted
         }
         match hop {
             Hop::Done => return Ok(resp),
@@ -142,25 +131,19 @@ impl Reader {
     /// throws: one that does is the caller's, not a stream. A chunk is copied: its own getters may be
     /// replaced; a Proxy or a detached buffer fail the copy, caught.
     pub(crate) async fn read(&self, guard: &Guard) -> Piece {
-        let chunk = match call_method(&self.0, "read", &[]) {
-            Ok(pending) => guard.race(&pending).await,
+        let pending = match call_method(&self.0, "read", &[]) {
+            Ok(pending) => pending,
             Err(e) => return Piece::Unreadable(format!("{UNUSABLE_RESPONSE}: its reader's read() threw ({})", message_of(&e))),
         };
-        let chunk = match chunk {
-            Ok(chunk) => chunk,
-            Err(Halt::Timer(tag)) => return Piece::Failed { caller_aborted: false, fired: Some(tag), message: String::new() },
-            Err(halt) => return Piece::Failed { caller_aborted: guard.caller_aborted(), fired: None, message: if let Halt::Rejected(e) = &halt { message_of(e) } else { String::new() } },
+        let (fired, message) = match guard.race(&pending).await {
+            Ok(chunk) => return piece(&chunk),
+            Err(Halt::Timer(tag)) => (Some(tag), String::new()),
+            Err(Halt::Rejected(e)) => (None, message_of(&e)),
+            Err(Halt::Aborted) => (None, String::new()),
         };
-        match (get(&chunk, "done").map(|d| d.as_bool()), get(&chunk, "value")) {
-            (Ok(Some(false)), Ok(v)) if v.is_undefined() => Piece::Bytes(Vec::new()),
-            (Ok(Some(false)), Ok(v)) => match v.dyn_ref::<Uint8Array>().map(|v| construct("Uint8Array", &[v])) {
-                Some(Ok(bytes)) => Piece::Bytes(bytes.unchecked_into::<Uint8Array>().to_vec()),
-                _ => Piece::NotBytes,
-            },
-            (Ok(_), Ok(_)) => Piece::End,
-            _ => Piece::NotBytes,
-        }
+        Piece::Failed { caller_aborted: guard.caller_aborted(), fired, message }
     }
+
 
     /// Stops reading (the rest of the body is not wanted); a failing `cancel()` is ignored.
     pub(crate) fn cancel(&self) {
@@ -170,12 +153,23 @@ impl Reader {
     }
 }
 
+/// What a `read()` resolved to (`{ done, value }`), as a piece of the body.
+fn piece(chunk: &JsValue) -> Piece {
+    match (get(chunk, "done").map(|d| d.as_bool()), get(chunk, "value")) {
+        (Ok(Some(false)), Ok(v)) if v.is_undefined() => Piece::Bytes(Vec::new()),
+        (Ok(Some(false)), Ok(v)) => match v.dyn_ref::<Uint8Array>().map(|v| construct("Uint8Array", &[v])) {
+            Some(Ok(bytes)) => Piece::Bytes(bytes.unchecked_into::<Uint8Array>().to_vec()),
+            _ => Piece::NotBytes,
+        },
+        (Ok(_), Ok(_)) => Piece::End,
+        _ => Piece::NotBytes,
+    }
+}
+
 /// Sends the request under `guard` and reads the body (capped), or says why that failed.
 pub(crate) async fn send(req: &HttpRequest, fetch: Option<&Function>, guard: &Guard) -> Result<HttpResponse, TransportFailure> {
     let started = js_sys::Date::now();
-    if let Some(ms) = req.timeout_ms {
-        guard.arm(Fired::Request, ms);
-    }
+    req.timeout_ms.inspect(|ms| guard.arm(Fired::Request, *ms));
     let resp = open(req, fetch, guard).await?;
     let mut out = HttpResponse { status: resp.status(), headers: headers(&resp), ..Default::default() };
     let cap = if out.is_success() { req.max_body_bytes } else { MAX_ERROR_BODY_BYTES };

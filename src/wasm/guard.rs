@@ -124,11 +124,8 @@ impl Guard {
     /// aborts or the call is ended first. Ours come first: when several have settled already (an
     /// abort between two reads also fails the read), the abort is what happened.
     pub(crate) async fn race(&self, pending: &JsValue) -> Result<JsValue, Halt> {
-        let all = Array::of1(&self.halt.0);
-        self.timers.borrow().iter().for_each(|t| {
-            all.push(&t.3);
-        });
-        all.push(pending);
+        let ours = std::iter::once(&self.halt.0).chain(self.timers.borrow().iter().map(|t| &t.3)).map(JsValue::from).collect::<Vec<_>>();
+        let all: Array = ours.into_iter().chain([pending.clone()]).collect();
         let settled = JsFuture::from(Promise::race(&all)).await;
         let fired = settled.as_ref().ok().and_then(|v| self.timers.borrow().iter().find(|t| JsValue::from(&t.2) == *v).map(|t| t.0));
         if fired.is_some() || self.caller_aborted() {

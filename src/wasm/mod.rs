@@ -89,11 +89,8 @@ impl VllmProvider {
         let (core, fetch, opts) = (self.core.clone(), self.fetch.clone(), call_options(&opts.into()));
         promise(async move {
             let (opts, started) = (opts?, js_sys::Date::now());
-            let discovered = match core.wants_discovery() {
-                true => Some((discover(&core, fetch.as_ref(), opts).await, (js_sys::Date::now() - started).max(0.0) as u64)),
-                false => None,
-            };
-            to_js(&core.catalog(discovered)?)
+            let discovered = if core.wants_discovery() { Some(discover(&core, fetch.as_ref(), opts).await) } else { None };
+            to_js(&core.catalog(discovered.map(|d| (d, (js_sys::Date::now() - started).max(0.0) as u64)))?)
         })
     }
 }
