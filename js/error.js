@@ -18,3 +18,33 @@ export class VllmProviderError extends Error {
     return isVllmProviderError(value);
   }
 }
+
+// Methods that return a promise reject; the others throw.
+const ASYNC = new Set(["discoverModels", "listModels", "chat", "diagnose"]);
+
+/**
+ * Makes the methods of a wasm-bindgen class throw a VllmProviderError (code "config") when called on a
+ * freed object (`free()`, or the end of a `using` block) instead of wasm-bindgen's plain
+ * "null pointer passed to rust"; a second `free()` does nothing.
+ */
+export function guardFreed(cls, name) {
+  const proto = cls.prototype;
+  for (const key of Object.getOwnPropertyNames(proto)) {
+    const method = proto[key];
+    if (key === "constructor" || key.startsWith("__") || typeof method !== "function") continue;
+    proto[key] = {
+      [key](...args) {
+        if (this?.__wbg_ptr) return method.apply(this, args);
+        if (key === "free") return undefined;
+        const error = new VllmProviderError({
+          code: "config",
+          message: `${name}.${key}() was called on a freed ${name} (after free() or a \`using\` block)`,
+          hint: `Create a new one with ${name}.resolve(...); a freed object cannot be used again.`,
+        });
+        if (ASYNC.has(key)) return Promise.reject(error);
+        throw error;
+      },
+    }[key];
+  }
+  if (Symbol.dispose && proto[Symbol.dispose]) proto[Symbol.dispose] = proto.free;
+}

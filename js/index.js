@@ -1,6 +1,9 @@
 // Browser and bundler entry: the wasm loads when `init()` is awaited.
 import wasmInit, * as glue from "./wasm/vllm_provider.js";
 import { guarded, loadAsync } from "./ready.js";
+import { guardFreed } from "./error.js";
+
+guardFreed(glue.VllmProvider, "VllmProvider");
 
 // Guarded (js/ready.js): a call before init() has finished throws a typed `not_initialized` error.
 export const { VllmProvider, classifyError, parseModelRef } = guarded(glue);

@@ -48,7 +48,7 @@ run(join(root, "node_modules", ".bin", "wasm-opt"), [
 // The generated glue is minified (it is a quarter of the download's JS): names of exports and the
 // `new URL("vllm_provider_bg.wasm", import.meta.url)` that bundlers look for are kept as they are.
 run(join(root, "node_modules", ".bin", "esbuild"), [
-  join(bindgen, "vllm_provider.js"), "--minify", "--format=esm", "--log-level=warning", `--outfile=${join(dist, "wasm", "vllm_provider.js")}`,
+  join(bindgen, "vllm_provider.js"), "--bundle", "--minify", "--format=esm", "--log-level=warning", `--outfile=${join(dist, "wasm", "vllm_provider.js")}`,
 ]);
 // JS the glue imports from wasm-bindgen's `module = "/js/…"` snippets, if any.
 if (existsSync(join(bindgen, "snippets"))) cpSync(join(bindgen, "snippets"), join(dist, "wasm", "snippets"), { recursive: true });

@@ -48,6 +48,42 @@ pub struct HttpResponse {
     pub duration_ms: u32,
 }
 
+/// The `init` of `fetch(url, init)`: what a caller's fetch is given (with the call's `signal` added),
+/// and what gloo-net's `RequestBuilder` is told for the platform's fetch, so both send the same.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FetchInit<'a> {
+    /// `GET` or `POST`.
+    pub method: &'a str,
+    /// Header names as they are sent.
+    #[serde(serialize_with = "header_record")]
+    pub headers: &'a [(String, String)],
+    /// JSON body text, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<&'a str>,
+    /// `manual` for every request (see [`crate::redirect`]); `follow` for a browser probe, which sends
+    /// nothing secret and whose `no-cors` mode requires it.
+    pub redirect: &'static str,
+    /// A browser probe's mode (`no-cors` or `cors`); the runtime's default otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<&'static str>,
+}
+
+fn header_record<S: serde::Serializer>(headers: &&[(String, String)], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_map(headers.iter().map(|(k, v)| (k, v)))
+}
+
+impl HttpRequest {
+    /// What to send for this request: redirects are seen, never followed by the runtime.
+    pub fn fetch_init(&self) -> FetchInit<'_> {
+        FetchInit { method: &self.method, headers: &self.headers, body: self.body.as_deref(), redirect: "manual", mode: None }
+    }
+}
+
+/// A browser probe: a bodiless GET without headers in the given mode (`no-cors` or `cors`).
+pub fn probe_init(mode: &'static str) -> FetchInit<'static> {
+    FetchInit { method: "GET", headers: &[], body: None, redirect: "follow", mode: Some(mode) }
+}
+
 impl HttpResponse {
     /// The value of a header (names compared case-insensitively).
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -136,6 +172,22 @@ mod tests {
         for bad in [99.0, 600.0, 404.5, f64::INFINITY] {
             assert!(status_from_number(Some(bad)).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_fetch_init_carries_the_request_with_manual_redirects_and_headers_as_a_record() {
+        let req = HttpRequest {
+            method: "POST".into(),
+            url: "http://h/v1/chat/completions".into(),
+            headers: vec![("Authorization".into(), "Bearer k".into()), ("X-Request-Id".into(), "1".into())],
+            body: Some("{}".into()),
+            timeout_ms: Some(5),
+            max_body_bytes: 9,
+        };
+        let init = serde_json::to_value(req.fetch_init()).unwrap();
+        assert_eq!(init, serde_json::json!({ "method": "POST", "headers": { "Authorization": "Bearer k", "X-Request-Id": "1" }, "body": "{}", "redirect": "manual" }));
+        let probe = serde_json::to_value(probe_init("no-cors")).unwrap();
+        assert_eq!(probe, serde_json::json!({ "method": "GET", "headers": {}, "redirect": "follow", "mode": "no-cors" }));
     }
 
     #[test]

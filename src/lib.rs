@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod args;
 pub mod catalog;
 pub mod classify;
 pub mod config;
@@ -26,6 +27,7 @@ pub mod model_ref;
 pub mod models;
 pub mod redact;
 pub mod replicas;
+pub mod redirect;
 pub mod shaping;
 pub mod stream;
 pub mod transport;

@@ -5,6 +5,8 @@
 
 use crate::error::{ErrorCode, ProviderError};
 use crate::hints;
+use crate::http::{HttpRequest, HttpResponse};
+use crate::stream::Piece;
 use crate::url::BaseUrl;
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +23,8 @@ pub enum FailureKind {
     /// The answer arrived but its body is not a stream of bytes (a caller's `fetch` may answer with
     /// anything); `message` says what was wrong.
     UnreadableBody,
+    /// A redirect that was not followed (see [`crate::redirect`]); `url` is the request it answered.
+    Redirect(crate::redirect::Refusal),
 }
 
 /// What the runtime said when `fetch` (or reading the body) failed.
@@ -77,10 +81,75 @@ pub fn wants_reachability_probe(f: &TransportFailure) -> bool {
         }
 }
 
+/// What to make of a fetch's answer from its `type` and `status` (a caller's fetch may answer anything):
+/// the status to read it with, or the failure kind and what was wrong.
+pub fn answer_status(kind: Option<&str>, status: Option<f64>) -> Result<u16, (FailureKind, String)> {
+    use crate::stream::{NOT_A_RESPONSE, UNUSABLE_RESPONSE};
+    match (kind, status) {
+        // A browser's answer to `redirect: "manual"`: where it points is hidden from the page.
+        (Some("opaqueredirect"), _) => Err((FailureKind::Redirect(crate::redirect::Refusal::Hidden), String::new())),
+        (_, None) => Err((FailureKind::UnreadableBody, NOT_A_RESPONSE.to_string())),
+        // `Response.error()`: what a fetch gives for a network failure.
+        (Some("error"), _) | (_, Some(0.0)) => Err((FailureKind::Network, "fetch answered a network error (a Response of status 0)".to_string())),
+        (_, Some(s)) if (200.0..=599.0).contains(&s) && s.fract() == 0.0 => Ok(s as u16),
+        // Printed as an integer: an f64's `{}` links core's float formatting (12 KiB of gzipped wasm).
+        (_, Some(s)) => Err((FailureKind::UnreadableBody, format!("{UNUSABLE_RESPONSE}: status {} is not a final HTTP status", s as i64))),
+    }
+}
+
+/// Whether an answer of `status` has no body (a `Response` of it cannot carry one).
+pub fn null_body(status: u16) -> bool {
+    matches!(status, 204 | 205 | 304)
+}
+
+/// Reading a whole body (discovery, diagnosis): takes one piece into `out`, keeping at most `cap`
+/// bytes. `Ok(true)`: read on; `Ok(false)`: done (the end, or the cap reached: `truncated`); `Err`:
+/// why reading failed.
+pub fn absorb(out: &mut HttpResponse, piece: Piece, cap: usize) -> Result<bool, (FailureKind, String)> {
+    match piece {
+        Piece::Bytes(bytes) => {
+            let room = cap.saturating_sub(out.body.len());
+            out.body.extend_from_slice(&bytes[..room.min(bytes.len())]);
+            out.truncated = bytes.len() > room;
+            Ok(!out.truncated)
+        }
+        Piece::End => Ok(false),
+        Piece::NotBytes => Err((FailureKind::UnreadableBody, crate::stream::NOT_BYTES.to_string())),
+        Piece::Unreadable(what) => Err((FailureKind::UnreadableBody, what)),
+        Piece::Failed { caller_aborted: true, .. } => Err((FailureKind::Aborted, String::new())),
+        Piece::Failed { fired: Some(_), .. } => Err((FailureKind::Timeout, String::new())),
+        Piece::Failed { message, .. } => Err((FailureKind::Network, message)),
+    }
+}
+
+impl TransportFailure {
+    /// A failure of `kind` for `req`, before the runtime's words (`name`, `message`, `cause`) are added.
+    pub fn new(kind: FailureKind, req: &HttpRequest) -> Self {
+        TransportFailure {
+            kind,
+            name: "Error".into(),
+            message: String::new(),
+            cause_code: None,
+            cause_message: None,
+            page_origin: None,
+            url: req.url.clone(),
+            timeout_ms: req.timeout_ms,
+            probe_reachable: None,
+            health_readable: None,
+            sent_authorization: req.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("authorization")),
+        }
+    }
+}
+
+/// The error when the runtime lacks something every request needs (`AbortController`).
+pub fn runtime_missing(what: &str) -> ProviderError {
+    ProviderError::new(ErrorCode::Unreachable, format!("{what} is not available in this runtime"), "Use Node 18 or later, or a current browser.")
+}
+
 /// Classifies a transport failure. `base_url` is the provider's, for hints.
 pub fn classify_transport(f: &TransportFailure, base_url: &str) -> ProviderError {
     let target = BaseUrl::parse(&f.url);
-    match f.kind {
+    match &f.kind {
         FailureKind::Aborted => ProviderError::new(ErrorCode::Aborted, "Request was aborted", hints::aborted()),
         FailureKind::Timeout => {
             let ms = f.timeout_ms.unwrap_or(0);
@@ -92,6 +161,7 @@ pub fn classify_transport(f: &TransportFailure, base_url: &str) -> ProviderError
         }
         FailureKind::Network => network(f, target.as_ref(), base_url),
         FailureKind::UnreadableBody => crate::stream::unreadable_body(&f.message),
+        FailureKind::Redirect(r) => crate::redirect::refused(r, &f.url, base_url),
     }
 }
 
@@ -170,6 +240,7 @@ fn is_tls(code: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stream::Fired;
 
     fn failure(code: Option<&str>, message: &str) -> TransportFailure {
         TransportFailure {
@@ -202,6 +273,42 @@ mod tests {
         let e = classify_transport(&f, "http://h/v1");
         assert_eq!(e.code, ErrorCode::BadResponse);
         assert!(e.message.contains(crate::stream::NOT_A_STREAM), "{}", e.message);
+    }
+
+    #[test]
+    fn a_refused_redirect_is_worded_by_the_redirect_module() {
+        let to = "https://other.example/v1/models".to_string();
+        let f = TransportFailure { kind: FailureKind::Redirect(crate::redirect::Refusal::CrossOrigin { status: 307, to }), ..failure(None, "") };
+        let e = classify_transport(&f, "http://127.0.0.1:9/v1");
+        assert_eq!((e.code, e.status), (ErrorCode::BadResponse, Some(307)));
+        assert!(e.hint.contains("https://other.example/v1"), "{}", e.hint);
+    }
+
+    #[test]
+    fn what_a_fetch_answered_is_read_or_refused_with_the_reason() {
+        assert_eq!(answer_status(Some("basic"), Some(200.0)), Ok(200));
+        assert_eq!(answer_status(None, Some(307.0)), Ok(307));
+        assert!(matches!(answer_status(Some("opaqueredirect"), Some(0.0)), Err((FailureKind::Redirect(crate::redirect::Refusal::Hidden), _))));
+        assert!(matches!(answer_status(Some("error"), Some(0.0)), Err((FailureKind::Network, _))));
+        assert_eq!(answer_status(None, None), Err((FailureKind::UnreadableBody, crate::stream::NOT_A_RESPONSE.to_string())));
+        for bad in [101.0, 99.5, 600.0, f64::NAN] {
+            assert!(matches!(answer_status(None, Some(bad)), Err((FailureKind::UnreadableBody, ref m)) if m.contains("not a final HTTP status")), "{bad}");
+        }
+        assert!(null_body(204) && null_body(304) && !null_body(200));
+    }
+
+    #[test]
+    fn a_whole_body_is_read_up_to_its_cap_and_failures_say_why() {
+        let mut out = HttpResponse::default();
+        assert_eq!(absorb(&mut out, Piece::Bytes(b"abc".to_vec()), 5), Ok(true));
+        assert_eq!(absorb(&mut out, Piece::Bytes(b"defg".to_vec()), 5), Ok(false));
+        assert_eq!((out.body.as_slice(), out.truncated), (&b"abcde"[..], true));
+        assert_eq!(absorb(&mut HttpResponse::default(), Piece::End, 5), Ok(false));
+        assert_eq!(absorb(&mut out, Piece::NotBytes, 5).unwrap_err().0, FailureKind::UnreadableBody);
+        let failed = |caller_aborted, fired| Piece::Failed { caller_aborted, fired, message: "terminated".into() };
+        assert_eq!(absorb(&mut out, failed(true, Some(Fired::Request)), 5).unwrap_err().0, FailureKind::Aborted);
+        assert_eq!(absorb(&mut out, failed(false, Some(Fired::Request)), 5).unwrap_err().0, FailureKind::Timeout);
+        assert_eq!(absorb(&mut out, failed(false, None), 5), Err((FailureKind::Network, "terminated".into())));
     }
 
     #[test]

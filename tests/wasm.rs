@@ -95,7 +95,7 @@ fn classify_error_returns_a_plain_object() {
     assert_eq!(prop(&info, "code"), "model_not_found");
     assert_eq!(prop(&info, "status"), 404);
     assert_eq!(prop(&info, "message"), "404 The model `x` does not exist.");
-    let err = classify_error(JsValue::from(1000), String::new(), None).unwrap_err();
+    let err = classify_error(JsValue::from(1000), JsValue::from_str(""), None).unwrap_err();
     assert_eq!(prop(&err, "code"), "config");
 }
 
@@ -154,4 +154,55 @@ async fn an_already_aborted_signal_rejects_with_aborted() {
 fn web_sys_abort_controller() -> JsValue {
     let ctor: js_sys::Function = prop(&js_sys::global(), "AbortController").unchecked_into();
     Reflect::construct(&ctor, &js_sys::Array::new()).unwrap()
+}
+
+/// A provider with one declared model `m`, for the conversions of prepared requests.
+fn provider_with_model() -> VllmProvider {
+    VllmProvider::resolve(arg(json(r#"{"config":{"models":{"providers":{"vllm":{"baseUrl":"http://127.0.0.1:1/v1","apiKey":"k","headers":{"X-B":"1","X-A":"2"},"models":[{"id":"m","name":"m","maxTokens":64}]}}}}}"#))).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn serde_wasm_bindgen_gives_null_for_null_and_leaves_absent_fields_out() {
+    // A JSON null in the body stays null (present), never undefined; a skipped Option is absent.
+    let p = provider_with_model();
+    let prepared = p.build_chat_request(json(r#"{"model":"m","messages":[{"role":"user","content":"hi"}],"params":{"extraBody":{"keep_null":null}}}"#).unchecked_into()).unwrap();
+    let body = prop(&prepared, "body");
+    assert!(Reflect::has(&body, &"keep_null".into()).unwrap());
+    assert!(prop(&body, "keep_null").is_null());
+    let info = classify_error(JsValue::from(500), JsValue::from_str("{}"), None).unwrap();
+    for absent in ["path", "line", "column", "requestId", "retryAfterMs"] {
+        assert!(!Reflect::has(&info, &absent.into()).unwrap(), "{absent} is absent, not undefined");
+    }
+    let d = p.describe().unwrap();
+    assert!(!Reflect::has(&d, &"timeoutMs".into()).unwrap());
+}
+
+#[wasm_bindgen_test]
+fn serde_wasm_bindgen_gives_maps_as_plain_objects_in_their_order() {
+    let p = provider_with_model();
+    let headers = prop(&p.describe().unwrap(), "headers");
+    assert!(is_plain_object(&headers), "a map is a plain object, not a JS Map");
+    assert_eq!(JSON::stringify(&Object::keys(headers.unchecked_ref::<Object>())).unwrap(), r#"["X-B","X-A"]"#);
+    let prepared = p.build_chat_request(json(r#"{"model":"m","messages":[{"role":"user","content":"hi"}],"params":{"extraBody":{"zeta":1,"alpha":{"b":2,"a":3}}}}"#).unchecked_into()).unwrap();
+    let extra = prop(&prop(&prepared, "body"), "alpha");
+    assert!(is_plain_object(&extra));
+    assert_eq!(JSON::stringify(&extra).unwrap(), r#"{"b":2,"a":3}"#);
+    assert!(js_sys::Array::is_array(&prop(&prepared, "notes")));
+}
+
+#[wasm_bindgen_test]
+fn serde_wasm_bindgen_gives_numbers_as_numbers_and_refuses_what_a_number_cannot_hold() {
+    let p = provider_with_model();
+    let prepared = p.build_chat_request(json(r#"{"model":"m","messages":[{"role":"user","content":"hi"}],"params":{"temperature":0.25,"seed":9007199254740991}}"#).unchecked_into()).unwrap();
+    let body = prop(&prepared, "body");
+    assert_eq!(prop(&body, "temperature").as_f64(), Some(0.25));
+    assert_eq!(prop(&body, "seed").as_f64(), Some(9_007_199_254_740_991.0), "2^53 - 1 is exact");
+    assert_eq!(prop(&body, "max_completion_tokens").as_f64(), Some(64.0));
+    let models = prop(&p.describe().unwrap(), "models");
+    assert!(prop(&js_sys::Array::from(&models).get(0), "contextWindow").as_f64().is_some());
+    // 2^60 read back as an integer above 2^53, which a JS number cannot promise to hold exactly: a
+    // typed error, not a silently different value.
+    let err = p.build_chat_request(json(r#"{"model":"m","messages":[{"role":"user","content":"hi"}],"params":{"extraBody":{"big":1152921504606846976}}}"#).unchecked_into()).unwrap_err();
+    assert_eq!(prop(&err, "code"), "config");
+    assert!(prop(&err, "message").as_string().unwrap().contains("can't be represented as a JavaScript number"));
 }

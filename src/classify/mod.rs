@@ -116,6 +116,15 @@ fn is_tool_flag_error(message: &str) -> bool {
     message.contains("requires --enable-auto-tool-choice") || message.contains("requires --tool-call-parser")
 }
 
+/// `classifyError(status, body, headers?)`: `status` a number (or none), `body` the text (anything
+/// else refused before it is read), `headers` an object of strings as JSON text.
+pub fn classify_error(status: Option<f64>, body: Option<String>, headers_json: Option<&str>) -> Result<ProviderError, ProviderError> {
+    let status = crate::http::status_from_number(status)?;
+    let body = body.ok_or_else(|| ProviderError::config_at("body", "body must be a string (the response text)", "Pass the body as text, e.g. await response.text()."))?;
+    let headers = headers_json.map(crate::http::headers_from_json).transpose()?.unwrap_or_default();
+    Ok(classify_http(status, &body, &headers, &Default::default()))
+}
+
 /// Classifies an HTTP error answer. `status` is `None` when there was no HTTP status (an in-band error).
 pub fn classify_http(status: Option<u16>, body: &str, headers: &[(String, String)], ctx: &ClassifyContext) -> ProviderError {
     let parsed = parse_body(body);

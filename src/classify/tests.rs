@@ -219,3 +219,14 @@ fn retry_after_fractions_and_garbage() {
     assert_eq!(ms("-1"), None);
     assert_eq!(ms("soon"), None);
 }
+
+#[test]
+fn classify_error_checks_its_arguments_before_reading_them() {
+    let e = classify_error(Some(404.0), Some(r#"{"object":"error","message":"The model `x` does not exist.","type":"NotFoundError","param":null,"code":404}"#.into()), None).unwrap();
+    assert_eq!(e.code, ErrorCode::ModelNotFound);
+    let e = classify_error(Some(429.0), Some("{}".into()), Some(r#"{"retry-after":"7","x":1}"#)).unwrap();
+    assert_eq!(e.retry_after_ms, Some(7000));
+    assert_eq!(classify_error(Some(500.0), None, None).unwrap_err().path.as_deref(), Some("body"));
+    assert_eq!(classify_error(Some(f64::NAN), Some(String::new()), None).unwrap_err().path.as_deref(), Some("status"));
+    assert_eq!(classify_error(None, Some(String::new()), Some("[1]")).unwrap_err().path.as_deref(), Some("headers"));
+}

@@ -267,6 +267,11 @@ fn version_check(d: &Diagnosis) -> Check {
     match (d.outcome(Probe::Version), version_of(d)) {
         (None, _) => check("version", title, Skip, "the server did not answer (see reachable)"),
         (Some((_, ms)), Some(v)) => check("version", title, Pass, format!("vLLM {v}")).took(*ms),
+        // Nothing read at all (a refused redirect, a timeout): say why, as the other checks do.
+        (Some((Err(f), ms)), None) => {
+            let e = classify_transport(f, &d.provider.describe().base_url);
+            Check { status: Warn, ..Check::from_error("version", title, &e) }.took(*ms)
+        }
         (Some((_, ms)), None) => check("version", title, Warn, "no vLLM version at /version").hint("The server at this address may not be vLLM (or a proxy hides /version); the other checks still apply.").took(*ms),
     }
 }

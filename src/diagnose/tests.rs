@@ -335,3 +335,22 @@ fn a_listen_address_warns_in_base_url_and_explains_reachable() {
     assert_eq!(status_of(&r, "base-url").status, CheckStatus::Warn);
     assert!(status_of(&r, "reachable").hint.as_ref().unwrap().contains("http://127.0.0.1:8000/v1"));
 }
+
+#[test]
+fn a_redirect_to_another_origin_is_a_failed_check_naming_it_on_every_probe() {
+    let p = provider(BASE, Some(CANARY), None);
+    let other = "http://other.example:9000";
+    for redirected in [Probe::Health, Probe::Version, Probe::Models, Probe::Chat] {
+        let opts = DiagnoseOptions { model: Some("vllm/tiny-model".into()), probe_chat: true, ..Default::default() };
+        let (r, _) = run(&p, opts, |probe, req| {
+            if probe != redirected {
+                return vllm(r#"{"object":"list","data":[{"id":"tiny-model","object":"model","max_model_len":512}]}"#)(probe, req);
+            }
+            let to = format!("{other}/elsewhere");
+            Err(TransportFailure::new(FailureKind::Redirect(crate::redirect::Refusal::CrossOrigin { status: 307, to }), req))
+        });
+        let named = r.checks.iter().filter(|c| c.status == CheckStatus::Fail || c.status == CheckStatus::Warn).any(|c| c.detail.contains(other));
+        assert!(named, "{redirected:?}: {:?}", r.checks);
+        assert!(!format!("{r:?}").contains(CANARY));
+    }
+}

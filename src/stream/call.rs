@@ -29,14 +29,25 @@ pub enum Fired {
 /// What the caller does next.
 #[derive(Debug)]
 pub enum Next {
-    /// Give this out: an event, the end (`None`), or the error that ends the call.
-    Give(Result<Option<StreamEvent>, ProviderError>),
+    /// Give these events out, in order: all that one piece of the body completed (`stream()` hands
+    /// them to JS as one batch; `chat()` keeps only the result the last one, `done`, carries).
+    Events(Vec<StreamEvent>),
+    /// Give this error out: it ends the call.
+    Fail(ProviderError),
+    /// The call is over: nothing more to give.
+    End,
     /// Send the request ([`ChatCall::plan`]'s `http`), then report with [`ChatCall::opened`].
     Open,
     /// Read the next piece of the body, then report with [`ChatCall::piece`]; first (re)start this
     /// watchdog, when given.
     Read(Option<(Watchdog, u32)>),
+    /// Part of a large read is still to decode: let the event loop run (a macrotask), then ask again.
+    Pause,
 }
+
+/// How much of a read is decoded at a time: a 24 MB body read at once is decoded in slices, with the
+/// event loop free in between (a few milliseconds of work each).
+pub const DECODE_SLICE: usize = 1 << 20;
 
 /// The body of an answer, as the runtime has it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,6 +80,8 @@ pub enum Piece {
     End,
     /// A chunk that was not bytes.
     NotBytes,
+    /// The body's reader threw instead of reading (a caller's stream); what it threw.
+    Unreadable(String),
     /// The read failed: the caller's abort, one of the caller's timers, or the connection.
     Failed {
         /// Whether the caller's signal has fired.
@@ -93,7 +106,12 @@ pub struct ChatCall {
     // 2xx body, until its kind is known.
     held: Vec<u8>,
     parser: Option<ChatStream>,
-    // Events read but not given out yet, in order (a few per read).
+    // The last read, decoded DECODE_SLICE bytes at a time from `unread_at`.
+    unread: Vec<u8>,
+    unread_at: usize,
+    // A slice was decoded since the caller last paused or read.
+    sliced: bool,
+    // Events decoded but not given out yet, in order.
     queue: Vec<StreamEvent>,
     started: bool,
     ended: bool,
@@ -103,6 +121,8 @@ pub struct ChatCall {
     // Whether an event has arrived (idle rather than first-event watchdog), and whether one runs.
     seen_event: bool,
     watchdog_armed: bool,
+    // The server showed a sign of life since the caller last asked (it then stops its watchdogs).
+    alive: bool,
     // Set when the call ends and not yet taken by the caller: whether the request must be aborted.
     release: Option<bool>,
 }
@@ -118,6 +138,9 @@ impl ChatCall {
             reading: false,
             held: Vec::new(),
             parser: None,
+            unread: Vec::new(),
+            unread_at: 0,
+            sliced: false,
             queue: Vec::new(),
             started: false,
             ended: false,
@@ -125,6 +148,7 @@ impl ChatCall {
             failure: None,
             seen_event: false,
             watchdog_armed: false,
+            alive: false,
             release: None,
         }
     }
@@ -140,36 +164,37 @@ impl ChatCall {
         self.release.take()
     }
 
+    /// Whether the server showed a sign of life (any event, also one that yields nothing, such as
+    /// reasoning not kept) since the last time this was asked: the caller then stops its watchdogs.
+    pub fn take_alive(&mut self) -> bool {
+        std::mem::take(&mut self.alive)
+    }
+
     /// What to do next. `caller_aborted`: the caller's signal has fired, which takes effect at once,
-    /// over events already read.
+    /// over events already decoded.
     pub fn next(&mut self, caller_aborted: bool) -> Next {
         let watchdogs = match &self.plan {
             Ok(plan) => plan.watchdogs,
             Err(e) if !self.ended => {
                 self.ended = true;
-                return Next::Give(Err(e.clone()));
+                return Next::Fail(e.clone());
             }
-            Err(_) => return Next::Give(Ok(None)),
+            Err(_) => return Next::End,
         };
         loop {
             if self.ended && self.queue.is_empty() && self.failure.is_none() {
-                return Next::Give(Ok(None));
+                return Next::End;
             }
-            if caller_aborted && !self.cancelled {
-                self.end(true);
-                self.queue.clear();
-                self.failure = None;
-                let e = match &self.plan {
-                    Ok(plan) => plan.interrupted(Interrupt::Aborted),
-                    Err(e) => e.clone(),
-                };
-                return Next::Give(Err(e));
+            if caller_aborted {
+                if let Some(e) = self.abort() {
+                    return Next::Fail(e);
+                }
             }
             if !self.queue.is_empty() {
-                return Next::Give(Ok(Some(self.queue.remove(0))));
+                return Next::Events(std::mem::take(&mut self.queue));
             }
             if let Some(e) = self.failure.take() {
-                return Next::Give(Err(e));
+                return Next::Fail(e);
             }
             if !std::mem::replace(&mut self.started, true) {
                 return Next::Open;
@@ -178,6 +203,15 @@ impl ChatCall {
                 self.ended = true;
                 continue;
             }
+            if self.unread_at < self.unread.len() {
+                if std::mem::replace(&mut self.sliced, true) {
+                    self.sliced = false;
+                    return Next::Pause;
+                }
+                self.decode_slice();
+                continue;
+            }
+            self.sliced = false;
             if self.body == Body::None {
                 // No body at all reads as an empty one: the parser says what is missing.
                 self.piece(Piece::End);
@@ -221,20 +255,59 @@ impl ChatCall {
         }
     }
 
-    /// A read settled. Returns whether the server showed a sign of life (any event, also one that
-    /// yields nothing, such as reasoning not kept): the caller then stops its watchdog.
-    pub fn piece(&mut self, piece: Piece) -> bool {
+    /// A read settled. Bytes are kept and decoded by the following [`ChatCall::next`] calls, a slice
+    /// at a time; the end of the body and failures take effect at once.
+    pub fn piece(&mut self, piece: Piece) {
         // A read that settles after the call ended (return() while it was pending) gives nothing.
         if self.ended || self.plan.is_err() {
-            return false;
+            return;
         }
-        match self.take(piece) {
-            Ok(alive) => alive,
-            Err(e) => {
-                self.fail(e);
-                false
+        let outcome = match piece {
+            Piece::Bytes(bytes) => {
+                self.unread = bytes;
+                self.unread_at = 0;
+                return;
             }
+            Piece::End => self.take(&[], true),
+            Piece::NotBytes => Err(unreadable_body(NOT_BYTES)),
+            Piece::Unreadable(what) => Err(unreadable_body(&what)),
+            Piece::Failed { caller_aborted, fired, message } => {
+                let why = match (caller_aborted, fired) {
+                    (true, _) => Interrupt::Aborted,
+                    (false, None) => Interrupt::Network(message),
+                    (false, Some(Fired::Watchdog(Watchdog::FirstEvent))) => Interrupt::FirstEvent,
+                    (false, Some(Fired::Watchdog(Watchdog::Idle))) => Interrupt::Idle,
+                    (false, Some(Fired::Request)) => Interrupt::RequestTimeout,
+                };
+                if let Ok(plan) = &self.plan {
+                    let e = plan.interrupted(why);
+                    self.fail(e);
+                }
+                return;
+            }
+        };
+        self.settle(outcome);
+    }
+
+    /// The caller's signal fired: the call stops at once, over events decoded and not given out yet
+    /// (also those the caller holds), and this is the error to give (once: later, `None`).
+    pub fn abort(&mut self) -> Option<ProviderError> {
+        let was_cancelled = std::mem::replace(&mut self.cancelled, false);
+        self.cancel();
+        match &self.plan {
+            Ok(plan) if !was_cancelled => Some(plan.interrupted(Interrupt::Aborted)),
+            _ => None,
         }
+    }
+
+    /// Stops the call from outside: the caller's abort (`aborted`, see [`ChatCall::abort`]: the error
+    /// to give instead of what is left) or `return()` (see [`ChatCall::cancel`]: nothing to give).
+    pub fn stop(&mut self, aborted: bool) -> Option<ProviderError> {
+        if aborted {
+            return self.abort();
+        }
+        self.cancel();
+        None
     }
 
     /// `return()`: stops at once; later `next()` calls give the end.
@@ -249,6 +322,27 @@ impl ChatCall {
         (200..300).contains(&self.status)
     }
 
+    fn decode_slice(&mut self) {
+        let unread = std::mem::take(&mut self.unread);
+        let end = (self.unread_at + DECODE_SLICE).min(unread.len());
+        let outcome = self.take(&unread[self.unread_at..end], false);
+        if end < unread.len() && !self.ended {
+            self.unread = unread;
+            self.unread_at = end;
+        } else {
+            self.unread_at = 0;
+        }
+        self.settle(outcome);
+    }
+
+    /// A decoding step's outcome: an error ends the call (tagged), after the events before it.
+    fn settle(&mut self, outcome: Result<(), ProviderError>) {
+        if let (Err(e), Ok(plan)) = (outcome, &self.plan) {
+            let e = plan.tag(e);
+            self.fail(e);
+        }
+    }
+
     /// Ends the call with `e`, kept for the caller unless it cancelled.
     fn fail(&mut self, e: ProviderError) {
         self.end(true);
@@ -260,66 +354,50 @@ impl ChatCall {
     fn end(&mut self, abort: bool) {
         self.ended = true;
         self.reading = false;
+        self.unread = Vec::new();
+        self.unread_at = 0;
         self.release = Some(self.release.unwrap_or(false) || abort);
     }
 
-    fn take(&mut self, piece: Piece) -> Result<bool, ProviderError> {
-        let Ok(plan) = &self.plan else { return Ok(false) };
-        let (mut bytes, eof) = match piece {
-            Piece::Bytes(b) => (b, false),
-            Piece::End => (Vec::new(), true),
-            Piece::NotBytes => return Err(plan.tag(unreadable_body(NOT_BYTES))),
-            Piece::Failed { caller_aborted, fired, message } => {
-                let why = match (caller_aborted, fired) {
-                    (true, _) => Interrupt::Aborted,
-                    (false, None) => Interrupt::Network(message),
-                    (false, Some(Fired::Watchdog(Watchdog::FirstEvent))) => Interrupt::FirstEvent,
-                    (false, Some(Fired::Watchdog(Watchdog::Idle))) => Interrupt::Idle,
-                    (false, Some(Fired::Request)) => Interrupt::RequestTimeout,
-                };
-                return Err(plan.interrupted(why));
-            }
-        };
+    /// Decodes `bytes` (and the end of the body with `eof`); errors come back untagged.
+    fn take(&mut self, bytes: &[u8], eof: bool) -> Result<(), ProviderError> {
+        let Ok(plan) = &self.plan else { return Ok(()) };
         if !self.ok() {
             // A non-2xx answer is read (up to 64 KiB) and classified.
-            self.held.extend_from_slice(&bytes);
+            self.held.extend_from_slice(bytes);
             if eof || self.held.len() > MAX_ERROR_BODY {
                 let ctx = ClassifyContext { base_url: &plan.stream.base_url, secrets: &plan.stream.secrets, request_id: Some(&plan.request_id), unpassed_env: &plan.stream.unpassed_env };
-                return Err(plan.tag(http_error(self.status, &self.held, &self.headers, &ctx)));
+                return Err(http_error(self.status, &self.held, &self.headers, &ctx));
             }
-            return Ok(false);
+            return Ok(());
         }
+        let held;
+        let mut bytes = bytes;
         if self.parser.is_none() {
             // Deciding may take more than one chunk (a blank first chunk, a field name split): the
             // start is held until the kind is known.
-            self.held.extend_from_slice(&bytes);
+            self.held.extend_from_slice(bytes);
             let Some(kind) = body_kind_so_far(self.status, header_value(&self.headers, "content-type"), &self.held, eof, &plan.stream.model) else {
-                return Ok(false);
+                return Ok(());
             };
-            self.parser = Some(ChatStream::new(kind.map_err(|e| plan.tag(e))?, plan.stream.clone()));
-            bytes = std::mem::take(&mut self.held);
+            self.parser = Some(ChatStream::new(kind?, plan.stream.clone()));
+            held = std::mem::take(&mut self.held);
+            bytes = &held;
         }
         let queued = self.queue.len();
-        let (outcome, alive) = match self.parser.as_mut() {
-            Some(parser) => {
-                let before = parser.events_read();
-                let outcome = parser.push_into(&bytes, &mut self.queue).and_then(|()| if eof || parser.is_done() { parser.finish_into(&mut self.queue) } else { Ok(()) });
-                (outcome, parser.events_read() > before)
-            }
-            None => (Ok(()), false),
-        };
-        let alive = alive || self.queue.len() > queued;
-        if alive {
+        let Some(parser) = self.parser.as_mut() else { return Ok(()) };
+        let before = parser.events_read();
+        let outcome = parser.push_into(bytes, &mut self.queue).and_then(|()| if eof || parser.is_done() { parser.finish_into(&mut self.queue) } else { Ok(()) });
+        if parser.events_read() > before || self.queue.len() > queued {
             self.seen_event = true;
             self.watchdog_armed = false;
+            self.alive = true;
         }
-        let finished = self.queue.len() > queued && matches!(self.queue.last(), Some(StreamEvent::Done { .. }));
-        // The events before an error are given out first (next() keeps the error until then).
-        let result = outcome.map(|()| alive).map_err(|e| plan.tag(e));
-        if finished {
+        // After `[DONE]` (or the end of a JSON reply) nothing more is read.
+        if outcome.is_ok() && self.queue.len() > queued && matches!(self.queue.last(), Some(StreamEvent::Done { .. })) {
             self.end(false);
         }
-        result
+        outcome
     }
 }
 
@@ -351,9 +429,12 @@ mod tests {
         let mut out = Vec::new();
         loop {
             match c.next(false) {
-                Next::Give(Ok(Some(event))) => out.push(serde_json::to_value(&event).unwrap()["type"].as_str().unwrap().to_string()),
-                Next::Give(Ok(None)) => return (out, None),
-                Next::Give(Err(e)) => {
+                Next::Events(events) => {
+                    assert!(!events.is_empty(), "a batch is never empty");
+                    out.extend(events.iter().map(|e| serde_json::to_value(e).unwrap()["type"].as_str().unwrap().to_string()));
+                }
+                Next::End => return (out, None),
+                Next::Fail(e) => {
                     out.push(format!("error:{}", e.code.as_str()));
                     return (out, None);
                 }
@@ -372,17 +453,24 @@ mod tests {
         assert!(matches!(c.next(false), Next::Open));
         c.opened(Ok(sse_answer(200)));
         assert!(matches!(c.next(false), Next::Read(Some((Watchdog::FirstEvent, 300_000)))));
-        assert!(!c.piece(Piece::Bytes(CHUNK_A.as_bytes()[..20].to_vec())), "half an event is no sign of life");
+        c.piece(Piece::Bytes(CHUNK_A.as_bytes()[..20].to_vec()));
         assert!(matches!(c.next(false), Next::Read(None)), "the watchdog already runs");
-        assert!(c.piece(Piece::Bytes(CHUNK_A.as_bytes()[20..].to_vec())));
+        assert!(!c.take_alive(), "half an event is no sign of life");
+        c.piece(Piece::Bytes(CHUNK_A.as_bytes()[20..].to_vec()));
+        match c.next(false) {
+            Next::Events(batch) => assert_eq!(batch.len(), 2, "one read, one batch: start and text"),
+            other => panic!("{other:?}"),
+        }
+        assert!(c.take_alive());
         let (events, then) = give_all(&mut c);
-        assert_eq!(events, ["start", "text"]);
+        assert!(events.is_empty());
         assert!(matches!(then, Some(Next::Read(Some((Watchdog::Idle, 300_000))))), "after an event, the idle watchdog");
         assert_eq!(c.take_release(), None);
         c.piece(Piece::Bytes(CHUNK_END.into()));
-        assert_eq!(c.take_release(), Some(false), "ended by the reply: release, no abort");
+        assert_eq!(c.take_release(), None, "bytes are decoded by next()");
         assert_eq!(drain(&mut c), ["text", "done"]);
-        assert!(matches!(c.next(false), Next::Give(Ok(None))));
+        assert_eq!(c.take_release(), Some(false), "ended by the reply: release, no abort");
+        assert!(matches!(c.next(false), Next::End));
     }
 
     #[test]
@@ -406,11 +494,11 @@ mod tests {
         c.next(false);
         c.piece(Piece::Bytes(CHUNK_A.into()));
         match c.next(true) {
-            Next::Give(Err(e)) => assert_eq!(e.code, ErrorCode::Aborted),
+            Next::Fail(e) => assert_eq!(e.code, ErrorCode::Aborted),
             other => panic!("{other:?}"),
         }
         assert_eq!(c.take_release(), Some(true));
-        assert!(matches!(c.next(true), Next::Give(Ok(None))));
+        assert!(matches!(c.next(true), Next::End));
     }
 
     #[test]
@@ -426,16 +514,19 @@ mod tests {
             c.opened(Ok(sse_answer(200)));
             c.next(false);
             c.piece(Piece::Bytes(CHUNK_A.into()));
+            let (mut events, then) = give_all(&mut c);
+            assert!(matches!(then, Some(Next::Read(_))));
             c.piece(Piece::Failed { caller_aborted: false, fired, message: "terminated".into() });
             assert_eq!(c.take_release(), Some(true));
-            assert_eq!(drain(&mut c), ["start".to_string(), "text".into(), format!("error:{code}")]);
+            events.extend(drain(&mut c));
+            assert_eq!(events, ["start".to_string(), "text".into(), format!("error:{code}")]);
             let mut c2 = call(CallTimeouts::default());
             c2.next(false);
             c2.opened(Ok(sse_answer(200)));
             c2.next(false);
             c2.piece(Piece::Failed { caller_aborted: false, fired, message: "terminated".into() });
             match c2.next(false) {
-                Next::Give(Err(e)) => assert!(e.message.contains(needle), "{}", e.message),
+                Next::Fail(e) => assert!(e.message.contains(needle), "{}", e.message),
                 other => panic!("{other:?}"),
             }
         }
@@ -450,8 +541,26 @@ mod tests {
         c.piece(Piece::Bytes(format!("{CHUNK_A}data: {{\"error\":{{\"message\":\"boom\"}}}}\n\n").into_bytes()));
         c.cancel();
         assert_eq!(c.take_release(), Some(true));
-        assert!(!c.piece(Piece::Bytes(CHUNK_END.into())), "a read pending at cancel gives nothing");
-        assert!(matches!(c.next(false), Next::Give(Ok(None))));
+        c.piece(Piece::Bytes(CHUNK_END.into()));
+        assert!(!c.take_alive(), "a read pending at cancel gives nothing");
+        assert!(matches!(c.next(false), Next::End));
+    }
+
+    #[test]
+    fn stopping_from_outside_gives_the_abort_error_once_or_nothing_for_return() {
+        let mut c = call(CallTimeouts::default());
+        c.next(false);
+        c.opened(Ok(sse_answer(200)));
+        c.next(false);
+        c.piece(Piece::Bytes(CHUNK_A.into()));
+        assert!(matches!(c.next(false), Next::Events(_)), "the events are out, in the caller's hands");
+        assert_eq!(c.stop(true).map(|e| e.code), Some(ErrorCode::Aborted), "the abort wins over them");
+        assert_eq!(c.stop(true), None, "once");
+        assert!(matches!(c.next(true), Next::End));
+        let mut c = call(CallTimeouts::default());
+        assert_eq!(c.stop(false), None);
+        assert_eq!(c.take_release(), Some(true));
+        assert!(matches!(c.next(false), Next::End));
     }
 
     #[test]
@@ -462,7 +571,7 @@ mod tests {
         assert_eq!(c.take_release(), Some(true));
         c.opened(Ok(sse_answer(200)));
         assert_eq!(c.take_release(), Some(true));
-        assert!(matches!(c.next(false), Next::Give(Ok(None))));
+        assert!(matches!(c.next(false), Next::End));
     }
 
     #[test]
@@ -477,6 +586,12 @@ mod tests {
         c.next(false);
         c.piece(Piece::NotBytes);
         assert_eq!(drain(&mut c), ["error:bad_response"]);
+        let mut c = call(CallTimeouts::default());
+        c.next(false);
+        c.opened(Ok(sse_answer(200)));
+        c.next(false);
+        c.piece(Piece::Unreadable("read() threw (boom)".into()));
+        assert_eq!(drain(&mut c), ["error:bad_response"]);
         let mut c = call(CallTimeouts { request_ms: Some(50), ..Default::default() });
         c.next(false);
         c.opened(Ok(Answer { status: 200, headers: vec![], body: Body::None }));
@@ -488,7 +603,54 @@ mod tests {
     fn a_planning_error_is_given_once_then_the_end() {
         let mut c = ChatCall::new(Err(ProviderError::config_at("model", "bad", "h")));
         assert!(c.plan().is_none());
-        assert!(matches!(c.next(false), Next::Give(Err(_))));
-        assert!(matches!(c.next(false), Next::Give(Ok(None))));
+        assert!(matches!(c.next(false), Next::Fail(_)));
+        assert!(matches!(c.next(false), Next::End));
+    }
+
+    #[test]
+    fn a_huge_read_is_decoded_in_slices_with_a_pause_between_and_small_reads_never_pause() {
+        let mut c = call(CallTimeouts::default());
+        c.next(false);
+        c.opened(Ok(sse_answer(200)));
+        c.next(false);
+        let mut body = CHUNK_A.repeat(3 * DECODE_SLICE / CHUNK_A.len());
+        body.push_str(CHUNK_END);
+        c.piece(Piece::Bytes(body.into_bytes()));
+        let (mut batches, mut pauses, mut events) = (0, 0, 0);
+        loop {
+            match c.next(false) {
+                Next::Events(batch) => {
+                    batches += 1;
+                    events += batch.len();
+                }
+                Next::Pause => pauses += 1,
+                Next::End => break,
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!((batches, pauses), (4, 3), "four slices, the event loop free between them");
+        assert_eq!(events, 3 * DECODE_SLICE / CHUNK_A.len() + 3, "start, every text, the last text and done");
+        assert_eq!(c.take_release(), Some(false));
+        let mut c = call(CallTimeouts::default());
+        c.next(false);
+        c.opened(Ok(sse_answer(200)));
+        for piece in [CHUNK_A, CHUNK_A, CHUNK_END] {
+            assert!(matches!(c.next(false), Next::Read(_)));
+            c.piece(Piece::Bytes(piece.into()));
+            assert!(matches!(c.next(false), Next::Events(_)));
+        }
+        assert!(matches!(c.next(false), Next::End));
+    }
+
+    #[test]
+    fn cancel_in_the_middle_of_a_sliced_read_drops_the_rest() {
+        let mut c = call(CallTimeouts::default());
+        c.next(false);
+        c.opened(Ok(sse_answer(200)));
+        c.next(false);
+        c.piece(Piece::Bytes(CHUNK_A.repeat(2 * DECODE_SLICE / CHUNK_A.len()).into_bytes()));
+        assert!(matches!(c.next(false), Next::Events(_)));
+        c.cancel();
+        assert!(matches!(c.next(false), Next::End));
     }
 }

@@ -18,9 +18,9 @@ mod fixture_tests;
 mod tests;
 
 pub use accumulate::Accumulator;
-pub use call::{Answer, Body, ChatCall, Fired, Next, Piece, Watchdog};
+pub use call::{Answer, Body, ChatCall, Fired, Next, Piece, Watchdog, DECODE_SLICE};
 pub use plan::{plan, request_id, watchdog_from_number, watchdog_local, watchdogs, CallTimeouts, ChatPlan, Interrupt, Watchdogs, FIRST_EVENT_TIMEOUT_MS, REMOTE_IDLE_TIMEOUT_MS};
-pub use response::{body_kind, body_kind_so_far, http_error, unreadable_body, BodyKind, MAX_ERROR_BODY, MAX_JSON_BODY, NOT_A_STREAM, NOT_BYTES};
+pub use response::{body_kind, body_kind_so_far, http_error, unreadable_body, BodyKind, MAX_ERROR_BODY, MAX_JSON_BODY, NOT_A_RESPONSE, NOT_A_STREAM, NOT_BYTES, UNUSABLE_RESPONSE};
 pub use sse::{SseDecoder, SseEvent, MAX_SSE_BUFFER};
 pub use tools::{ToolCall, MALFORMED_TOOL_CALL, MAX_TOOL_ARGS};
 pub use usage::{parse_usage, Usage};

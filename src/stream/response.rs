@@ -95,6 +95,13 @@ fn undecided(bytes: &[u8]) -> bool {
 /// What [`unreadable_body`] says of a body that is not a `ReadableStream`.
 pub const NOT_A_STREAM: &str = "the response body is not a ReadableStream";
 
+/// What [`unreadable_body`] says when a caller's `fetch` resolved to something that is not a `Response`.
+pub const NOT_A_RESPONSE: &str = "fetch resolved to something that is not a Response";
+
+/// What [`unreadable_body`] says of a `Response` that cannot be read as one: its body locked or already
+/// read, a getter that threw, headers that are not headers. The runtime's own words follow.
+pub const UNUSABLE_RESPONSE: &str = "the Response cannot be read";
+
 /// What [`unreadable_body`] says of a body chunk that is not a `Uint8Array`.
 pub const NOT_BYTES: &str = "a body chunk was not bytes";
 

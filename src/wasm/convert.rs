@@ -1,141 +1,97 @@
-//! Values in and out of JS, through JSON text.
-//!
-//! `JSON.stringify` refuses cycles and functions with an exception we can report, and its output is
-//! parsed by the core's guarded parsers, so no JS value can make the wasm recurse without bound.
+//! Values across the boundary. Out: every result, event batch, report and error's fields through
+//! serde-wasm-bindgen's JSON-compatible serializer (maps as plain objects, `None` as null, skipped
+//! fields absent). In: the structured arguments cross as `JSON.stringify` text (measured faster for
+//! them, BENCHMARKS.md), read by the core (`crate::args`); `JSON.stringify` refuses cycles, BigInts and
+//! throwing getters, so no JS value can make the wasm recurse without bound. Calls into JS that may
+//! throw go through calls.js, which reports instead of throwing.
 
-use crate::config::{ConfigInput, ResolveInput};
+use super::guard::Guard;
+use crate::args::{arg_error, Json};
 use crate::error::ProviderError;
-use js_sys::{Function, Reflect, JSON};
+use js_sys::{Array, Function};
 use serde::Serialize;
-use crate::str_map::StrMap;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
 
-/// A `config` error about an argument.
-pub fn arg_error(path: &str, message: impl Into<String>) -> ProviderError {
-    ProviderError::config_at(path, message, "Check the argument against the package's TypeScript types.")
+#[wasm_bindgen(module = "/src/wasm/calls.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = get)]
+    fn js_get(out: &Array, object: &JsValue, key: &str) -> bool;
+    #[wasm_bindgen(js_name = call)]
+    fn js_call(out: &Array, f: &JsValue, this: &JsValue, args: &Array) -> bool;
+    #[wasm_bindgen(js_name = construct)]
+    fn js_construct(out: &Array, class: &str, args: &Array) -> bool;
+    #[wasm_bindgen(js_name = stringify)]
+    fn js_stringify(out: &Array, value: &JsValue, options: bool) -> bool;
+    /// A Uint8Array of any realm.
+    #[wasm_bindgen(js_name = isBytes)]
+    pub fn is_bytes(value: &JsValue) -> bool;
 }
 
-/// Serializes a core value into a plain JS value.
-pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, ProviderError> {
-    parse(serde_json::to_string(value))
+fn outcome(attempt: impl FnOnce(&Array) -> bool) -> Result<JsValue, JsValue> {
+    let out = Array::new();
+    if attempt(&out) { Ok(out.get(0)) } else { Err(out.get(0)) }
 }
 
-// The part of `to_js` that does not depend on the type, compiled once rather than at every export.
+/// `object[key]`: the value, or what the getter threw.
+pub fn get(object: &JsValue, key: &str) -> Result<JsValue, JsValue> {
+    outcome(|out| js_get(out, object, key))
+}
+
+/// `f.call(this, ...args)`: the result, or what the call threw.
+pub fn call(f: &JsValue, this: &JsValue, args: &[&JsValue]) -> Result<JsValue, JsValue> {
+    outcome(|out| js_call(out, f, this, &args.iter().copied().collect()))
+}
+
+/// `target[name](...args)`: the result, or what the getter or the call threw.
+pub fn call_method(target: &JsValue, name: &str, args: &[&JsValue]) -> Result<JsValue, JsValue> {
+    call(&get(target, name)?, target, args)
+}
+
+/// `new globalThis[class](...args)`: the object, or what the constructor threw.
+pub fn construct(class: &str, args: &[&JsValue]) -> Result<JsValue, JsValue> {
+    outcome(|out| js_construct(out, class, &args.iter().copied().collect()))
+}
+
+/// A core value as a plain JS value.
+pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, ProviderError> {
+    converted(value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()))
+}
+
+// The part of `to_js` that does not depend on the type, compiled once.
 #[inline(never)]
-fn parse(text: Result<String, serde_json::Error>) -> Result<JsValue, ProviderError> {
-    let text = text.map_err(|e| arg_error("", format!("cannot serialize result: {e}")))?;
-    JSON::parse(&text).map_err(|_| arg_error("", "cannot convert result to JS"))
+fn converted(value: Result<JsValue, serde_wasm_bindgen::Error>) -> Result<JsValue, ProviderError> {
+    value.map_err(|e| arg_error("", format!("cannot convert the result to JS: {e}")))
 }
 
-/// Reads a property, treating `undefined` and `null` as absent.
-pub fn get(obj: &JsValue, key: &str) -> Option<JsValue> {
-    Reflect::get(obj, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined() && !v.is_null())
+/// An argument as JSON text for `crate::args` (`None` for undefined); `options` leaves the signal out.
+pub fn json(value: &JsValue, options: bool) -> Json {
+    let text = outcome(|out| js_stringify(out, value, options));
+    Some(text.map(|t| t.as_string().unwrap_or_default()).map_err(drop)).filter(|_| !value.is_undefined())
 }
 
-/// Sets a property; on the plain objects built here it cannot fail, so the result is ignored.
-#[inline(never)]
-pub fn set(obj: &JsValue, key: &str, value: &JsValue) {
-    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+/// `JSON.stringify(value)`, or a config error naming `path`.
+pub fn json_text(value: &JsValue, path: &str) -> Result<String, ProviderError> {
+    json(value, false).and_then(Result::ok).ok_or_else(|| arg_error(path, format!("{path} cannot be converted to JSON (a cycle, a BigInt or a throwing getter)")))
 }
 
-/// Sets a string property.
-#[inline(never)]
-pub fn set_str(obj: &JsValue, key: &str, value: &str) {
-    set(obj, key, &JsValue::from_str(value));
+/// The caller's `fetch`, from `VllmProvider.resolve`'s input.
+pub fn fetch_of(input: &JsValue) -> Result<Option<Function>, ProviderError> {
+    let f = if input.is_object() { get(input, "fetch").map_err(|_| arg_error("fetch", "reading fetch threw"))? } else { JsValue::UNDEFINED };
+    let f = Some(f).filter(|f| !f.is_undefined() && !f.is_null());
+    f.map(|f| f.dyn_into::<Function>().map_err(|_| arg_error("fetch", "fetch must be a function like globalThis.fetch"))).transpose()
 }
 
-/// `JSON.stringify(value)` as a Rust string, or a config error naming `path`.
-pub fn stringify(value: &JsValue, path: &str) -> Result<String, ProviderError> {
-    match JSON::stringify(value) {
-        Ok(s) => s.as_string().ok_or_else(|| arg_error(path, format!("{path} must be a JSON-like object"))),
-        Err(_) => Err(arg_error(path, format!("{path} cannot be converted to JSON (a cycle, a BigInt or a throwing getter)"))),
-    }
-}
-
-fn config_input(value: JsValue, path: &str) -> Result<ConfigInput, ProviderError> {
-    if let Some(text) = value.as_string() {
-        return Ok(ConfigInput::Text(text));
-    }
-    if !value.is_object() || value.is_function() {
-        return Err(arg_error(path, format!("{path} must be JSON5 text or an object")));
-    }
-    Ok(ConfigInput::Text(stringify(&value, path)?))
-}
-
-/// The parts of `ResolveInput` the core reads, plus the caller's `fetch`.
-pub fn resolve_input(input: &JsValue) -> Result<(ResolveInput, Option<Function>), ProviderError> {
-    if input.is_undefined() || input.is_null() {
-        return Ok((ResolveInput::default(), None));
-    }
-    if !input.is_object() {
-        return Err(arg_error("", "VllmProvider.resolve takes an object: { config?, env?, authProfiles?, agentId?, baseUrl?, fetch? }"));
-    }
-    let mut out = ResolveInput::default();
-    if let Some(c) = get(input, "config") {
-        out.config = Some(config_input(c, "config")?);
-    }
-    if let Some(p) = get(input, "authProfiles") {
-        out.auth_profiles = Some(config_input(p, "authProfiles")?);
-    }
-    if let Some(env) = get(input, "env") {
-        out.env = env_map(&env)?;
-    }
-    if let Some(id) = get(input, "agentId") {
-        out.agent_id = Some(id.as_string().ok_or_else(|| arg_error("agentId", "agentId must be a string"))?);
-    }
-    if let Some(url) = get(input, "baseUrl") {
-        out.base_url = Some(url.as_string().ok_or_else(|| arg_error("baseUrl", "baseUrl must be a string"))?);
-    }
-    // Names set in the host process, one a line (js/host-env.js, Node entry); anything else is ignored.
-    if let Some(names) = get(input, "hostEnvNames").and_then(|n| n.as_string()) {
-        out.host_env_names = names.split('\n').map(str::to_string).collect();
-    }
-    let fetch = match get(input, "fetch") {
-        None => None,
-        Some(f) => Some(f.dyn_into::<Function>().map_err(|_| arg_error("fetch", "fetch must be a function like globalThis.fetch"))?),
+/// An options object: what the core reads from it, and the guard of its call (the caller's signal is
+/// anything with a boolean `aborted` and an `addEventListener` method: other realms' and polyfills').
+pub fn call_options(opts: &JsValue) -> Result<(crate::args::Options, Guard), ProviderError> {
+    let options = crate::args::options(json(opts, true))?;
+    let signal = Some(opts).filter(|o| o.is_object()).map(|o| get(o, "signal")).transpose().map_err(|_| arg_error("signal", "reading signal threw"))?;
+    let signal = signal.filter(|s| !s.is_undefined() && !s.is_null());
+    let aborted = match &signal {
+        None => Some(false),
+        Some(s) => get(s, "aborted").ok().and_then(|a| a.as_bool()).filter(|_| get(s, "addEventListener").is_ok_and(|f| f.is_function())),
     };
-    Ok((out, fetch))
-}
-
-/// `env`: string values are kept, anything else is ignored (as `process.env` only holds strings).
-fn env_map(env: &JsValue) -> Result<StrMap, ProviderError> {
-    if !env.is_object() {
-        return Err(arg_error("env", "env must be an object of strings, like process.env"));
-    }
-    let text = stringify(env, "env")?;
-    let value = crate::json::parse(text.as_bytes()).map_err(|e| arg_error("env", format!("env: {e}")))?;
-    let mut out = StrMap::new();
-    for (k, v) in value.as_object().into_iter().flatten() {
-        if let Some(s) = v.as_str() {
-            out.insert(k.clone(), s.to_string());
-        }
-    }
-    Ok(out)
-}
-
-/// `CallOptions`: `signal` and `timeoutMs`.
-pub struct CallOptions {
-    /// The caller's abort signal.
-    pub signal: Option<web_sys::AbortSignal>,
-    /// Whole-request timeout.
-    pub timeout_ms: Option<u32>,
-}
-
-/// Reads `CallOptions`, refusing values that are not what the types say.
-pub fn call_options(opts: &JsValue) -> Result<CallOptions, ProviderError> {
-    if opts.is_undefined() || opts.is_null() {
-        return Ok(CallOptions { signal: None, timeout_ms: None });
-    }
-    if !opts.is_object() {
-        return Err(arg_error("", "options must be an object: { signal?, timeoutMs? }"));
-    }
-    let signal = match get(opts, "signal") {
-        None => None,
-        Some(s) if get(&s, "aborted").is_some_and(|a| a.as_bool().is_some()) && get(&s, "addEventListener").is_some() => {
-            Some(s.unchecked_into::<web_sys::AbortSignal>())
-        }
-        Some(_) => return Err(arg_error("signal", "signal must be an AbortSignal")),
-    };
-    let timeout_ms = get(opts, "timeoutMs").map(|t| crate::http::timeout_from_number(t.as_f64())).transpose()?;
-    Ok(CallOptions { signal, timeout_ms })
+    let aborted = aborted.ok_or_else(|| arg_error("signal", "signal must be an AbortSignal"))?;
+    let guard = Guard::new(signal.as_ref(), aborted).ok_or_else(|| crate::transport::runtime_missing("AbortController"))?;
+    Ok((options, guard))
 }

@@ -1,32 +1,12 @@
 //! `provider.diagnose()`: performs the requests the core's [`Diagnosis`] plans and returns its report.
 
-use super::convert::{arg_error, call_options, get, to_js};
+use super::convert::{call_options, to_js};
 use super::fetch::{page_origin, send};
-use super::types::JsDiagnoseOptions;
-use super::{promise, throw, VllmProvider};
+use super::{promise, types::JsDiagnoseOptions, VllmProvider};
 use crate::diagnose::{DiagnoseOptions, Diagnosis};
-use crate::error::ProviderError;
+use crate::error::{ErrorCode, ProviderError};
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
-
-/// `model`, `probeChat` and `inContainer` of `DiagnoseOptions` (the `CallOptions` part is read separately).
-fn diagnose_options(opts: &JsValue) -> Result<DiagnoseOptions, ProviderError> {
-    let mut out = DiagnoseOptions { page_origin: page_origin(), ..Default::default() };
-    if opts.is_undefined() || opts.is_null() {
-        return Ok(out);
-    }
-    out.model = match get(opts, "model") {
-        None => None,
-        Some(m) => Some(m.as_string().ok_or_else(|| arg_error("model", "model must be a string such as \"vllm/<id>\""))?),
-    };
-    let flag = |key: &str| match get(opts, key) {
-        None => Ok(false),
-        Some(b) => b.as_bool().ok_or_else(|| arg_error(key, format!("{key} must be a boolean"))),
-    };
-    out.probe_chat = flag("probeChat")?;
-    out.in_container = flag("inContainer")?;
-    Ok(out)
-}
 
 #[wasm_bindgen]
 impl VllmProvider {
@@ -34,22 +14,21 @@ impl VllmProvider {
     /// Resolves to a `DiagnosisReport` (it does not reject for server problems; they are checks).
     #[wasm_bindgen(unchecked_return_type = "Promise<DiagnosisReport>")]
     pub fn diagnose(&self, opts: Option<JsDiagnoseOptions>) -> Promise {
-        let (core, fetch) = (self.core.clone(), self.fetch.clone());
-        promise(Box::pin(async move {
-            let opts = opts.map_or(JsValue::UNDEFINED, JsValue::from);
-            let call = call_options(&opts).map_err(throw)?;
-            let mut options = diagnose_options(&opts).map_err(throw)?;
-            options.timeout_ms = call.timeout_ms;
-            let mut d = Diagnosis::new(&core, options);
+        let (core, fetch, first) = (self.core.clone(), self.fetch.clone(), call_options(&opts.into()));
+        promise(async move {
+            let (o, mut guard) = first?;
+            let mut d = Diagnosis::new(&core, DiagnoseOptions { model: o.model, probe_chat: o.probe_chat, in_container: o.in_container, timeout_ms: o.timeout_ms, page_origin: page_origin() });
+            // A guard per probe (each has its own timeout and may end), all on the caller's signal.
             while let Some((probe, req)) = d.next_request() {
                 let started = js_sys::Date::now();
-                let outcome = send(&req, fetch.as_ref(), &call).await;
-                if call.signal.as_ref().is_some_and(web_sys::AbortSignal::aborted) {
-                    return Err(throw(ProviderError::new(crate::error::ErrorCode::Aborted, "Diagnosis was aborted", crate::hints::aborted())));
+                let outcome = send(&req, fetch.as_ref(), &guard).await;
+                if guard.caller_aborted() {
+                    return Err(ProviderError::new(ErrorCode::Aborted, "Diagnosis was aborted", crate::hints::aborted()));
                 }
                 d.record(probe, outcome, (js_sys::Date::now() - started).max(0.0) as u64);
+                guard = guard.renew().ok_or_else(|| crate::transport::runtime_missing("AbortController"))?;
             }
-            to_js(&d.report()).map_err(throw)
-        }))
+            to_js(&d.report())
+        })
     }
 }

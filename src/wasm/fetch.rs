@@ -1,307 +1,208 @@
-//! Performing an [`HttpRequest`] with `fetch`: the caller's function or the global one (never the
-//! browser-only window object, so Node, browsers and workers all work), under one `AbortController` that the timer and
-//! the caller's signal both trigger.
+//! The HTTP of every export. gloo-net's `RequestBuilder` builds the request for the platform's fetch; a
+//! caller's fetch gets `fetch(url, init)` with the same fields (the core's `FetchInit`). What a fetch
+//! resolves to is checked (each getter read once, caught) and rebuilt as a platform `Response`, handled
+//! as a `gloo_net::http::Response`, its body read through its reader. Redirects: as the core decides.
 
-use super::convert::{get, set, set_str, CallOptions};
-use crate::http::{HttpRequest, HttpResponse, MAX_ERROR_BODY_BYTES};
-use crate::stream::{NOT_A_STREAM, NOT_BYTES};
-use crate::transport::{cors_check_url, wants_reachability_probe, FailureKind, TransportFailure};
-use js_sys::{Function, Object, Promise, Uint8Array};
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal, ReadableStream, ReadableStreamDefaultReader, Response};
-
-pub(crate) fn global() -> JsValue {
-    js_sys::global().into()
-}
-
-pub(crate) fn global_fn(name: &str) -> Option<Function> {
-    get(&global(), name).and_then(|f| f.dyn_into::<Function>().ok())
-}
-
-/// `value` as a Promise if it is a thenable of any realm. `instanceof Promise` is false for another
-/// realm's promise: Node's fetch seen from Jest's vm context, an iframe's fetch.
-pub(crate) fn thenable(value: JsValue) -> Option<Promise> {
-    get(&value, "then").filter(JsValue::is_function).map(|_| Promise::resolve(&value))
-}
-
-/// `value` as a Uint8Array if it is one of any realm (a typed-array view tagged `Uint8Array`), for the
-/// same reason: body chunks made by the host's fetch in another realm.
-pub(crate) fn bytes(value: JsValue) -> Option<Uint8Array> {
-    let tag = js_sys::Reflect::get(&value, &js_sys::Symbol::to_string_tag()).ok()?;
-    (js_sys::ArrayBuffer::is_view(&value) && tag.as_string().as_deref() == Some("Uint8Array")).then(|| value.unchecked_into())
-}
+use super::convert::{call, call_method, construct, get, is_bytes};
+use super::guard::{Guard, Halt};
+use super::to_js;
+use crate::http::{probe_init, FetchInit, HttpRequest, HttpResponse, MAX_ERROR_BODY_BYTES};
+use crate::redirect::{next_hop, Hop};
+use crate::stream::{Fired, Piece, NOT_A_RESPONSE, NOT_A_STREAM, UNUSABLE_RESPONSE};
+use crate::transport::{absorb, answer_status, cors_check_url, null_body, wants_reachability_probe, FailureKind, TransportFailure};
+use gloo_net::http::{Headers, Method, RequestBuilder, Response};
+use js_sys::{Function, Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use web_sys::{AbortSignal, ReadableStream, RequestMode, RequestRedirect, ResponseInit};
 
 /// The page's origin when running in a browser page or worker (for CORS diagnosis).
-pub fn page_origin() -> Option<String> {
-    get(&global(), "location")
-        .and_then(|l| get(&l, "origin"))
-        .and_then(|o| o.as_string())
-        .filter(|o| o.starts_with("http"))
+pub(crate) fn page_origin() -> Option<String> {
+    let location = get(&js_sys::global(), "location").ok().filter(JsValue::is_object)?;
+    get(&location, "origin").ok()?.as_string().filter(|o| o.starts_with("http"))
 }
 
-/// Which timer of a [`Guard`] fired (`Guard::fired`): the whole request's is [`REQUEST_TIMER`].
-pub(crate) const REQUEST_TIMER: u8 = 1;
-
-/// A `setTimeout` that aborts the controller, re-armable with the same callback.
-struct Timer {
-    tag: u8,
-    id: Option<JsValue>,
-    callback: Closure<dyn FnMut()>,
+fn text(v: &JsValue, key: &str) -> Option<String> {
+    get(v, key).ok().and_then(|x| x.as_string())
 }
 
-impl Timer {
-    fn clear(&mut self) {
-        if let (Some(id), Some(clear)) = (self.id.take(), global_fn("clearTimeout")) {
-            let _ = clear.call1(&global(), &id);
+/// The `message` of what JS threw (or the thrown text).
+fn message_of(thrown: &JsValue) -> String {
+    text(thrown, "message").or_else(|| thrown.as_string()).unwrap_or_default()
+}
+
+/// What went wrong, for the core to classify: `thrown` is what JS threw or rejected with (or a text);
+/// Node's reason for a refused connection is in its `cause`.
+fn failure(kind: FailureKind, thrown: &JsValue, req: &HttpRequest) -> TransportFailure {
+    let cause = get(thrown, "cause").ok().filter(JsValue::is_object).unwrap_or_default();
+    let (cause_code, cause_message, page_origin) = (text(&cause, "code"), text(&cause, "message"), page_origin());
+    let (name, message) = (text(thrown, "name").unwrap_or_else(|| "Error".into()), message_of(thrown));
+    TransportFailure { name, message, cause_code, cause_message, page_origin, ..TransportFailure::new(kind, req) }
+}
+
+/// Sends `init` to `url` (to the caller's fetch, or gloo-net's request to the platform's), not waiting.
+/// Not gloo-net's `send()`: its error keeps only the name and message of what fetch threw (Node's
+/// reason is in `cause`), and it panics when fetch rejects with something that is not an Error.
+fn start(url: &str, init: &FetchInit, fetch: Option<&Function>, signal: &AbortSignal) -> Result<JsValue, JsValue> {
+    if let Some(fetch) = fetch {
+        let js = to_js(init).map_err(|e| JsValue::from_str(&e.message))?;
+        Reflect::set(&js, &"signal".into(), signal)?;
+        return call(fetch, &JsValue::UNDEFINED, &[&url.into(), &js]);
+    }
+    // The platform's `Headers` refuses, catchably, names and values HTTP does not allow.
+    let headers = web_sys::Headers::new()?;
+    init.headers.iter().try_for_each(|(k, v)| headers.append(k, v))?;
+    let method = if init.method == "POST" { Method::POST } else { Method::GET };
+    let builder = RequestBuilder::new(url).method(method).headers(Headers::from_raw(headers)).abort_signal(Some(signal));
+    let builder = builder.redirect(RequestRedirect::from_js_value(&init.redirect.into()).unwrap_or(RequestRedirect::Manual));
+    let builder = match init.mode.and_then(|m| RequestMode::from_js_value(&m.into())) {
+        Some(mode) => builder.mode(mode),
+        None => builder,
+    };
+    let request = match init.body {
+        Some(body) => builder.body(body),
+        None => builder.build(),
+    };
+    let request = request.map_err(|e| JsValue::from_str(&e.to_string()))?;
+    call(&get(&js_sys::global(), "fetch")?, &JsValue::UNDEFINED, &[&web_sys::Request::from(request)])
+}
+
+/// Takes what a fetch resolved to as a platform `Response` gloo-net can read without surprises.
+fn adopt(value: &JsValue, req: &HttpRequest) -> Result<Response, TransportFailure> {
+    let bad = |what: String| failure(FailureKind::UnreadableBody, &what.into(), req);
+    let read = |key: &str| match value.is_object() {
+        true => get(value, key).map_err(|e| bad(format!("{UNUSABLE_RESPONSE}: reading {key} threw ({})", message_of(&e)))),
+        false => Err(bad(NOT_A_RESPONSE.into())),
+    };
+    let status = answer_status(read("type")?.as_string().as_deref(), read("status")?.as_f64()).map_err(|(kind, what)| failure(kind, &what.into(), req))?;
+    let init = ResponseInit::new();
+    init.set_status(status);
+    init.set_headers(&read("headers")?);
+    let body = Some(read("body")?).filter(|b| !b.is_null() && !b.is_undefined() && !null_body(status));
+    let body = body.map(|b| b.dyn_into::<ReadableStream>().map_err(|_| bad(NOT_A_STREAM.into()))).transpose()?;
+    let response = construct("Response", &[&body.map_or(JsValue::NULL, JsValue::from), &init]);
+    response.map(|r| Response::from(r.unchecked_into::<web_sys::Response>())).map_err(|e| bad(format!("{UNUSABLE_RESPONSE} ({})", message_of(&e))))
+}
+
+/// The answer's headers, names lower-cased (as the platform's `Headers` gives them).
+pub(crate) fn headers(resp: &Response) -> Vec<(String, String)> {
+    resp.headers().entries().collect()
+}
+
+/// Sends `req` under `guard`, following redirects as the core decides; resolves when the answer's
+/// head arrives (body unread), or says why nothing did.
+pub(crate) async fn open(req: &HttpRequest, fetch: Option<&Function>, guard: &Guard) -> Result<Response, TransportFailure> {
+    let (mut req, mut hops) = (req.clone(), 0);
+    loop {
+        let sent = if guard.caller_aborted() { Err(Halt::Aborted) } else { start(&req.url, &req.fetch_init(), fetch, &guard.signal()).map_err(Halt::Rejected) };
+        let raw = match sent {
+            Ok(pending) => guard.race(&pending).await,
+            Err(halt) => Err(halt),
+        };
+        let resp = match raw {
+            Ok(raw) => adopt(&raw, &req)?,
+            Err(Halt::Rejected(e)) => return Err(with_probe(failure(FailureKind::Network, &e, &req), fetch).await),
+            Err(halt) => return Err(failure(if let Halt::Timer(_) = halt { FailureKind::Timeout } else { FailureKind::Aborted }, &JsValue::UNDEFINED, &req)),
+        };
+        // The platform resolves a relative Location against the request's URL, as fetch itself would.
+        let location = resp.headers().get("location").map(|l| text(&construct("URL", &[&l.as_str().into(), &req.url.as_str().into()]).unwrap_or_default(), "href").unwrap_or(l));
+        let hop = next_hop(&req, resp.status(), location.as_deref(), hops);
+        if hop != Hop::Done {
+            Reader::of(&resp).ok().flatten().inspect(Reader::cancel); // a redirect's own body is not wanted
+        }
+        match hop {
+            Hop::Done => return Ok(resp),
+            Hop::Follow(next) => (req, hops) = (next, hops + 1),
+            Hop::Refuse(r) => return Err(failure(FailureKind::Redirect(r), &JsValue::UNDEFINED, &req)),
         }
     }
 }
 
-/// One request's `AbortController`, triggered by its timers and the caller's signal. Dropping it
-/// clears the timers and detaches from the signal, however the request ends.
-pub(crate) struct Guard {
-    pub(crate) controller: AbortController,
-    fired: Rc<Cell<u8>>,
-    timers: Vec<Timer>,
-    caller: Option<(AbortSignal, Closure<dyn FnMut()>)>,
-}
+/// A body's reader. The stream may be the caller's: every call on it is caught.
+#[derive(Clone)]
+pub(crate) struct Reader(JsValue);
 
-impl Guard {
-    pub(crate) fn new(timeout_ms: Option<u32>, caller: Option<&AbortSignal>) -> Result<Guard, String> {
-        let controller = AbortController::new().map_err(|_| "AbortController is not available in this runtime".to_string())?;
-        let mut guard = Guard { controller, fired: Rc::new(Cell::new(0)), timers: Vec::new(), caller: None };
-        if let Some(ms) = timeout_ms {
-            guard.arm(REQUEST_TIMER, ms);
-        }
-        if let Some(signal) = caller {
-            let c = guard.controller.clone();
-            let cb = Closure::<dyn FnMut()>::new(move || c.abort());
-            let _ = signal.add_event_listener_with_callback("abort", cb.as_ref().unchecked_ref());
-            guard.caller = Some((signal.clone(), cb));
-        }
-        Ok(guard)
+impl Reader {
+    /// The reader of `resp`'s body: `Ok(None)` without a body, `Err` when its stream refuses one.
+    pub(crate) fn of(resp: &Response) -> Result<Option<Reader>, JsValue> {
+        resp.body().map(|b| call_method(&b, "getReader", &[]).map(Reader)).transpose()
     }
 
-    /// (Re)starts the timer `tag`: after `ms` it records `tag` as fired and aborts.
-    pub(crate) fn arm(&mut self, tag: u8, ms: u32) {
-        self.disarm(tag);
-        if !self.timers.iter().any(|t| t.tag == tag) {
-            let (c, fired) = (self.controller.clone(), self.fired.clone());
-            let callback = Closure::<dyn FnMut()>::new(move || {
-                // The first timer to fire is the reason; the abort ends the request anyway.
-                if fired.get() == 0 {
-                    fired.set(tag);
-                }
-                c.abort();
-            });
-            self.timers.push(Timer { tag, id: None, callback });
-        }
-        if let (Some(timer), Some(set_timeout)) = (self.timers.iter_mut().find(|t| t.tag == tag), global_fn("setTimeout")) {
-            timer.id = set_timeout.call2(&global(), timer.callback.as_ref(), &JsValue::from(ms)).ok();
-        }
+    /// The next piece of the body, unless the guard halts first. A platform reader's `read()` never
+    /// throws: one that does is the caller's, not a stream. A chunk is copied: its own getters may be
+    /// replaced; a Proxy or a detached buffer fail the copy, caught.
+    pub(crate) async fn read(&self, guard: &Guard) -> Piece {
+        let pending = match call_method(&self.0, "read", &[]) {
+            Ok(pending) => pending,
+            Err(e) => return Piece::Unreadable(format!("{UNUSABLE_RESPONSE}: its reader's read() threw ({})", message_of(&e))),
+        };
+        let (fired, message) = match guard.race(&pending).await {
+            Ok(chunk) => return piece(&chunk),
+            Err(Halt::Timer(tag)) => (Some(tag), String::new()),
+            Err(Halt::Rejected(e)) => (None, message_of(&e)),
+            Err(Halt::Aborted) => (None, String::new()),
+        };
+        Piece::Failed { caller_aborted: guard.caller_aborted(), fired, message }
     }
 
-    /// Stops the timer `tag` if it is running.
-    pub(crate) fn disarm(&mut self, tag: u8) {
-        self.timers.iter_mut().filter(|t| t.tag == tag).for_each(Timer::clear);
-    }
 
-    /// The tag of the timer that fired, or 0.
-    pub(crate) fn fired(&self) -> u8 {
-        self.fired.get()
-    }
-
-    pub(crate) fn failure_kind(&self, caller: Option<&AbortSignal>) -> FailureKind {
-        if caller.is_some_and(AbortSignal::aborted) {
-            FailureKind::Aborted
-        } else if self.fired() == REQUEST_TIMER {
-            FailureKind::Timeout
-        } else {
-            FailureKind::Network
+    /// Stops reading (the rest of the body is not wanted); a failing `cancel()` is ignored.
+    pub(crate) fn cancel(&self) {
+        if let (Ok(p), Ok(noop)) = (call_method(&self.0, "cancel", &[]), get(&js_sys::global(), "Boolean")) {
+            let _ = call_method(&Promise::resolve(&p), "catch", &[&noop]);
         }
     }
 }
 
-impl Drop for Guard {
-    fn drop(&mut self) {
-        self.timers.iter_mut().for_each(Timer::clear);
-        if let Some((signal, cb)) = self.caller.take() {
-            let _ = signal.remove_event_listener_with_callback("abort", cb.as_ref().unchecked_ref());
-        }
+/// What a `read()` resolved to (`{ done, value }`), as a piece of the body.
+fn piece(chunk: &JsValue) -> Piece {
+    match (get(chunk, "done").map(|d| d.as_bool()), get(chunk, "value")) {
+        (Ok(Some(false)), Ok(v)) if v.is_undefined() => Piece::Bytes(Vec::new()),
+        (Ok(Some(false)), Ok(v)) => match is_bytes(&v).then(|| construct("Uint8Array", &[&v])) {
+            Some(Ok(bytes)) => Piece::Bytes(bytes.unchecked_into::<Uint8Array>().to_vec()),
+            _ => Piece::NotBytes,
+        },
+        (Ok(_), Ok(_)) => Piece::End,
+        _ => Piece::NotBytes,
     }
 }
 
-fn failure(kind: FailureKind, thrown: &JsValue, req: &HttpRequest, timeout_ms: Option<u32>) -> TransportFailure {
-    let text = |v: &JsValue, k: &str| get(v, k).and_then(|x| x.as_string());
-    let cause = get(thrown, "cause");
-    TransportFailure {
-        kind,
-        name: text(thrown, "name").unwrap_or_else(|| "Error".into()),
-        message: text(thrown, "message").or_else(|| thrown.as_string()).unwrap_or_default(),
-        cause_code: cause.as_ref().and_then(|c| text(c, "code")),
-        cause_message: cause.as_ref().and_then(|c| text(c, "message")),
-        page_origin: page_origin(),
-        url: req.url.clone(),
-        timeout_ms,
-        probe_reachable: None,
-        health_readable: None,
-        sent_authorization: req.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("authorization")),
-    }
-}
-
-/// How long the browser reachability probe may take.
-const PROBE_TIMEOUT_MS: u32 = 3_000;
-
-/// A bodiless GET of `url` in the given fetch `mode`: `Some(true)` when it resolved (in `no-cors` mode
-/// an opaque answer still means a server is there), `Some(false)` when it was refused, `None` on timeout.
-async fn probe(url: &str, mode: &str, fetch: &Function) -> Option<bool> {
-    let guard = Guard::new(Some(PROBE_TIMEOUT_MS), None).ok()?;
-    let init = Object::new();
-    set_str(&init, "mode", mode);
-    set(&init, "signal", &guard.controller.signal());
-    let pending = thenable(fetch.call2(&global(), &url.into(), &init).ok()?)?;
-    match JsFuture::from(pending).await {
-        Ok(_) => Some(true),
-        Err(_) if guard.fired() == REQUEST_TIMER => None,
-        Err(_) => Some(false),
-    }
-}
-
-/// Runs the browser probes the core asks for, so it can tell a dead server, a CORS refusal and a
-/// hidden 401 apart (all three are `TypeError: Failed to fetch` to a page).
-async fn with_probe(mut f: TransportFailure, fetch: &Function) -> TransportFailure {
-    if wants_reachability_probe(&f) {
-        f.probe_reachable = probe(&f.url, "no-cors", fetch).await;
-        if let Some(health) = cors_check_url(&f) {
-            f.health_readable = probe(&health, "cors", fetch).await;
-        }
-    }
-    f
-}
-
-fn init_object(req: &HttpRequest, signal: &AbortSignal) -> Object {
-    let init = Object::new();
-    let headers = Object::new();
-    for (k, v) in &req.headers {
-        set_str(&headers, k, v);
-    }
-    set_str(&init, "method", req.method.as_str());
-    set(&init, "headers", &headers);
-    if let Some(body) = &req.body {
-        set_str(&init, "body", body);
-    }
-    set(&init, "signal", signal);
-    init
-}
-
-/// Sends the request and reads the body (capped), or says why that failed.
-pub async fn send(req: &HttpRequest, fetch: Option<&Function>, opts: &CallOptions) -> Result<HttpResponse, TransportFailure> {
-    let timeout_ms = opts.timeout_ms.or(req.timeout_ms);
-    let caller = opts.signal.as_ref();
+/// Sends the request under `guard` and reads the body (capped), or says why that failed.
+pub(crate) async fn send(req: &HttpRequest, fetch: Option<&Function>, guard: &Guard) -> Result<HttpResponse, TransportFailure> {
     let started = js_sys::Date::now();
-    let guard = RefCell::default();
-    let response = open(req, fetch, timeout_ms, caller, &guard).await?;
-    let mut out = HttpResponse { status: response.status(), headers: read_headers(&response), ..Default::default() };
+    req.timeout_ms.inspect(|ms| guard.arm(Fired::Request, *ms));
+    let resp = open(req, fetch, guard).await?;
+    let mut out = HttpResponse { status: resp.status(), headers: headers(&resp), ..Default::default() };
     let cap = if out.is_success() { req.max_body_bytes } else { MAX_ERROR_BODY_BYTES };
-    read_body(&response, cap, &mut out).await.map_err(|e| match e {
-        Unread::Thrown(e) => failure(failure_kind(&guard, caller), &e, req, timeout_ms),
-        Unread::NotBytes(what) => failure(FailureKind::UnreadableBody, &JsValue::from_str(what), req, timeout_ms),
-    })?;
+    if let Some(reader) = Reader::of(&resp).map_err(|_| failure(FailureKind::UnreadableBody, &NOT_A_STREAM.into(), req))? {
+        let mut more = Ok(true);
+        while let Ok(true) = more {
+            more = absorb(&mut out, reader.read(guard).await, cap);
+        }
+        reader.cancel();
+        more.map_err(|(kind, what)| failure(kind, &what.into(), req))?;
+    }
     out.duration_ms = (js_sys::Date::now() - started).max(0.0) as u32;
     Ok(out)
 }
 
-/// Why a request under the guard in `slot` failed; an emptied slot means its owner cancelled it.
-fn failure_kind(slot: &RefCell<Option<Guard>>, caller: Option<&AbortSignal>) -> FailureKind {
-    slot.borrow().as_ref().map_or(FailureKind::Aborted, |g| g.failure_kind(caller))
-}
-
-/// Sends the request under a new [`Guard`] (the whole-request timer and the caller's signal), put in
-/// `slot` before `fetch` is called so that the slot's owner can abort the request while it is pending;
-/// resolves when the headers arrive, with the body unread, or says why nothing arrived.
-pub(crate) async fn open(
-    req: &HttpRequest,
-    fetch: Option<&Function>,
-    timeout_ms: Option<u32>,
-    caller: Option<&AbortSignal>,
-    slot: &RefCell<Option<Guard>>,
-) -> Result<Response, TransportFailure> {
-    let network = |msg: &str| failure(FailureKind::Network, &JsValue::from_str(msg), req, timeout_ms);
-    if caller.is_some_and(AbortSignal::aborted) {
-        return Err(failure(FailureKind::Aborted, &JsValue::UNDEFINED, req, timeout_ms));
-    }
-    let guard = Guard::new(timeout_ms, caller).map_err(|m| network(&m))?;
-    let fetch = fetch.cloned().or_else(|| global_fn("fetch")).ok_or_else(|| network("fetch is not available in this runtime"))?;
-    let init = init_object(req, &guard.controller.signal());
-    *slot.borrow_mut() = Some(guard);
-    let pending = fetch.call2(&global(), &req.url.as_str().into(), &init).map_err(|e| failure(failure_kind(slot, caller), &e, req, timeout_ms))?;
-    let pending = thenable(pending).ok_or_else(|| network("fetch did not return a Promise"))?;
-    let response = match JsFuture::from(pending).await {
-        Ok(r) => r,
-        Err(e) => return Err(with_probe(failure(failure_kind(slot, caller), &e, req, timeout_ms), &fetch).await),
+/// Runs the browser probes the core asks for (bodiless GETs, 3 s each), so it can tell a dead server,
+/// a CORS refusal and a hidden 401 apart (all three are `TypeError: Failed to fetch` to a page): in
+/// `no-cors` mode even an opaque answer means a server is there.
+async fn with_probe(mut f: TransportFailure, fetch: Option<&Function>) -> TransportFailure {
+    let probe = |url: String, mode: &'static str| async move {
+        let guard = Guard::new(None, false)?;
+        guard.arm(Fired::Request, 3_000);
+        match guard.race(&start(&url, &probe_init(mode), fetch, &guard.signal()).ok()?).await {
+            Ok(_) => Some(true),
+            Err(Halt::Rejected(_)) => Some(false),
+            Err(_) => None,
+        }
     };
-    if !response.is_object() || get(&response, "status").is_none() {
-        return Err(network("fetch resolved to something that is not a Response"));
-    }
-    Ok(response.unchecked_into())
-}
-
-#[wasm_bindgen::prelude::wasm_bindgen]
-extern "C" {
-    // `Array.from`, caught: a caller's fetch may answer with headers that cannot be iterated.
-    #[wasm_bindgen(js_namespace = Array, js_name = from, catch)]
-    fn array_from(value: &JsValue) -> Result<js_sys::Array, JsValue>;
-}
-
-/// The response's headers as `[name, value]` pairs, names lowercased (what `Array.from(headers)` gives).
-pub(crate) fn read_headers(response: &Response) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let entries = array_from(&response.headers()).unwrap_or_default();
-    for i in 0..entries.length() {
-        let pair = array_from(&entries.get(i)).unwrap_or_default();
-        if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
-            out.push((k.to_ascii_lowercase(), v));
+    if wants_reachability_probe(&f) {
+        f.probe_reachable = probe(f.url.clone(), "no-cors").await;
+        if let Some(health) = cors_check_url(&f) {
+            f.health_readable = probe(health, "cors").await;
         }
     }
-    out
-}
-
-/// Why reading a body stopped early.
-enum Unread {
-    /// A read rejected (abort, timer, connection).
-    Thrown(JsValue),
-    /// The body is not a stream of bytes (what was wrong).
-    NotBytes(&'static str),
-}
-
-/// Reads the body through its stream reader, stopping (and cancelling the rest) at `cap` bytes.
-async fn read_body(response: &Response, cap: usize, out: &mut HttpResponse) -> Result<(), Unread> {
-    let Some(stream) = response.body() else { return Ok(()) };
-    // A caller's fetch may answer with any body: only a ReadableStream of bytes is read.
-    let stream: ReadableStream = JsValue::from(stream).dyn_into().map_err(|_| Unread::NotBytes(NOT_A_STREAM))?;
-    let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
-    loop {
-        let chunk = JsFuture::from(reader.read()).await.map_err(Unread::Thrown)?;
-        if get(&chunk, "done").and_then(|d| d.as_bool()).unwrap_or(true) {
-            return Ok(());
-        }
-        let Some(value) = get(&chunk, "value") else { continue };
-        let Some(value) = bytes(value) else {
-            let _ = reader.cancel();
-            return Err(Unread::NotBytes(NOT_BYTES));
-        };
-        let bytes = value.to_vec();
-        let room = cap.saturating_sub(out.body.len());
-        if bytes.len() > room {
-            out.body.extend_from_slice(&bytes[..room]);
-            out.truncated = true;
-            let _ = reader.cancel();
-            return Ok(());
-        }
-        out.body.extend_from_slice(&bytes);
-    }
+    f
 }

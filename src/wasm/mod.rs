@@ -1,41 +1,45 @@
 //! The JavaScript face of the library: each export converts in, calls the core, fetches, calls the
 //! core again and converts out. No decisions are made here.
 
+mod chat;
 mod convert;
 mod diagnose;
-mod errors;
 mod fetch;
+mod guard;
 mod shaping;
-mod chat;
 mod types;
 
+use crate::args::arg_error;
 use crate::config::Provider;
 use crate::error::ProviderError;
-use crate::transport::classify_transport;
-use convert::{arg_error, call_options, to_js};
-use errors::to_js_error;
+use convert::{call_options, json, to_js};
 use js_sys::{Function, Promise};
 use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
 use types::{JsCallOptions, JsHeaders, JsResolveInput};
 use wasm_bindgen::prelude::*;
 
 type JsResult = Result<JsValue, JsValue>;
 
-// Rust's default wasm allocator (dlmalloc) is bigger and slower than talc's dynamic one, which grows
-// the wasm memory as needed; the library is single-threaded (no `atomics`), as talc requires.
+// talc's allocator is smaller and faster than Rust's default (dlmalloc) for single-threaded wasm.
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
-/// Every async export goes through this one function with a boxed future, so wasm-bindgen-futures'
-/// promise glue is compiled once rather than once per export's future type.
-pub(crate) fn promise(future: Pin<Box<dyn Future<Output = JsResult>>>) -> Promise {
+/// Every async export goes through here: its future is boxed, so wasm-bindgen-futures' promise glue
+/// is compiled once, and its error thrown as a `VllmProviderError`.
+pub(crate) fn promise(future: impl Future<Output = Result<JsValue, ProviderError>> + 'static) -> Promise {
+    let future: std::pin::Pin<Box<dyn Future<Output = JsResult>>> = Box::pin(async move { future.await.map_err(throw) });
     wasm_bindgen_futures::future_to_promise(future)
 }
 
+/// The thrown value: a real `Error` named `VllmProviderError` carrying the error's fields.
 pub(crate) fn throw(e: ProviderError) -> JsValue {
-    to_js_error(&e)
+    let err = js_sys::Error::new(&e.message);
+    err.set_name("VllmProviderError");
+    if let Ok(fields) = to_js(&e) {
+        js_sys::Object::<JsValue>::assign(err.unchecked_ref(), fields.unchecked_ref());
+    }
+    err.into()
 }
 
 /// A resolved vLLM provider. Create it with `VllmProvider.resolve(...)`.
@@ -51,9 +55,9 @@ impl VllmProvider {
     /// Resolves OpenClaw's `vllm` provider from a config, an environment and auth profiles.
     /// Throws `VllmProviderError` with `code: "config"` (and a `path`, or `line`/`column`).
     pub fn resolve(input: Option<JsResolveInput>) -> Result<VllmProvider, JsValue> {
-        let (input, fetch) = convert::resolve_input(&input.map_or(JsValue::UNDEFINED, JsValue::from)).map_err(throw)?;
-        let core = crate::config::resolve(&input).map_err(throw)?;
-        Ok(VllmProvider { core: Rc::new(core), fetch })
+        let input = JsValue::from(input);
+        let resolved = crate::args::resolve_input(json(&input, false)).and_then(|i| crate::config::resolve(&i));
+        Ok(VllmProvider { core: Rc::new(resolved.map_err(throw)?), fetch: convert::fetch_of(&input).map_err(throw)? })
     }
 
     /// The resolved provider as a plain object; secrets never appear in it.
@@ -72,11 +76,8 @@ impl VllmProvider {
     /// whatever `describe().discovery` says (you asked); rejects with `VllmProviderError`.
     #[wasm_bindgen(js_name = discoverModels, unchecked_return_type = "Promise<ModelDefinition[]>")]
     pub fn discover_models(&self, opts: Option<JsCallOptions>) -> Promise {
-        let (core, fetch) = (self.core.clone(), self.fetch.clone());
-        promise(Box::pin(async move {
-            let models = discover(&core, fetch.as_ref(), &opts.map_or(JsValue::UNDEFINED, JsValue::from)).await.map_err(throw)?;
-            to_js(&models).map_err(throw)
-        }))
+        let (core, fetch, opts) = (self.core.clone(), self.fetch.clone(), call_options(&opts.into()));
+        promise(async move { to_js(&discover(&core, fetch.as_ref(), opts?).await?) })
     }
 
     /// The declared models merged with discovered ones (when `describe().discovery.enabled`).
@@ -85,47 +86,31 @@ impl VllmProvider {
     /// (the server's context window for a discovered model), as OpenClaw's catalog does.
     #[wasm_bindgen(js_name = listModels, unchecked_return_type = "Promise<ModelCatalog>")]
     pub fn list_models(&self, opts: Option<JsCallOptions>) -> Promise {
-        let (core, fetch) = (self.core.clone(), self.fetch.clone());
-        promise(Box::pin(async move {
-            let opts = opts.map_or(JsValue::UNDEFINED, JsValue::from);
-            call_options(&opts).map_err(throw)?;
-            let discovered = if core.wants_discovery() {
-                let started = js_sys::Date::now();
-                let result = discover(&core, fetch.as_ref(), &opts).await;
-                Some((result, (js_sys::Date::now() - started).max(0.0) as u64))
-            } else {
-                None
-            };
-            to_js(&core.catalog(discovered).map_err(throw)?).map_err(throw)
-        }))
+        let (core, fetch, opts) = (self.core.clone(), self.fetch.clone(), call_options(&opts.into()));
+        promise(async move {
+            let (opts, started) = (opts?, js_sys::Date::now());
+            let discovered = if core.wants_discovery() { Some(discover(&core, fetch.as_ref(), opts).await) } else { None };
+            to_js(&core.catalog(discovered.map(|d| (d, (js_sys::Date::now() - started).max(0.0) as u64)))?)
+        })
     }
 }
 
-async fn discover(core: &Provider, fetch: Option<&Function>, opts: &JsValue) -> Result<Vec<crate::models::ModelDefinition>, ProviderError> {
-    let opts = call_options(opts)?;
-    let req = core.discovery_request(opts.timeout_ms);
-    let resp = fetch::send(&req, fetch, &opts)
-        .await
-        .map_err(|f| classify_transport(&f, &core.describe().base_url).redact(core.secrets()))?;
-    core.parse_discovery(&resp)
+async fn discover(core: &Provider, fetch: Option<&Function>, (opts, guard): (crate::args::Options, guard::Guard)) -> Result<Vec<crate::models::ModelDefinition>, ProviderError> {
+    let resp = fetch::send(&core.discovery_request(opts.timeout_ms), fetch, &guard).await;
+    core.parse_discovery(&resp.map_err(|f| crate::transport::classify_transport(&f, &core.describe().base_url).redact(core.secrets()))?)
 }
 
 /// Classifies an HTTP error answer you got elsewhere, without throwing.
 #[wasm_bindgen(js_name = classifyError, unchecked_return_type = "ErrorInfo")]
 pub fn classify_error(
     #[wasm_bindgen(unchecked_param_type = "number | null")] status: JsValue,
-    body: String,
+    #[wasm_bindgen(unchecked_param_type = "string")] body: JsValue,
     headers: Option<JsHeaders>,
 ) -> JsResult {
-    // null/undefined is "no status"; anything else must be a number the core accepts.
-    let number = if status.is_null() || status.is_undefined() { None } else { Some(status.as_f64().unwrap_or(f64::NAN)) };
-    let status = crate::http::status_from_number(number).map_err(throw)?;
-    let headers = match headers.map(JsValue::from).filter(|h| !h.is_undefined() && !h.is_null()) {
-        None => Vec::new(),
-        Some(h) => crate::http::headers_from_json(&convert::stringify(&h, "headers").map_err(throw)?).map_err(throw)?,
-    };
-    let info = crate::classify::classify_http(status, &body, &headers, &Default::default());
-    to_js(&info).map_err(throw)
+    // A body that is not a string (bytes, an object claiming a huge length) is refused, never copied.
+    let status = Some(status).filter(|s| !s.is_null() && !s.is_undefined()).map(|s| s.as_f64().unwrap_or(f64::NAN));
+    let headers = headers.map(JsValue::from).filter(|h| !h.is_null()).map(|h| convert::json_text(&h, "headers")).transpose().map_err(throw)?;
+    to_js(&crate::classify::classify_error(status, body.as_string(), headers.as_deref()).map_err(throw)?).map_err(throw)
 }
 
 /// Splits a model reference on its first `/` (`vllm/Qwen/Qwen3-8B` → `{provider:"vllm", model:"Qwen/Qwen3-8B"}`).

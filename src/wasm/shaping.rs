@@ -1,9 +1,9 @@
 //! `buildChatRequest` and `thinkingProfile`: the request `chat()`/`stream()` will send, and the
 //! thinking levels a model offers. Pure: no network.
 
-use super::convert::{arg_error, stringify, to_js};
-use super::types::JsChatRequest;
-use super::{throw, JsResult, VllmProvider};
+use super::convert::{json_text, to_js};
+use crate::args::arg_error;
+use super::{throw, types::JsChatRequest, JsResult, VllmProvider};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -17,8 +17,7 @@ impl VllmProvider {
         if !value.is_object() || value.is_function() {
             return Err(throw(arg_error("request", "buildChatRequest takes an object: { model, messages, tools?, toolChoice?, params?, thinking?, priority? }")));
         }
-        let text = stringify(&value, "request").map_err(throw)?;
-        let shaped = crate::shaping::build_from_json(&self.core, &text).map_err(throw)?;
+        let shaped = crate::shaping::build_from_json(&self.core, &json_text(&value, "request").map_err(throw)?).map_err(throw)?;
         to_js(&shaped.prepared).map_err(throw)
     }
 

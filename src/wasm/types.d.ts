@@ -15,7 +15,14 @@ export interface ResolveInput {
   agentId?: string;
   /** Overrides `models.providers.vllm.baseUrl` (e.g. from a command-line flag). */
   baseUrl?: string;
-  /** Used instead of the global `fetch` (proxies, instrumentation, workers). */
+  /**
+   * Used instead of the global `fetch` (proxies, instrumentation, workers). Called as
+   * `fetch(url, init)` with `init.method`, `init.headers` (a plain object), `init.body`,
+   * `init.redirect: "manual"` and `init.signal`, as openai-node and the AI SDK call theirs; it must
+   * honour `init.redirect` (the library follows same-origin redirects itself and refuses the others).
+   * It is not trusted: a throw, an answer that is not a `Response`, a locked body, getters that throw
+   * or a signal it ignores all end the call with a `VllmProviderError`, and the timeouts still hold.
+   */
   fetch?: typeof globalThis.fetch;
 }
 
@@ -76,9 +83,9 @@ export interface ModelCatalog {
 
 /** Options of every call that goes to the network. */
 export interface CallOptions {
-  /** Aborts the request at once (`code: "aborted"`). */
+  /** Aborts the request at once (`code: "aborted"`), also when the caller's `fetch` ignores it. */
   signal?: AbortSignal;
-  /** Whole-request timeout in milliseconds. */
+  /** Whole-request timeout in milliseconds (redirects followed included). */
   timeoutMs?: number;
 }
 

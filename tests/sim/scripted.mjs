@@ -35,10 +35,11 @@ export function timingOf(behaviour) {
  */
 export function validateBehaviour(b) {
   if (!b || typeof b !== 'object') throw new TypeError('respondNext(behaviour): behaviour must be an object');
-  const kinds = ['sse', 'scenario', 'error', 'html', 'echo', 'body', 'status'].filter((k) => b[k] !== undefined);
+  const kinds = ['sse', 'scenario', 'error', 'html', 'echo', 'redirect', 'body', 'status'].filter((k) => b[k] !== undefined);
   const exclusive = kinds.filter((k) => k !== 'status' && k !== 'body');
-  if (exclusive.length > 1) throw new TypeError(`respondNext: choose one of sse/scenario/error/html/echo (got ${exclusive.join(', ')})`);
-  if (kinds.length === 0 && !b.hangUp) throw new TypeError('respondNext: behaviour needs status/body, sse, scenario, error, html, echo or hangUp');
+  if (exclusive.length > 1) throw new TypeError(`respondNext: choose one of sse/scenario/error/html/echo/redirect (got ${exclusive.join(', ')})`);
+  if (b.redirect !== undefined && ![301, 302, 303, 307, 308].includes(b.status ?? 307)) throw new TypeError('respondNext: a redirect status is 301, 302, 303, 307 or 308');
+  if (kinds.length === 0 && !b.hangUp) throw new TypeError('respondNext: behaviour needs status/body, sse, scenario, error, html, echo, redirect or hangUp');
   if (b.echo !== undefined && !ECHO_KINDS.includes(b.echo)) {
     throw new TypeError(`respondNext: unknown echo kind "${b.echo}" (known: ${ECHO_KINDS.join(', ')})`);
   }
@@ -87,6 +88,12 @@ export function renderScripted(profile, b, req) {
     return app;
   }
   if (b.html !== undefined) return plainResponse(b.status ?? 200, b.html, 'text/html', extra);
+  if (b.redirect !== undefined) {
+    // Like Starlette's RedirectResponse: an empty body and the Location as given (absolute or not).
+    const redirect = plainResponse(b.status ?? 307, '', null, extra);
+    redirect.headers.push(['location', b.redirect]);
+    return redirect;
+  }
   if (b.status === undefined && b.body === undefined) return null; // bare hang-up
   const status = b.status ?? 200;
   const hasType = extra.some(([k]) => k === 'content-type');

@@ -66,6 +66,8 @@
  * - `{ status?, headers?, body? }`  raw answer: `body` string/Buffer is sent as-is (text/plain unless
  *                                   a content-type header is given), any other value as compact JSON.
  * - `{ html, status? }`             an HTML page (text/html; charset=utf-8), e.g. a proxy error page.
+ * - `{ redirect, status? }`         a redirect (301/302/303/307/308, default 307) to `redirect`, an
+ *                                   absolute URL (e.g. another origin) or a path, with an empty body.
  * - `{ error, status? }`            a vLLM error in the release's envelope: a preset name
  *                                   ("queue_full" 503, "engine_dead" 500, "retryable" 503) or
  *                                   `{ message, type?, param?, code? }`.

@@ -1,0 +1,34 @@
+// Calls into JS that may throw, made for the wasm: what happened comes back in `out[0]` (the value, or
+// what was thrown) and the result says which. A wasm-bindgen `catch` import returning a JS value keeps
+// one externref table slot for each exception it catches (its unused return slot): 300 000 failing
+// calls grew the table by as many entries. These return a boolean and leave nothing behind.
+
+function attempt(out, f) {
+  try {
+    out[0] = f();
+    return true;
+  } catch (e) {
+    out[0] = e;
+    return false;
+  }
+}
+
+export const get = (out, object, key) => attempt(out, () => object[key]);
+export const call = (out, f, self, args) => attempt(out, () => Reflect.apply(f, self, args));
+export const construct = (out, name, args) => attempt(out, () => Reflect.construct(globalThis[name], args));
+
+// An options object leaves its signal out (read on its own) and keeps numbers JSON cannot hold (NaN,
+// Infinity) as text, so such an option is refused by name instead of read as absent.
+const finite = (v) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v);
+export const stringify = (out, value, options) =>
+  attempt(out, () => JSON.stringify(value, options ? function (k, v) { return this === value && k === "signal" ? undefined : finite(v); } : undefined));
+
+// A Uint8Array of any realm: `instanceof` is false for chunks made by another realm's fetch (Node's fetch
+// seen from Jest's vm context, an iframe's).
+export const isBytes = (v) => {
+  try {
+    return ArrayBuffer.isView(v) && Object.prototype.toString.call(v) === "[object Uint8Array]";
+  } catch {
+    return false;
+  }
+};
