@@ -139,9 +139,10 @@ fn chat(p: &Provider, answer: Result<Answer, TransportFailure>, body: &str) -> S
             Next::Read(_) => {
                 c.piece(body.take().map_or(Piece::End, Piece::Bytes));
             }
-            Next::Give(Ok(Some(event))) => out.push_str(&serde_json::to_string(&event).unwrap()),
-            Next::Give(Ok(None)) => return out,
-            Next::Give(Err(e)) => {
+            Next::Events(events) => events.iter().for_each(|event| out.push_str(&serde_json::to_string(event).unwrap())),
+            Next::Pause => {}
+            Next::End => return out,
+            Next::Fail(e) => {
                 out.push_str(&serde_json::to_string(&e).unwrap());
                 return out;
             }

@@ -97,21 +97,25 @@ fn run_call(p: &Provider, routing: CallRouting, answers: &mut Vec<(usize, Option
         }
         let mut chat = ChatCall::new(Ok(planned));
         assert!(matches!(chat.next(false), Next::Open));
+        let mut body = None;
         match status {
             None => chat.opened(Err(failure)),
             Some(status) => {
                 let content_type = if status == 200 { "text/event-stream" } else { "text/plain" };
                 chat.opened(Ok(Answer { status, headers: vec![("content-type".into(), content_type.into())], body: Body::Stream }));
-                chat.next(false);
-                chat.piece(Piece::Bytes(if status == 200 { REPLY.into() } else { b"Service Unavailable".to_vec() }));
-                chat.piece(Piece::End);
+                body = Some(if status == 200 { REPLY.into() } else { b"Service Unavailable".to_vec() });
             }
         }
         loop {
             match chat.next(false) {
-                Next::Give(Ok(Some(StreamEvent::Done { result }))) => return (Ok(*result), sent),
-                Next::Give(Ok(Some(_))) => {}
-                Next::Give(Err(e)) => return (Err(call.annotate(e)), sent),
+                Next::Read(_) => chat.piece(body.take().map_or(Piece::End, Piece::Bytes)),
+                Next::Events(events) => {
+                    if let Some(StreamEvent::Done { result }) = events.into_iter().last() {
+                        return (Ok(*result), sent);
+                    }
+                }
+                Next::Fail(e) => return (Err(call.annotate(e)), sent),
+                Next::Pause => {}
                 other => panic!("{other:?}"),
             }
         }

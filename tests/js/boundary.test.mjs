@@ -5,12 +5,14 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { after, before, test } from "node:test";
-import { VllmProvider, classifyError, isVllmProviderError, parseModelRef } from "../../dist/node.js";
+import { VllmProvider, classifyError, init, isVllmProviderError, parseModelRef } from "../../dist/index.js";
 import { ChatEvents, initSync } from "../../dist/wasm/vllm_provider.js";
 import { startSimulator } from "../sim/server.mjs";
 
-// The instance node.js loaded (initSync returns it once loaded): its externref table and memory.
+// The browser entry over the very glue module imported here (dist/node.js carries a copy of its own in
+// node.cjs), so the patched ChatEvents and the measured externref table and memory are the package's.
 const wasm = initSync({ module: readFileSync(new URL("../../dist/wasm/vllm_provider_bg.wasm", import.meta.url)) });
+await init(); // already loaded: marks the entry ready
 const KEY = "sk-boundary-test";
 const messages = [{ role: "user", content: "hi" }];
 let sim;
