@@ -2,6 +2,7 @@
 # Installs what the build and the tests need, only where it is missing. Idempotent.
 #   setup.sh build     wasm32 target, the pinned wasm-bindgen-cli, npm packages
 #   setup.sh browser   the above, plus Debian's chromium (browser tests)
+#   setup.sh fuzz      the above (without chromium), plus cargo-fuzz (npm run fuzz)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-build}
@@ -38,6 +39,12 @@ if [ ! -f node_modules/.lock-hash ] || [ "$(cat node_modules/.lock-hash)" != "$l
   say "installing npm packages"
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund >&2; else npm install --no-audit --no-fund >&2; fi
   sha256sum package-lock.json | cut -c1-16 > node_modules/.lock-hash
+fi
+
+# cargo-fuzz drives the fuzz targets of fuzz/ (libFuzzer on nightly); the tests run them briefly.
+if { [ "$what" = fuzz ] || [ "$what" = browser ]; } && ! cargo fuzz --version >/dev/null 2>&1; then
+  say "installing cargo-fuzz (about a minute, once)"
+  cargo install cargo-fuzz --locked >&2
 fi
 
 # openssl makes the self-signed certificate of the tester page's mixed-content test (https page).

@@ -141,6 +141,8 @@ pub fn classify_http(status: Option<u16>, body: &str, headers: &[(String, String
         e.message.push_str(&format!("; Retry-After: {} seconds", ms / 1000));
     }
     e.message = redact_cut(&e.message, 4096, ctx.secrets);
+    // The hint may quote the server's words too (the model it does not serve, its aliases).
+    e.hint = crate::redact::redact(&e.hint, ctx.secrets);
     e
 }
 
