@@ -7,6 +7,7 @@ pub mod auth;
 pub mod env;
 pub mod headers;
 pub mod json5;
+mod json5_names;
 mod json5_reader;
 #[cfg(test)]
 mod json5_oracle;
@@ -151,7 +152,6 @@ pub struct ResolvedProvider {
 
 fn parse_input(input: &ConfigInput, what: &str) -> Result<Value, ProviderError> {
     match input {
-        ConfigInput::Text(t) if t.trim().is_empty() => Ok(Value::Object(Map::new())),
         ConfigInput::Text(t) if what == "config" => json5::parse(t, what),
         // Syntax errors in the store are told apart from the config's by their path.
         ConfigInput::Text(t) => json5::parse(t, what).map_err(|e| e.tap_path(what)),
