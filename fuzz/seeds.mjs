@@ -17,7 +17,7 @@ const httpBody = (b) => { const at = b.indexOf("\r\n\r\n") >= 0 ? b.indexOf("\r\
 
 const seeds = {};
 function add(target, name, data) {
-  (seeds[target] ??= []).push({ name, data: Buffer.isBuffer(data) ? data : bytes(data) });
+  (seeds[target] ??= []).push({ name, data: Buffer.isBuffer(data) ? data : Array.isArray(data) ? bytes(...data) : bytes(data) });
 }
 
 // json5 and config: configs as OpenClaw users write them, and the reader's corners.
@@ -106,6 +106,27 @@ const requests = [
 ];
 requests.forEach((r, i) => [0, 1, 2].forEach((p) => add("request", `request-${i}-${p}`, [[p], JSON.stringify(r)])));
 add("request", "not-json", [[1], `{"model": "vllm/m", "messages": [`]);
+
+// call: the recorded streams and replies cut into reads (records split at 0xFF, see fuzz/src/call.rs),
+// with a caller's abort or cancel, failed reads of each kind, answers without a usable body.
+const reads = (pieces) => Buffer.concat(pieces.flatMap((p, i) => (i ? [Buffer.from([0xff]), p] : [p])));
+const cut = (b, n) => Array.from({ length: Math.ceil(b.length / n) }, (_, i) => b.subarray(i * n, i * n + n));
+for (const f of allFixtures.filter((f) => f.name.startsWith("chat_stream_") && f.name.endsWith(".sse"))) {
+  const pieces = cut(f.bytes, 97).map((p) => bytes([0], p));
+  add("call", `${f.release}-${f.name}`, [[0, 0], reads(pieces)]);
+  if (pieces.length > 2) add("call", `${f.release}-${f.name}-abort`, [[0, 3], reads([...pieces.slice(0, 2), Buffer.from([0xf7]), pieces[2]])]);
+  add("call", `${f.release}-${f.name}-cancel`, [[0, 0], reads([pieces[0], Buffer.from([0xf6])])]);
+}
+for (const f of allFixtures.filter((f) => f.name.startsWith("chat_completion_"))) add("call", `${f.release}-${f.name}`, [[0x10, 0], [0], f.bytes]);
+const statusIndex = { 400: 7, 401: 8, 404: 9, 503: 12 };
+for (const f of allFixtures.filter((f) => f.name.startsWith("error_") && f.name.endsWith(".json"))) {
+  add("call", `${f.release}-${f.name}`, [[0x10 | (statusIndex[f.name.split("_")[1]] ?? 11), 0], [0], f.bytes]);
+}
+for (let op = 0xf0; op < 0xf6; op++) add("call", `failed-read-${op.toString(16)}`, [[0, 0x37], [0], 'data: {"choices":[{"delta":{"content":"a"}}]}\n\n', [0xff, op]]);
+add("call", "open-fails", [[0x01, 0x0b]]);
+add("call", "not-a-stream", [[0xc0, 0]]);
+add("call", "no-body", [[0x80, 0]]);
+add("call", "status-65535", [[0x0f, 0], [0], "data: [DONE]\n\n"]);
 
 for (const [target, list] of Object.entries(seeds)) {
   const dir = join(here, "seeds", target);

@@ -3,6 +3,7 @@
 //! no panic inside the crate, output bounded by the input, the same result under any chunking of the
 //! same bytes, errors always of the expected codes, and no secret in any text a caller is shown.
 
+pub mod call;
 pub mod classify;
 pub mod common;
 pub mod config;
