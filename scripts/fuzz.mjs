@@ -31,6 +31,11 @@ console.log(`fuzz: building ${targets.length} targets (cargo +nightly fuzz build
 const build = spawnSync("cargo", ["+nightly", "fuzz", "build", ...flags], { cwd: fuzzDir, stdio: "inherit" });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
+// Longest input per target: a stream or a config needs room; a text cut into deltas one character
+// each, tool-call records or a classified body do not need more than this to reach every branch,
+// and shorter inputs mean more runs.
+const MAX_LEN = { think: 4096, tools: 8192, classify: 16384, call: 16384 };
+
 const totalsFile = join(cache, "totals.json");
 mkdirSync(cache, { recursive: true });
 const totals = existsSync(totalsFile) ? JSON.parse(readFileSync(totalsFile, "utf8")) : {};
@@ -50,7 +55,7 @@ for (const target of targets) {
       "cargo",
       ["+nightly", "fuzz", "run", ...flags, target, corpus, join(fuzzDir, "seeds", target), "--",
         `-max_total_time=${left}`, "-print_final_stats=1", `-artifact_prefix=${scratch}/`, `-dict=${join(fuzzDir, "dict", `${target}.dict`)}`,
-        "-max_len=65536", "-timeout=10", "-rss_limit_mb=2048", "-close_fd_mask=1"],
+        `-max_len=${MAX_LEN[target] ?? 65536}`, "-timeout=10", "-rss_limit_mb=2048", "-close_fd_mask=1"],
       { cwd: fuzzDir, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
     );
     row.seconds += (Date.now() - started) / 1000;
