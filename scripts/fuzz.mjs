@@ -38,7 +38,6 @@ const MAX_LEN = { think: 4096, tools: 8192, classify: 16384, call: 16384 };
 
 const totalsFile = join(cache, "totals.json");
 mkdirSync(cache, { recursive: true });
-const totals = existsSync(totalsFile) ? JSON.parse(readFileSync(totalsFile, "utf8")) : {};
 const rows = [];
 for (const target of targets) {
   const corpus = join(cache, "corpus", target);
@@ -78,12 +77,14 @@ for (const target of targets) {
     if (row.crashes >= 5) break; // the same bug again and again: stop and report it
   }
   rmSync(scratch, { recursive: true, force: true });
-  totals[target] = (totals[target] ?? 0) + row.runs;
-  row.total = totals[target];
+  // Written after every target, so that an interrupted run keeps what it did.
+  const saved = existsSync(totalsFile) ? JSON.parse(readFileSync(totalsFile, "utf8")) : {};
+  saved[target] = (saved[target] ?? 0) + row.runs;
+  writeFileSync(totalsFile, `${JSON.stringify(saved, null, 2)}\n`);
+  row.total = saved[target];
   rows.push(row);
   console.log(`fuzz: ${target}: ${row.runs} runs in ${row.seconds.toFixed(0)} s, ${row.crashes} crashes`);
 }
-writeFileSync(totalsFile, `${JSON.stringify(totals, null, 2)}\n`);
 
 const pad = (s, n) => String(s).padStart(n);
 console.log(`\n${"target".padEnd(10)} ${pad("runs", 12)} ${pad("runs/s", 8)} ${pad("crashes", 8)} ${pad("total runs here", 16)}`);
