@@ -5,6 +5,7 @@
 #   setup.sh router    the build set-up, plus vllm-router 0.1.17 in the cache folder (tests/router/)
 #   setup.sh runtimes  the build set-up, plus the packaging tests' runtimes in the cache folder; prints that folder
 #   setup.sh all       everything `npm test` needs
+#   setup.sh fuzz      the build set-up, plus cargo-fuzz (npm run fuzz; `all` includes it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-build}
@@ -41,6 +42,12 @@ if [ ! -f node_modules/.lock-hash ] || [ "$(cat node_modules/.lock-hash)" != "$l
   say "installing npm packages"
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund >&2; else npm install --no-audit --no-fund >&2; fi
   sha256sum package-lock.json | cut -c1-16 > node_modules/.lock-hash
+fi
+
+# cargo-fuzz drives the fuzz targets of fuzz/ (libFuzzer on nightly); the tests run them briefly.
+if { [ "$what" = fuzz ] || [ "$what" = browser ] || [ "$what" = all ]; } && ! cargo fuzz --version >/dev/null 2>&1; then
+  say "installing cargo-fuzz (about a minute, once)"
+  cargo install cargo-fuzz --locked >&2
 fi
 
 # openssl makes the self-signed certificate of the tester page's mixed-content test (https page).

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 t0=$(date +%s)
 step() { printf '\n== %s [%ss]\n' "$1" "$(( $(date +%s) - t0 ))"; }
 
-step "set-up (wasm32 target, wasm-bindgen-cli, npm packages, chromium, the packaging tests' runtimes)"
+step "set-up (wasm32 target, wasm-bindgen-cli, npm packages, chromium, the packaging tests' runtimes, cargo-fuzz)"
 bash scripts/setup.sh all
 
 step "starting live vLLM in the background"
@@ -23,6 +23,9 @@ trap cleanup EXIT
 
 step "native tests (cargo test)"
 cargo test --quiet
+
+step "fuzz targets, briefly (npm run fuzz runs them longer)"
+node scripts/fuzz.mjs --seconds 7
 
 step "build (npm run build)"
 node scripts/build.mjs

@@ -36,10 +36,17 @@ fn parse(text: Json, what: &str, shape: &str) -> Result<Option<serde_json::Map<S
     let refused = || arg_error("", format!("{what} cannot be converted to JSON (a cycle, a BigInt or a throwing getter)"));
     match text.map(|t| t.map_err(|()| refused()).and_then(|t| crate::json::parse(t.as_bytes()).map_err(|_| refused()))).transpose()? {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Object(map)) => Ok(Some(map)),
+        Some(Value::Object(map)) => match map.iter().find_map(|(k, v)| Some((k, v.as_str()?.strip_prefix(UNSUPPORTED)?))) {
+            Some((key, kind)) => Err(arg_error(key, format!("{key} cannot be a {kind}"))),
+            None => Ok(Some(map)),
+        },
         Some(_) => Err(arg_error("", format!("{what} must be an object: {shape}"))),
     }
 }
+
+/// What calls.js's `stringify` puts in place of a symbol or function given as an argument or one of its
+/// properties (which `JSON.stringify` would silently drop), followed by the value's `typeof`.
+const UNSUPPORTED: &str = "\u{0}js:";
 
 fn string(map: &serde_json::Map<String, Value>, key: &str) -> Result<Option<String>, ProviderError> {
     match map.get(key) {
@@ -122,6 +129,9 @@ mod tests {
             assert_eq!(options(text(bad)).unwrap_err().path.as_deref(), Some(path), "{bad}");
         }
         assert_eq!(options(text("5")).unwrap_err().code, crate::error::ErrorCode::Config);
+        // A symbol or function where a value belongs (calls.js marks them) is refused by name.
+        assert_eq!(options(text(r#"{"model":"\u0000js:symbol"}"#)).unwrap_err().message, "model cannot be a symbol");
+        assert_eq!(resolve_input(text(r#"{"config":"\u0000js:function"}"#)).unwrap_err().path.as_deref(), Some("config"));
         assert!(options(Some(Err(()))).unwrap_err().message.contains("cannot be converted to JSON"));
     }
 

@@ -230,3 +230,15 @@ fn classify_error_checks_its_arguments_before_reading_them() {
     assert_eq!(classify_error(Some(f64::NAN), Some(String::new()), None).unwrap_err().path.as_deref(), Some("status"));
     assert_eq!(classify_error(None, Some(String::new()), Some("[1]")).unwrap_err().path.as_deref(), Some("headers"));
 }
+
+#[test]
+fn a_model_hint_never_quotes_a_key_the_server_echoed_as_the_model_name() {
+    // Found by the `classify` fuzz target: the hint names the model and the aliases the server listed.
+    let secrets = vec!["sk-secret-1".to_string()];
+    let body = r#"{"error":{"message":"The model `sk-secret-1` does not exist. Valid aliases: sk-secret-2, b.","type":"NotFoundError"}}"#;
+    let ctx = ClassifyContext { secrets: &secrets, ..Default::default() };
+    let e = classify_http(Some(404), body, &[], &ctx);
+    assert_eq!(e.code, ErrorCode::ModelNotFound);
+    assert!(!format!("{e:?}").contains("sk-secret-1"), "{e:?}");
+    assert!(e.hint.contains("[redacted]") && e.hint.contains("sk-secret-2"), "{}", e.hint);
+}

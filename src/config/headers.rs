@@ -78,6 +78,14 @@ pub fn read_header_record(map: &Map<String, Value>, path: &str, env: &StrMap, wa
                 if value.contains(['\r', '\n']) {
                     return Err(ProviderError::config_at(&hpath, format!("{hpath}: header values cannot contain line breaks"), "Put the value on one line."));
                 }
+                // What `fetch` refuses at send time (its Headers take bytes), refused here with the path.
+                if value.chars().any(|c| c == '\0' || c > '\u{FF}') {
+                    return Err(ProviderError::config_at(
+                        &hpath,
+                        format!("{hpath}: header values cannot contain NUL or characters beyond U+00FF"),
+                        "fetch sends header values as bytes: percent-encode the value, or put it in the request body instead.",
+                    ));
+                }
                 out.push(HeaderValue { secret: from_ref || is_secret_name(k), name: k.clone(), value })
             }
             unusable => warnings.extend(secret::unusable_warning(&hpath, &unusable).map(|mut w| {
@@ -307,6 +315,21 @@ mod tests {
 
     fn get<'a>(h: &'a [(String, String)], name: &str) -> Option<&'a str> {
         h.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    #[test]
+    fn header_values_fetch_would_refuse_are_config_errors_that_name_the_header_not_the_value() {
+        // Found by the bad-input corpus: these resolved, then every request failed as `unreachable`.
+        let env: StrMap = [("TOKEN", "t\u{0}ok")].into_iter().collect();
+        for (value, env) in [(serde_json::json!("a\u{0}b"), StrMap::new()), (serde_json::json!("中文"), StrMap::new()), (serde_json::json!({ "source": "env", "provider": "default", "id": "TOKEN" }), env)] {
+            let map = serde_json::json!({ "X-Team": value });
+            let e = read_header_record(map.as_object().unwrap(), "models.providers.vllm.headers", &env, &mut Vec::new()).unwrap_err();
+            assert_eq!(e.path.as_deref(), Some("models.providers.vllm.headers.X-Team"));
+            assert!(e.message.ends_with("header values cannot contain NUL or characters beyond U+00FF"), "{}", e.message);
+            assert!(!e.message.contains("中") && !e.message.contains("t\u{0}ok"));
+        }
+        let latin1 = serde_json::json!({ "X-Team": "café" });
+        assert_eq!(read_header_record(latin1.as_object().unwrap(), "h", &StrMap::new(), &mut Vec::new()).unwrap()[0].value, "café");
     }
 
     #[test]

@@ -2,22 +2,21 @@
 //!
 //! It exists for the size of the wasm: the `json5` crate cost about 25 KiB of gzipped wasm (its
 //! deserializer, Unicode category tries and core's float parser). Here floats are handed to
-//! serde_json as JSON text, and unquoted keys take any non-ASCII char that is not blank or a control
-//! char, so no Unicode category table is linked (the spec's ID_Start/ID_Continue tables, or even
-//! `char::is_alphabetic`'s, cost about 2 KiB).
-//! Deliberate differences from the spec (and from the `json5` crate, the test oracle, which
-//! otherwise agrees on every value and every refusal; see json5_oracle.rs):
-//! - non-ASCII chars in a name: every one that is not blank or a control char starts or continues a
-//!   name, so `a²`, `a→b` or `€` are taken where the spec refuses them. A config's keys are then
-//!   checked against the schema, so such a key is still reported, as an unknown key;
+//! serde_json as JSON text, and unquoted keys are checked against the `json5` npm package's own
+//! tables ([`super::json5_names`], about 1.5 KiB).
+//! It accepts and refuses exactly what the `json5` npm package (OpenClaw's parser) does, checked by
+//! the differential test tests/json5_npm.rs, except:
+//! - nesting deeper than [`MAX_DEPTH`] is refused (a `config` error saying so): recursion is bounded,
+//!   one level per object or array, so no input can exhaust the wasm stack;
+//! - values a `serde_json::Value` cannot hold: `Infinity`, `NaN` and out-of-range numbers become
+//!   null, and a lone surrogate escape (`'\uD800'`) becomes U+FFFD, as JavaScript's
+//!   `toWellFormed()` makes it;
 //! - floats (and integers beyond u64) are parsed by serde_json, which may miss the correctly
 //!   rounded f64 by a bit beyond 15 significant digits or for large exponents (as every JSON
-//!   number in this crate);
-//! - `Infinity`, `NaN` and out-of-range floats become null, as the crate gives into a Value.
-//!
-//! Recursion is bounded by [`MAX_DEPTH`]: one level per object or array.
+//!   number in this crate).
 
 use super::json5::MAX_DEPTH;
+use super::json5_names::{continues_name, starts_name};
 use serde_json::{Map, Number, Value};
 
 /// Why reading stopped: a syntax error or nesting too deep, at a byte offset into the text.
@@ -52,26 +51,27 @@ fn is_blank(c: char) -> bool {
     (c.is_whitespace() && c != '\u{85}') || c == '\u{FEFF}'
 }
 
-/// `'x'`, or `U+000A` for a char that would not show (control and blank chars). Not `{:?}`,
-/// whose escaping links core's printable tables.
+/// `'x'` for a printable ASCII char or a letter, else `U+00AD` (control, blank and format chars
+/// would not show; symbols and emoji are named the same way). Not `{:?}`, whose escaping links
+/// core's printable tables.
 fn quoted(c: char) -> String {
-    if !c.is_control() && !is_blank(c) {
+    if c.is_ascii_graphic() || (!c.is_ascii() && continues_name(c)) {
         return format!("'{c}'");
     }
-    // Control and blank chars all lie below U+10000: four digits.
     let mut out = String::from("U+");
-    for shift in [12, 8, 4, 0] {
-        out.push(char::from_digit((c as u32 >> shift) & 0xF, 16).unwrap_or('0').to_ascii_uppercase());
+    let digits = (32 - (c as u32).leading_zeros()).div_ceil(4).max(4);
+    for shift in (0..digits).rev() {
+        out.push(char::from_digit((c as u32 >> (shift * 4)) & 0xF, 16).unwrap_or('0').to_ascii_uppercase());
     }
     out
 }
 
 fn is_name_start(c: char) -> bool {
-    c.is_ascii_alphabetic() || c == '$' || c == '_' || (!c.is_ascii() && !c.is_control() && !is_blank(c))
+    c.is_ascii_alphabetic() || c == '$' || c == '_' || (!c.is_ascii() && starts_name(c))
 }
 
 fn is_name_part(c: char) -> bool {
-    is_name_start(c) || c.is_ascii_digit()
+    c.is_ascii_alphanumeric() || c == '$' || c == '_' || (!c.is_ascii() && continues_name(c))
 }
 
 impl<'a> Reader<'a> {
@@ -200,7 +200,8 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// An unquoted key: an ECMAScript IdentifierName, `\uXXXX` escapes included.
+    /// An unquoted key: an ECMAScript IdentifierName, `\uXXXX` escapes included. Each escape is one
+    /// UTF-16 unit, as in `json5`: a surrogate, even of a pair, is never part of a name.
     fn name(&mut self) -> Result<String, Fault> {
         let mut name = String::new();
         while let Some(mut c) = self.peek() {
@@ -211,7 +212,8 @@ impl<'a> Reader<'a> {
                 if !self.eat('u') {
                     return Err(self.unexpected_or_eof("(only \\u escapes are allowed in a name)", "a name"));
                 }
-                c = self.unicode_escape(at)?;
+                let unit = self.hex(at, 4)?;
+                c = char::from_u32(unit).ok_or_else(|| Fault::Syntax(at, "the escaped surrogate cannot be part of a name".into()))?;
             }
             let fits = if name.is_empty() { is_name_start(c) } else { is_name_part(c) };
             if !fits {
@@ -266,25 +268,22 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    /// The character of a `\u` escape (its `\u` already read), joining a surrogate pair.
+    /// The character of a `\u` escape in a string (its `\u` already read), joining a surrogate
+    /// pair. A lone surrogate is taken, as `json5` takes it, and becomes U+FFFD (a Rust string cannot
+    /// hold it; JavaScript's `toWellFormed()` does the same); what follows it is read on its own.
     fn unicode_escape(&mut self, at: usize) -> Result<char, Fault> {
-        let lone = || Fault::Syntax(at, "invalid escape: a \\u escape of a surrogate (D800 to DFFF) needs its pair".into());
         let first = self.hex(at, 4)?;
-        let code = match first {
-            0xD800..=0xDBFF => {
-                if !self.text[self.pos..].starts_with("\\u") {
-                    return Err(lone());
+        if (0xD800..=0xDBFF).contains(&first) && self.text[self.pos..].starts_with("\\u") {
+            let back = self.pos;
+            self.pos += 2;
+            match self.hex(at, 4)? {
+                second @ 0xDC00..=0xDFFF => {
+                    return Ok(char::from_u32(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)).unwrap_or('\u{FFFD}'));
                 }
-                self.pos += 2;
-                let second = self.hex(at, 4)?;
-                if !(0xDC00..=0xDFFF).contains(&second) {
-                    return Err(lone());
-                }
-                0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+                _ => self.pos = back,
             }
-            _ => first,
-        };
-        char::from_u32(code).ok_or_else(lone)
+        }
+        Ok(char::from_u32(first).unwrap_or('\u{FFFD}'))
     }
 
     /// `n` hex digits of the escape starting at `at`.
@@ -309,7 +308,6 @@ impl<'a> Reader<'a> {
 
     /// A number (decimal, hex, `Infinity`, `NaN`, with a sign or not) or `true`/`false`/`null`.
     fn scalar(&mut self) -> Result<Value, Fault> {
-        let start = self.pos;
         let negative = self.eat('-');
         let signed = negative || self.eat('+');
         let at = self.pos;
@@ -332,9 +330,7 @@ impl<'a> Reader<'a> {
             if digits.is_empty() {
                 return Err(self.unexpected_or_eof("(expected a hexadecimal digit after 0x)", "a number"));
             }
-            return hex_number(digits, negative).ok_or_else(|| {
-                Fault::Syntax(start, "hexadecimal number out of range (at most 128 bits, or 2^127 when negative)".into())
-            });
+            return Ok(hex_number(digits, negative));
         }
         let int = self.take_while(|c| c.is_ascii_digit());
         let mut json = String::from(if negative { "-" } else { "" });
@@ -389,33 +385,29 @@ fn signed_integer(magnitude: u64, negative: bool) -> Value {
     }
 }
 
-/// The value of hex digits: an integer when it fits, else the correctly rounded f64 (as `json5`
-/// does); `None` beyond what `json5` takes: 128 bits, or 2^127 when negative.
-fn hex_number(digits: &str, negative: bool) -> Option<Value> {
+/// The value of hex digits as `json5` reads them (JavaScript's `Number("0x…")`, of any length): an
+/// integer when it fits u64 (i64 when negative), else the correctly rounded f64, null beyond its range.
+fn hex_number(digits: &str, negative: bool) -> Value {
     let digits = digits.trim_start_matches('0');
-    let split = digits.len().saturating_sub(16);
-    let (high, low) = (&digits[..split], &digits[split..]);
-    let low = if low.is_empty() { 0 } else { u64::from_str_radix(low, 16).ok()? };
-    if high.is_empty() {
-        return Some(signed_integer(low, negative));
+    if digits.len() <= 16 {
+        return signed_integer(u64::from_str_radix(digits, 16).unwrap_or(0), negative);
     }
-    if high.len() > 16 {
-        return None;
-    }
-    let high = u64::from_str_radix(high, 16).ok()?;
-    if negative && (high > 1 << 63 || (high == 1 << 63 && low != 0)) {
-        return None;
-    }
-    // The top 64 bits, then rounded to 53 bits (to nearest, ties to even) with what lies below.
-    let shift = high.leading_zeros();
-    let top = if shift == 0 { high } else { (high << shift) | (low >> (64 - shift)) };
-    let below_nonzero = if shift == 0 { low != 0 } else { low << shift != 0 };
+    // The first 16 digits hold at least 61 significant bits; the others only scale the value and say
+    // whether anything lies below the rounding bit.
+    let (head, tail) = digits.split_at(16);
+    let shift = u64::from_str_radix(head, 16).unwrap_or(0).leading_zeros();
+    let top = u64::from_str_radix(head, 16).unwrap_or(0) << shift;
+    let below_nonzero = tail.bytes().any(|b| b != b'0');
+    // Rounded to 53 bits, to nearest, ties to even.
     let (mut mantissa, rest) = (top >> 11, top & 0x7FF);
     if rest > 0x400 || (rest == 0x400 && (below_nonzero || mantissa & 1 == 1)) {
         mantissa += 1;
     }
-    // value = mantissa * 2^(64 - shift + 11), a power of two that is exact in an f64.
-    let scale = f64::from_bits((1023 + 75 - shift as u64) << 52);
-    let magnitude = mantissa as f64 * scale;
-    Some(Value::Number(Number::from_f64(if negative { -magnitude } else { magnitude })?))
+    // value = mantissa * 2^exponent, a power of two that is exact in an f64 up to 2^1023.
+    let exponent = (11 - shift as usize).saturating_add(tail.len().saturating_mul(4));
+    if exponent > 1023 {
+        return Value::Null;
+    }
+    let magnitude = mantissa as f64 * f64::from_bits((1023 + exponent as u64) << 52);
+    Number::from_f64(if negative { -magnitude } else { magnitude }).map_or(Value::Null, Value::Number)
 }

@@ -8,6 +8,7 @@ pub mod env;
 pub mod headers;
 mod host_env;
 pub mod json5;
+mod json5_names;
 mod json5_reader;
 #[cfg(test)]
 mod json5_oracle;
@@ -163,7 +164,6 @@ pub struct ResolvedProvider {
 
 fn parse_input(input: &ConfigInput, what: &str) -> Result<Value, ProviderError> {
     match input {
-        ConfigInput::Text(t) if t.trim().is_empty() => Ok(Value::Object(Map::new())),
         ConfigInput::Text(t) if what == "config" => json5::parse(t, what),
         // Syntax errors in the store are told apart from the config's by their path.
         ConfigInput::Text(t) => json5::parse(t, what).map_err(|e| e.tap_path(what)),

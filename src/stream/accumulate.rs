@@ -69,7 +69,8 @@ impl Accumulator {
             return Ok(());
         }
         match ev {
-            SseEvent::Done => self.done = true,
+            // `[DONE]` before any chunk still opens the reply: events always run `start` … `done`.
+            SseEvent::Done => self.chunk(&Value::Object(Default::default()), out).map(|()| self.done = true)?,
             SseEvent::Error(data) => return Err(self.in_band_error(&data)),
             SseEvent::Data(data) => {
                 let v = crate::json::parse(data.as_bytes()).map_err(|_| self.malformed_json())?;

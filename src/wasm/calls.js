@@ -18,10 +18,23 @@ export const call = (out, f, self, args) => attempt(out, () => Reflect.apply(f, 
 export const construct = (out, name, args) => attempt(out, () => Reflect.construct(globalThis[name], args));
 
 // An options object leaves its signal out (read on its own) and keeps numbers JSON cannot hold (NaN,
-// Infinity) as text, so such an option is refused by name instead of read as absent.
+// Infinity) as text, so such an option is refused by name instead of read as absent. An argument, or a
+// property of one, that is a symbol or a function (JSON.stringify would drop it: read as absent) is
+// marked so that the core refuses it by name (src/args.rs); a resolve input's `fetch` is read on its own.
+// Lone surrogates become U+FFFD, as wasm-bindgen's own string conversion makes them.
 const finite = (v) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v);
+const LONE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const wellFormed = (v) => (typeof v !== "string" || v.isWellFormed?.() ? v : v.replace(LONE, "\ufffd"));
+const marked = (v) => (typeof v === "symbol" || typeof v === "function" ? `\u0000js:${typeof v}` : v);
 export const stringify = (out, value, options) =>
-  attempt(out, () => JSON.stringify(value, options ? function (k, v) { return this === value && k === "signal" ? undefined : finite(v); } : undefined));
+  attempt(out, () =>
+    JSON.stringify(value, function (k, v) {
+      const top = k === "" || this === value;
+      if (top && k !== "" && (k === "fetch" || (options && k === "signal"))) return undefined;
+      v = wellFormed(options || top ? finite(v) : v);
+      return top ? marked(v) : v;
+    }),
+  );
 
 // A Uint8Array of any realm: `instanceof` is false for chunks made by another realm's fetch (Node's fetch
 // seen from Jest's vm context, an iframe's).
