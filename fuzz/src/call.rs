@@ -51,18 +51,21 @@ fn run(provider: &Provider, h: u8, timeouts: u8, rest: &[u8]) {
     for step in 0..100_000 {
         assert!(step < 99_999, "the call never ended");
         match call.next(aborted) {
-            Next::Give(Ok(Some(event))) => {
-                assert!(errors.is_empty(), "an event after the error: {event:?}");
-                assert!(!matches!(events.last(), Some(StreamEvent::Done { .. })), "an event after done");
-                events.push(event);
+            Next::Events(batch) => {
+                for event in batch {
+                    assert!(errors.is_empty(), "an event after the error: {event:?}");
+                    assert!(!matches!(events.last(), Some(StreamEvent::Done { .. })), "an event after done");
+                    events.push(event);
+                }
             }
-            Next::Give(Ok(None)) => {
+            Next::Pause => {}
+            Next::End => {
                 ended += 1;
                 if ended == 3 {
                     break;
                 }
             }
-            Next::Give(Err(e)) => {
+            Next::Fail(e) => {
                 assert_eq!(ended, 0, "an error after the end: {e:?}");
                 assert!(errors.is_empty(), "two errors: {errors:?} then {e:?}");
                 no_secret_in_error(&e, "call error");
@@ -98,6 +101,7 @@ fn run(provider: &Provider, h: u8, timeouts: u8, rest: &[u8]) {
                     Some([]) => Piece::Bytes(Vec::new()),
                     Some([op, bytes @ ..]) => match op {
                         0xF0 => Piece::NotBytes,
+                        0xEF => Piece::Unreadable(format!("read() threw {SECRET}")),
                         0xF1 => Piece::Failed { caller_aborted: false, fired: None, message: format!("socket hang up {SECRET}") },
                         0xF2 => Piece::Failed { caller_aborted: false, fired: Some(Fired::Request), message: String::new() },
                         0xF3 => Piece::Failed { caller_aborted: false, fired: Some(Fired::Watchdog(Watchdog::FirstEvent)), message: String::new() },

@@ -42,7 +42,7 @@ pub fn check(data: &[u8]) {
         _ => Some(u16::from_le_bytes([s1, s2])),
     };
     let secrets = vec![SECRET.to_string()];
-    let ctx = ClassifyContext { base_url: "http://127.0.0.1:8000/v1", secrets: &secrets, request_id: Some("rid-1") };
+    let ctx = ClassifyContext { base_url: "http://127.0.0.1:8000/v1", secrets: &secrets, request_id: Some("rid-1"), ..Default::default() };
     let e = classify_http(status, &body, &headers, &ctx);
     assert_eq!(e.status, status);
     assert_eq!(e.request_id.as_deref(), Some("rid-1"));

@@ -26,6 +26,7 @@ fn opts(emit_reasoning: bool) -> StreamOptions {
         request_id: Some("rid-1".into()),
         base_url: "http://127.0.0.1:8000/v1".into(),
         secrets: vec![SECRET.to_string()],
+        ..Default::default()
     }
 }
 
