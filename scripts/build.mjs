@@ -48,7 +48,10 @@ run(join(root, "node_modules", ".bin", "wasm-opt"), [
 // The generated glue is minified (it is a quarter of the download's JS): names of exports and the
 // `new URL("vllm_provider_bg.wasm", import.meta.url)` that bundlers look for are kept as they are.
 run(join(root, "node_modules", ".bin", "esbuild"), [
-  join(bindgen, "vllm_provider.js"), "--bundle", "--minify", "--format=esm", "--log-level=warning", `--outfile=${join(dist, "wasm", "vllm_provider.js")}`,
+  // wasm-bindgen imports a snippet module once per extern block and lists it twice in the imports
+  // object, under one key with the same namespace: harmless, so that warning is silenced.
+  join(bindgen, "vllm_provider.js"), "--bundle", "--minify", "--format=esm", "--log-level=warning",
+  "--log-override:duplicate-object-key=silent", `--outfile=${join(dist, "wasm", "vllm_provider.js")}`,
 ]);
 // JS the glue imports from wasm-bindgen's `module = "/js/…"` snippets, if any.
 if (existsSync(join(bindgen, "snippets"))) cpSync(join(bindgen, "snippets"), join(dist, "wasm", "snippets"), { recursive: true });
@@ -88,7 +91,7 @@ run(join(root, "node_modules", ".bin", "esbuild"), [
 ]);
 run(join(root, "node_modules", ".bin", "esbuild"), [
   join(dist, "node.js"), "--bundle", "--format=cjs", "--platform=neutral", "--target=es2022", "--loader:.wasm=base64",
-  "--log-level=warning", "--log-override:empty-import-meta=silent", `--outfile=${join(dist, "node.cjs")}`,
+  "--log-level=warning", "--log-override:empty-import-meta=silent", "--log-override:duplicate-object-key=silent", `--outfile=${join(dist, "node.cjs")}`,
 ]);
 rmSync(join(dist, "node.js"));
 rmSync(join(dist, "host-env.js")); // only the Node build uses it, and it is inside node.cjs
