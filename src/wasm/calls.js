@@ -21,7 +21,8 @@ export const construct = (out, name, args) => attempt(out, () => Reflect.constru
 // Infinity) as text, so such an option is refused by name instead of read as absent. An argument, or a
 // property of one, that is a symbol or a function (JSON.stringify would drop it: read as absent) is
 // marked so that the core refuses it by name (src/args.rs); a resolve input's `fetch` is read on its own.
-// Lone surrogates become U+FFFD, as wasm-bindgen's own string conversion makes them.
+// Lone surrogates in an argument's own strings (config text, a model ref) become U+FFFD, as wasm-bindgen's
+// string conversion makes them; deeper ones (message text) reach the core, which strips them as OpenClaw does.
 const finite = (v) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v);
 const LONE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const wellFormed = (v) => (typeof v !== "string" || v.isWellFormed?.() ? v : v.replace(LONE, "\ufffd"));
@@ -31,8 +32,8 @@ export const stringify = (out, value, options) =>
     JSON.stringify(value, function (k, v) {
       const top = k === "" || this === value;
       if (top && k !== "" && (k === "fetch" || (options && k === "signal"))) return undefined;
-      v = wellFormed(options || top ? finite(v) : v);
-      return top ? marked(v) : v;
+      if (!top) return options ? finite(v) : v;
+      return marked(wellFormed(finite(v)));
     }),
   );
 
