@@ -290,14 +290,15 @@ impl HeaderPlan {
             }
             // A value holding a secret in any form is a secret as a whole.
             let secret = h.secret || crate::redact::redact(&h.value, secrets) != h.value;
-            out.insert(h.name.clone(), if secret { crate::redact::REDACTED.to_string() } else { h.value.clone() });
+            // A name may hold a secret too (a header named after a key, found by the config fuzz target).
+            out.insert(crate::redact::redact(&h.name, secrets), if secret { crate::redact::REDACTED.to_string() } else { h.value.clone() });
         }
         match &self.auth {
             RequestAuth::Bearer(_) => {
                 out.insert("Authorization".to_string(), format!("Bearer {}", crate::redact::REDACTED));
             }
             RequestAuth::Header(name, _) => {
-                out.insert(name.clone(), crate::redact::REDACTED.to_string());
+                out.insert(crate::redact::redact(name, secrets), crate::redact::REDACTED.to_string());
             }
             _ => {}
         }
