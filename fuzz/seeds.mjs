@@ -63,6 +63,8 @@ add("classify", "html-404", [[2, 0, 0], `<html><body><h1>404 Not Found</h1></bod
 add("classify", "secret-echo", [[0x0a, 0, 128], `{"error":{"message":"The model \`x\` does not exist. Valid aliases: a, b.","type":"NotFoundError"}}`]);
 // Found by this target: the hint quoted the model and the aliases the server listed, unredacted.
 add("classify", "model-echo-hint", [[2, 0, 0], '{"error":{"message":"The model `fzk-Q7x9Lm2Vb8Rt4Wc` does not exist. Valid aliases: fzk-Q7x9Lm2Vb8Rt4Wd, b.","type":"NotFoundError"}}']);
+// Found by this target: a Retry-After date with a 20-digit day overflowed the date arithmetic.
+add("classify", "retry-after-date-overflow", [[0x45, 173, 1], "H:Wed, 27777777777777777717 Oct 2026 07:28:00 GMT|Wed, 21 Oct 2026 07:28:00 GMT\n{}"]);
 add("classify", "pydantic", [[1, 0, 0], `{"object":"error","message":"[{'type': 'int_parsing', 'loc': ('body', 'max_tokens'), 'msg': 'Input should be a valid integer', 'input': 'x'}]","type":"BadRequestError","param":null,"code":400}`]);
 
 // sse: every recorded stream and JSON reply, under the content types the reader meets.
