@@ -42,11 +42,17 @@ add("config", "store", [[0x05], configs[5], [0xfe], store]);
 add("config", "store-no-env", [[0x04], configs[5], [0xfe], store]);
 add("config", "base-url", [[0x09], configs[0], [0xfe], "", [0xfe], "http://[::1]:8000/v1/chat/completions"]);
 add("config", "agent", [[0x21], configs[1]]);
+// Found by this target: request.auth.headerName took any text, a substituted key included, and
+// describe() showed it.
+add("config", "key-in-header-name", [[0x01], `{ models: { providers: { vllm: { apiKey: "\${VLLM_API_KEY}", request: { auth: { mode: "header", headerName: "X-\${VLLM_API_KEY}", value: "\${OTHER_KEY}" } } } } } }`]);
+add("config", "control-chars-in-header-name", [[0x01], `{ models: { providers: { vllm: { apiKey: "k", request: { auth: { mode: "header", headerName: "Q\u0000\ufffd", value: "v" } } } } } }`]);
 
 // models: every recorded /v1/models answer, errors, and rows of odd shapes.
 for (const f of allFixtures.filter((f) => f.name.startsWith("models_list"))) add("models", `${f.release}-${f.name}`, [[0, 0], f.bytes]);
 for (const f of allFixtures.filter((f) => f.name.startsWith("error_"))) add("models", `${f.release}-${f.name}`, [[5, 0], f.name.endsWith(".http") ? httpBody(f.bytes) : f.bytes]);
 add("models", "odd-rows", [[0, 0], `{"data":[{"id":" "},{"id":"a","max_model_len":-1},{"id":"b","max_model_len":1e300,"root":null,"parent":"a"},{"id":7},{"id":"c","max_model_len":"4096"},"x",null]}`]);
+// A form feed escape before text that spells the key (not the key: the rows hold "\fzk-…").
+add("models", "escape-before-key-text", [[0, 0], '{"data":[{"id":"a\\\\\\fzk-Q7x9Lm2Vb8Rt4Wc"}]}']);
 add("models", "html", [[0, 0], `<!doctype html><html><body>Not vLLM</body></html>`]);
 add("models", "truncated", [[16, 0], `{"data":[`]);
 
@@ -63,6 +69,8 @@ add("classify", "html-404", [[2, 0, 0], `<html><body><h1>404 Not Found</h1></bod
 add("classify", "secret-echo", [[0x0a, 0, 128], `{"error":{"message":"The model \`x\` does not exist. Valid aliases: a, b.","type":"NotFoundError"}}`]);
 // Found by this target: the hint quoted the model and the aliases the server listed, unredacted.
 add("classify", "model-echo-hint", [[2, 0, 0], '{"error":{"message":"The model `fzk-Q7x9Lm2Vb8Rt4Wc` does not exist. Valid aliases: fzk-Q7x9Lm2Vb8Rt4Wd, b.","type":"NotFoundError"}}']);
+// Found by this target: a Retry-After date with a 20-digit day overflowed the date arithmetic.
+add("classify", "retry-after-date-overflow", [[0x45, 173, 1], "H:Wed, 27777777777777777717 Oct 2026 07:28:00 GMT|Wed, 21 Oct 2026 07:28:00 GMT\n{}"]);
 add("classify", "pydantic", [[1, 0, 0], `{"object":"error","message":"[{'type': 'int_parsing', 'loc': ('body', 'max_tokens'), 'msg': 'Input should be a valid integer', 'input': 'x'}]","type":"BadRequestError","param":null,"code":400}`]);
 
 // sse: every recorded stream and JSON reply, under the content types the reader meets.

@@ -52,6 +52,23 @@ pub fn no_secret(text: &str, what: &str) {
     assert!(!text.contains(SECRET), "the secret leaked into {what}: {text:?}");
 }
 
+/// Fails if any string of a serializable value (keys included) holds the canary secret. Strings are
+/// checked as they are, not as JSON text, where an escape (`\f` + `zk-…`) could spell the canary.
+pub fn no_secret_in<T: serde::Serialize>(value: &T, what: &str) {
+    fn walk(v: &serde_json::Value, what: &str) {
+        match v {
+            serde_json::Value::String(s) => no_secret(s, what),
+            serde_json::Value::Array(items) => items.iter().for_each(|x| walk(x, what)),
+            serde_json::Value::Object(map) => map.iter().for_each(|(k, x)| {
+                no_secret(k, what);
+                walk(x, what);
+            }),
+            _ => {}
+        }
+    }
+    walk(&serde_json::to_value(value).expect("serializable"), what);
+}
+
 /// Fails if any text of the error holds the canary secret.
 pub fn no_secret_in_error(e: &ProviderError, what: &str) {
     no_secret(&e.message, &format!("{what}: message"));

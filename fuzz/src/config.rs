@@ -9,7 +9,7 @@
 //! the described provider's base URL, headers, auth, discovery reason or warnings, nor in the
 //! request's shown URL, headers and notes (unless the config text itself holds it).
 
-use crate::common::{no_secret, no_secret_in_error, SECRET};
+use crate::common::{no_secret, no_secret_in, no_secret_in_error, SECRET};
 use vllm_provider::config::json5;
 use vllm_provider::error::ErrorCode;
 use vllm_provider::{resolve, ConfigInput, ResolveInput};
@@ -64,10 +64,10 @@ pub fn check(data: &[u8]) {
     let shown = serde_json::to_string(d).expect("describe() serializes");
     if !written {
         no_secret(&d.base_url, "describe().baseUrl");
-        no_secret(&serde_json::to_string(&d.headers).unwrap(), "describe().headers");
-        no_secret(&serde_json::to_string(&d.auth).unwrap(), "describe().auth");
+        no_secret_in(&d.headers, "describe().headers");
+        no_secret_in(&d.auth, "describe().auth");
         no_secret(&d.discovery.reason, "describe().discovery");
-        no_secret(&serde_json::to_string(&d.warnings).unwrap(), "describe().warnings");
+        no_secret_in(&d.warnings, "describe().warnings");
     }
     assert!(shown.len() <= 64 * text.len() + 64 * 1024, "describe() is {} bytes for a {}-byte config", shown.len(), text.len());
     match vllm_provider::shaping::build_from_json(&provider, REQUEST) {
@@ -75,8 +75,8 @@ pub fn check(data: &[u8]) {
             if !written {
                 let p = &shaped.prepared;
                 no_secret(&p.url, "prepared url");
-                no_secret(&serde_json::to_string(&p.headers).unwrap(), "prepared headers");
-                no_secret(&serde_json::to_string(&p.notes).unwrap(), "prepared notes");
+                no_secret_in(&p.headers, "prepared headers");
+                no_secret_in(&p.notes, "prepared notes");
             }
             let body = shaped.http.body.as_deref().expect("a body");
             let back: serde_json::Value = serde_json::from_str(body).expect("the body is JSON");

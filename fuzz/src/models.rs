@@ -7,7 +7,7 @@
 //! HTTP codes; no more rows than `data[]` entries; every row has an id; the rows' JSON is bounded by
 //! the body; the canary key never appears in an error or a row (ids, names and parents are scrubbed).
 
-use crate::common::{code_in, head, no_secret, no_secret_in_error, SECRET};
+use crate::common::{code_in, head, no_secret_in, no_secret_in_error, SECRET};
 use std::cell::RefCell;
 use vllm_provider::error::ErrorCode::{self, *};
 use vllm_provider::http::HttpResponse;
@@ -53,7 +53,7 @@ pub fn check(data: &[u8]) {
                 }
                 let json = serde_json::to_string(&rows).expect("rows serialize");
                 assert!(json.len() <= 4 * body.len() + 2048 * rows.len() + 64, "{} bytes of rows from {} bytes", json.len(), body.len());
-                no_secret(&json, "discovered rows");
+                no_secret_in(&rows, "discovered rows");
                 let merged = merge_models(&provider.describe().models, &rows);
                 assert!(merged.len() <= rows.len() + provider.describe().models.len());
                 for row in &merged {

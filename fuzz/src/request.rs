@@ -8,7 +8,7 @@
 //! sent is the body shown and is bounded by the input; the canary key is sent in `Authorization` but
 //! never appears in the shown URL, headers, notes or an error.
 
-use crate::common::{code_in, head, nearly_equal, no_secret, no_secret_in_error, SECRET};
+use crate::common::{code_in, head, nearly_equal, no_secret, no_secret_in, no_secret_in_error, SECRET};
 use vllm_provider::error::ErrorCode::*;
 use vllm_provider::shaping::build_from_json;
 use vllm_provider::{resolve, ConfigInput, Provider, ResolveInput};
@@ -65,8 +65,8 @@ pub fn check(data: &[u8]) {
                 assert!(a.prepared == b.prepared && a.http == b.http, "two builds differ");
                 let p = &a.prepared;
                 no_secret(&p.url, "shown url");
-                no_secret(&serde_json::to_string(&p.headers).unwrap(), "shown headers");
-                no_secret(&serde_json::to_string(&p.notes).unwrap(), "notes");
+                no_secret_in(&p.headers, "shown headers");
+                no_secret_in(&p.notes, "notes");
                 let body = a.http.body.as_deref().expect("a body");
                 assert!(body.len() <= 4 * json.len() + 16 * 1024, "{}-byte body from a {}-byte request", body.len(), json.len());
                 let sent: serde_json::Value = serde_json::from_str(body).expect("the body is JSON");

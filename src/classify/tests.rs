@@ -242,3 +242,16 @@ fn a_model_hint_never_quotes_a_key_the_server_echoed_as_the_model_name() {
     assert!(!format!("{e:?}").contains("sk-secret-1"), "{e:?}");
     assert!(e.hint.contains("[redacted]") && e.hint.contains("sk-secret-2"), "{}", e.hint);
 }
+
+#[test]
+fn a_retry_after_date_out_of_any_calendar_is_ignored_not_overflowed() {
+    // Found by the `classify` fuzz target: a 20-digit day multiplied past i64 (a panic with overflow
+    // checks, a wrapped wait without them).
+    let headers = |retry: &str| vec![("retry-after".to_string(), retry.to_string()), ("date".to_string(), "Wed, 21 Oct 2026 07:28:00 GMT".to_string())];
+    for retry in ["Wed, 27777777777777777717 Oct 2026 07:28:00 GMT", "Wed, 21 Oct 99999999999999 07:28:00 GMT", "Wed, 21 Oct 2026 99999999999:28:00 GMT", "Wed, 0 Oct 2026 07:28:00 GMT", "Wed, 21 Oct 2026 -1:28:00 GMT"] {
+        let e = classify_http(Some(429), "{}", &headers(retry), &ClassifyContext::default());
+        assert_eq!((e.code, e.retry_after_ms), (ErrorCode::RateLimit, None), "{retry}");
+    }
+    let e = classify_http(Some(429), "{}", &headers("Wed, 21 Oct 2026 07:29:30 GMT"), &ClassifyContext::default());
+    assert_eq!(e.retry_after_ms, Some(90_000));
+}

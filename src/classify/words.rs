@@ -96,6 +96,11 @@ pub(super) fn http_date_secs(text: &str) -> Option<u64> {
     let (day, year): (i64, i64) = (day.parse().ok()?, year.parse().ok()?);
     let hms: Vec<i64> = time.split(':').map(|p| p.parse().ok()).collect::<Option<_>>()?;
     let [h, m, s] = hms.as_slice() else { return None };
+    // A real date only: out-of-range fields would overflow the arithmetic below (found by fuzzing).
+    let fits = (1..=31).contains(&day) && (0..=9999).contains(&year) && (0..=23).contains(h) && (0..=59).contains(m) && (0..=60).contains(s);
+    if !fits {
+        return None;
+    }
     // Days from 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's civil-from-days inverse).
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);

@@ -68,9 +68,7 @@ pub fn read_header_record(map: &Map<String, Value>, path: &str, env: &StrMap, wa
     let mut out = Vec::new();
     for (k, v) in map {
         let hpath = join(path, k);
-        if k.trim().is_empty() || !k.chars().all(|c| c.is_ascii_graphic() && c != ':') {
-            return Err(ProviderError::config_at(&hpath, format!("{hpath}: \"{k}\" is not a valid header name"), "Header names are ASCII without spaces or colons."));
-        }
+        check_name(k, &hpath)?;
         let input = read_input(v, &hpath)?;
         let from_ref = matches!(input, secret::SecretInput::Ref(_));
         match secret::resolve(&input, env) {
@@ -151,6 +149,14 @@ fn read_tls(t: &Map<String, Value>, path: &str, warnings: &mut Vec<Diagnostic>) 
     Ok(())
 }
 
+/// A header name `fetch` accepts: ASCII without spaces, control characters or colons.
+fn check_name(name: &str, path: &str) -> Result<(), ProviderError> {
+    if name.trim().is_empty() || !name.chars().all(|c| c.is_ascii_graphic() && c != ':') {
+        return Err(ProviderError::config_at(path, format!("{path}: \"{name}\" is not a valid header name"), "Header names are ASCII without spaces or colons."));
+    }
+    Ok(())
+}
+
 fn read_request_auth(a: &Map<String, Value>, path: &str, env: &StrMap, warnings: &mut Vec<Diagnostic>) -> Result<RequestAuth, ProviderError> {
     let o = Obj { map: a, path };
     let value_of = |key: &str, warnings: &mut Vec<Diagnostic>| -> Result<Option<String>, ProviderError> {
@@ -178,6 +184,8 @@ fn read_request_auth(a: &Map<String, Value>, path: &str, env: &StrMap, warnings:
         Some("header") => {
             o.only_keys(&["mode", "headerName", "value", "prefix"])?;
             let name = o.opt_nonempty_str("headerName")?.ok_or_else(|| required(&join(path, "headerName")))?.trim().to_string();
+            // Checked like every configured header's name (found by fuzzing: any text went through).
+            check_name(&name, &join(path, "headerName"))?;
             let prefix = o.opt_str("prefix")?.unwrap_or("").to_string();
             Ok(value_of("value", warnings)?.map_or(RequestAuth::Unusable, |v| RequestAuth::Header(name, format!("{prefix}{v}"))))
         }
@@ -290,7 +298,7 @@ impl HeaderPlan {
             }
             // A value holding a secret in any form is a secret as a whole.
             let secret = h.secret || crate::redact::redact(&h.value, secrets) != h.value;
-            // A name may hold a secret too (a header named after a key, found by the config fuzz target).
+            // A name can hold a key too (`${VAR}` in a name; found by fuzzing): shown redacted.
             out.insert(crate::redact::redact(&h.name, secrets), if secret { crate::redact::REDACTED.to_string() } else { h.value.clone() });
         }
         match &self.auth {

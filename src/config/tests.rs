@@ -322,3 +322,24 @@ fn default_model_and_fallbacks_are_readable_from_describe() {
     let v = serde_json::to_value(described(None, &[])).unwrap();
     assert!(v.get("defaultModel").is_none() && v.get("aliases").is_none());
 }
+
+#[test]
+fn a_key_substituted_into_a_header_name_is_shown_redacted_and_a_bad_header_name_is_refused() {
+    // Found by the `config` fuzz target: request.auth.headerName took any text, `${VLLM_API_KEY}`
+    // included, and describe() showed that name as it was.
+    let key = "sk-name-leak-4c2e9a";
+    let config = |name: &str| {
+        format!(r#"{{ models: {{ providers: {{ vllm: {{ baseUrl: "http://h:8000/v1", apiKey: "${{VLLM_API_KEY}}", headers: {{ "X-${{VLLM_API_KEY}}": "v" }},
+            request: {{ auth: {{ mode: "header", headerName: "{name}", value: "${{VLLM_API_KEY}}" }} }} }} }} }} }}"#)
+    };
+    let input = |name: &str| ResolveInput { config: Some(ConfigInput::Text(config(name))), env: [("VLLM_API_KEY", key)].into_iter().collect(), ..Default::default() };
+    let p = resolve(&input("X-Auth-${VLLM_API_KEY}")).unwrap();
+    let shown = format!("{:?}", p.describe().headers);
+    assert!(!shown.contains(key) && shown.contains("X-Auth-[redacted]"), "{shown}");
+    let built = crate::shaping::build_from_json(&p, r#"{"model":"vllm/m","messages":[{"role":"user","content":"hi"}]}"#).unwrap();
+    assert!(!format!("{:?}", built.prepared.headers).contains(key));
+    for bad in ["X Auth", "X-Auth:", "X-\u{0}", "X-é"] {
+        let e = resolve(&input(bad)).unwrap_err();
+        assert_eq!(e.path.as_deref(), Some("models.providers.vllm.request.auth.headerName"), "{bad:?}: {e:?}");
+    }
+}

@@ -143,7 +143,7 @@ pub fn build_among(provider: &Provider, rows: &[ModelDefinition], request: &Chat
     let mut shown = Map::new();
     for (k, v) in headers {
         let v = crate::redact::shown_header(&k, &v, provider.secrets());
-        shown.insert(k, Value::String(v));
+        shown.insert(crate::redact::redact(&k, provider.secrets()), Value::String(v));
     }
     // The URL as sent (its query may hold a key), shown redacted.
     let url = crate::redact::redact(&url, provider.secrets());
