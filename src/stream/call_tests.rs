@@ -1,0 +1,252 @@
+//! Tests of the chat call's state machine (`ChatCall`).
+
+use super::*;
+use crate::config::{resolve, ConfigInput, ResolveInput};
+use crate::error::ErrorCode;
+use crate::stream::{plan, CallTimeouts};
+
+/// A call to a remote host (both watchdogs on), for a row `m`.
+fn call(timeouts: CallTimeouts) -> ChatCall {
+    let config = r#"{ models: { providers: { vllm: { baseUrl: "https://vllm.example.com/v1", apiKey: "sk-call-secret", models: [{ id: "m", name: "m" }] } } } }"#;
+    let p = resolve(&ResolveInput { config: Some(ConfigInput::Text(config.into())), ..Default::default() }).unwrap();
+    ChatCall::new(plan(&p, r#"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#, timeouts, [1; 4]))
+}
+
+fn sse_answer(status: u16) -> Answer {
+    let content_type = if status == 200 { "text/event-stream" } else { "application/json" };
+    Answer { status, headers: vec![("content-type".into(), content_type.into())], body: Body::Stream }
+}
+
+const CHUNK_A: &str = "data: {\"id\":\"c\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"},\"finish_reason\":null}]}\n\n";
+const CHUNK_END: &str = "data: {\"id\":\"c\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"b\"},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
+
+/// Gives out everything the call has; returns the events (`error:<code>` for an error) and what
+/// stopped it (`None`: the end).
+fn give_all(c: &mut ChatCall) -> (Vec<String>, Option<Next>) {
+    let mut out = Vec::new();
+    loop {
+        match c.next(false) {
+            Next::Events(events) => {
+                assert!(!events.is_empty(), "a batch is never empty");
+                out.extend(events.iter().map(|e| serde_json::to_value(e).unwrap()["type"].as_str().unwrap().to_string()));
+            }
+            Next::End => return (out, None),
+            Next::Fail(e) => {
+                out.push(format!("error:{}", e.code.as_str()));
+                return (out, None);
+            }
+            next => return (out, Some(next)),
+        }
+    }
+}
+
+fn drain(c: &mut ChatCall) -> Vec<String> {
+    give_all(c).0
+}
+
+#[test]
+fn a_reply_read_in_pieces_gives_its_events_then_ends_without_aborting() {
+    let mut c = call(CallTimeouts::default());
+    assert!(matches!(c.next(false), Next::Open));
+    c.opened(Ok(sse_answer(200)));
+    assert!(matches!(c.next(false), Next::Read(Some((Watchdog::FirstEvent, 300_000)))));
+    c.piece(Piece::Bytes(CHUNK_A.as_bytes()[..20].to_vec()));
+    assert!(matches!(c.next(false), Next::Read(None)), "the watchdog already runs");
+    assert!(!c.take_alive(), "half an event is no sign of life");
+    c.piece(Piece::Bytes(CHUNK_A.as_bytes()[20..].to_vec()));
+    match c.next(false) {
+        Next::Events(batch) => assert_eq!(batch.len(), 2, "one read, one batch: start and text"),
+        other => panic!("{other:?}"),
+    }
+    assert!(c.take_alive());
+    let (events, then) = give_all(&mut c);
+    assert!(events.is_empty());
+    assert!(matches!(then, Some(Next::Read(Some((Watchdog::Idle, 300_000))))), "after an event, the idle watchdog");
+    assert_eq!(c.take_release(), None);
+    c.piece(Piece::Bytes(CHUNK_END.into()));
+    assert_eq!(c.take_release(), None, "bytes are decoded by next()");
+    assert_eq!(drain(&mut c), ["text", "done"]);
+    assert_eq!(c.take_release(), Some(false), "ended by the reply: release, no abort");
+    assert!(matches!(c.next(false), Next::End));
+}
+
+#[test]
+fn an_error_answer_is_read_to_its_end_and_classified_without_watchdogs() {
+    let mut c = call(CallTimeouts::default());
+    c.next(false);
+    c.opened(Ok(sse_answer(404)));
+    assert!(matches!(c.next(false), Next::Read(None)));
+    c.piece(Piece::Bytes(br#"{"object":"error","message":"The model `m` does not exist.","type":"NotFoundError","param":null,"code":404}"#.to_vec()));
+    assert!(matches!(c.next(false), Next::Read(None)));
+    c.piece(Piece::End);
+    assert_eq!(c.take_release(), Some(true));
+    assert_eq!(drain(&mut c), ["error:model_not_found"]);
+}
+
+#[test]
+fn the_callers_abort_wins_over_events_already_read_and_aborts_the_request() {
+    let mut c = call(CallTimeouts::default());
+    c.next(false);
+    c.opened(Ok(sse_answer(200)));
+    c.next(false);
+    c.piece(Piece::Bytes(CHUNK_A.into()));
+    match c.next(true) {
+        Next::Fail(e) => assert_eq!(e.code, ErrorCode::Aborted),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(c.take_release(), Some(true));
+    assert!(matches!(c.next(true), Next::End));
+}
+
+#[test]
+fn a_failed_read_says_which_timer_fired_and_the_events_before_it_come_first() {
+    for (fired, code, needle) in [
+        (Some(Fired::Watchdog(Watchdog::Idle)), "timeout", "idle timeout"),
+        (Some(Fired::Watchdog(Watchdog::FirstEvent)), "timeout", "first-event timeout"),
+        (Some(Fired::Request), "timeout", "whole-request timeout"),
+        (None, "stream_error", "connection closed"),
+    ] {
+        let mut c = call(CallTimeouts::default());
+        c.next(false);
+        c.opened(Ok(sse_answer(200)));
+        c.next(false);
+        c.piece(Piece::Bytes(CHUNK_A.into()));
+        let (mut events, then) = give_all(&mut c);
+        assert!(matches!(then, Some(Next::Read(_))));
+        c.piece(Piece::Failed { caller_aborted: false, fired, message: "terminated".into() });
+        assert_eq!(c.take_release(), Some(true));
+        events.extend(drain(&mut c));
+        assert_eq!(events, ["start".to_string(), "text".into(), format!("error:{code}")]);
+        let mut c2 = call(CallTimeouts::default());
+        c2.next(false);
+        c2.opened(Ok(sse_answer(200)));
+        c2.next(false);
+        c2.piece(Piece::Failed { caller_aborted: false, fired, message: "terminated".into() });
+        match c2.next(false) {
+            Next::Fail(e) => assert!(e.message.contains(needle), "{}", e.message),
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[test]
+fn cancel_drops_queued_events_and_a_stored_error_and_later_reads_give_nothing() {
+    let mut c = call(CallTimeouts::default());
+    c.next(false);
+    c.opened(Ok(sse_answer(200)));
+    c.next(false);
+    c.piece(Piece::Bytes(format!("{CHUNK_A}data: {{\"error\":{{\"message\":\"boom\"}}}}\n\n").into_bytes()));
+    c.cancel();
+    assert_eq!(c.take_release(), Some(true));
+    c.piece(Piece::Bytes(CHUNK_END.into()));
+    assert!(!c.take_alive(), "a read pending at cancel gives nothing");
+    assert!(matches!(c.next(false), Next::End));
+}
+
+#[test]
+fn stopping_from_outside_gives_the_abort_error_once_or_nothing_for_return() {
+    let mut c = call(CallTimeouts::default());
+    c.next(false);
+    c.opened(Ok(sse_answer(200)));
+    c.next(false);
+    c.piece(Piece::Bytes(CHUNK_A.into()));
+    assert!(matches!(c.next(false), Next::Events(_)), "the events are out, in the caller's hands");
+    assert_eq!(c.stop(true).map(|e| e.code), Some(ErrorCode::Aborted), "the abort wins over them");
+    assert_eq!(c.stop(true), None, "once");
+    assert!(matches!(c.next(true), Next::End));
+    let mut c = call(CallTimeouts::default());
+    assert_eq!(c.stop(false), None);
+    assert_eq!(c.take_release(), Some(true));
+    assert!(matches!(c.next(false), Next::End));
+}
+
+#[test]
+fn cancel_while_the_request_is_pending_ends_it_when_the_answer_comes() {
+    let mut c = call(CallTimeouts::default());
+    assert!(matches!(c.next(false), Next::Open));
+    c.cancel();
+    assert_eq!(c.take_release(), Some(true));
+    c.opened(Ok(sse_answer(200)));
+    assert_eq!(c.take_release(), Some(true));
+    assert!(matches!(c.next(false), Next::End));
+}
+
+#[test]
+fn bodies_that_are_not_bytes_and_transport_failures_are_typed_errors() {
+    let mut c = call(CallTimeouts::default());
+    c.next(false);
+    c.opened(Ok(Answer { status: 200, headers: vec![], body: Body::NotAStream }));
+    assert_eq!(drain(&mut c), ["error:bad_response"]);
+    let mut c = call(CallTimeouts::default());
+    c.next(false);
+    c.opened(Ok(sse_answer(200)));
+    c.next(false);
+    c.piece(Piece::NotBytes);
+    assert_eq!(drain(&mut c), ["error:bad_response"]);
+    let mut c = call(CallTimeouts::default());
+    c.next(false);
+    c.opened(Ok(sse_answer(200)));
+    c.next(false);
+    c.piece(Piece::Unreadable("read() threw (boom)".into()));
+    assert_eq!(drain(&mut c), ["error:bad_response"]);
+    let mut c = call(CallTimeouts { request_ms: Some(50), ..Default::default() });
+    c.next(false);
+    c.opened(Ok(Answer { status: 200, headers: vec![], body: Body::None }));
+    // No body at all reads as an empty one, which the parser refuses.
+    assert_eq!(drain(&mut c).len(), 1);
+}
+
+#[test]
+fn a_planning_error_is_given_once_then_the_end() {
+    let mut c = ChatCall::new(Err(ProviderError::config_at("model", "bad", "h")));
+    assert!(c.plan().is_none());
+    assert!(matches!(c.next(false), Next::Fail(_)));
+    assert!(matches!(c.next(false), Next::End));
+}
+
+#[test]
+fn a_huge_read_is_decoded_in_slices_with_a_pause_between_and_small_reads_never_pause() {
+    let mut c = call(CallTimeouts::default());
+    c.next(false);
+    c.opened(Ok(sse_answer(200)));
+    c.next(false);
+    let mut body = CHUNK_A.repeat(3 * DECODE_SLICE / CHUNK_A.len());
+    body.push_str(CHUNK_END);
+    c.piece(Piece::Bytes(body.into_bytes()));
+    let (mut batches, mut pauses, mut events) = (0, 0, 0);
+    loop {
+        match c.next(false) {
+            Next::Events(batch) => {
+                batches += 1;
+                events += batch.len();
+            }
+            Next::Pause => pauses += 1,
+            Next::End => break,
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!((batches, pauses), (4, 3), "four slices, the event loop free between them");
+    assert_eq!(events, 3 * DECODE_SLICE / CHUNK_A.len() + 3, "start, every text, the last text and done");
+    assert_eq!(c.take_release(), Some(false));
+    let mut c = call(CallTimeouts::default());
+    c.next(false);
+    c.opened(Ok(sse_answer(200)));
+    for piece in [CHUNK_A, CHUNK_A, CHUNK_END] {
+        assert!(matches!(c.next(false), Next::Read(_)));
+        c.piece(Piece::Bytes(piece.into()));
+        assert!(matches!(c.next(false), Next::Events(_)));
+    }
+    assert!(matches!(c.next(false), Next::End));
+}
+
+#[test]
+fn cancel_in_the_middle_of_a_sliced_read_drops_the_rest() {
+    let mut c = call(CallTimeouts::default());
+    c.next(false);
+    c.opened(Ok(sse_answer(200)));
+    c.next(false);
+    c.piece(Piece::Bytes(CHUNK_A.repeat(2 * DECODE_SLICE / CHUNK_A.len()).into_bytes()));
+    assert!(matches!(c.next(false), Next::Events(_)));
+    c.cancel();
+    assert!(matches!(c.next(false), Next::End));
+}
