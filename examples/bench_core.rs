@@ -156,8 +156,23 @@ fn resolve_text(config: &str, profiles: Option<String>) -> Provider {
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
+    // `--only sse|build|discovery|resolve`: one part (for a profiler).
+    let only = std::env::args().skip_while(|a| a != "--only").nth(1);
+    let part = |name: &str| only.as_deref().is_none_or(|o| o == name);
     let runs = if quick { 3 } else { 9 };
 
+    if part("sse") {
+        sse(runs);
+    }
+    if part("build") || part("discovery") {
+        build_and_discovery(runs, &part);
+    }
+    if part("resolve") {
+        resolve_all(quick);
+    }
+}
+
+fn sse(runs: usize) {
     let body = sse_body(20 * 1024 * 1024);
     let mb = body.len() as f64 / 1e6;
     for (label, piece) in [("64 KiB reads", 64 * 1024), ("one read", body.len())] {
@@ -172,24 +187,35 @@ fn main() {
         );
     }
 
+}
+
+fn build_and_discovery(runs: usize, part: &dyn Fn(&str) -> bool) {
     let p = provider();
     let req = request_json();
     let shaped = vllm_provider::shaping::build_from_json(&p, &req).expect("the bench request builds");
     let sent = shaped.http.body.as_deref().unwrap_or("").len();
     let (med, lo, hi) = per_call(runs, || vllm_provider::shaping::build_from_json(&p, &req).unwrap());
-    println!(
+    if part("build") {
+        println!(
         "request build (20 messages, 5 tools; {} B in, {sent} B sent): {:.1} µs  ({:.1}–{:.1} µs)",
         req.len(),
         med.as_secs_f64() * 1e6,
         lo.as_secs_f64() * 1e6,
         hi.as_secs_f64() * 1e6
-    );
+        );
+    }
 
+    if !part("discovery") {
+        return;
+    }
     let cards = HttpResponse { status: 200, body: models_body(1000), ..Default::default() };
     assert_eq!(p.parse_discovery(&cards).expect("the cards parse").len(), 1000);
     let (med, lo, hi) = time(runs * 3, || p.parse_discovery(&cards).unwrap());
     println!("discovery (1000 cards, {} KB): {:.2} ms  ({:.2}–{:.2} ms)", cards.body.len() / 1000, ms(med), ms(lo), ms(hi));
 
+}
+
+fn resolve_all(quick: bool) {
     let scale = if quick { 4 } else { 1 };
     let rows = 80_000 / scale;
     let config = format!(

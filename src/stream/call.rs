@@ -93,8 +93,10 @@ pub struct ChatCall {
     // 2xx body, until its kind is known.
     held: Vec<u8>,
     parser: Option<ChatStream>,
-    // Events read but not given out yet, in order (a few per read).
+    // Events read, in order; those before `given` were given out (a whole body may arrive in one read:
+    // taking from the front one by one would move the rest each time).
     queue: Vec<StreamEvent>,
+    given: usize,
     started: bool,
     ended: bool,
     cancelled: bool,
@@ -119,6 +121,7 @@ impl ChatCall {
             held: Vec::new(),
             parser: None,
             queue: Vec::new(),
+            given: 0,
             started: false,
             ended: false,
             cancelled: false,
@@ -157,7 +160,7 @@ impl ChatCall {
             }
             if caller_aborted && !self.cancelled {
                 self.end(true);
-                self.queue.clear();
+                self.clear_queue();
                 self.failure = None;
                 let e = match &self.plan {
                     Ok(plan) => plan.interrupted(Interrupt::Aborted),
@@ -165,8 +168,13 @@ impl ChatCall {
                 };
                 return Next::Give(Err(e));
             }
-            if !self.queue.is_empty() {
-                return Next::Give(Ok(Some(self.queue.remove(0))));
+            if let Some(slot) = self.queue.get_mut(self.given) {
+                let event = std::mem::replace(slot, StreamEvent::Text { delta: String::new() });
+                self.given += 1;
+                if self.given == self.queue.len() {
+                    self.clear_queue();
+                }
+                return Next::Give(Ok(Some(event)));
             }
             if let Some(e) = self.failure.take() {
                 return Next::Give(Err(e));
@@ -240,9 +248,14 @@ impl ChatCall {
     /// `return()`: stops at once; later `next()` calls give the end.
     pub fn cancel(&mut self) {
         self.cancelled = true;
-        self.queue.clear();
+        self.clear_queue();
         self.failure = None;
         self.end(true);
+    }
+
+    fn clear_queue(&mut self) {
+        self.queue.clear();
+        self.given = 0;
     }
 
     fn ok(&self) -> bool {
@@ -490,5 +503,35 @@ mod tests {
         assert!(c.plan().is_none());
         assert!(matches!(c.next(false), Next::Give(Err(_))));
         assert!(matches!(c.next(false), Next::Give(Ok(None))));
+    }
+
+    /// `n` content events and the end, as one body.
+    fn body_of(n: usize) -> Vec<u8> {
+        let mut body = CHUNK_A.repeat(n);
+        body.push_str(CHUNK_END);
+        body.into_bytes()
+    }
+
+    /// Reads `body` as one piece and gives out every event; how many there were.
+    fn drain_one_piece(body: &[u8]) -> usize {
+        let mut c = call(CallTimeouts::default());
+        c.next(false);
+        c.opened(Ok(sse_answer(200)));
+        c.next(false);
+        c.piece(Piece::Bytes(body.to_vec()));
+        let mut n = 0;
+        while let Next::Give(Ok(Some(_))) = c.next(false) {
+            n += 1;
+        }
+        n
+    }
+
+    #[test]
+    fn a_whole_body_in_one_read_is_given_out_in_time_proportional_to_it() {
+        // start, one text per event, the last text, done.
+        assert_eq!(drain_one_piece(&body_of(1000)), 1003);
+        crate::growth::assert_linear("events of one read", 20_000, body_of, |b| {
+            drain_one_piece(b);
+        });
     }
 }

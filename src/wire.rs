@@ -1,0 +1,477 @@
+//! Typed, borrowed reading of what servers send (chunks, model lists, error bodies).
+//!
+//! A wire type is a [`Sink`]: it says which JSON kinds it takes and which fields it reads, and
+//! [`read`] drives it from serde_json's parser (`deserialize_any`) as the value is parsed. Strings
+//! borrow from the input when they hold no escapes. A kind a sink does not take is ignored, the way
+//! `value.get(k).and_then(Value::as_str)` ignores a wrong type, and fields nobody reads are skipped
+//! without being stored. One visitor serves every type (the parser is compiled once, not once per
+//! type: about 0.9 KB of wasm each), and nothing is collected into a `Value`.
+//!
+//! Skipping is validating: a skipped value goes through the same `deserialize_any` as a `Value` does,
+//! so a body is refused for exactly the reasons a `Value` parse refuses it (numbers out of range,
+//! lone surrogates, nesting deeper than 128), with the same error. serde_json's own skipping
+//! (`IgnoredAny`) would accept those. Nothing here builds serde's "invalid type" errors, whose
+//! messages print floats (flt2dec, about 12 KiB of gzipped wasm; see scripts/size.mjs).
+
+use serde::de::{DeserializeSeed, Deserializer, Error, MapAccess, SeqAccess, Visitor};
+use std::borrow::Cow;
+use std::fmt;
+
+/// A JSON string as the parser handed it: borrowed from the input, or only valid during the call
+/// (it held escapes); [`Text::into_cow`] keeps it.
+pub(crate) enum Text<'de, 'a> {
+    /// A slice of the input.
+    Input(&'de str),
+    /// Decoded into the parser's scratch space.
+    Scratch(&'a str),
+}
+
+impl<'de> Text<'de, '_> {
+    /// The string, borrowed from the input when it can be.
+    pub(crate) fn into_cow(self) -> Cow<'de, str> {
+        match self {
+            Text::Input(s) => Cow::Borrowed(s),
+            Text::Scratch(s) => Cow::Owned(s.to_owned()),
+        }
+    }
+
+    /// The string, for a look.
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            Text::Input(s) | Text::Scratch(s) => s,
+        }
+    }
+}
+
+/// A JSON number as the parser read it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Num {
+    /// A non-negative integer.
+    U(u64),
+    /// A negative integer.
+    I(i64),
+    /// A number with a fraction or an exponent, or an integer beyond 64 bits.
+    F(f64),
+}
+
+impl Num {
+    /// `Value::as_f64`.
+    pub(crate) fn as_f64(self) -> f64 {
+        match self {
+            Num::U(n) => n as f64,
+            Num::I(n) => n as f64,
+            Num::F(n) => n,
+        }
+    }
+}
+
+/// What a value is read into, as it is parsed. Every method has a default that ignores what it
+/// is told, so a sink names only the kinds and fields it reads.
+pub(crate) trait Sink<'de> {
+    /// A string.
+    fn text(&mut self, _s: Text<'de, '_>) {}
+    /// A number.
+    fn number(&mut self, _n: Num) {}
+    /// `true` or `false`.
+    fn boolean(&mut self, _b: bool) {}
+    /// `null`.
+    fn null(&mut self) {}
+    /// An object begins.
+    fn object(&mut self) {}
+    /// Where to read the value of the object's key `key` (`None`: skip it). A repeated key is asked
+    /// again and its last value counts, as in a parsed object.
+    fn field(&mut self, _key: &str) -> Option<&mut dyn Sink<'de>> {
+        None
+    }
+    /// An array begins.
+    fn array(&mut self) {}
+    /// Where to read the array's next element (`None`: skip it). Asked once more than there are
+    /// elements: the last sink given is not read into when the array ends there.
+    fn element(&mut self) -> Option<&mut dyn Sink<'de>> {
+        None
+    }
+    /// The object or array ends.
+    fn end(&mut self) {}
+}
+
+/// Reads JSON text into `sink`. `Err` when the text is not JSON: the same texts, and the same
+/// errors, as a `Value` parse ([`crate::json::parse_str`]).
+pub(crate) fn read<'de>(text: &'de str, sink: &mut dyn Sink<'de>) -> Result<(), serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    Seed(sink).deserialize(&mut de)?;
+    de.end()
+}
+
+/// Reads JSON text into a new `T`.
+pub(crate) fn parse<'de, T: Sink<'de> + Default>(text: &'de str) -> Result<T, serde_json::Error> {
+    let mut out = T::default();
+    read(text, &mut out)?;
+    Ok(out)
+}
+
+/// A value read for its validity only.
+pub(crate) struct Skip;
+
+impl Sink<'_> for Skip {}
+
+struct Seed<'s, 'de>(&'s mut dyn Sink<'de>);
+
+impl<'de> DeserializeSeed<'de> for Seed<'_, 'de> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Seed<'_, 'de> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("JSON")
+    }
+    fn visit_bool<E: Error>(self, b: bool) -> Result<(), E> {
+        self.0.boolean(b);
+        Ok(())
+    }
+    fn visit_i64<E: Error>(self, n: i64) -> Result<(), E> {
+        self.0.number(Num::I(n));
+        Ok(())
+    }
+    fn visit_u64<E: Error>(self, n: u64) -> Result<(), E> {
+        self.0.number(Num::U(n));
+        Ok(())
+    }
+    fn visit_f64<E: Error>(self, n: f64) -> Result<(), E> {
+        self.0.number(Num::F(n));
+        Ok(())
+    }
+    fn visit_borrowed_str<E: Error>(self, s: &'de str) -> Result<(), E> {
+        self.0.text(Text::Input(s));
+        Ok(())
+    }
+    fn visit_str<E: Error>(self, s: &str) -> Result<(), E> {
+        self.0.text(Text::Scratch(s));
+        Ok(())
+    }
+    fn visit_unit<E: Error>(self) -> Result<(), E> {
+        self.0.null();
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        self.0.object();
+        while let Some(target) = map.next_key_seed(Key(&mut *self.0))? {
+            match target {
+                Some(sink) => map.next_value_seed(Seed(sink))?,
+                None => map.next_value_seed(Seed(&mut Skip))?,
+            }
+        }
+        self.0.end();
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.0.array();
+        loop {
+            let more = match self.0.element() {
+                Some(sink) => seq.next_element_seed(Seed(sink))?,
+                None => seq.next_element_seed(Seed(&mut Skip))?,
+            };
+            if more.is_none() {
+                break;
+            }
+        }
+        self.0.end();
+        Ok(())
+    }
+}
+
+/// An object's key, handed to its sink's [`Sink::field`] and not kept.
+struct Key<'s, 'de>(&'s mut dyn Sink<'de>);
+
+impl<'s, 'de> DeserializeSeed<'de> for Key<'s, 'de> {
+    type Value = Option<&'s mut dyn Sink<'de>>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'s, 'de> Visitor<'de> for Key<'s, 'de> {
+    type Value = Option<&'s mut dyn Sink<'de>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a key")
+    }
+    fn visit_str<E: Error>(self, s: &str) -> Result<Self::Value, E> {
+        let sink: &'s mut dyn Sink<'de> = self.0;
+        Ok(sink.field(s))
+    }
+}
+
+/// A string (`Cow`: borrowed unless it held escapes).
+impl<'de> Sink<'de> for Option<Cow<'de, str>> {
+    fn text(&mut self, s: Text<'de, '_>) {
+        *self = Some(s.into_cow());
+    }
+}
+
+/// Resets `slot` for a (possibly repeated) key and hands it out as the key's sink.
+pub(crate) fn fresh<'a, 'de, T: Sink<'de> + Default>(slot: &'a mut T) -> Option<&'a mut dyn Sink<'de>> {
+    *slot = T::default();
+    Some(slot)
+}
+
+/// A number as `Value::as_f64` reads it.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct Number(pub Option<f64>);
+
+impl Sink<'_> for Number {
+    fn number(&mut self, n: Num) {
+        self.0 = Some(n.as_f64());
+    }
+}
+
+/// A non-negative integer as `Value::as_u64` reads it (no fractions, nothing negative).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Index(pub Option<u64>);
+
+impl Sink<'_> for Index {
+    fn number(&mut self, n: Num) {
+        self.0 = match n {
+            Num::U(n) => Some(n),
+            _ => None,
+        };
+    }
+}
+
+/// JavaScript truthiness of any value (`null`, `false`, `0`, `""` are false).
+#[derive(Debug, Default)]
+pub(crate) struct Truthy(pub bool);
+
+impl<'de> Sink<'de> for Truthy {
+    fn text(&mut self, s: Text<'de, '_>) {
+        self.0 = !s.as_str().is_empty();
+    }
+    fn number(&mut self, n: Num) {
+        self.0 = n.as_f64() != 0.0;
+    }
+    fn boolean(&mut self, b: bool) {
+        self.0 = b;
+    }
+    fn object(&mut self) {
+        self.0 = true;
+    }
+    fn array(&mut self) {
+        self.0 = true;
+    }
+}
+
+/// The first element of an array (`Value::get(0)`); the rest is skipped. `None` when the value is
+/// not an array or the array is empty.
+#[derive(Debug, Default)]
+pub(crate) struct First<T> {
+    item: Option<T>,
+    /// How many elements were asked for (one more than there are).
+    asked: usize,
+}
+
+impl<T> First<T> {
+    /// The first element, if there was one.
+    pub(crate) fn into_inner(self) -> Option<T> {
+        self.item
+    }
+}
+
+impl<'de, T: Sink<'de> + Default> Sink<'de> for First<T> {
+    fn array(&mut self) {
+        (self.item, self.asked) = (None, 0);
+    }
+    fn element(&mut self) -> Option<&mut dyn Sink<'de>> {
+        self.asked += 1;
+        if self.asked > 1 {
+            return None;
+        }
+        Some(self.item.insert(T::default()))
+    }
+    fn end(&mut self) {
+        // An empty array: the element asked for was not read into.
+        if self.asked == 1 {
+            self.item = None;
+        }
+    }
+}
+
+/// Every element of an array, in order (`None` until the value is an array).
+#[derive(Debug)]
+pub(crate) struct List<T>(pub Option<Vec<T>>);
+
+impl<T> Default for List<T> {
+    fn default() -> Self {
+        List(None)
+    }
+}
+
+impl<'de, T: Sink<'de> + Default> Sink<'de> for List<T> {
+    fn array(&mut self) {
+        self.0 = Some(Vec::new());
+    }
+    fn element(&mut self) -> Option<&mut dyn Sink<'de>> {
+        let items = self.0.as_mut()?;
+        items.push(T::default());
+        items.last_mut().map(|t| t as &mut dyn Sink<'de>)
+    }
+    fn end(&mut self) {
+        // The element asked for when the array ended.
+        if let Some(items) = self.0.as_mut() {
+            items.pop();
+        }
+    }
+}
+
+/// Any value written back as compact JSON text, exactly as serde_json writes a `Value` parsed from it
+/// (an object's repeated key keeps its first place and its last value). For the rare texts that are
+/// quoted whole: FastAPI's list of validation errors, an error frame's bare object.
+#[derive(Debug, Default)]
+pub(crate) struct Compact {
+    /// The text, once the value is read.
+    pub text: String,
+    /// The object's entries (key as JSON text, value) or the array's items, while they are read.
+    parts: Vec<(String, String)>,
+    child: Option<Box<Compact>>,
+    key: Option<String>,
+}
+
+impl Compact {
+    /// The value written before, moved into `parts` (an object's repeated key replaces in place).
+    fn settle(&mut self) {
+        let Some(child) = self.child.take() else { return };
+        let value = child.text;
+        match self.key.take() {
+            Some(k) => match self.parts.iter_mut().find(|(key, _)| *key == k) {
+                Some(slot) => slot.1 = value,
+                None => self.parts.push((k, value)),
+            },
+            None => self.parts.push((String::new(), value)),
+        }
+    }
+}
+
+impl<'de> Sink<'de> for Compact {
+    fn text(&mut self, s: Text<'de, '_>) {
+        self.text = to_json(s.as_str());
+    }
+    fn number(&mut self, n: Num) {
+        self.text = match n {
+            Num::U(n) => n.to_string(),
+            Num::I(n) => n.to_string(),
+            Num::F(n) => to_json(&n),
+        };
+    }
+    fn boolean(&mut self, b: bool) {
+        self.text = if b { "true" } else { "false" }.to_string();
+    }
+    fn null(&mut self) {
+        self.text = "null".to_string();
+    }
+    fn field(&mut self, key: &str) -> Option<&mut dyn Sink<'de>> {
+        self.settle();
+        self.key = Some(to_json(key));
+        Some(self.child.insert(Box::default()).as_mut())
+    }
+    fn element(&mut self) -> Option<&mut dyn Sink<'de>> {
+        self.settle();
+        Some(self.child.insert(Box::default()).as_mut())
+    }
+    fn object(&mut self) {
+        self.text = "{".to_string();
+    }
+    fn array(&mut self) {
+        self.text = "[".to_string();
+    }
+    fn end(&mut self) {
+        let object = self.text == "{";
+        if object {
+            self.settle();
+        } else {
+            // The element asked for when the array ended was not read into.
+            self.child = None;
+        }
+        let items: Vec<String> = std::mem::take(&mut self.parts).into_iter().map(|(k, v)| if object { [k, ":".to_string(), v].concat() } else { v }).collect();
+        self.text.push_str(&items.join(","));
+        self.text.push(if object { '}' } else { ']' });
+    }
+}
+
+fn to_json<T: serde::Serialize + ?Sized>(v: &T) -> String {
+    // A string or a finite float always serializes.
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    #[test]
+    fn a_body_is_refused_exactly_when_a_value_parse_refuses_it() {
+        let deep = format!("{{\"x\":{}1{}}}", "[".repeat(200), "]".repeat(200));
+        for text in [
+            r#"{"a":1}"#, r#"{"a":1e400}"#, r#"{"a":"\ud800"}"#, r#"{"a":"\ud83d\ude00"}"#, r#"{"a":[1,2,{"b":null}]}"#,
+            r#"{"a":1} x"#, r#"{"a":01}"#, r#"{"a":"\x"}"#, "{\"a\":\"\u{1}\"}", r#"{"a":-0,"a":true}"#, &deep, "[", "", "nul",
+            r#"{"\ud800":1}"#, r#"{"a":1,}"#, r#"[1,2,]"#, r#"{"a" 1}"#, "\"s\"", "  3  ", r#"{"a":123456789012345678901234567890}"#,
+        ] {
+            let want = crate::json::parse(text.as_bytes()).map(drop).map_err(|e| e.to_string());
+            let got = read(text, &mut Skip).map_err(|e| e.to_string());
+            assert_eq!(got, want, "{text}");
+        }
+    }
+
+    #[test]
+    fn strings_borrow_unless_they_hold_escapes() {
+        let text = r#"["plain", "esc\"aped", 3]"#;
+        let items = parse::<List<Option<Cow<str>>>>(text).unwrap().0.unwrap();
+        assert!(matches!(items[0], Some(Cow::Borrowed("plain"))));
+        assert!(matches!(&items[1], Some(Cow::Owned(s)) if s == "esc\"aped"));
+        assert_eq!(items[2], None, "another kind reads as None");
+        assert_eq!(items.len(), 3);
+        assert_eq!(parse::<List<Index>>("[]").unwrap().0, Some(vec![]));
+        assert_eq!(parse::<List<Index>>("{}").unwrap().0, None);
+    }
+
+    #[test]
+    fn numbers_read_as_value_reads_them() {
+        for text in ["0", "7", "-3", "2.5", "-0", "1e3", "18446744073709551615", "18446744073709551616", "\"1\"", "null", "true"] {
+            let v: Value = crate::json::parse(text.as_bytes()).unwrap();
+            assert_eq!(parse::<Number>(text).unwrap().0, v.as_f64(), "{text}");
+            assert_eq!(parse::<Index>(text).unwrap().0, v.as_u64(), "{text}");
+        }
+    }
+
+    #[test]
+    fn truthiness_is_javascripts() {
+        for (text, want) in [("null", false), ("0", false), ("-0", false), ("0.0", false), ("\"\"", false), ("false", false), ("1", true), ("\"x\"", true), ("[]", true), ("{}", true), ("-2", true)] {
+            assert_eq!(parse::<Truthy>(text).unwrap().0, want, "{text}");
+        }
+    }
+
+    #[test]
+    fn compact_text_is_what_serde_json_writes_for_the_value() {
+        for text in [
+            r#"[{"loc":["body","temperature"],"msg":"Input should be a valid number","type":"float_parsing","input":"hot","ctx":{"x":1.5e3}}]"#,
+            r#" { "b" : 1 , "a" : [ true , null , -2 , 0.1 , "é\n\u0001" ] , "b" : [] , "c": {} } "#,
+            r#"[1e-7, 123456789012345678901234567890, -0, 1E2, [[]], [{}]]"#,
+            r#""x""#,
+        ] {
+            let v: Value = crate::json::parse(text.as_bytes()).unwrap();
+            assert_eq!(parse::<Compact>(text).unwrap().text, crate::json::to_string(&v), "{text}");
+        }
+    }
+
+    #[test]
+    fn first_takes_the_first_element_only() {
+        assert_eq!(parse::<First<Index>>("[4, 5]").unwrap().into_inner(), Some(Index(Some(4))));
+        assert_eq!(parse::<First<Index>>("[\"x\", 5]").unwrap().into_inner(), Some(Index(None)));
+        assert_eq!(parse::<First<Index>>("[]").unwrap().into_inner(), None);
+        assert_eq!(parse::<First<Index>>("{\"0\": 4}").unwrap().into_inner(), None);
+    }
+}
