@@ -23,6 +23,7 @@ pub use provider::Provider;
 
 use crate::error::ProviderError;
 use crate::models::ModelDefinition;
+use crate::name_index::NameIndex;
 use crate::url::{normalize_base_url, BaseUrl};
 use auth::{AuthContext, ConfigKey, ResolvedAuth};
 use policy::DefaultModel;
@@ -253,9 +254,10 @@ pub fn resolve(input: &ResolveInput) -> Result<Provider, ProviderError> {
     let mut secrets: Vec<String> = Vec::new();
     let auths = [&discovery_auth, &request_auth];
     let found = auths.iter().filter_map(|a| a.secret.clone());
-    // Deduplicated by insertion: a sort would link the wasm's stable-sort code (see scripts/size.mjs).
+    // Deduplicated in first-seen order (a sort would link the wasm's stable-sort code, see scripts/size.mjs).
+    let mut seen = NameIndex::new();
     for s in found.chain(candidate_secrets(&config_key, &profiles, &input.env)).chain(plan.secret_values()) {
-        if !secrets.contains(&s) {
+        if seen.first(&s, secrets.len()) == secrets.len() {
             secrets.push(s);
         }
     }
