@@ -59,7 +59,7 @@ impl Provider {
                 }
                 let warnings = disagreements(self.config_path(), declared, &found);
                 let mut models = merge_models(declared, &found);
-                crate::shaping::attach_thinking(&mut models);
+                crate::models::thinking::attach_thinking(&mut models);
                 self.remember_rows(models.clone());
                 ModelCatalog { models, discovery: outcome(true, None, ms), warnings }
             }

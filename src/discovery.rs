@@ -39,7 +39,7 @@ pub fn parse_models_response(resp: &HttpResponse, ctx: &ClassifyContext) -> Resu
     match list.data.0 {
         Some(rows) => {
             let mut found = map_cards(rows);
-            crate::shaping::attach_thinking(&mut found);
+            crate::models::thinking::attach_thinking(&mut found);
             Ok(found)
         }
         None => Err(bad("vLLM discovery: malformed JSON response: model list must contain data[]".to_string())),

@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 pub fn assert_linear<T>(what: &str, n: usize, make: impl Fn(usize) -> T, run: impl Fn(&T)) {
     let (small, large) = (make(n), make(4 * n));
     let mut ratios = Vec::new();
-    for _attempt in 0..3 {
+    for _attempt in 0..4 {
         let mut best = [Duration::MAX; 2];
-        for _ in 0..5 {
+        for _ in 0..7 {
             for (i, input) in [&small, &large].into_iter().enumerate() {
                 let t = Instant::now();
                 run(input);

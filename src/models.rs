@@ -1,5 +1,7 @@
 //! Model definitions: the rows a provider offers, declared in config or discovered from `/v1/models`.
 
+pub mod thinking;
+
 use crate::name_index::NameIndex;
 use crate::wire::{fresh, List, Number, Sink};
 use serde::{Deserialize, Serialize};
@@ -79,9 +81,9 @@ pub struct ModelDefinition {
     #[serde(default)]
     pub origins: Origins,
     /// The thinking levels a UI may offer for this row (beyond OpenClaw's config: derived from the row by
-    /// [`crate::shaping::thinking_profile`]); set on the rows `describe()`, discovery and the catalog return.
+    /// [`thinking::thinking_profile`]); set on the rows `describe()`, discovery and the catalog return.
     #[serde(skip_serializing_if = "Option::is_none", skip_deserializing)]
-    pub thinking: Option<crate::shaping::ThinkingProfile>,
+    pub thinking: Option<thinking::ThinkingProfile>,
 }
 
 /// Where a field's value came from.

@@ -276,7 +276,7 @@ pub fn resolve(input: &ResolveInput) -> Result<Provider, ProviderError> {
         discovery,
         models: {
             let mut rows = declared.as_ref().map(|d| d.models.clone()).unwrap_or_default();
-            crate::shaping::attach_thinking(&mut rows);
+            crate::models::thinking::attach_thinking(&mut rows);
             rows
         },
         timeout_ms: declared.as_ref().and_then(|d| d.timeout_seconds).map(|s| s.saturating_mul(1000)),

@@ -24,11 +24,11 @@ mod tests_thinking;
 
 pub use budget::estimate_tokens;
 pub use messages::normalize_tool_call_id;
-pub use model::{attach_thinking, fallback_row, resolve_model, resolve_model_in};
+pub use crate::models::thinking::{attach_thinking, thinking_profile, Level, ThinkingProfile};
+pub use model::{fallback_row, resolve_model, resolve_model_in};
 pub use notes::{Action, Note, Notes};
 pub use request::{ChatRequest, Content, ContentPart, Message, Tool, ToolCall, ToolChoice};
 pub use surrogates::strip_lone_surrogates;
-pub use thinking::{thinking_profile, Level, ThinkingProfile};
 
 use crate::config::Provider;
 use crate::error::ProviderError;

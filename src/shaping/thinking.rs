@@ -1,53 +1,12 @@
 //! Thinking (§5.8): the levels a model offers, and the vLLM payload patches that switch reasoning
 //! on and off (Qwen, Nemotron 3, DeepSeek V4, effort ladders) plus priority scheduling.
 
-use super::model::{compat_bool, compat_map, qwen_format, QwenFormat};
+use crate::models::thinking::{compat_bool, is_nemotron3, is_word, ladder, qwen_format, thinking_profile, QwenFormat, LADDER};
 use super::notes::{Action, Notes};
 use crate::error::ProviderError;
 use crate::models::ModelDefinition;
-use serde::Serialize;
 use super::{kwargs, put, put_s};
 use serde_json::{Map, Value};
-
-/// Levels in ladder order.
-pub const LADDER: &[&str] = &["minimal", "low", "medium", "high", "xhigh", "max"];
-
-/// One level a UI may offer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Level {
-    /// The level id (`off`, `low`, …).
-    pub id: &'static str,
-    /// A label, where it differs from the id (`on` for the binary switch).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub label: Option<&'static str>,
-}
-
-/// The thinking levels of a model and its default.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ThinkingProfile {
-    /// Offered levels, `off` first.
-    pub levels: Vec<Level>,
-    /// The level used when the request does not say.
-    pub default_level: &'static str,
-    /// `vllm` for the provider's own profile, `core` for OpenClaw's fallback.
-    pub source: &'static str,
-}
-
-fn level(id: &'static str) -> Level {
-    Level { id, label: None }
-}
-
-/// Matches `/\bnemotron-3(?:[-_](?:nano|super|ultra))?\b/i`.
-pub fn is_nemotron3(id: &str) -> bool {
-    let lower = id.to_ascii_lowercase();
-    lower.match_indices("nemotron-3").any(|(at, m)| {
-        let before_ok = at == 0 || !is_word(lower.as_bytes()[at - 1]);
-        let rest = &lower[at + m.len()..];
-        let after = rest.as_bytes().first().copied();
-        before_ok && (after.is_none_or(|b| !is_word(b)) || ["-nano", "_nano", "-super", "_super", "-ultra", "_ultra"].iter().any(|s| rest.starts_with(s) && rest.as_bytes().get(s.len()).is_none_or(|b| !is_word(*b))))
-    })
-}
 
 /// Matches `/deepseek[-_]?v4(?:[-_](?:pro|flash))?\b/i` (the suffix is optional, so `v4` must end a word or be followed by one).
 pub fn is_deepseek_v4(id: &str) -> bool {
@@ -59,53 +18,6 @@ pub fn is_deepseek_v4(id: &str) -> bool {
         rest.as_bytes().first().is_none_or(|b| !is_word(*b))
             || ["-pro", "_pro", "-flash", "_flash"].iter().any(|s| rest.starts_with(s) && rest.as_bytes().get(s.len()).is_none_or(|b| !is_word(*b)))
     })
-}
-
-fn is_word(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
-
-/// The effort ladder a row allows: levels whose (mapped) effort is in `compat.supportedReasoningEfforts`.
-fn ladder(model: &ModelDefinition) -> Vec<(&'static str, String)> {
-    let mut out = Vec::new();
-    if !compat_bool(model, "supportsReasoningEffort", true) {
-        return out;
-    }
-    let supported = model.compat.as_ref().and_then(|c| c.get("supportedReasoningEfforts")).and_then(Value::as_array);
-    let map = compat_map(model, "reasoningEffortMap");
-    for l in LADDER {
-        let effort = map.and_then(|m| m.get(*l)).and_then(Value::as_str).map_or(*l, str::trim);
-        // Listed efforts count trimmed; a blank one matches nothing.
-        if supported.is_some_and(|list| list.iter().any(|s| s.as_str().is_some_and(|s| !s.trim().is_empty() && s.trim() == effort))) {
-            out.push((*l, effort.to_string()));
-        }
-    }
-    out
-}
-
-/// The thinking profile of a model, as OpenClaw's vLLM plugin offers it (checklist 53), else the
-/// core fallback (reasoning models default to `medium`, others offer only `off`).
-pub fn thinking_profile(model: &ModelDefinition) -> ThinkingProfile {
-    let qwen = qwen_format(model).is_some();
-    let mut levels = vec![level("off")];
-    if model.reasoning && (qwen || is_nemotron3(&model.id)) {
-        let steps = ladder(model);
-        if steps.is_empty() {
-            levels.push(Level { id: "low", label: Some("on") });
-        }
-        for (l, _) in steps {
-            levels.push(level(l));
-        }
-        return ThinkingProfile { levels, default_level: "off", source: "vllm" };
-    }
-    if model.reasoning {
-        // minimal, low, medium, high
-        for l in &LADDER[..4] {
-            levels.push(level(l));
-        }
-        return ThinkingProfile { levels, default_level: "medium", source: "core" };
-    }
-    ThinkingProfile { levels, default_level: "off", source: "core" }
 }
 
 /// The level a request runs at: its own (`on` = `low`), else the profile's default. A model that is
