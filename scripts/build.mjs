@@ -24,7 +24,7 @@ execFileSync("cargo", [
   "-Zbuild-std=std,panic_abort",
 ], {
   cwd: root, stdio: ["ignore", "inherit", "inherit"],
-  env: { ...process.env, RUSTFLAGS: "-Zunstable-options -Cpanic=immediate-abort" },
+  env: { ...process.env, RUSTFLAGS: "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" },
 });
 const bindgen = join(root, "target", "bindgen");
 rmSync(bindgen, { recursive: true, force: true });

@@ -16,9 +16,10 @@ pub fn parse(bytes: &[u8]) -> Result<Value, serde_json::Error> {
     parse_str(&String::from_utf8_lossy(bytes))
 }
 
-/// Parses JSON text (`serde_json::from_str`).
+/// Parses JSON text: what `serde_json::from_str::<Value>` gives (same value, same errors), read by the
+/// one parser instance that every typed reading in [`crate::wire`] uses.
 pub fn parse_str(text: &str) -> Result<Value, serde_json::Error> {
-    serde_json::from_str(text)
+    crate::wire::parse::<crate::wire::AnyValue>(text).map(|v| v.value)
 }
 
 /// Compact JSON text of a value (what `value.to_string()` gives).

@@ -14,6 +14,7 @@
 //! messages print floats (flt2dec, about 12 KiB of gzipped wasm; see scripts/size.mjs).
 
 use serde::de::{DeserializeSeed, Deserializer, Error, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::fmt;
 
@@ -85,11 +86,12 @@ pub(crate) trait Sink<'de> {
     }
     /// An array begins.
     fn array(&mut self) {}
-    /// Where to read the array's next element (`None`: skip it). Asked once more than there are
-    /// elements: the last sink given is not read into when the array ends there.
+    /// Where to read the array's next element (`None`: skip it); asked only when there is one.
     fn element(&mut self) -> Option<&mut dyn Sink<'de>> {
         None
     }
+    /// The value of the last [`Sink::field`] or [`Sink::element`] was read into its sink.
+    fn filled(&mut self) {}
     /// The object or array ends.
     fn end(&mut self) {}
 }
@@ -165,23 +167,32 @@ impl<'de> Visitor<'de> for Seed<'_, 'de> {
                 Some(sink) => map.next_value_seed(Seed(sink))?,
                 None => map.next_value_seed(Seed(&mut Skip))?,
             }
+            self.0.filled();
         }
         self.0.end();
         Ok(())
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         self.0.array();
-        loop {
-            let more = match self.0.element() {
-                Some(sink) => seq.next_element_seed(Seed(sink))?,
-                None => seq.next_element_seed(Seed(&mut Skip))?,
-            };
-            if more.is_none() {
-                break;
-            }
+        while seq.next_element_seed(Element(&mut *self.0))?.is_some() {
+            self.0.filled();
         }
         self.0.end();
         Ok(())
+    }
+}
+
+/// An array's next element, read into the sink its array gives for it once it is known to exist.
+struct Element<'s, 'de>(&'s mut dyn Sink<'de>);
+
+impl<'de> DeserializeSeed<'de> for Element<'_, 'de> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        match self.0.element() {
+            Some(sink) => Seed(sink).deserialize(d),
+            None => Seed(&mut Skip).deserialize(d),
+        }
     }
 }
 
@@ -271,8 +282,7 @@ impl<'de> Sink<'de> for Truthy {
 #[derive(Debug, Default)]
 pub(crate) struct First<T> {
     item: Option<T>,
-    /// How many elements were asked for (one more than there are).
-    asked: usize,
+    asked: bool,
 }
 
 impl<T> First<T> {
@@ -284,20 +294,13 @@ impl<T> First<T> {
 
 impl<'de, T: Sink<'de> + Default> Sink<'de> for First<T> {
     fn array(&mut self) {
-        (self.item, self.asked) = (None, 0);
+        (self.item, self.asked) = (None, false);
     }
     fn element(&mut self) -> Option<&mut dyn Sink<'de>> {
-        self.asked += 1;
-        if self.asked > 1 {
+        if std::mem::replace(&mut self.asked, true) {
             return None;
         }
         Some(self.item.insert(T::default()))
-    }
-    fn end(&mut self) {
-        // An empty array: the element asked for was not read into.
-        if self.asked == 1 {
-            self.item = None;
-        }
     }
 }
 
@@ -320,92 +323,61 @@ impl<'de, T: Sink<'de> + Default> Sink<'de> for List<T> {
         items.push(T::default());
         items.last_mut().map(|t| t as &mut dyn Sink<'de>)
     }
-    fn end(&mut self) {
-        // The element asked for when the array ended.
-        if let Some(items) = self.0.as_mut() {
-            items.pop();
-        }
-    }
 }
 
-/// Any value written back as compact JSON text, exactly as serde_json writes a `Value` parsed from it
-/// (an object's repeated key keeps its first place and its last value). For the rare texts that are
-/// quoted whole: FastAPI's list of validation errors, an error frame's bare object.
+/// Any value, built as a `Value` (what `serde_json::from_str::<Value>` gives, through the one parser
+/// instance every typed reading uses). The wire types use it only for a value quoted whole as JSON
+/// text (FastAPI's list of validation errors, an error frame's bare object): written back with
+/// [`crate::json::to_string`], it is exactly the text serde_json writes for it (an object's repeated
+/// key keeps its first place and its last value, numbers and escapes normalised).
 #[derive(Debug, Default)]
-pub(crate) struct Compact {
-    /// The text, once the value is read.
-    pub text: String,
-    /// The object's entries (key as JSON text, value) or the array's items, while they are read.
-    parts: Vec<(String, String)>,
-    child: Option<Box<Compact>>,
+pub(crate) struct AnyValue {
+    /// The value, once read.
+    pub value: Value,
+    child: Option<Box<AnyValue>>,
     key: Option<String>,
 }
 
-impl Compact {
-    /// The value written before, moved into `parts` (an object's repeated key replaces in place).
-    fn settle(&mut self) {
-        let Some(child) = self.child.take() else { return };
-        let value = child.text;
-        match self.key.take() {
-            Some(k) => match self.parts.iter_mut().find(|(key, _)| *key == k) {
-                Some(slot) => slot.1 = value,
-                None => self.parts.push((k, value)),
-            },
-            None => self.parts.push((String::new(), value)),
-        }
-    }
-}
-
-impl<'de> Sink<'de> for Compact {
+impl<'de> Sink<'de> for AnyValue {
     fn text(&mut self, s: Text<'de, '_>) {
-        self.text = to_json(s.as_str());
+        self.value = Value::String(s.as_str().to_owned());
     }
     fn number(&mut self, n: Num) {
-        self.text = match n {
-            Num::U(n) => n.to_string(),
-            Num::I(n) => n.to_string(),
-            Num::F(n) => to_json(&n),
+        self.value = match n {
+            Num::U(n) => Value::from(n),
+            Num::I(n) => Value::from(n),
+            // A parsed float is finite.
+            Num::F(n) => serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number),
         };
     }
     fn boolean(&mut self, b: bool) {
-        self.text = if b { "true" } else { "false" }.to_string();
-    }
-    fn null(&mut self) {
-        self.text = "null".to_string();
-    }
-    fn field(&mut self, key: &str) -> Option<&mut dyn Sink<'de>> {
-        self.settle();
-        self.key = Some(to_json(key));
-        Some(self.child.insert(Box::default()).as_mut())
-    }
-    fn element(&mut self) -> Option<&mut dyn Sink<'de>> {
-        self.settle();
-        Some(self.child.insert(Box::default()).as_mut())
+        self.value = Value::Bool(b);
     }
     fn object(&mut self) {
-        self.text = "{".to_string();
+        self.value = Value::Object(Map::new());
+    }
+    fn field(&mut self, key: &str) -> Option<&mut dyn Sink<'de>> {
+        self.key = Some(key.to_owned());
+        Some(self.child.insert(Box::default()).as_mut())
     }
     fn array(&mut self) {
-        self.text = "[".to_string();
+        self.value = Value::Array(Vec::new());
     }
-    fn end(&mut self) {
-        let object = self.text == "{";
-        if object {
-            self.settle();
-        } else {
-            // The element asked for when the array ended was not read into.
-            self.child = None;
+    fn element(&mut self) -> Option<&mut dyn Sink<'de>> {
+        Some(self.child.insert(Box::default()).as_mut())
+    }
+    fn filled(&mut self) {
+        let Some(child) = self.child.take() else { return };
+        match (&mut self.value, self.key.take()) {
+            (Value::Object(m), Some(k)) => {
+                m.insert(k, child.value);
+            }
+            (Value::Array(a), _) => a.push(child.value),
+            _ => {}
         }
-        let items: Vec<String> = std::mem::take(&mut self.parts).into_iter().map(|(k, v)| if object { [k, ":".to_string(), v].concat() } else { v }).collect();
-        self.text.push_str(&items.join(","));
-        self.text.push(if object { '}' } else { ']' });
     }
 }
 
-fn to_json<T: serde::Serialize + ?Sized>(v: &T) -> String {
-    // A string or a finite float always serializes.
-    serde_json::to_string(v).unwrap_or_default()
-}
 
 #[cfg(test)]
 mod tests {
@@ -420,9 +392,10 @@ mod tests {
             r#"{"a":1} x"#, r#"{"a":01}"#, r#"{"a":"\x"}"#, "{\"a\":\"\u{1}\"}", r#"{"a":-0,"a":true}"#, &deep, "[", "", "nul",
             r#"{"\ud800":1}"#, r#"{"a":1,}"#, r#"[1,2,]"#, r#"{"a" 1}"#, "\"s\"", "  3  ", r#"{"a":123456789012345678901234567890}"#,
         ] {
-            let want = crate::json::parse(text.as_bytes()).map(drop).map_err(|e| e.to_string());
+            let want = serde_json::from_str::<Value>(text).map_err(|e| e.to_string());
             let got = read(text, &mut Skip).map_err(|e| e.to_string());
-            assert_eq!(got, want, "{text}");
+            assert_eq!(got, want.clone().map(drop), "{text}");
+            assert_eq!(crate::json::parse_str(text).map_err(|e| e.to_string()), want, "{text}");
         }
     }
 
@@ -455,15 +428,16 @@ mod tests {
     }
 
     #[test]
-    fn compact_text_is_what_serde_json_writes_for_the_value() {
+    fn any_value_is_what_serde_json_reads_in_the_same_order() {
         for text in [
             r#"[{"loc":["body","temperature"],"msg":"Input should be a valid number","type":"float_parsing","input":"hot","ctx":{"x":1.5e3}}]"#,
             r#" { "b" : 1 , "a" : [ true , null , -2 , 0.1 , "é\n\u0001" ] , "b" : [] , "c": {} } "#,
             r#"[1e-7, 123456789012345678901234567890, -0, 1E2, [[]], [{}]]"#,
             r#""x""#,
         ] {
-            let v: Value = crate::json::parse(text.as_bytes()).unwrap();
-            assert_eq!(parse::<Compact>(text).unwrap().text, crate::json::to_string(&v), "{text}");
+            let v: Value = serde_json::from_str(text).unwrap();
+            assert_eq!(parse::<AnyValue>(text).unwrap().value, v, "{text}");
+            assert_eq!(crate::json::to_string(&parse::<AnyValue>(text).unwrap().value), crate::json::to_string(&v), "key order too: {text}");
         }
     }
 

@@ -10,7 +10,7 @@ use crate::hints;
 use crate::http::header_value;
 use crate::redact::{redact, truncate_chars};
 use crate::url::DEFAULT_BASE_URL;
-use crate::wire::{fresh, Compact, Num, Sink, Text};
+use crate::wire::{fresh, AnyValue, Sink, Text};
 use std::borrow::Cow;
 use words::{model_hint, readable_words};
 
@@ -63,7 +63,9 @@ fn parse_body(body: &str) -> ServerError {
         }
         _ => match b.detail {
             Some(Detail { text: Some(s), .. }) => ServerError { message: Some(s.into_owned()), fastapi_detail: true, ..Default::default() },
-            Some(d) if d.whole.text.starts_with('[') => ServerError { message: Some(d.whole.text), fastapi_detail: true, ..Default::default() },
+            Some(Detail { whole: AnyValue { value: list @ serde_json::Value::Array(_), .. }, .. }) => {
+                ServerError { message: Some(crate::json::to_string(&list)), fastapi_detail: true, ..Default::default() }
+            }
             _ => ServerError::default(),
         },
     }
@@ -126,27 +128,12 @@ impl<'de> Sink<'de> for ErrorField<'de> {
 #[derive(Default)]
 struct Detail<'a> {
     text: Option<Cow<'a, str>>,
-    whole: Compact,
+    whole: AnyValue,
 }
 
 impl<'de> Sink<'de> for Detail<'de> {
     fn text(&mut self, s: Text<'de, '_>) {
         self.text = Some(s.into_cow());
-    }
-    fn number(&mut self, n: Num) {
-        self.whole.number(n);
-    }
-    fn boolean(&mut self, b: bool) {
-        self.whole.boolean(b);
-    }
-    fn null(&mut self) {
-        self.whole.null();
-    }
-    fn object(&mut self) {
-        self.whole.object();
-    }
-    fn field(&mut self, key: &str) -> Option<&mut dyn Sink<'de>> {
-        self.whole.field(key)
     }
     fn array(&mut self) {
         self.whole.array();
@@ -154,8 +141,8 @@ impl<'de> Sink<'de> for Detail<'de> {
     fn element(&mut self) -> Option<&mut dyn Sink<'de>> {
         self.whole.element()
     }
-    fn end(&mut self) {
-        self.whole.end();
+    fn filled(&mut self) {
+        self.whole.filled();
     }
 }
 

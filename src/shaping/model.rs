@@ -9,7 +9,7 @@ pub use crate::models::thinking::{compat_bool, compat_str, with_qwen_rule};
 
 /// The model row a request runs against, with OpenClaw's vLLM Qwen rule applied.
 pub fn resolve_model(provider: &Provider, reference: &str, notes: &mut Notes) -> Result<ModelDefinition, ProviderError> {
-    resolve_model_in(provider, &provider.model_rows(), reference, notes)
+    provider.with_model_rows(|rows| resolve_model_in(provider, rows, reference, notes))
 }
 
 /// Like [`resolve_model`], but among `rows` (e.g. a catalog with discovered rows, as `listModels()`

@@ -12,7 +12,7 @@ use super::usage::Usage;
 use super::{ChatMessage, ChatResult, SseEvent, StopReason, StreamEvent, StreamOptions};
 use crate::classify::{classify_http, ClassifyContext};
 use crate::error::{ErrorCode, ProviderError};
-use crate::wire::{parse, Compact};
+use crate::wire::{parse, AnyValue};
 
 /// Folds chunks into events and the final result.
 #[derive(Debug)]
@@ -328,7 +328,8 @@ impl Accumulator {
         let wrapped;
         let body = match parse::<ErrorFrame>(data) {
             Ok(f) if f.object && !f.error && f.message => {
-                let inner = parse::<Compact>(data).map(|c| c.text).unwrap_or_default();
+                // The bare object is quoted whole: written back exactly as serde_json writes it.
+                let inner = parse::<AnyValue>(data).map(|v| crate::json::to_string(&v.value)).unwrap_or_default();
                 wrapped = ["{\"error\":", &inner, "}"].concat();
                 wrapped.as_str()
             }
