@@ -155,6 +155,8 @@ enum Tok<'a> {
 struct Toks<'a> {
     t: Vec<Tok<'a>>,
     open: Vec<(usize, usize)>,
+    /// The keys of the outermost object, as they are written.
+    top: Vec<&'a str>,
 }
 
 impl<'a> Toks<'a> {
@@ -166,6 +168,9 @@ impl<'a> Toks<'a> {
         self
     }
     fn key(&mut self, k: &'a str) -> &mut Self {
+        if self.open.len() == 1 {
+            self.top.push(k);
+        }
         self.t.push(Tok::Key(k));
         self
     }
@@ -257,103 +262,95 @@ impl Serialize for Body {
 }
 
 impl Body {
-    /// Whether the built body holds `key` (before `extraBody`).
-    pub fn built(&self, key: &str) -> bool {
-        match key {
-            "model" | "messages" | "stream" => true,
-            "prompt_cache_retention" => self.prompt_cache_retention.is_some(),
-            "stream_options" => self.include_usage,
-            "prompt_cache_key" => self.prompt_cache_key.is_some(),
-            "tools" => self.tools.is_some(),
-            "tool_choice" => self.tool_choice.is_some(),
-            "enable_thinking" => self.enable_thinking.is_some(),
-            "reasoning_effort" => self.reasoning_effort.is_some(),
-            "chat_template_kwargs" => self.chat_template_kwargs.is_some(),
-            _ => self.max_tokens.is_some_and(|(f, _)| f == key) || self.sampling.iter().any(|(k, _)| *k == key),
+    /// The keys the body is built with (before `extraBody`), in order.
+    pub fn built_keys(&self) -> Vec<&str> {
+        let mut t = Toks::default();
+        self.lay(&mut t);
+        t.top
+    }
+
+    /// Writes `key`; `false` when `extraBody` gave its value (written in its place), else the
+    /// caller writes the built value.
+    fn own<'a>(&'a self, t: &mut Toks<'a>, key: &'a str) -> bool {
+        t.key(key);
+        match self.extra.get(key) {
+            Some(v) => {
+                t.value(Tok::Json(v));
+                false
+            }
+            None => true,
         }
     }
 
     fn lay<'a>(&'a self, t: &mut Toks<'a>) {
         t.map();
-        // A built field, or `extraBody`'s value for its key in its place.
-        let put = |t: &mut Toks<'a>, key: &'a str, lay: &dyn Fn(&mut Toks<'a>)| {
-            t.key(key);
-            match self.extra.get(key) {
-                Some(v) => {
-                    t.value(Tok::Json(v));
-                }
-                None => lay(t),
-            }
-        };
-        put(t, "model", &|t| {
+        if self.own(t, "model") {
             t.str(&self.model);
-        });
-        put(t, "messages", &|t| {
+        }
+        if self.own(t, "messages") {
             t.seq();
             for m in &self.messages {
                 m.lay(t);
             }
             t.end();
-        });
-        put(t, "stream", &|t| {
-            t.value(Tok::Bool(true));
-        });
-        if let Some(r) = self.prompt_cache_retention {
-            put(t, "prompt_cache_retention", &|t| {
-                t.str(r);
-            });
         }
-        if self.include_usage {
-            put(t, "stream_options", &|t| {
-                t.map().key("include_usage").value(Tok::Bool(true)).end();
-            });
+        if self.own(t, "stream") {
+            t.value(Tok::Bool(true));
+        }
+        if let Some(r) = self.prompt_cache_retention {
+            if self.own(t, "prompt_cache_retention") {
+                t.str(r);
+            }
+        }
+        if self.include_usage && self.own(t, "stream_options") {
+            t.map().key("include_usage").value(Tok::Bool(true)).end();
         }
         if let Some(k) = &self.prompt_cache_key {
-            put(t, "prompt_cache_key", &|t| {
+            if self.own(t, "prompt_cache_key") {
                 t.str(k);
-            });
+            }
         }
         for (k, v) in &self.sampling {
-            put(t, k, &|t| {
+            if self.own(t, k) {
                 t.value(Tok::Json(v));
-            });
+            }
         }
         if let Some(tools) = &self.tools {
-            put(t, "tools", &|t| lay_tools(tools, t));
+            if self.own(t, "tools") {
+                lay_tools(tools, t);
+            }
         }
         if let Some(c) = &self.tool_choice {
-            put(t, "tool_choice", &|t| match c {
-                ToolChoice::Mode(m) => {
-                    t.str(m);
-                }
-                ToolChoice::Named(n) => {
-                    t.function().key("name").str(n).end().end();
-                }
-            });
+            if self.own(t, "tool_choice") {
+                match c {
+                    ToolChoice::Mode(m) => t.str(m),
+                    ToolChoice::Named(n) => t.function().key("name").str(n).end().end(),
+                };
+            }
         }
         if let Some((field, n)) = self.max_tokens {
-            put(t, field, &|t| {
+            if self.own(t, field) {
                 t.value(Tok::Int(n.min(i64::MAX as u64) as i64));
-            });
+            }
         }
         if let Some(b) = self.enable_thinking {
-            put(t, "enable_thinking", &|t| {
+            if self.own(t, "enable_thinking") {
                 t.value(Tok::Bool(b));
-            });
+            }
         }
         if let Some(e) = &self.reasoning_effort {
-            put(t, "reasoning_effort", &|t| {
+            if self.own(t, "reasoning_effort") {
                 t.str(e);
-            });
+            }
         }
         if let Some(k) = &self.chat_template_kwargs {
-            put(t, "chat_template_kwargs", &|t| {
+            if self.own(t, "chat_template_kwargs") {
                 t.map();
                 for (key, v) in k {
                     t.key(key).value(Tok::Json(v));
                 }
                 t.end();
-            });
+            }
         }
         // `extraBody`'s own keys, in its order; the two fields set after it replace its values in place.
         let late = |k: &str| match k {
@@ -361,8 +358,9 @@ impl Body {
             "priority" => self.priority.map(Tok::Int),
             _ => None,
         };
+        let built = t.top.len();
         for (k, v) in &self.extra {
-            if k != "store" && !self.built(k) {
+            if k != "store" && !t.top[..built].contains(&k.as_str()) {
                 t.key(k).value(late(k).unwrap_or(Tok::Json(v)));
             }
         }

@@ -209,8 +209,9 @@ pub fn late_patches(params: &Map<String, Value>, body: &mut Body, notes: &mut No
                 if !managed.is_empty() {
                     notes.push(managed.join(","), Action::Overridden, format!("extraBody overrides framework-managed request keys: {}; the request may no longer match the conversation.", managed.join(", ")));
                 }
+                let built = body.built_keys();
                 for k in extra.keys() {
-                    if body.built(k) && !managed.contains(&k.as_str()) {
+                    if built.contains(&k.as_str()) && !managed.contains(&k.as_str()) {
                         notes.push(k.clone(), Action::Overridden, format!("extraBody sets {k}, replacing the value built from the request, because extraBody is applied last."));
                     } else if !managed.contains(&k.as_str()) && k != "store" {
                         notes.push(k.clone(), Action::Added, format!("extraBody adds {k} to the body as given."));
