@@ -3,7 +3,7 @@
 pub mod thinking;
 
 use crate::name_index::NameIndex;
-use crate::wire::{fresh, List, Number, Sink};
+use crate::wire::{object_sink, List, Number};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -189,32 +189,18 @@ pub(crate) struct Card<'a> {
     max_model_len: Number,
 }
 
-impl<'de> Sink<'de> for Card<'de> {
-    fn object(&mut self) {
-        self.object = true;
-    }
-    fn field(&mut self, key: &str) -> Option<&mut dyn Sink<'de>> {
-        match key {
-            "id" => fresh(&mut self.id),
-            "parent" => fresh(&mut self.parent),
-            "meta" => fresh(&mut self.n_ctx_train),
-            "context_length" => fresh(&mut self.context_length),
-            "context_window" => fresh(&mut self.context_window),
-            "context_size" => fresh(&mut self.context_size),
-            "max_model_len" => fresh(&mut self.max_model_len),
-            _ => None,
-        }
-    }
-}
+object_sink!(impl<'de> for Card<'de>, object: object {
+    "id" => id, "parent" => parent, "meta" => n_ctx_train, "context_length" => context_length,
+    "context_window" => context_window, "context_size" => context_size, "max_model_len" => max_model_len,
+});
 
+/// `meta`: its `n_ctx_train`.
 #[derive(Debug, Default)]
-struct Meta(Number);
-
-impl<'de> Sink<'de> for Meta {
-    fn field(&mut self, key: &str) -> Option<&mut dyn Sink<'de>> {
-        (key == "n_ctx_train").then(|| fresh(&mut self.0)).flatten()
-    }
+struct Meta {
+    n_ctx_train: Number,
 }
+
+object_sink!(impl<'de> for Meta { "n_ctx_train" => n_ctx_train });
 
 /// A `/v1/models` body: its `data` rows, when `data` is an array.
 #[derive(Debug, Default)]
@@ -222,17 +208,13 @@ pub(crate) struct ModelList<'a> {
     pub(crate) data: List<Card<'a>>,
 }
 
-impl<'de> Sink<'de> for ModelList<'de> {
-    fn field(&mut self, key: &str) -> Option<&mut dyn Sink<'de>> {
-        (key == "data").then(|| fresh(&mut self.data)).flatten()
-    }
-}
+object_sink!(impl<'de> for ModelList<'de> { "data" => data });
 
 impl Card<'_> {
     /// The row's own context window: `meta.n_ctx_train` (with `meta`), then `context_length`,
     /// `context_window`, `context_size`, `max_model_len` (checklist 6–10).
     fn own_context_window(&self, with_meta: bool) -> Option<u64> {
-        let meta = if with_meta { positive_int(self.n_ctx_train.0) } else { None };
+        let meta = if with_meta { positive_int(self.n_ctx_train.n_ctx_train) } else { None };
         meta.or_else(|| [self.context_length, self.context_window, self.context_size, self.max_model_len].into_iter().find_map(positive_int))
     }
 

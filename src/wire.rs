@@ -226,6 +226,77 @@ impl<'de> Sink<'de> for Option<Cow<'de, str>> {
     }
 }
 
+/// `impl Sink` for a struct read from a JSON object: the flag set when the value is an object (when
+/// named), one field per key (each reset for a repeated key, so its last value counts), and any other
+/// methods given after the fields.
+macro_rules! object_sink {
+    (impl<$de:lifetime> for $ty:ty $(, object: $flag:ident)? { $($key:literal => $field:ident),* $(,)? } $($extra:item)*) => {
+        impl<$de> $crate::wire::Sink<$de> for $ty {
+            $(fn object(&mut self) {
+                self.$flag = true;
+            })?
+            fn field(&mut self, key: &str) -> Option<&mut dyn $crate::wire::Sink<$de>> {
+                match key {
+                    $($key => $crate::wire::fresh(&mut self.$field),)*
+                    _ => None,
+                }
+            }
+            $($extra)*
+        }
+    };
+}
+pub(crate) use object_sink;
+
+/// A field whose presence counts whatever it holds (`value.get(k).is_some()`): `None` until the key
+/// is read, then its value read into `T`.
+#[derive(Debug)]
+pub(crate) struct Present<T>(pub Option<T>);
+
+impl<T> Default for Present<T> {
+    fn default() -> Self {
+        Present(None)
+    }
+}
+
+impl<T: Default> Present<T> {
+    fn inner(&mut self) -> &mut T {
+        self.0.get_or_insert_with(T::default)
+    }
+}
+
+impl<'de, T: Sink<'de> + Default> Sink<'de> for Present<T> {
+    fn text(&mut self, s: Text<'de, '_>) {
+        self.inner().text(s);
+    }
+    fn number(&mut self, n: Num) {
+        self.inner().number(n);
+    }
+    fn boolean(&mut self, b: bool) {
+        self.inner().boolean(b);
+    }
+    fn null(&mut self) {
+        self.inner().null();
+    }
+    fn object(&mut self) {
+        self.inner().object();
+    }
+    fn field(&mut self, key: &str) -> Option<&mut dyn Sink<'de>> {
+        self.inner().field(key)
+    }
+    fn array(&mut self) {
+        self.inner().array();
+    }
+    fn element(&mut self) -> Option<&mut dyn Sink<'de>> {
+        self.inner().element()
+    }
+    fn filled(&mut self) {
+        self.inner().filled();
+    }
+    fn end(&mut self) {
+        self.inner().end();
+    }
+}
+
 /// Resets `slot` for a (possibly repeated) key and hands it out as the key's sink.
 pub(crate) fn fresh<'a, 'de, T: Sink<'de> + Default>(slot: &'a mut T) -> Option<&'a mut dyn Sink<'de>> {
     *slot = T::default();

@@ -10,7 +10,7 @@ use crate::hints;
 use crate::http::header_value;
 use crate::redact::{redact, truncate_chars};
 use crate::url::DEFAULT_BASE_URL;
-use crate::wire::{fresh, AnyValue, Sink, Text};
+use crate::wire::{object_sink, AnyValue, Present, Sink, Text};
 use std::borrow::Cow;
 use words::{model_hint, readable_words};
 
@@ -53,7 +53,7 @@ fn parse_body(body: &str) -> ServerError {
         return ServerError::default();
     };
     let text = |v: Option<Cow<str>>| v.map(Cow::into_owned);
-    match b.error {
+    match b.error.0 {
         Some(inner) if inner.object => {
             ServerError { message: text(inner.message), kind: text(inner.kind), param: text(inner.param), fastapi_detail: false }
         }
@@ -61,7 +61,7 @@ fn parse_body(body: &str) -> ServerError {
         _ if b.object.as_deref() == Some("error") => {
             ServerError { message: text(b.message), kind: text(b.kind), param: text(b.param), fastapi_detail: false }
         }
-        _ => match b.detail {
+        _ => match b.detail.0 {
             Some(Detail { text: Some(s), .. }) => ServerError { message: Some(s.into_owned()), fastapi_detail: true, ..Default::default() },
             Some(Detail { whole: AnyValue { value: list @ serde_json::Value::Array(_), .. }, .. }) => {
                 ServerError { message: Some(crate::json::to_string(&list)), fastapi_detail: true, ..Default::default() }
@@ -75,27 +75,17 @@ fn parse_body(body: &str) -> ServerError {
 /// `object: "error"` with `message`/`type`/`param`, or `detail`).
 #[derive(Default)]
 struct ErrorBody<'a> {
-    error: Option<ErrorField<'a>>,
+    error: Present<ErrorField<'a>>,
     object: Option<Cow<'a, str>>,
     message: Option<Cow<'a, str>>,
     kind: Option<Cow<'a, str>>,
     param: Option<Cow<'a, str>>,
-    detail: Option<Detail<'a>>,
+    detail: Present<Detail<'a>>,
 }
 
-impl<'de> Sink<'de> for ErrorBody<'de> {
-    fn field(&mut self, key: &str) -> Option<&mut dyn Sink<'de>> {
-        match key {
-            "error" => Some(self.error.insert(ErrorField::default())),
-            "object" => fresh(&mut self.object),
-            "message" => fresh(&mut self.message),
-            "type" => fresh(&mut self.kind),
-            "param" => fresh(&mut self.param),
-            "detail" => Some(self.detail.insert(Detail::default())),
-            _ => None,
-        }
-    }
-}
+object_sink!(impl<'de> for ErrorBody<'de> {
+    "error" => error, "object" => object, "message" => message, "type" => kind, "param" => param, "detail" => detail,
+});
 
 /// `error`: an object with `message`, `type`, `param`, or a string.
 #[derive(Default)]
@@ -107,22 +97,11 @@ struct ErrorField<'a> {
     param: Option<Cow<'a, str>>,
 }
 
-impl<'de> Sink<'de> for ErrorField<'de> {
+object_sink!(impl<'de> for ErrorField<'de>, object: object { "message" => message, "type" => kind, "param" => param }
     fn text(&mut self, s: Text<'de, '_>) {
         self.text = Some(s.into_cow());
     }
-    fn object(&mut self) {
-        self.object = true;
-    }
-    fn field(&mut self, key: &str) -> Option<&mut dyn Sink<'de>> {
-        match key {
-            "message" => fresh(&mut self.message),
-            "type" => fresh(&mut self.kind),
-            "param" => fresh(&mut self.param),
-            _ => None,
-        }
-    }
-}
+);
 
 /// FastAPI's `detail`: a string, or a list quoted whole (as compact JSON).
 #[derive(Default)]

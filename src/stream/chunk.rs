@@ -3,7 +3,7 @@
 //! kind reads as absent; a repeated key's last value counts, as in a parsed object).
 
 use super::usage::{Usage, UsageWire};
-use crate::wire::{fresh, First, Index, List, Sink, Text, Truthy};
+use crate::wire::{object_sink, First, Index, List, Present, Sink, Text, Truthy};
 use std::borrow::Cow;
 
 /// A string field.
@@ -20,32 +20,18 @@ pub(super) struct Chunk<'a> {
     pub model: Str<'a>,
     choices: First<Choice<'a>>,
     /// `usage`, when the key is there (whatever it holds: it hides `choices[0].usage`).
-    usage: Option<UsageWire>,
+    usage: Present<UsageWire>,
 }
 
-impl<'de> Sink<'de> for Chunk<'de> {
-    fn object(&mut self) {
-        self.object = true;
-    }
-    fn field(&mut self, key: &str) -> Option<&mut dyn Sink<'de>> {
-        match key {
-            "error" => fresh(&mut self.error),
-            "id" => fresh(&mut self.id),
-            "model" => fresh(&mut self.model),
-            "choices" => fresh(&mut self.choices),
-            "usage" => Some(self.usage.insert(UsageWire::default())),
-            _ => None,
-        }
-    }
-}
+object_sink!(impl<'de> for Chunk<'de>, object: object { "error" => error, "id" => id, "model" => model, "choices" => choices, "usage" => usage });
 
 impl<'a> Chunk<'a> {
     /// `choices[0]`, when it is an object, and the usage: `chunk.usage`, else `choices[0].usage`.
     pub fn parts(self) -> (Option<Choice<'a>>, Option<Usage>) {
         let choice = self.choices.into_inner().filter(|c| c.object);
-        let wire = match (&self.usage, &choice) {
+        let wire = match (&self.usage.0, &choice) {
             (Some(u), _) => Some(u),
-            (None, Some(c)) => c.usage.as_ref(),
+            (None, Some(c)) => c.usage.0.as_ref(),
             (None, None) => None,
         };
         let usage = wire.filter(|u| u.object).map(UsageWire::usage);
@@ -58,32 +44,19 @@ impl<'a> Chunk<'a> {
 pub(super) struct Choice<'a> {
     object: bool,
     pub finish_reason: Str<'a>,
-    delta: Option<Delta<'a>>,
-    message: Option<Delta<'a>>,
-    usage: Option<UsageWire>,
+    delta: Present<Delta<'a>>,
+    message: Present<Delta<'a>>,
+    usage: Present<UsageWire>,
 }
 
-impl<'de> Sink<'de> for Choice<'de> {
-    fn object(&mut self) {
-        self.object = true;
-    }
-    fn field(&mut self, key: &str) -> Option<&mut dyn Sink<'de>> {
-        match key {
-            "finish_reason" => fresh(&mut self.finish_reason),
-            "delta" => Some(self.delta.insert(Delta::default())),
-            "message" => Some(self.message.insert(Delta::default())),
-            "usage" => Some(self.usage.insert(UsageWire::default())),
-            _ => None,
-        }
-    }
-}
+object_sink!(impl<'de> for Choice<'de>, object: object { "finish_reason" => finish_reason, "delta" => delta, "message" => message, "usage" => usage });
 
 impl<'a> Choice<'a> {
     /// `choice.delta ?? choice.message`, when it is an object (a `delta` that is not one hides `message`).
     pub fn take_delta(&mut self) -> Option<Delta<'a>> {
-        match self.delta.take() {
+        match self.delta.0.take() {
             Some(d) => Some(d).filter(|d| d.object),
-            None => self.message.take().filter(|m| m.object),
+            None => self.message.0.take().filter(|m| m.object),
         }
     }
 }
@@ -101,22 +74,10 @@ pub(super) struct Delta<'a> {
     pub tool_calls: List<ToolDelta<'a>>,
 }
 
-impl<'de> Sink<'de> for Delta<'de> {
-    fn object(&mut self) {
-        self.object = true;
-    }
-    fn field(&mut self, key: &str) -> Option<&mut dyn Sink<'de>> {
-        match key {
-            "reasoning_content" => fresh(&mut self.reasoning_content),
-            "reasoning" => fresh(&mut self.reasoning),
-            "reasoning_text" => fresh(&mut self.reasoning_text),
-            "content" => fresh(&mut self.content),
-            "refusal" => fresh(&mut self.refusal),
-            "tool_calls" => fresh(&mut self.tool_calls),
-            _ => None,
-        }
-    }
-}
+object_sink!(impl<'de> for Delta<'de>, object: object {
+    "reasoning_content" => reasoning_content, "reasoning" => reasoning, "reasoning_text" => reasoning_text,
+    "content" => content, "refusal" => refusal, "tool_calls" => tool_calls,
+});
 
 impl<'a> Delta<'a> {
     /// The first non-empty string among `reasoning_content`, `reasoning`, `reasoning_text`, and its field.
@@ -166,24 +127,13 @@ pub(super) struct Part<'a> {
     pub reasoning: Str<'a>,
 }
 
-impl<'de> Sink<'de> for Part<'de> {
+object_sink!(impl<'de> for Part<'de>, object: object {
+    "type" => kind, "text" => text, "refusal" => refusal, "thinking" => thinking, "reasoning" => reasoning,
+}
     fn text(&mut self, s: Text<'de, '_>) {
         self.bare = Some(s.into_cow());
     }
-    fn object(&mut self) {
-        self.object = true;
-    }
-    fn field(&mut self, key: &str) -> Option<&mut dyn Sink<'de>> {
-        match key {
-            "type" => fresh(&mut self.kind),
-            "text" => fresh(&mut self.text),
-            "refusal" => fresh(&mut self.refusal),
-            "thinking" => fresh(&mut self.thinking),
-            "reasoning" => fresh(&mut self.reasoning),
-            _ => None,
-        }
-    }
-}
+);
 
 /// One entry of `delta.tool_calls` (entries that are not objects are skipped, and count for the position).
 #[derive(Debug, Default)]
@@ -196,19 +146,7 @@ pub(super) struct ToolDelta<'a> {
     pub function: Function<'a>,
 }
 
-impl<'de> Sink<'de> for ToolDelta<'de> {
-    fn object(&mut self) {
-        self.object = true;
-    }
-    fn field(&mut self, key: &str) -> Option<&mut dyn Sink<'de>> {
-        match key {
-            "id" => fresh(&mut self.id),
-            "index" => fresh(&mut self.index),
-            "function" => fresh(&mut self.function),
-            _ => None,
-        }
-    }
-}
+object_sink!(impl<'de> for ToolDelta<'de>, object: object { "id" => id, "index" => index, "function" => function });
 
 /// `function` of a tool-call delta.
 #[derive(Debug, Default)]
@@ -217,15 +155,7 @@ pub(super) struct Function<'a> {
     pub arguments: Str<'a>,
 }
 
-impl<'de> Sink<'de> for Function<'de> {
-    fn field(&mut self, key: &str) -> Option<&mut dyn Sink<'de>> {
-        match key {
-            "name" => fresh(&mut self.name),
-            "arguments" => fresh(&mut self.arguments),
-            _ => None,
-        }
-    }
-}
+object_sink!(impl<'de> for Function<'de> { "name" => name, "arguments" => arguments });
 
 /// An in-band error frame, as far as telling a bare error object from a wrapped one goes.
 #[derive(Debug, Default)]

@@ -339,4 +339,72 @@ mod tests {
         let tripped = (0..17).any(|_| d.push(line.as_bytes()).is_err());
         assert!(tripped);
     }
+
+    /// The events of a whole body by the rules written out plainly (the oracle): lines split at `\r\n`,
+    /// `\n` or `\r`, decoded as UTF-8 with replacement, then read as the module's header says.
+    fn by_the_rules(body: &[u8]) -> Vec<SseEvent> {
+        let mut lines = Vec::new();
+        let (mut start, mut i) = (0, 0);
+        while i < body.len() {
+            if body[i] == b'\n' || body[i] == b'\r' {
+                lines.push(String::from_utf8_lossy(&body[start..i]).into_owned());
+                i += if body[i] == b'\r' && body.get(i + 1) == Some(&b'\n') { 2 } else { 1 };
+                start = i;
+            } else {
+                i += 1;
+            }
+        }
+        if start < body.len() {
+            lines.push(String::from_utf8_lossy(&body[start..]).into_owned());
+        }
+        lines.push(String::new());
+        let (mut out, mut data, mut has, mut error, mut done) = (Vec::new(), String::new(), false, false, false);
+        for line in lines {
+            if line.is_empty() {
+                if has && !data.trim().is_empty() {
+                    out.push(if error { SseEvent::Error(data.clone()) } else if done { SseEvent::Done } else { SseEvent::Data(data.clone()) });
+                }
+                (data, has, error, done) = (String::new(), false, false, false);
+                continue;
+            }
+            if line.starts_with(':') {
+                continue;
+            }
+            let (field, value) = match line.split_once(':') {
+                Some((f, v)) => (f.to_string(), v.strip_prefix(' ').unwrap_or(v).to_string()),
+                None => (line.clone(), String::new()),
+            };
+            match field.as_str() {
+                "data" => {
+                    done |= value.trim_matches([' ', '\t']).eq_ignore_ascii_case("[done]");
+                    if has {
+                        data.push('\n');
+                    }
+                    data.push_str(&value);
+                    has = true;
+                }
+                "event" => error = value == "error",
+                _ => {}
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn random_bodies_cut_anywhere_give_the_events_the_rules_give() {
+        let mut rng = crate::test_rng::Rng(7);
+        let pieces: [&[u8]; 16] = [b"data", b": ", b":", b"x", b" y ", b"\n", b"\r", b"\r\n", b"event", b"error", b"[DONE]", b"id", b"\xc3\xa9", b"\xff", b"\t", b"{}"];
+        for _ in 0..3000 {
+            let body: Vec<u8> = (0..rng.below(40)).flat_map(|_| pieces[rng.below(pieces.len())].to_vec()).collect();
+            let mut cuts: Vec<usize> = (0..rng.below(6)).map(|_| rng.below(body.len() + 1)).collect();
+            cuts.sort_unstable();
+            let mut chunks = Vec::new();
+            let mut from = 0;
+            for &c in cuts.iter().chain([body.len()].iter()) {
+                chunks.push(&body[from..c]);
+                from = c;
+            }
+            assert_eq!(decode_all(&chunks), by_the_rules(&body), "{:?} cut at {cuts:?}", String::from_utf8_lossy(&body));
+        }
+    }
 }

@@ -1,6 +1,6 @@
 //! Token usage as OpenClaw computes it from an OpenAI-compatible `usage` object (§6.4).
 
-use crate::wire::{fresh, Num, Sink};
+use crate::wire::{object_sink, Num, Sink};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -110,34 +110,15 @@ impl Sink<'_> for Count {
     }
 }
 
-impl<'de> Sink<'de> for UsageWire {
-    fn object(&mut self) {
-        self.object = true;
-    }
-    fn field(&mut self, key: &str) -> Option<&mut dyn Sink<'de>> {
-        match key {
-            "prompt_tokens" => fresh(&mut self.prompt_tokens),
-            "completion_tokens" => fresh(&mut self.completion_tokens),
-            "prompt_cache_hit_tokens" => fresh(&mut self.prompt_cache_hit_tokens),
-            "cache_creation_input_tokens" => fresh(&mut self.cache_creation_input_tokens),
-            "prompt_tokens_details" => fresh(&mut self.prompt),
-            "completion_tokens_details" => fresh(&mut self.completion),
-            _ => None,
-        }
-    }
-}
+object_sink!(impl<'de> for UsageWire, object: object {
+    "prompt_tokens" => prompt_tokens, "completion_tokens" => completion_tokens, "prompt_cache_hit_tokens" => prompt_cache_hit_tokens,
+    "cache_creation_input_tokens" => cache_creation_input_tokens, "prompt_tokens_details" => prompt, "completion_tokens_details" => completion,
+});
 
-impl<'de> Sink<'de> for Details {
-    fn field(&mut self, key: &str) -> Option<&mut dyn Sink<'de>> {
-        match key {
-            "cached_tokens" => fresh(&mut self.cached_tokens),
-            "cache_write_tokens" => fresh(&mut self.cache_write_tokens),
-            "cache_creation_input_tokens" => fresh(&mut self.cache_creation_input_tokens),
-            "reasoning_tokens" => fresh(&mut self.reasoning_tokens),
-            _ => None,
-        }
-    }
-}
+object_sink!(impl<'de> for Details {
+    "cached_tokens" => cached_tokens, "cache_write_tokens" => cache_write_tokens,
+    "cache_creation_input_tokens" => cache_creation_input_tokens, "reasoning_tokens" => reasoning_tokens,
+});
 
 #[cfg(test)]
 mod tests {
