@@ -192,19 +192,13 @@ fn sse(runs: usize) {
 fn build_and_discovery(runs: usize, part: &dyn Fn(&str) -> bool) {
     let p = provider();
     let req = request_json();
-    let shaped = vllm_provider::shaping::build_from_json(&p, &req).expect("the bench request builds");
-    let sent = shaped.http.body.as_deref().unwrap_or("").len();
-    let (med, lo, hi) = per_call(runs, || vllm_provider::shaping::build_from_json(&p, &req).unwrap());
     if part("build") {
-        println!(
-        "request build (20 messages, 5 tools; {} B in, {sent} B sent): {:.1} µs  ({:.1}–{:.1} µs)",
-        req.len(),
-        med.as_secs_f64() * 1e6,
-        lo.as_secs_f64() * 1e6,
-        hi.as_secs_f64() * 1e6
-        );
+        let shaped = vllm_provider::shaping::build_from_json(&p, &req).expect("the bench request builds");
+        let sent = shaped.http.body.as_deref().unwrap_or("").len();
+        let (med, lo, hi) = per_call(runs, || vllm_provider::shaping::build_from_json(&p, &req).unwrap());
+        let us = |d: Duration| d.as_secs_f64() * 1e6;
+        println!("request build (20 messages, 5 tools; {} B in, {sent} B sent): {:.1} µs  ({:.1}–{:.1} µs)", req.len(), us(med), us(lo), us(hi));
     }
-
     if !part("discovery") {
         return;
     }
@@ -212,7 +206,6 @@ fn build_and_discovery(runs: usize, part: &dyn Fn(&str) -> bool) {
     assert_eq!(p.parse_discovery(&cards).expect("the cards parse").len(), 1000);
     let (med, lo, hi) = time(runs * 3, || p.parse_discovery(&cards).unwrap());
     println!("discovery (1000 cards, {} KB): {:.2} ms  ({:.2}–{:.2} ms)", cards.body.len() / 1000, ms(med), ms(lo), ms(hi));
-
 }
 
 fn resolve_all(quick: bool) {
