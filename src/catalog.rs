@@ -59,7 +59,7 @@ impl Provider {
                 }
                 let warnings = disagreements(self.config_path(), declared, &found);
                 let mut models = merge_models(declared, &found);
-                crate::shaping::attach_thinking(&mut models);
+                crate::models::thinking::attach_thinking(&mut models);
                 self.remember_rows(models.clone());
                 ModelCatalog { models, discovery: outcome(true, None, ms), warnings }
             }
@@ -117,15 +117,15 @@ mod tests {
         let p = resolve(&ResolveInput { env: [("VLLM_API_KEY", "k")].into(), ..Default::default() }).unwrap();
         let req = r#"{"model":"vllm/tiny","messages":[{"role":"user","content":"hi"}]}"#;
         let before = crate::shaping::build_from_json(&p, req).unwrap().prepared;
-        assert!(before.body.get("max_completion_tokens").is_none(), "the configured-fallback row has no output cap");
+        assert!(before.body.max_tokens.is_none(), "the configured-fallback row has no output cap");
         assert!(before.notes.iter().any(|n| n.reason.contains("not among the provider's models")));
         // A failed discovery remembers nothing.
         p.catalog(Some((Err(ProviderError::new(ErrorCode::Unreachable, "down", "h")), 1))).unwrap();
-        assert!(crate::shaping::build_from_json(&p, req).unwrap().prepared.body.get("max_completion_tokens").is_none());
+        assert!(crate::shaping::build_from_json(&p, req).unwrap().prepared.body.max_tokens.is_none());
         let found = map_discovered_rows(serde_json::json!([{"id":"tiny","max_model_len":512}]).as_array().unwrap());
         p.catalog(Some((Ok(found), 1))).unwrap();
         let after = crate::shaping::build_from_json(&p, req).unwrap().prepared;
-        let cap = after.body["max_completion_tokens"].as_u64().unwrap();
+        let cap = after.body.max_tokens.map(|(_, n)| n).unwrap();
         assert!(cap < 512, "clamped to the server's window: {cap}");
         assert!(!after.notes.iter().any(|n| n.reason.contains("not among the provider's models")));
     }

@@ -4,8 +4,7 @@ use crate::classify::{classify_http, ClassifyContext};
 use crate::error::{ErrorCode, ProviderError};
 use crate::hints;
 use crate::http::{HttpRequest, HttpResponse, DISCOVERY_TIMEOUT_MS, MAX_JSON_BODY_BYTES};
-use crate::models::{map_discovered_rows, ModelDefinition};
-use serde_json::Value;
+use crate::models::{map_cards, ModelDefinition, ModelList};
 
 /// The discovery request: no `Accept` header (OpenClaw sends none to vLLM), the given headers, 5 s.
 pub fn models_request(url: String, headers: Vec<(String, String)>, timeout_ms: Option<u32>) -> HttpRequest {
@@ -34,18 +33,18 @@ pub fn parse_models_response(resp: &HttpResponse, ctx: &ClassifyContext) -> Resu
     if resp.truncated {
         return Err(bad(format!("vLLM discovery: model list exceeded {MAX_JSON_BODY_BYTES} bytes")));
     }
-    let value: Value = crate::json::parse(&resp.body)
-        .map_err(|e| bad(format!("vLLM discovery: malformed JSON response: {e}")))?;
-    match value.get("data") {
-        Some(Value::Array(rows)) => {
-            let mut found = map_discovered_rows(rows);
-            crate::shaping::attach_thinking(&mut found);
+    // Bytes that are not UTF-8 read as U+FFFD, as `response.json()` decodes them in OpenClaw.
+    let text = String::from_utf8_lossy(&resp.body);
+    let list = crate::wire::parse::<ModelList>(&text).map_err(|e| bad(format!("vLLM discovery: malformed JSON response: {e}")))?;
+    match list.data.0 {
+        Some(rows) => {
+            let mut found = map_cards(rows);
+            crate::models::thinking::attach_thinking(&mut found);
             Ok(found)
         }
-        _ => Err(bad("vLLM discovery: malformed JSON response: model list must contain data[]".to_string())),
+        None => Err(bad("vLLM discovery: malformed JSON response: model list must contain data[]".to_string())),
     }
 }
-
 
 impl crate::config::Provider {
     /// The classification context for this provider's requests.
@@ -107,6 +106,29 @@ mod tests {
             assert_eq!(e.code, ErrorCode::BadResponse, "{body}");
             assert!(e.message.starts_with("vLLM discovery: malformed JSON response:"), "{}", e.message);
         }
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_read_as_replacement_characters() {
+        let mut r = resp(200, r#"{"data":[{"id":"m-","max_model_len":512}]}"#);
+        r.body.insert(17, 0xff);
+        let m = parse_models_response(&r, &ClassifyContext::default()).unwrap();
+        assert_eq!((m[0].id.as_str(), m[0].context_window), ("m\u{fffd}-", 512));
+    }
+
+    #[test]
+    fn a_thousand_cards_with_parents_map_in_time_proportional_to_their_number() {
+        let body = |n: usize| {
+            let rows: Vec<String> = (0..n)
+                .map(|i| if i % 2 == 1 { format!(r#"{{"id":"lora{i}","parent":"base{}"}}"#, i - 1) } else { format!(r#"{{"id":"base{i}","max_model_len":{}}}"#, 1000 + i) })
+                .collect();
+            resp(200, &format!(r#"{{"object":"list","data":[{}]}}"#, rows.join(",")))
+        };
+        let m = parse_models_response(&body(1000), &ClassifyContext::default()).unwrap();
+        assert_eq!((m[999].id.as_str(), m[999].context_window, m[999].parent.as_deref()), ("lora999", 1998, Some("base998")));
+        crate::growth::assert_linear("discovery", 4000, body, |r| {
+            parse_models_response(r, &ClassifyContext::default()).unwrap();
+        });
     }
 
     #[test]

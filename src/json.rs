@@ -1,18 +1,25 @@
 //! The crate's only way in and out of JSON text, chosen for the size of the wasm.
 //!
-//! - Text is always read with `from_slice` into a [`Value`]: serde_json compiles its whole parser once
-//!   per input reader (`from_str` and `from_slice` are two copies), and deserializing into a typed
-//!   target (`Map`, a derived struct) links serde's `invalid type` message, which prints floats with
-//!   core's `f64` formatter (flt2dec, about 12 KiB of gzipped wasm). Read a `Value`, then match on it.
+//! - Text is always read from a `&str` (`from_str`): serde_json compiles its whole parser once per input
+//!   reader (`from_str` and `from_slice` are two copies), and a `&str` is not checked for UTF-8 again
+//!   string by string. Wire types are read through [`crate::wire`], everything else into a [`Value`]:
+//!   deserializing into a derived struct links serde's `invalid type` message, which prints floats
+//!   with core's `f64` formatter (flt2dec, about 12 KiB of gzipped wasm).
 //! - A `Value` is written with [`to_string`], not `Value`'s `Display`, which goes through a
 //!   `std::io` adapter and also links the pretty printer.
 
 use serde_json::Value;
 
-/// Parses JSON text. Same result and errors as `serde_json::from_str` for any `&str`
-/// (`text.as_bytes()`), and the same as `serde_json::from_slice` for bytes.
+/// Parses JSON text given as bytes (`text.as_bytes()`): what [`parse_str`] gives for the text (bytes
+/// that are not UTF-8 read as U+FFFD, as `JSON.parse(await response.text())` reads them).
 pub fn parse(bytes: &[u8]) -> Result<Value, serde_json::Error> {
-    serde_json::from_slice(bytes)
+    parse_str(&String::from_utf8_lossy(bytes))
+}
+
+/// Parses JSON text: what `serde_json::from_str::<Value>` gives (same value, same errors), read by the
+/// one parser instance that every typed reading in [`crate::wire`] uses.
+pub fn parse_str(text: &str) -> Result<Value, serde_json::Error> {
+    crate::wire::parse::<crate::wire::AnyValue>(text).map(|v| v.value)
 }
 
 /// Compact JSON text of a value (what `value.to_string()` gives).

@@ -18,11 +18,15 @@ pub mod error;
 pub mod hints;
 pub mod http;
 mod json;
+mod wire;
 pub mod str_map;
+mod name_index;
 #[cfg(test)]
 mod secrets_tests;
 #[cfg(test)]
 mod test_rng;
+#[cfg(test)]
+mod growth;
 pub mod model_ref;
 pub mod models;
 pub mod redact;

@@ -1,7 +1,12 @@
 //! Model definitions: the rows a provider offers, declared in config or discovered from `/v1/models`.
 
+pub mod thinking;
+
+use crate::name_index::NameIndex;
+use crate::wire::{object_sink, List, Number};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// OpenClaw's context window for discovered rows without any context field.
 pub const DISCOVERED_DEFAULT_CONTEXT_WINDOW: u64 = 128_000;
@@ -76,9 +81,9 @@ pub struct ModelDefinition {
     #[serde(default)]
     pub origins: Origins,
     /// The thinking levels a UI may offer for this row (beyond OpenClaw's config: derived from the row by
-    /// [`crate::shaping::thinking_profile`]); set on the rows `describe()`, discovery and the catalog return.
+    /// [`thinking::thinking_profile`]); set on the rows `describe()`, discovery and the catalog return.
     #[serde(skip_serializing_if = "Option::is_none", skip_deserializing)]
-    pub thinking: Option<crate::shaping::ThinkingProfile>,
+    pub thinking: Option<thinking::ThinkingProfile>,
 }
 
 /// Where a field's value came from.
@@ -165,65 +170,105 @@ pub fn looks_like_reasoning(id: &str) -> bool {
 }
 
 /// The first positive finite number, truncated to an integer.
-fn positive_int(v: Option<&Value>) -> Option<u64> {
-    let n = v?.as_f64()?;
+fn positive_int(n: Number) -> Option<u64> {
+    let n = n.0?;
     (n.is_finite() && n >= 1.0).then(|| n.trunc() as u64)
 }
 
-/// A row's own context window: `meta.n_ctx_train`, then `context_length`, `context_window`,
-/// `context_size`, `max_model_len` (checklist 6–10).
-fn own_context_window(row: &Map<String, Value>, with_meta: bool) -> Option<u64> {
-    let meta = if with_meta { positive_int(row.get("meta").and_then(|m| m.get("n_ctx_train"))) } else { None };
-    meta.or_else(|| {
-        ["context_length", "context_window", "context_size", "max_model_len"]
-            .iter()
-            .find_map(|k| positive_int(row.get(*k)))
-    })
+/// One row of a `/v1/models` body, as far as OpenClaw reads it.
+#[derive(Debug, Default)]
+pub(crate) struct Card<'a> {
+    object: bool,
+    id: Option<Cow<'a, str>>,
+    parent: Option<Cow<'a, str>>,
+    /// `meta.n_ctx_train`, when `meta` is an object.
+    n_ctx_train: Meta,
+    context_length: Number,
+    context_window: Number,
+    context_size: Number,
+    max_model_len: Number,
 }
 
-fn trimmed_id(row: &Map<String, Value>) -> Option<String> {
-    let id = row.get("id")?.as_str()?.trim();
-    (!id.is_empty()).then(|| id.to_string())
+object_sink!(impl<'de> for Card<'de>, object: object {
+    "id" => id, "parent" => parent, "meta" => n_ctx_train, "context_length" => context_length,
+    "context_window" => context_window, "context_size" => context_size, "max_model_len" => max_model_len,
+});
+
+/// `meta`: its `n_ctx_train`.
+#[derive(Debug, Default)]
+struct Meta {
+    n_ctx_train: Number,
+}
+
+object_sink!(impl<'de> for Meta { "n_ctx_train" => n_ctx_train });
+
+/// A `/v1/models` body: its `data` rows, when `data` is an array.
+#[derive(Debug, Default)]
+pub(crate) struct ModelList<'a> {
+    pub(crate) data: List<Card<'a>>,
+}
+
+object_sink!(impl<'de> for ModelList<'de> { "data" => data });
+
+impl Card<'_> {
+    /// The row's own context window: `meta.n_ctx_train` (with `meta`), then `context_length`,
+    /// `context_window`, `context_size`, `max_model_len` (checklist 6–10).
+    fn own_context_window(&self, with_meta: bool) -> Option<u64> {
+        let meta = if with_meta { positive_int(self.n_ctx_train.n_ctx_train) } else { None };
+        meta.or_else(|| [self.context_length, self.context_window, self.context_size, self.max_model_len].into_iter().find_map(positive_int))
+    }
+
+    fn trimmed_id(&self) -> Option<&str> {
+        self.id.as_deref().map(str::trim).filter(|id| !id.is_empty())
+    }
 }
 
 /// Maps the `data` rows of a `/v1/models` body to model definitions as OpenClaw does: rows without a
 /// non-blank string id are skipped; a LoRA row with no window of its own inherits its direct parent's
 /// top-level window (never `meta`, never a grandparent, `root` ignored).
 pub fn map_discovered_rows(rows: &[Value]) -> Vec<ModelDefinition> {
-    let objects: Vec<&Map<String, Value>> = rows.iter().filter_map(Value::as_object).collect();
-    objects
-        .iter()
-        .filter_map(|row| {
-            let id = trimmed_id(row)?;
-            let parent = row.get("parent").and_then(Value::as_str).map(str::trim).filter(|p| !p.is_empty());
-            let inherited = || {
-                let p = parent.filter(|p| *p != id)?;
-                let parent_row = objects.iter().find(|r| trimmed_id(r).as_deref() == Some(p))?;
-                own_context_window(parent_row, false)
-            };
-            let stated = own_context_window(row, true).or_else(inherited);
-            let context_window = stated.unwrap_or(DISCOVERED_DEFAULT_CONTEXT_WINDOW);
-            Some(ModelDefinition {
-                name: id.clone(),
-                reasoning: looks_like_reasoning(&id),
-                input: vec!["text".to_string()],
-                cost: Cost::default(),
-                context_window,
-                max_tokens: Some(DISCOVERED_DEFAULT_MAX_TOKENS),
-                context_tokens: None,
-                compat: None,
-                params: None,
-                source: ModelSource::Discovered,
-                parent: parent.map(str::to_string),
-                origins: Origins {
-                    context_window: if stated.is_some() { Origin::Server } else { Origin::Default },
-                    ..Origins::default()
-                },
-                thinking: None,
-                id,
-            })
-        })
-        .collect()
+    let text = crate::json::to_string(&Value::Array(rows.to_vec()));
+    map_cards(crate::wire::parse::<List<Card>>(&text).ok().and_then(|l| l.0).unwrap_or_default())
+}
+
+/// [`map_discovered_rows`] for rows read from the wire. Parents are found by id in constant time.
+pub(crate) fn map_cards(cards: Vec<Card>) -> Vec<ModelDefinition> {
+    let objects: Vec<Card> = cards.into_iter().filter(|c| c.object).collect();
+    // The first row holding each id is the one a LoRA row's parent names.
+    let mut by_id = NameIndex::new();
+    for (i, row) in objects.iter().enumerate() {
+        if let Some(id) = row.trimmed_id() {
+            by_id.first(id, i);
+        }
+    }
+    let mut out = Vec::with_capacity(objects.len());
+    for row in &objects {
+        let Some(id) = row.trimmed_id() else { continue };
+        let parent = row.parent.as_deref().map(str::trim).filter(|p| !p.is_empty());
+        let inherited = || objects[by_id.get(parent.filter(|p| *p != id)?)?].own_context_window(false);
+        let stated = row.own_context_window(true).or_else(inherited);
+        let context_window = stated.unwrap_or(DISCOVERED_DEFAULT_CONTEXT_WINDOW);
+        out.push(ModelDefinition {
+            id: id.to_string(),
+            name: id.to_string(),
+            reasoning: looks_like_reasoning(id),
+            input: vec!["text".to_string()],
+            cost: Cost::default(),
+            context_window,
+            max_tokens: Some(DISCOVERED_DEFAULT_MAX_TOKENS),
+            context_tokens: None,
+            compat: None,
+            params: None,
+            source: ModelSource::Discovered,
+            parent: parent.map(str::to_string),
+            origins: Origins {
+                context_window: if stated.is_some() { Origin::Server } else { Origin::Default },
+                ..Origins::default()
+            },
+            thinking: None,
+        });
+    }
+    out
 }
 
 #[cfg(test)]
@@ -320,9 +365,11 @@ mod tests {
 /// wrote win, discovered values replace defaults), then discovered rows that were not declared. An
 /// output cap above the merged context window is clamped to it.
 pub fn merge_models(declared: &[ModelDefinition], discovered: &[ModelDefinition]) -> Vec<ModelDefinition> {
+    let found = first_by_id(discovered);
+    let listed = first_by_id(declared);
     let mut out: Vec<ModelDefinition> = declared
         .iter()
-        .map(|d| match discovered.iter().find(|s| s.id == d.id) {
+        .map(|d| match found.get(&d.id).map(|i| &discovered[i]) {
             Some(s) => {
                 let o = d.origins;
                 let pick = |mine: Origin| mine == Origin::Config;
@@ -346,8 +393,17 @@ pub fn merge_models(declared: &[ModelDefinition], discovered: &[ModelDefinition]
             None => d.clone(),
         })
         .collect();
-    out.extend(discovered.iter().filter(|s| !declared.iter().any(|d| d.id == s.id)).cloned());
+    out.extend(discovered.iter().filter(|s| listed.get(&s.id).is_none()).cloned());
     out
+}
+
+/// The position of the first row with each id.
+pub(crate) fn first_by_id(rows: &[ModelDefinition]) -> NameIndex {
+    let mut index = NameIndex::new();
+    for (i, row) in rows.iter().enumerate() {
+        index.first(&row.id, i);
+    }
+    index
 }
 
 #[cfg(test)]

@@ -1,29 +1,39 @@
-//! A small string-to-string map in insertion order, for the environment, configured headers and aliases.
+//! A string-to-string map in insertion order, for the environment, configured headers and aliases.
 //!
-//! These maps hold a handful to a few hundred entries and are read a few times per resolution, so a
-//! list searched by name is as fast as a tree here, and it keeps `BTreeMap`'s insertion and
-//! rebalancing code (about 2 KiB of gzipped wasm) out of the package.
+//! The entries are a list, found by name through a [`NameIndex`] (a `BTreeMap` would add its
+//! insertion and rebalancing code, about 2 KiB of gzipped wasm), so filling a map of any size takes
+//! time proportional to it (a process environment, thousands of aliases).
 
+use crate::name_index::NameIndex;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 /// Names mapped to values; inserting an existing name replaces its value in place.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct StrMap(Vec<(String, String)>);
+#[derive(Clone, Debug, Default)]
+pub struct StrMap(Vec<(String, String)>, NameIndex);
+
+impl PartialEq for StrMap {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Eq for StrMap {}
 
 impl StrMap {
     /// An empty map.
     pub fn new() -> Self {
-        Self(Vec::new())
+        Self::default()
     }
 
     /// The value stored under exactly `name`.
     pub fn get(&self, name: &str) -> Option<&String> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+        self.1.get(name).map(|i| &self.0[i].1)
     }
 
     /// Stores `value` under `name`, replacing an earlier value (its position is kept).
     pub fn insert(&mut self, name: String, value: String) {
-        match self.0.iter_mut().find(|(k, _)| *k == name) {
+        let at = self.1.first(&name, self.0.len());
+        match self.0.get_mut(at) {
             Some(slot) => slot.1 = value,
             None => self.0.push((name, value)),
         }
@@ -104,5 +114,14 @@ mod tests {
         let m: StrMap = [("z", "1"), ("a", "2")].into_iter().collect();
         assert_eq!(serde_json::to_string(&m).unwrap(), r#"{"z":"1","a":"2"}"#);
         assert!(StrMap::new().is_empty());
+    }
+
+    #[test]
+    fn filling_a_large_map_takes_time_proportional_to_it() {
+        let make = |n: usize| (0..n).map(|i| (format!("NAME_{i}"), format!("v{i}"))).collect::<Vec<_>>();
+        crate::growth::assert_linear("StrMap", 20_000, make, |pairs| {
+            let m: StrMap = pairs.iter().cloned().collect();
+            assert_eq!(m.get("NAME_7").map(String::as_str), Some("v7"));
+        });
     }
 }

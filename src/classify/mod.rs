@@ -10,7 +10,8 @@ use crate::hints;
 use crate::http::header_value;
 use crate::redact::{redact, redact_cut, truncate_chars};
 use crate::url::DEFAULT_BASE_URL;
-use serde_json::Value;
+use crate::wire::{object_sink, AnyValue, Present, Sink, Text};
+use std::borrow::Cow;
 use words::{model_hint, readable_words};
 
 mod words;
@@ -52,29 +53,79 @@ struct ServerError {
 }
 
 fn parse_body(body: &str) -> ServerError {
-    let Ok(v) = crate::json::parse(body.as_bytes()) else {
+    let Ok(b) = crate::wire::parse::<ErrorBody>(body) else {
         return ServerError::default();
     };
-    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_string);
-    match v.get("error") {
-        Some(Value::Object(inner)) => ServerError {
-            message: text(inner.get("message")),
-            kind: text(inner.get("type")),
-            param: text(inner.get("param")),
-            fastapi_detail: false,
-        },
-        Some(Value::String(s)) => ServerError { message: Some(s.clone()), ..Default::default() },
-        _ if v.get("object").and_then(Value::as_str) == Some("error") => ServerError {
-            message: text(v.get("message")),
-            kind: text(v.get("type")),
-            param: text(v.get("param")),
-            fastapi_detail: false,
-        },
-        _ => match v.get("detail") {
-            Some(Value::String(s)) => ServerError { message: Some(s.clone()), fastapi_detail: true, ..Default::default() },
-            Some(d @ Value::Array(_)) => ServerError { message: Some(crate::json::to_string(d)), fastapi_detail: true, ..Default::default() },
+    let text = |v: Option<Cow<str>>| v.map(Cow::into_owned);
+    match b.error.0 {
+        Some(inner) if inner.object => {
+            ServerError { message: text(inner.message), kind: text(inner.kind), param: text(inner.param), fastapi_detail: false }
+        }
+        Some(ErrorField { text: Some(s), .. }) => ServerError { message: Some(s.into_owned()), ..Default::default() },
+        _ if b.object.as_deref() == Some("error") => {
+            ServerError { message: text(b.message), kind: text(b.kind), param: text(b.param), fastapi_detail: false }
+        }
+        _ => match b.detail.0 {
+            Some(Detail { text: Some(s), .. }) => ServerError { message: Some(s.into_owned()), fastapi_detail: true, ..Default::default() },
+            Some(Detail { whole: AnyValue { value: list @ serde_json::Value::Array(_), .. }, .. }) => {
+                ServerError { message: Some(crate::json::to_string(&list)), fastapi_detail: true, ..Default::default() }
+            }
             _ => ServerError::default(),
         },
+    }
+}
+
+/// An error body, as far as its three shapes and FastAPI's go (`error` (object or string), a flat
+/// `object: "error"` with `message`/`type`/`param`, or `detail`).
+#[derive(Default)]
+struct ErrorBody<'a> {
+    error: Present<ErrorField<'a>>,
+    object: Option<Cow<'a, str>>,
+    message: Option<Cow<'a, str>>,
+    kind: Option<Cow<'a, str>>,
+    param: Option<Cow<'a, str>>,
+    detail: Present<Detail<'a>>,
+}
+
+object_sink!(impl<'de> for ErrorBody<'de> {
+    "error" => error, "object" => object, "message" => message, "type" => kind, "param" => param, "detail" => detail,
+});
+
+/// `error`: an object with `message`, `type`, `param`, or a string.
+#[derive(Default)]
+struct ErrorField<'a> {
+    object: bool,
+    text: Option<Cow<'a, str>>,
+    message: Option<Cow<'a, str>>,
+    kind: Option<Cow<'a, str>>,
+    param: Option<Cow<'a, str>>,
+}
+
+object_sink!(impl<'de> for ErrorField<'de>, object: object { "message" => message, "type" => kind, "param" => param }
+    fn text(&mut self, s: Text<'de, '_>) {
+        self.text = Some(s.into_cow());
+    }
+);
+
+/// FastAPI's `detail`: a string, or a list quoted whole (as compact JSON).
+#[derive(Default)]
+struct Detail<'a> {
+    text: Option<Cow<'a, str>>,
+    whole: AnyValue,
+}
+
+impl<'de> Sink<'de> for Detail<'de> {
+    fn text(&mut self, s: Text<'de, '_>) {
+        self.text = Some(s.into_cow());
+    }
+    fn array(&mut self) {
+        self.whole.array();
+    }
+    fn element(&mut self) -> Option<&mut dyn Sink<'de>> {
+        self.whole.element()
+    }
+    fn filled(&mut self) {
+        self.whole.filled();
     }
 }
 

@@ -255,3 +255,50 @@ fn a_retry_after_date_out_of_any_calendar_is_ignored_not_overflowed() {
     let e = classify_http(Some(429), "{}", &headers("Wed, 21 Oct 2026 07:29:30 GMT"), &ClassifyContext::default());
     assert_eq!(e.retry_after_ms, Some(90_000));
 }
+
+/// The reading before typed wire structs, kept as the oracle: a `Value` walked.
+fn parse_body_by_value(body: &str) -> ServerError {
+    use serde_json::Value;
+    let Ok(v) = crate::json::parse(body.as_bytes()) else {
+        return ServerError::default();
+    };
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_string);
+    match v.get("error") {
+        Some(Value::Object(inner)) => ServerError { message: text(inner.get("message")), kind: text(inner.get("type")), param: text(inner.get("param")), fastapi_detail: false },
+        Some(Value::String(s)) => ServerError { message: Some(s.clone()), ..Default::default() },
+        _ if v.get("object").and_then(Value::as_str) == Some("error") => {
+            ServerError { message: text(v.get("message")), kind: text(v.get("type")), param: text(v.get("param")), fastapi_detail: false }
+        }
+        _ => match v.get("detail") {
+            Some(Value::String(s)) => ServerError { message: Some(s.clone()), fastapi_detail: true, ..Default::default() },
+            Some(d @ Value::Array(_)) => ServerError { message: Some(crate::json::to_string(d)), fastapi_detail: true, ..Default::default() },
+            _ => ServerError::default(),
+        },
+    }
+}
+
+#[test]
+fn typed_reading_of_error_bodies_agrees_with_walking_a_value() {
+    let mut bodies: Vec<String> = std::fs::read_dir("tests/fixtures/vllm/v0.33.0")
+        .unwrap()
+        .chain(std::fs::read_dir("tests/fixtures/vllm/v0.11.0").unwrap())
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains("error"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    bodies.extend(
+        [
+            r#"{"error":null,"object":"error","message":"flat","type":"T","param":3}"#,
+            r#"{"error":5,"detail":"Not Found"}"#,
+            r#"{"error":{"message":"a"},"error":"b"}"#,
+            r#"{"error":"b","error":{"message":"a","type":null,"param":"p"}}"#,
+            r#"{"detail":[{"loc":["body","temperature"],"msg":"Input should be a valid number","type":"float_parsing","input":"hot","ctx":{"e":1.5e3,"n":-0}}]}"#,
+            r#"{"detail":{"x":1}}"#, r#"{"detail":[]}"#, r#"{"detail":null}"#, r#"[1]"#, "\"str\"", "{", "", r#"{"object":"list","message":"m"}"#,
+            r#"{"error":{"message":"esc\"aped \u00e9"}}"#, r#"{"detail":"x","detail":[true,"y\n"]}"#,
+        ]
+        .map(String::from),
+    );
+    for body in bodies {
+        assert_eq!(parse_body(&body), parse_body_by_value(&body), "{body}");
+    }
+}

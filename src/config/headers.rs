@@ -13,8 +13,9 @@ use super::reader::{expected, join, Obj};
 use super::secret::{self, read_input, Resolved};
 use super::Diagnostic;
 use crate::error::ProviderError;
-use serde_json::{Map, Value};
+use crate::name_index::NameIndex;
 use crate::str_map::StrMap;
+use serde_json::{Map, Value};
 
 /// One header value, and whether it is a secret.
 #[derive(Clone, Debug, PartialEq)]
@@ -211,55 +212,75 @@ pub fn read_model_headers(o: &Obj, warnings: &mut Vec<Diagnostic>) -> Result<Vec
     read_header_record(h, &hpath, &StrMap::new(), warnings)
 }
 
-fn set(out: &mut Vec<(String, String)>, name: &str, value: &str) {
-    out.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
-    out.push((name.to_string(), value.to_string()));
+/// Headers being merged: a later name replaces an earlier one case-insensitively and moves to the
+/// end, in constant time however many there are (a replaced entry is left empty, then dropped).
+#[derive(Default)]
+struct Merged {
+    items: Vec<Option<(String, String)>>,
+    /// Lower-cased name → its live entry.
+    live: NameIndex,
 }
 
-fn remove_authorization(out: &mut Vec<(String, String)>) {
-    out.retain(|(k, _)| !k.eq_ignore_ascii_case("authorization"));
+impl Merged {
+    fn set(&mut self, name: &str, value: &str) {
+        self.remove(name);
+        self.live.set(&name.to_ascii_lowercase(), self.items.len());
+        self.items.push(Some((name.to_string(), value.to_string())));
+    }
+
+    fn remove(&mut self, name: &str) {
+        let key = name.to_ascii_lowercase();
+        if let Some(i) = self.live.get(&key) {
+            self.items[i] = None;
+            self.live.remove(&key);
+        }
+    }
+
+    fn into_vec(self) -> Vec<(String, String)> {
+        self.items.into_iter().flatten().collect()
+    }
 }
 
 impl HeaderPlan {
     /// Merges every source with the resolved key (`None`: no key or a marker). `local_no_auth` is the
     /// `custom-local` key's `Authorization: null`; `model` adds that row's headers.
     pub fn build(&self, key: Option<&str>, local_no_auth: bool, model: Option<&str>) -> Vec<(String, String)> {
-        let mut out = Vec::new();
+        let mut out = Merged::default();
         let bearer = key.map(|k| ["Bearer ", k].concat());
         // URL credentials (`user:pass@`, which fetch refuses in a URL) take the bearer's place.
         let base = self.url_auth.clone().or_else(|| bearer.clone());
         if let Some(b) = &base {
-            out.push(("Authorization".to_string(), b.clone()));
+            out.set("Authorization", b);
         }
         for h in &self.provider {
-            set(&mut out, &h.name, &h.value);
+            out.set(&h.name, &h.value);
         }
         if let Some((_, hs)) = model.and_then(|m| self.models.iter().find(|(id, _)| id == m)) {
             for h in hs {
-                set(&mut out, &h.name, &h.value);
+                out.set(&h.name, &h.value);
             }
         }
         if local_no_auth {
-            remove_authorization(&mut out);
+            out.remove("authorization");
         }
         for h in &self.request {
-            set(&mut out, &h.name, &h.value);
+            out.set(&h.name, &h.value);
         }
         match &self.auth {
-            RequestAuth::Bearer(token) => set(&mut out, "Authorization", &format!("Bearer {token}")),
+            RequestAuth::Bearer(token) => out.set("Authorization", &format!("Bearer {token}")),
             RequestAuth::Header(name, value) => {
-                remove_authorization(&mut out);
+                out.remove("authorization");
                 if let (Some(b), false) = (&base, local_no_auth) {
-                    set(&mut out, "Authorization", b);
+                    out.set("Authorization", b);
                 }
-                set(&mut out, name, value);
+                out.set(name, value);
             }
             RequestAuth::ProviderDefault | RequestAuth::Unusable => {}
         }
         if let (true, Some(b)) = (self.auth_header, &bearer) {
-            set(&mut out, "Authorization", b);
+            out.set("Authorization", b);
         }
-        out
+        out.into_vec()
     }
 
     /// Configured header values that are secrets (for redaction).
@@ -285,21 +306,27 @@ impl HeaderPlan {
     /// Configured provider-level headers for `describe()`, secrets redacted.
     pub fn shown(&self, secrets: &[String]) -> StrMap {
         let mut out = StrMap::new();
-        let mut merged = Vec::new();
+        let mut merged = Merged::default();
         for h in self.provider.iter().chain(self.request.iter()) {
-            merged.retain(|x: &&HeaderValue| !x.name.eq_ignore_ascii_case(&h.name));
-            merged.push(h);
+            merged.set(&h.name, &h.value);
         }
+        // Whether the header that wins each name is a secret.
+        let mut is_secret = NameIndex::new();
+        for h in self.provider.iter().chain(self.request.iter()) {
+            is_secret.set(&h.name.to_ascii_lowercase(), usize::from(h.secret));
+        }
+        let found = crate::redact::SecretFinder::new(secrets);
         // A header-named key replaces any configured Authorization, so a configured one is not shown.
         let header_auth = matches!(self.auth, RequestAuth::Header(..));
-        for h in merged {
-            if header_auth && h.name.eq_ignore_ascii_case("authorization") {
+        for (name, value) in merged.into_vec() {
+            if header_auth && name.eq_ignore_ascii_case("authorization") {
                 continue;
             }
             // A value holding a secret in any form is a secret as a whole.
-            let secret = h.secret || crate::redact::redact(&h.value, secrets) != h.value;
+            let secret = is_secret.get(&name.to_ascii_lowercase()) == Some(1) || found.holds(&value);
             // A name can hold a key too (`${VAR}` in a name; found by fuzzing): shown redacted.
-            out.insert(crate::redact::redact(&h.name, secrets), if secret { crate::redact::REDACTED.to_string() } else { h.value.clone() });
+            let name = if found.holds(&name) { crate::redact::redact(&name, secrets) } else { name };
+            out.insert(name, if secret { crate::redact::REDACTED.to_string() } else { value });
         }
         match &self.auth {
             RequestAuth::Bearer(_) => {
@@ -393,5 +420,33 @@ mod tests {
         assert_eq!(get(&plan.build(None, true, None), "authorization"), None);
         let plan = HeaderPlan { request: vec![hv("Authorization", "Bearer req")], ..Default::default() };
         assert_eq!(get(&plan.build(None, true, None), "authorization"), Some("Bearer req"));
+    }
+
+    #[test]
+    fn shown_headers_hide_secrets_by_the_winning_header_and_by_value() {
+        let plan = HeaderPlan {
+            provider: vec![HeaderValue { name: "X-A".into(), value: "from-ref".into(), secret: true }, hv("X-B", "has sk-one inside"), hv("X-C", "plain")],
+            request: vec![hv("x-a", "plain now")],
+            ..Default::default()
+        };
+        let shown = plan.shown(&["sk-one".into(), "ab".into()]);
+        assert_eq!(shown.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect::<Vec<_>>(), [("X-B", "[redacted]"), ("X-C", "plain"), ("x-a", "plain now")]);
+    }
+
+    #[test]
+    fn merging_many_headers_takes_time_proportional_to_them() {
+        let plan = |n: usize| HeaderPlan {
+            provider: (0..n).map(|i| hv(&format!("X-H-{i}"), &format!("v{i}"))).collect(),
+            request: (0..n).step_by(2).map(|i| hv(&format!("x-h-{i}"), "again")).collect(),
+            ..Default::default()
+        };
+        let secrets: Vec<String> = (0..2000).map(|i| format!("secret-{i}")).collect();
+        let h = plan(10).build(Some("k"), false, None);
+        assert_eq!(h.len(), 11);
+        assert_eq!((h[0].0.as_str(), h[5].0.as_str(), h[10].0.as_str()), ("Authorization", "X-H-9", "x-h-8"));
+        crate::growth::assert_linear("headers", 4000, plan, |p| {
+            p.build(Some("k"), false, None);
+            p.shown(&secrets);
+        });
     }
 }

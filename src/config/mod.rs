@@ -179,8 +179,11 @@ pub fn resolve(input: &ResolveInput) -> Result<Provider, ProviderError> {
     let store = input.auth_profiles.as_ref().and_then(|p| parse_input(p, "authProfiles").ok());
     let sources = sources::Sources::collect(&raw, store.as_ref(), &input.env);
     let mut p = resolve_parsed(input, &raw).map_err(|e| sources.name_error(e))?;
+    // Found first, redacted only where found: thousands of warnings and secrets stay linear.
+    let finder = crate::redact::SecretFinder::new(&p.secrets);
     for w in &mut p.described.warnings {
-        w.message = crate::redact::redact(&sources.name(&w.message), &p.secrets);
+        let named = sources.name(&w.message);
+        w.message = if finder.holds(&named) { crate::redact::redact(&named, &p.secrets) } else { named };
     }
     p.send_block = p.send_block.take().map(|e| sources.name_error(e).redact(&p.secrets));
     Ok(p)
@@ -308,7 +311,7 @@ fn resolve_parsed(input: &ResolveInput, raw: &Value) -> Result<Provider, Provide
         discovery,
         models: {
             let mut rows = declared.as_ref().map(|d| d.models.clone()).unwrap_or_default();
-            crate::shaping::attach_thinking(&mut rows);
+            crate::models::thinking::attach_thinking(&mut rows);
             rows
         },
         timeout_ms: declared.as_ref().and_then(|d| d.timeout_seconds).map(|s| s.saturating_mul(1000)),

@@ -8,6 +8,7 @@ use super::reader::{expected, get_ci, join, Obj};
 use super::secret::{read_input, SecretInput};
 use super::Diagnostic;
 use crate::error::ProviderError;
+use crate::name_index::NameIndex;
 use serde_json::{Map, Value};
 
 /// The kind of credential a profile holds.
@@ -81,22 +82,47 @@ pub fn read(store: &Value, config: &Map<String, Value>, warnings: &mut Vec<Diagn
         .or(order_list(config.get("auth").and_then(|a| get_ci(a.as_object()?, "order")).map(|(_, v)| v), "auth.order")?)
         .or_else(|| configured_ids(config));
     let ordered = match explicit {
-        Some(ids) => ids.iter().filter_map(|id| all.iter().find(|(p, _)| &p.id == id).map(|(p, _)| p.clone())).collect(),
+        Some(ids) => {
+            let mut by_id = NameIndex::new();
+            for (i, (p, _)) in all.iter().enumerate() {
+                by_id.first(&p.id, i);
+            }
+            ids.iter().filter_map(|id| by_id.get(id).map(|i| all[i].0.clone())).collect()
+        }
         None => {
             // OpenClaw's default: token before api_key, then the least recently used first. The id
-            // breaks ties, so the order is total and any sort gives the same result; an insertion
-            // into place (a handful of profiles) links no sort code into the wasm at all.
-            let before = |(a, ua): &(Profile, u64), (b, ub): &(Profile, u64)| rank(a.kind).cmp(&rank(b.kind)).then(ua.cmp(ub)).then(a.id.cmp(&b.id)).is_lt();
-            let mut sorted: Vec<(Profile, u64)> = Vec::with_capacity(all.len());
-            for item in all {
-                let at = sorted.iter().position(|x| before(&item, x)).unwrap_or(sorted.len());
-                sorted.insert(at, item);
-            }
-            sorted.into_iter().map(|(p, _)| p).collect()
+            // breaks ties, so the order is total and any sort gives the same result: a heap's, whose
+            // code is a fraction of `sort_unstable`'s (about 1 KiB of gzipped wasm less).
+            let heap: std::collections::BinaryHeap<InOrder> = all.into_iter().map(InOrder).collect();
+            heap.into_sorted_vec().into_iter().map(|InOrder((p, _))| p).collect()
         }
     };
     Ok(Profiles { ordered, oauth_ids })
 }
+
+/// A profile and its last use, ordered as OpenClaw tries them.
+struct InOrder((Profile, u64));
+
+impl Ord for InOrder {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        let ((a, ua), (b, ub)) = (&self.0, &other.0);
+        rank(a.kind).cmp(&rank(b.kind)).then(ua.cmp(ub)).then(a.id.cmp(&b.id))
+    }
+}
+
+impl PartialOrd for InOrder {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for InOrder {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for InOrder {}
 
 fn rank(kind: ProfileKind) -> u8 {
     match kind {

@@ -59,6 +59,14 @@ impl Provider {
         self.catalog_rows.borrow().clone().unwrap_or_else(|| self.described.models.clone())
     }
 
+    /// Runs `f` on [`Provider::model_rows`] without copying them (a request looks one row up).
+    pub fn with_model_rows<R>(&self, f: impl FnOnce(&[crate::models::ModelDefinition]) -> R) -> R {
+        match self.catalog_rows.borrow().as_deref() {
+            Some(rows) => f(rows),
+            None => f(&self.described.models),
+        }
+    }
+
     /// Remembers a merged catalog's rows for later requests (see [`Provider::model_rows`]).
     pub fn remember_rows(&self, rows: Vec<crate::models::ModelDefinition>) {
         *self.catalog_rows.borrow_mut() = Some(rows);

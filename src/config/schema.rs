@@ -7,6 +7,7 @@ use super::secret::{read_input, SecretInput};
 use super::Diagnostic;
 use crate::error::ProviderError;
 use crate::models::ModelDefinition;
+use crate::name_index::NameIndex;
 use serde_json::{Map, Value};
 use crate::str_map::StrMap;
 
@@ -111,13 +112,14 @@ pub fn read_provider(map: &Map<String, Value>, path: &str, env: &StrMap, warning
         warnings.push(Diagnostic::warning(&join(path, "authHeader"), "authHeader is ignored: request.auth header mode sends no Authorization header"));
     }
     let params = o.opt_obj("params")?.map(|(p, _)| p.clone());
-    let mut models = Vec::new();
+    let mut models: Vec<ModelDefinition> = Vec::new();
+    let mut ids = NameIndex::new();
     if let Some(rows) = o.opt_array("models")? {
         for (i, row) in rows.iter().enumerate() {
             let rpath = format!("{path}.models[{i}]");
             let Value::Object(m) = row else { return Err(expected(&rpath, "an object", row)) };
             let (model, model_headers) = read_model(m, &rpath, provider_max_tokens, params.as_ref(), warnings)?;
-            if models.iter().any(|d: &ModelDefinition| d.id == model.id) {
+            if ids.first(&model.id, models.len()) != models.len() {
                 warnings.push(Diagnostic::warning(&join(&rpath, "id"), format!("model \"{}\" is declared twice; the first row is used", model.id)));
                 continue;
             }

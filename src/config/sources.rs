@@ -8,12 +8,18 @@
 use super::auth::{is_known_env_name, is_marker, API_KEY_ENV};
 use super::reader::get_ci;
 use crate::error::ProviderError;
+use crate::name_index::NameIndex;
 use crate::str_map::StrMap;
 use serde_json::Value;
 
-/// Values that may be secrets, each with what to show instead, longest first.
+/// Values that may be secrets, each with what to show instead. Kept by length, longest first, each
+/// length indexed by value: naming a text then costs its length times the number of distinct lengths,
+/// however many auth profiles there are.
 #[derive(Debug, Default)]
-pub struct Sources(Vec<(String, String)>);
+pub struct Sources {
+    by_len: Vec<(usize, NameIndex)>,
+    labels: Vec<String>,
+}
 
 impl Sources {
     /// Everything the config (before substitution) and the auth-profile store point at.
@@ -32,17 +38,27 @@ impl Sources {
             s.walk(record, "", env);
         }
         // A per-entry `apiKey` naming a profile is a name, not a key.
-        s.0.retain(|(v, _)| !records.contains_key(v));
+        for id in records.keys() {
+            if let Some((_, values)) = s.by_len.iter_mut().find(|(n, _)| *n == id.len()) {
+                values.remove(id);
+            }
+        }
         s
     }
 
     fn add(&mut self, value: &str, label: String) {
         // Shorter values would shred ordinary words, as in `crate::redact::redact`.
-        if value.len() < 3 || self.0.iter().any(|(v, _)| v == value) {
+        if value.len() < 3 {
             return;
         }
-        let at = self.0.iter().position(|(v, _)| v.len() < value.len()).unwrap_or(self.0.len());
-        self.0.insert(at, (value.to_string(), label));
+        let at = self.by_len.iter().position(|(n, _)| *n <= value.len()).unwrap_or(self.by_len.len());
+        if self.by_len.get(at).is_none_or(|(n, _)| *n != value.len()) {
+            self.by_len.insert(at, (value.len(), NameIndex::new()));
+        }
+        // The first label for a value is kept.
+        if self.by_len[at].1.first(value, self.labels.len()) == self.labels.len() {
+            self.labels.push(label);
+        }
     }
 
     fn env_var(&mut self, name: &str, env: &StrMap) {
@@ -89,10 +105,11 @@ impl Sources {
         let mut out = String::with_capacity(text.len());
         let mut i = 0;
         while i < text.len() {
-            match self.0.iter().find(|(v, _)| text[i..].starts_with(v.as_str())) {
-                Some((v, label)) => {
-                    out.push_str(label);
-                    i += v.len();
+            let found = self.by_len.iter().find_map(|(n, values)| Some((*n, values.get(text.get(i..i + n)?)?)));
+            match found {
+                Some((len, label)) => {
+                    out.push_str(&self.labels[label]);
+                    i += len;
                 }
                 None => {
                     let c = text[i..].chars().next().unwrap_or(' ');

@@ -336,10 +336,43 @@ fn a_key_substituted_into_a_header_name_is_shown_redacted_and_a_bad_header_name_
     let p = resolve(&input("X-Auth-${VLLM_API_KEY}")).unwrap();
     let shown = format!("{:?}", p.describe().headers);
     assert!(!shown.contains(key) && shown.contains("X-Auth-[redacted]"), "{shown}");
-    let built = crate::shaping::build_from_json(&p, r#"{"model":"vllm/m","messages":[{"role":"user","content":"hi"}]}"#).unwrap();
-    assert!(!format!("{:?}", built.prepared.headers).contains(key));
     for bad in ["X Auth", "X-Auth:", "X-\u{0}", "X-é"] {
         let e = resolve(&input(bad)).unwrap_err();
         assert_eq!(e.path.as_deref(), Some("models.providers.vllm.request.auth.headerName"), "{bad:?}: {e:?}");
     }
+}
+/// A config with `n` model rows (every tenth declared twice), `n` headers (half of them secret), and
+/// `n` aliases; and an auth-profile store of `n` profiles.
+fn big_input(n: usize) -> ResolveInput {
+    let rows: Vec<String> = (0..n).map(|i| format!("{{id:'m{}',name:'M {i}'}}", if i % 10 == 9 { i - 1 } else { i })).collect();
+    let headers: Vec<String> = (0..n).map(|i| format!("'X-{}-{i}':'value-{i}'", if i % 2 == 0 { "Token" } else { "Plain" })).collect();
+    let aliases: Vec<String> = (0..n).map(|i| format!("'vllm/m{i}':{{alias:'a{}'}}", i % (n / 2))).collect();
+    let profiles: Vec<String> = (0..n).map(|i| format!("'vllm:p{i}':{{type:'{}',provider:'vllm',key:'key-{i}',token:'tok-{i}'}}", if i % 3 == 0 { "token" } else { "api_key" })).collect();
+    let config = format!(
+        "{{models:{{providers:{{vllm:{{baseUrl:'http://127.0.0.1:8000/v1',headers:{{{}}},models:[{}]}}}}}},agents:{{defaults:{{models:{{{}}}}}}}}}",
+        headers.join(","),
+        rows.join(","),
+        aliases.join(",")
+    );
+    ResolveInput {
+        config: Some(ConfigInput::Text(config)),
+        auth_profiles: Some(ConfigInput::Text(format!("{{profiles:{{{}}},usageStats:{{'vllm:p4':{{lastUsed:9}}}}}}", profiles.join(",")))),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn resolve_takes_time_proportional_to_rows_headers_aliases_and_profiles() {
+    let p = resolve(&big_input(100)).unwrap();
+    let d = p.describe();
+    assert_eq!(d.models.len(), 90, "each row declared twice is used once");
+    assert_eq!(d.warnings.iter().filter(|w| w.message.contains("declared twice")).count(), 10);
+    assert_eq!((d.headers.len(), d.headers.get("X-Token-0").map(String::as_str), d.headers.get("X-Plain-1").map(String::as_str)), (100, Some("[redacted]"), Some("value-1")));
+    assert_eq!((d.aliases.len(), d.aliases.get("a7").map(String::as_str)), (50, Some("vllm/m57")), "a later alias wins");
+    // Token profiles first, then the least recently used, then by id.
+    assert_eq!(d.auth.profile_id.as_deref(), Some("vllm:p0"));
+    assert!(p.secrets().iter().any(|s| s == "tok-99") && p.secrets().iter().any(|s| s == "key-98"));
+    crate::growth::assert_linear("resolve", 1500, big_input, |input| {
+        resolve(input).unwrap();
+    });
 }

@@ -5,8 +5,8 @@ use super::model::compat_str;
 use super::notes::{Action, Notes};
 use super::params::Params;
 use crate::error::{ErrorCode, ProviderError};
+use super::body::{tool_calls_json, tools_json, Body, Content, Message, Part};
 use crate::models::{ModelDefinition, Origin, CONFIGURED_DEFAULT_MAX_TOKENS as DEFAULT_MAX_TOKENS};
-use serde_json::{Map, Value};
 
 /// Characters an image part counts as.
 pub const IMAGE_CHARS: u64 = 8_000;
@@ -21,48 +21,49 @@ fn is_cjk(c: char) -> bool {
 /// A string's length as OpenClaw estimates it: UTF-16 units, CJK characters counted four times.
 pub fn string_chars(s: &str) -> u64 {
     let mut n = 0;
-    for c in s.chars() {
+    let mut rest = s;
+    loop {
+        // A run of ASCII counts one per byte; only the other characters are decoded.
+        let ascii = rest.bytes().position(|b| !b.is_ascii()).unwrap_or(rest.len());
+        n += ascii as u64;
+        rest = &rest[ascii..];
+        let Some(c) = rest.chars().next() else { return n };
         n += if is_cjk(c) { 4 } else { c.len_utf16() as u64 };
+        rest = &rest[c.len_utf8()..];
+    }
+}
+
+fn parts_chars(parts: &[Part]) -> u64 {
+    let mut n = 0;
+    for p in parts {
+        n += match p {
+            Part::Text(t) => string_chars(t),
+            Part::Media { kind: "image_url", .. } => IMAGE_CHARS,
+            // A video counts as its JSON text, as OpenClaw's estimate counts parts it does not know.
+            media => string_chars(&media.to_json()),
+        };
     }
     n
 }
 
-fn json_chars(v: &Value) -> u64 {
-    string_chars(&crate::json::to_string(v))
-}
-
-fn content_chars(content: &Value) -> u64 {
-    match content {
-        Value::String(s) => string_chars(s),
-        Value::Array(parts) => {
-            let mut n = 0;
-            for p in parts {
-                n += match p.get("type").and_then(Value::as_str) {
-                    Some("text") => p.get("text").and_then(Value::as_str).map_or(0, string_chars),
-                    Some("image_url" | "input_image") => IMAGE_CHARS,
-                    _ => json_chars(p),
-                };
-            }
-            n
-        }
-        _ => 0,
-    }
-}
-
 /// Estimated prompt tokens of a body: `ceil(chars / 4 × 1.25)` over message contents, replayed
 /// reasoning, tool calls, tools and `response_format`.
-pub fn estimate_tokens(body: &Map<String, Value>) -> u64 {
+pub fn estimate_tokens(body: &Body) -> u64 {
     let mut chars = 0;
-    let none = Vec::new();
-    for m in body.get("messages").and_then(Value::as_array).unwrap_or(&none) {
-        chars += m.get("content").map_or(0, content_chars);
-        for field in &["reasoning_content", "reasoning", "reasoning_text"] {
-            chars += m.get(field).and_then(Value::as_str).map_or(0, string_chars);
-        }
-        chars += m.get("tool_calls").map_or(0, json_chars);
+    for m in &body.messages {
+        chars += match m {
+            Message::System { content, .. } | Message::Tool { content, .. } => string_chars(content),
+            Message::User(Content::Text(t)) => string_chars(t),
+            Message::User(Content::Parts(parts)) => parts_chars(parts),
+            Message::Assistant { content, reasoning_content, tool_calls } => {
+                content.as_deref().map_or(0, string_chars)
+                    + reasoning_content.as_deref().map_or(0, string_chars)
+                    + if tool_calls.is_empty() { 0 } else { string_chars(&tool_calls_json(tool_calls)) }
+            }
+        };
     }
-    chars += body.get("tools").map_or(0, json_chars);
-    chars += body.get("response_format").map_or(0, json_chars);
+    chars += body.tools.as_ref().map_or(0, |t| string_chars(&tools_json(t)));
+    chars += body.sampling.iter().find(|(k, _)| *k == "response_format").map_or(0, |(_, rf)| string_chars(&crate::json::to_string(rf)));
     // chars / 4 × 1.25 = chars × 5 / 16, rounded up.
     (chars * 5).div_ceil(16)
 }
@@ -80,7 +81,7 @@ pub fn field(model: &ModelDefinition) -> &'static str {
 /// (request or agents' params) is clamped to the row's `maxTokens`; the row's own `params.maxTokens`
 /// is not; without either, the row's `maxTokens` (OpenClaw's 8192 for a declared row without one,
 /// see `model::resolve_model_in`). Then all of them are clamped to what the prompt leaves of the context.
-pub fn apply(model: &ModelDefinition, params: &Params, body: &mut Map<String, Value>, notes: &mut Notes) -> Result<(), ProviderError> {
+pub fn apply(model: &ModelDefinition, params: &Params, body: &mut Body, notes: &mut Notes) -> Result<(), ProviderError> {
     let field = field(model);
     let requested = match (params.asked_cap.filter(|n| *n > 0), params.row_cap.filter(|n| *n > 0)) {
         (Some(n), _) => match model.max_tokens {
@@ -123,6 +124,6 @@ pub fn apply(model: &ModelDefinition, params: &Params, body: &mut Map<String, Va
     if field == "max_tokens" {
         notes.push(field, Action::Renamed, "The output cap is sent as max_tokens instead of max_completion_tokens because the model row sets compat.maxTokensField.");
     }
-    super::put(body, field, Value::from(value));
+    body.max_tokens = Some((field, value));
     Ok(())
 }

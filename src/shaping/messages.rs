@@ -1,11 +1,10 @@
 //! Message conversion (§5.4): the caller's messages as OpenAI chat messages for a vLLM model.
 
+use super::body::{self as wire, Part};
 use super::model::{accepts, compat_bool};
 use super::notes::{Action, Notes};
 use super::request::{Content, ContentPart, Message, ToolCall};
 use crate::models::ModelDefinition;
-use super::{obj1, put, put_s, s, tagged};
-use serde_json::{Map, Value};
 
 /// OpenClaw's placeholder for images a model cannot take.
 pub const IMAGE_OMITTED: &str = "(image omitted: model does not support images)";
@@ -18,44 +17,42 @@ pub const NO_OUTPUT: &str = "(no output)";
 pub const EMPTY_TOOL_CALL_ID: &str = "defaulttoolid";
 
 /// Converts the conversation; records notes for media placeholders, dropped reasoning and renamed ids.
-pub fn convert(model: &ModelDefinition, messages: &[Message], notes: &mut Notes) -> Vec<Value> {
-    let mut out = Vec::new();
-    let mut pending_images: Vec<Value> = Vec::new();
+pub fn convert(model: &ModelDefinition, messages: Vec<Message>, notes: &mut Notes) -> Vec<wire::Message> {
+    let mut out = Vec::with_capacity(messages.len());
+    let mut pending_images: Vec<Part> = Vec::new();
     let mut result_number = 0usize;
     let mut media = MediaNotes::default();
     for message in messages {
         if !matches!(message, Message::Tool { .. }) && !pending_images.is_empty() {
-            out.push(Value::Object(tagged("role", "user", "content", Value::Array(std::mem::take(&mut pending_images)))));
+            out.push(wire::Message::User(wire::Content::Parts(std::mem::take(&mut pending_images))));
         }
         match message {
-            Message::System { content } => out.push(Value::Object(tagged("role", system_role(model, notes), "content", s(content)))),
+            Message::System { content } => out.push(wire::Message::System { role: system_role(model, notes), content }),
             Message::User { content } => {
                 if let Some(content) = user_content(model, content, &mut media) {
-                    out.push(Value::Object(tagged("role", "user", "content", content)));
+                    out.push(wire::Message::User(content));
                 }
             }
             Message::Assistant { content, reasoning, reasoning_field, tool_calls } => {
-                let calls = tool_calls.as_deref().unwrap_or(&[]);
-                if let Some(m) = assistant(model, content.as_ref(), reasoning.as_deref(), reasoning_field.as_deref(), calls, notes) {
+                let calls = tool_calls.unwrap_or_default();
+                if let Some(m) = assistant(model, content.as_ref(), reasoning, reasoning_field.as_deref(), calls, notes) {
                     out.push(m);
                 }
             }
             Message::Tool { tool_call_id, tool_name, content } => {
                 result_number += 1;
                 let (text, images) = tool_result(model, content, &mut media);
-                let mut m = tagged("role", "tool", "content", Value::String(text));
-                put(&mut m, "tool_call_id", Value::String(wire_id(tool_call_id, notes)));
-                out.push(Value::Object(m));
+                out.push(wire::Message::Tool { content: text, tool_call_id: wire_id(&tool_call_id, notes) });
                 if !images.is_empty() {
                     let name = super::first_chars(tool_name.as_deref().unwrap_or("tool"), 64);
-                    pending_images.push(text_part(&["Image(s) from tool result #", &result_number.to_string(), " (", &name, "):"].concat()));
+                    pending_images.push(Part::Text(["Image(s) from tool result #", &result_number.to_string(), " (", &name, "):"].concat()));
                     pending_images.extend(images);
                 }
             }
         }
     }
     if !pending_images.is_empty() {
-        out.push(Value::Object(tagged("role", "user", "content", Value::Array(pending_images))));
+        out.push(wire::Message::User(wire::Content::Parts(pending_images)));
     }
     media.report(notes);
     out
@@ -93,45 +90,36 @@ impl MediaNotes {
 }
 
 /// A part on the wire, or the placeholder text when the model cannot take it.
-fn part(model: &ModelDefinition, p: &ContentPart, media: &mut MediaNotes) -> Value {
+fn part(model: &ModelDefinition, p: ContentPart, media: &mut MediaNotes) -> Part {
     match p {
-        ContentPart::Text { text } => text_part(text),
-        ContentPart::Image { data, mime_type } if accepts(model, "image") => {
-            media_part("image_url", mime_type, data)
-        }
-        ContentPart::Video { data, mime_type } if accepts(model, "video") => {
-            media_part("video_url", mime_type, data)
-        }
+        ContentPart::Text { text } => Part::Text(text),
+        ContentPart::Image { data, mime_type } if accepts(model, "image") => media_part("image_url", &mime_type, &data),
+        ContentPart::Video { data, mime_type } if accepts(model, "video") => media_part("video_url", &mime_type, &data),
         ContentPart::Image { .. } => {
             media.images = true;
-            text_part(IMAGE_OMITTED)
+            Part::Text(IMAGE_OMITTED.to_string())
         }
         ContentPart::Video { .. } => {
             media.videos = true;
-            text_part(VIDEO_OMITTED)
+            Part::Text(VIDEO_OMITTED.to_string())
         }
     }
 }
 
-fn text_part(text: &str) -> Value {
-    Value::Object(tagged("type", "text", "text", s(text)))
-}
-
 /// `{type: "image_url", image_url: {url: "data:<mime>;base64,<data>"}}` (or `video_url`).
-fn media_part(kind: &str, mime_type: &str, data: &str) -> Value {
-    let url = ["data:", mime_type, ";base64,", data].concat();
-    Value::Object(tagged("type", kind, kind, obj1("url", Value::String(url))))
+fn media_part(kind: &'static str, mime_type: &str, data: &str) -> Part {
+    Part::Media { kind, url: ["data:", mime_type, ";base64,", data].concat() }
 }
 
-fn is_placeholder(v: &Value) -> bool {
-    matches!(v.get("text").and_then(Value::as_str), Some(IMAGE_OMITTED | VIDEO_OMITTED))
+fn is_placeholder(p: &Part) -> bool {
+    matches!(p, Part::Text(t) if t == IMAGE_OMITTED || t == VIDEO_OMITTED)
 }
 
-fn user_content(model: &ModelDefinition, content: &Content, media: &mut MediaNotes) -> Option<Value> {
+fn user_content(model: &ModelDefinition, content: Content, media: &mut MediaNotes) -> Option<wire::Content> {
     match content {
-        Content::Text(t) => Some(Value::String(t.clone())),
+        Content::Text(t) => Some(wire::Content::Text(t)),
         Content::Parts(parts) => {
-            let mut out: Vec<Value> = Vec::new();
+            let mut out: Vec<Part> = Vec::with_capacity(parts.len());
             for p in parts {
                 let v = part(model, p, media);
                 // Consecutive identical placeholders collapse into one, as OpenClaw's transcript transform does.
@@ -140,7 +128,7 @@ fn user_content(model: &ModelDefinition, content: &Content, media: &mut MediaNot
                 }
                 out.push(v);
             }
-            (!out.is_empty()).then_some(Value::Array(out))
+            (!out.is_empty()).then_some(wire::Content::Parts(out))
         }
     }
 }
@@ -161,13 +149,10 @@ fn texts(content: Option<&Content>) -> Vec<&str> {
     out
 }
 
-fn assistant(model: &ModelDefinition, content: Option<&Content>, reasoning: Option<&str>, field: Option<&str>, calls: &[ToolCall], notes: &mut Notes) -> Option<Value> {
+fn assistant(model: &ModelDefinition, content: Option<&Content>, reasoning: Option<String>, field: Option<&str>, calls: Vec<ToolCall>, notes: &mut Notes) -> Option<wire::Message> {
     let mut text = texts(content);
     text.retain(|t| !t.trim().is_empty());
-    let mut m = Map::new();
-    put_s(&mut m, "role", "assistant");
-    // A turn with tool calls and no text is sent with `content: null`, as OpenClaw sends it.
-    put(&mut m, "content", if text.is_empty() { Value::Null } else { Value::String(text.join("\n")) });
+    let mut reasoning_content = None;
     if let Some(r) = reasoning.filter(|r| !r.trim().is_empty()) {
         let field = field.unwrap_or("reasoning_content");
         // OpenClaw's replay policy for vLLM keeps reasoning in the history of reasoning rows only, and
@@ -178,7 +163,7 @@ fn assistant(model: &ModelDefinition, content: Option<&Content>, reasoning: Opti
             _ => Some(format!("Replayed reasoning that arrived in {field} was left out: OpenClaw replays only reasoning_content to vLLM.")),
         };
         match why {
-            None => put(&mut m, field, Value::String(r.to_string())),
+            None => reasoning_content = Some(r),
             Some(why) => {
                 let path = format!("messages[].{field}");
                 if !notes.has(&path) {
@@ -187,23 +172,20 @@ fn assistant(model: &ModelDefinition, content: Option<&Content>, reasoning: Opti
             }
         }
     }
-    if !calls.is_empty() {
-        let mut wire = Vec::new();
-        for c in calls {
-            let args = if c.arguments.is_null() { "{}".to_string() } else { crate::json::to_string(&c.arguments) };
-            let mut m = Map::new();
-            put(&mut m, "id", Value::String(wire_id(&c.id, notes)));
-            put_s(&mut m, "type", "function");
-            put(&mut m, "function", Value::Object(tagged("name", &c.name, "arguments", Value::String(args))));
-            wire.push(Value::Object(m));
-        }
-        put(&mut m, "tool_calls", Value::Array(wire));
+    let mut tool_calls = Vec::with_capacity(calls.len());
+    for c in calls {
+        let arguments = if c.arguments.is_null() { "{}".to_string() } else { crate::json::to_string(&c.arguments) };
+        tool_calls.push(wire::ToolCall { id: wire_id(&c.id, notes), name: c.name, arguments });
     }
-    (!text.is_empty() || !calls.is_empty()).then_some(Value::Object(m))
+    if text.is_empty() && tool_calls.is_empty() {
+        return None;
+    }
+    // A turn with tool calls and no text is sent with `content: null`, as OpenClaw sends it.
+    Some(wire::Message::Assistant { content: (!text.is_empty()).then(|| text.join("\n")), reasoning_content, tool_calls })
 }
 
-fn tool_result(model: &ModelDefinition, content: &Content, media: &mut MediaNotes) -> (String, Vec<Value>) {
-    let text = texts(Some(content)).join("\n");
+fn tool_result(model: &ModelDefinition, content: Content, media: &mut MediaNotes) -> (String, Vec<Part>) {
+    let text = texts(Some(&content)).join("\n");
     let mut images = Vec::new();
     let mut placeholder = None;
     if let Content::Parts(parts) = content {
@@ -211,10 +193,13 @@ fn tool_result(model: &ModelDefinition, content: &Content, media: &mut MediaNote
             if matches!(p, ContentPart::Text { .. }) {
                 continue;
             }
+            let image = matches!(p, ContentPart::Image { .. });
             let v = part(model, p, media);
             if is_placeholder(&v) {
-                placeholder = placeholder.or_else(|| v.get("text").and_then(Value::as_str).map(str::to_string));
-            } else if matches!(p, ContentPart::Image { .. }) {
+                if let (None, Part::Text(t)) = (&placeholder, v) {
+                    placeholder = Some(t);
+                }
+            } else if image {
                 images.push(v);
             }
         }

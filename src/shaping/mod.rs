@@ -5,6 +5,7 @@
 //! [`build`] produces both the public [`PreparedRequest`] (key redacted) and the [`HttpRequest`] to
 //! send, from one body, so what `buildChatRequest` shows is byte for byte what `chat()` sends.
 
+mod body;
 mod budget;
 mod messages;
 mod model;
@@ -22,18 +23,20 @@ mod tests_errata;
 #[cfg(test)]
 mod tests_thinking;
 
+pub use body::Body;
 pub use budget::estimate_tokens;
 pub use messages::normalize_tool_call_id;
-pub use model::{attach_thinking, fallback_row, resolve_model, resolve_model_in};
+pub use crate::models::thinking::{attach_thinking, thinking_profile, Level, ThinkingProfile};
+pub use model::{fallback_row, resolve_model, resolve_model_in};
 pub use notes::{Action, Note, Notes};
 pub use request::{ChatRequest, Content, ContentPart, Message, Tool, ToolCall, ToolChoice};
 pub use surrogates::strip_lone_surrogates;
-pub use thinking::{thinking_profile, Level, ThinkingProfile};
 
 use crate::config::Provider;
 use crate::error::ProviderError;
 use crate::http::{header_value, HttpRequest, MAX_JSON_BODY_BYTES};
 use crate::models::ModelDefinition;
+use crate::str_map::StrMap;
 use model::compat_bool;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -47,9 +50,9 @@ pub struct PreparedRequest {
     pub url: String,
     /// Headers as sent, `Authorization` shown as `Bearer [redacted]` (or `Basic [redacted]`), other
     /// secret-named headers as `[redacted]`.
-    pub headers: Map<String, Value>,
+    pub headers: StrMap,
     /// The exact JSON body.
-    pub body: Map<String, Value>,
+    pub body: Body,
     /// Why the body differs from a native-OpenAI request.
     pub notes: Vec<Note>,
 }
@@ -70,49 +73,53 @@ pub fn parse_request(json: &str) -> Result<ChatRequest, ProviderError> {
     let clean = strip_lone_surrogates(json);
     let value: Value = crate::json::parse(clean.as_bytes())
         .map_err(|e| ProviderError::config_at("request", format!("Invalid chat request: {e}"), "Pass the request as a JSON object."))?;
-    request::from_value(&value)
+    request::from_value(value)
 }
 
 /// Builds the request for `request` against `provider` (managed mode, §5.3–§5.8), among
 /// [`Provider::model_rows`]: the merged catalog once `listModels()` has merged the server's rows.
 pub fn build(provider: &Provider, request: &ChatRequest) -> Result<Shaped, ProviderError> {
-    build_among(provider, &provider.model_rows(), request)
+    build_owned(provider, request.clone())
+}
+
+/// [`build`] for a request read for this alone (its texts move into the body instead of being copied).
+pub fn build_owned(provider: &Provider, request: ChatRequest) -> Result<Shaped, ProviderError> {
+    provider.with_model_rows(|rows| shape(provider, rows, request))
 }
 
 /// Builds against `rows` (declared and discovered, e.g. a `listModels()` catalog) instead of the
 /// declared rows only, so a discovered model gets its server-reported window and cap.
 pub fn build_among(provider: &Provider, rows: &[ModelDefinition], request: &ChatRequest) -> Result<Shaped, ProviderError> {
+    shape(provider, rows, request.clone())
+}
+
+/// Builds from a request that is read for this alone: its texts move into the body.
+fn shape(provider: &Provider, rows: &[ModelDefinition], request: ChatRequest) -> Result<Shaped, ProviderError> {
     let mut notes = Notes::default();
     let model = model::resolve_model_in(provider, rows, &request.model, &mut notes)?;
     let merged = params::merge(&model, provider.agent_params(&model.id), request.params.as_ref(), &mut notes);
     let params = &merged.map;
     let level = thinking::resolve_level(&model, request.thinking.as_deref(), &mut notes)?;
 
-    let mut body = Map::new();
-    put_s(&mut body, "model", &model.id);
-    put(&mut body, "messages", Value::Array(messages::convert(&model, &request.messages, &mut notes)));
-    put(&mut body, "stream", Value::Bool(true));
+    // Built in OpenClaw's order, which is also the order of the notes.
+    let messages = messages::convert(&model, request.messages, &mut notes);
     let cache = prompt_cache(&model, params, &mut notes);
-    if let Some(retention) = cache.retention {
-        put_s(&mut body, "prompt_cache_retention", retention);
-    }
-    if compat_bool(&model, "supportsUsageInStreaming", true) {
-        put(&mut body, "stream_options", obj1("include_usage", Value::Bool(true)));
-    } else {
+    let mut body = Body {
+        model: model.id.clone(),
+        messages,
+        prompt_cache_retention: cache.retention,
+        include_usage: compat_bool(&model, "supportsUsageInStreaming", true),
+        prompt_cache_key: cache.key,
+        ..Body::default()
+    };
+    if !body.include_usage {
         notes.push("stream_options", Action::Dropped, "stream_options.include_usage is not sent because the model row sets compat.supportsUsageInStreaming to false, so no usage arrives.");
-    }
-    if let Some(key) = cache.key {
-        put(&mut body, "prompt_cache_key", Value::String(key));
     }
     let rf = params::response_format(&model, params, &mut notes);
     params::sampling(params, &mut body, &mut notes, rf);
     let t = tools::tool_fields(&model, request.tools.as_deref(), request.tool_choice.as_ref(), &mut notes)?;
-    if let Some(v) = t.tools {
-        put(&mut body, "tools", v);
-    }
-    if let Some(v) = t.tool_choice {
-        put(&mut body, "tool_choice", v);
-    }
+    body.tools = t.tools;
+    body.tool_choice = t.tool_choice;
     budget::apply(&model, &merged, &mut body, &mut notes)?;
     thinking::apply(&model, &level, &mut body, &mut notes);
     params::late_patches(params, &mut body, &mut notes);
@@ -130,8 +137,7 @@ pub fn build_among(provider: &Provider, rows: &[ModelDefinition], request: &Chat
         }
     }
     header_notes(&headers, &mut notes);
-    // Serializing a map of `Value`s cannot fail: its keys are strings and its numbers finite.
-    let text = serde_json::to_string(&body).unwrap_or_default();
+    let text = body::to_json(&body);
     let http = HttpRequest {
         method: "POST".to_string(),
         url: url.clone(),
@@ -140,10 +146,10 @@ pub fn build_among(provider: &Provider, rows: &[ModelDefinition], request: &Chat
         timeout_ms: provider.describe().timeout_ms.map(|t| t.min(u32::MAX as u64) as u32),
         max_body_bytes: MAX_JSON_BODY_BYTES,
     };
-    let mut shown = Map::new();
+    let mut shown = StrMap::new();
     for (k, v) in headers {
         let v = crate::redact::shown_header(&k, &v, provider.secrets());
-        shown.insert(crate::redact::redact(&k, provider.secrets()), Value::String(v));
+        shown.insert(crate::redact::redact(&k, provider.secrets()), v);
     }
     // The URL as sent (its query may hold a key), shown redacted.
     let url = crate::redact::redact(&url, provider.secrets());
@@ -153,7 +159,7 @@ pub fn build_among(provider: &Provider, rows: &[ModelDefinition], request: &Chat
 
 /// Parses and builds in one go (the wasm layer's entry point).
 pub fn build_from_json(provider: &Provider, json: &str) -> Result<Shaped, ProviderError> {
-    build(provider, &parse_request(json)?).map_err(|e| e.redact(provider.secrets()))
+    build_owned(provider, parse_request(json)?).map_err(|e| e.redact(provider.secrets()))
 }
 
 /// The thinking profile of a model reference (declared row, or the configured-fallback row).
@@ -161,54 +167,10 @@ pub fn profile_for(provider: &Provider, reference: &str) -> Result<ThinkingProfi
     Ok(thinking_profile(&resolve_model(provider, reference, &mut Notes::default())?))
 }
 
-/// Sets `key` to a JSON string.
-#[inline(never)]
-pub(crate) fn put_s(map: &mut Map<String, Value>, key: &str, text: &str) {
-    put(map, key, s(text));
-}
-
-/// `{key: value}`.
-#[inline(never)]
-pub(crate) fn obj1(key: &str, value: Value) -> Value {
-    let mut m = Map::new();
-    put(&mut m, key, value);
-    Value::Object(m)
-}
-
-/// `{tag: text, key: value}`: the shape of messages (`role`), parts and tools (`type`).
-#[inline(never)]
-pub(crate) fn tagged(tag: &str, text: &str, key: &str, value: Value) -> Map<String, Value> {
-    let mut m = Map::new();
-    put_s(&mut m, tag, text);
-    put(&mut m, key, value);
-    m
-}
-
-/// Sets `key` on a JSON object (one out-of-line call instead of a key allocation, an insert and a
-/// drop of the old value at every site).
-#[inline(never)]
-pub(crate) fn put(map: &mut Map<String, Value>, key: &str, value: Value) {
-    map.insert(key.to_string(), value);
-}
-
-/// The body's `chat_template_kwargs`, taken out (its key keeps its place) to be put back changed.
-pub(crate) fn kwargs(body: &mut Map<String, Value>) -> Map<String, Value> {
-    match body.get_mut("chat_template_kwargs") {
-        Some(Value::Object(k)) => std::mem::take(k),
-        _ => Map::new(),
-    }
-}
-
 /// The first `n` characters of `text`.
 pub(crate) fn first_chars(text: &str, n: usize) -> String {
     let end = text.char_indices().nth(n).map_or(text.len(), |(i, _)| i);
     text[..end].to_string()
-}
-
-/// A JSON string.
-#[inline(never)]
-pub(crate) fn s(text: &str) -> Value {
-    Value::String(text.to_string())
 }
 
 fn header_notes(headers: &[(String, String)], notes: &mut Notes) {

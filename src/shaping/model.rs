@@ -5,11 +5,11 @@ use crate::config::Provider;
 use crate::error::ProviderError;
 use crate::model_ref::parse_model_ref;
 use crate::models::{Cost, ModelDefinition, ModelSource, CONFIGURED_DEFAULT_CONTEXT_WINDOW, CONFIGURED_DEFAULT_MAX_TOKENS};
-use serde_json::{Map, Value};
+pub use crate::models::thinking::{compat_bool, compat_str, with_qwen_rule};
 
 /// The model row a request runs against, with OpenClaw's vLLM Qwen rule applied.
 pub fn resolve_model(provider: &Provider, reference: &str, notes: &mut Notes) -> Result<ModelDefinition, ProviderError> {
-    resolve_model_in(provider, &provider.model_rows(), reference, notes)
+    provider.with_model_rows(|rows| resolve_model_in(provider, rows, reference, notes))
 }
 
 /// Like [`resolve_model`], but among `rows` (e.g. a catalog with discovered rows, as `listModels()`
@@ -58,24 +58,6 @@ fn with_defaults(model: ModelDefinition) -> ModelDefinition {
     model
 }
 
-/// Sets each row's `thinking` (the levels a UI may offer), as the request path would see the row.
-pub fn attach_thinking(rows: &mut [ModelDefinition]) {
-    for row in rows {
-        row.thinking = None;
-        row.thinking = Some(super::thinking_profile(&with_qwen_rule(row.clone())));
-    }
-}
-
-/// A vLLM row with the top-level Qwen thinking format (`compat.thinkingFormat: "qwen"`) and no
-/// explicit `reasoning` is a reasoning model (checklist 54). A `qwen-chat-template` row is not: OpenClaw
-/// 2026.9.6 treats it as a reasoning row only with `reasoning: true` (errata §0.1 item 8).
-fn with_qwen_rule(mut model: ModelDefinition) -> ModelDefinition {
-    if model.origins.reasoning != crate::models::Origin::Config && qwen_format(&model) == Some(QwenFormat::TopLevel) {
-        model.reasoning = true;
-    }
-    model
-}
-
 /// Refuses what OpenClaw refuses before any request (an unregistered provider; an explicit provider
 /// with no key that cannot use the synthetic local one): the config decides, see `ensure_can_send_to`.
 fn ready(provider: &Provider, reference: &str) -> Result<(), ProviderError> {
@@ -111,44 +93,6 @@ impl TapModelPath for ProviderError {
     fn tap_model_path(mut self) -> Self {
         self.path = Some("model".to_string());
         self
-    }
-}
-
-/// A compat flag as written on the row.
-pub fn compat<'a>(model: &'a ModelDefinition, key: &str) -> Option<&'a Value> {
-    model.compat.as_ref().and_then(|c| c.get(key))
-}
-
-/// A boolean compat flag, `default` when unset or not a boolean.
-pub fn compat_bool(model: &ModelDefinition, key: &str, default: bool) -> bool {
-    compat(model, key).and_then(Value::as_bool).unwrap_or(default)
-}
-
-/// The compat flag as a string.
-pub fn compat_str<'a>(model: &'a ModelDefinition, key: &str) -> Option<&'a str> {
-    compat(model, key).and_then(Value::as_str)
-}
-
-/// The compat flag as an object.
-pub fn compat_map<'a>(model: &'a ModelDefinition, key: &str) -> Option<&'a Map<String, Value>> {
-    compat(model, key).and_then(Value::as_object)
-}
-
-/// How a Qwen-style model takes its thinking switch.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum QwenFormat {
-    /// `compat.thinkingFormat: "qwen-chat-template"`: inside `chat_template_kwargs`.
-    ChatTemplate,
-    /// `compat.thinkingFormat: "qwen"`: top-level `enable_thinking`.
-    TopLevel,
-}
-
-/// The row's Qwen thinking format, if any.
-pub fn qwen_format(model: &ModelDefinition) -> Option<QwenFormat> {
-    match compat_str(model, "thinkingFormat")? {
-        "qwen-chat-template" => Some(QwenFormat::ChatTemplate),
-        "qwen" => Some(QwenFormat::TopLevel),
-        _ => None,
     }
 }
 

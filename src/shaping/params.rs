@@ -2,8 +2,8 @@
 //! request's, merged key by key; the sampling fields they set, and the late body patches
 //! (chat-template kwargs, `extraBody`, `store`, `parallel_tool_calls`).
 
+use super::body::Body;
 use super::notes::{Action, Notes};
-use super::put;
 use crate::models::ModelDefinition;
 use serde_json::{Map, Value};
 
@@ -127,14 +127,12 @@ fn number(v: &Value) -> Option<Value> {
     v.as_f64().filter(|n| n.is_finite()).map(|_| v.clone())
 }
 
-/// Adds the sampling fields (§5.3 item 8, without `response_format`, which has its own rules).
-pub fn sampling(params: &Map<String, Value>, body: &mut Map<String, Value>, notes: &mut Notes, response_format: Option<Value>) {
-    let mut num = |key: &str, wire: &str, body: &mut Map<String, Value>| {
+/// Adds the sampling fields (§5.3 item 8, with the `response_format` decided by [`response_format`]).
+pub fn sampling(params: &Map<String, Value>, body: &mut Body, notes: &mut Notes, response_format: Option<Value>) {
+    let mut num = |key: &str, wire: &'static str, body: &mut Body| {
         if let Some(v) = params.get(key) {
             match number(v) {
-                Some(n) => {
-                    super::put(body, wire, n);
-                }
+                Some(n) => body.sampling.push((wire, n)),
                 None => notes.push(wire, Action::Dropped, format!("The param {key} was ignored because it is not a finite number.")),
             }
         }
@@ -142,25 +140,19 @@ pub fn sampling(params: &Map<String, Value>, body: &mut Map<String, Value>, note
     num("temperature", "temperature", body);
     num("topP", "top_p", body);
     if let Some(rf) = response_format {
-        put(body, "response_format", rf);
+        body.sampling.push(("response_format", rf));
     }
     num("frequencyPenalty", "frequency_penalty", body);
     num("presencePenalty", "presence_penalty", body);
     if let Some(seed) = params.get("seed") {
         match seed.as_i64() {
-            Some(_) => {
-                put(body, "seed", seed.clone());
-            }
+            Some(_) => body.sampling.push(("seed", seed.clone())),
             None => notes.push("seed", Action::Dropped, "The param seed was ignored because it is not an integer."),
         }
     }
     match params.get("stop") {
-        Some(Value::String(s)) => {
-            put(body, "stop", Value::Array(vec![Value::String(s.clone())]));
-        }
-        Some(Value::Array(a)) if !a.is_empty() && a.iter().all(Value::is_string) => {
-            put(body, "stop", Value::Array(a.clone()));
-        }
+        Some(Value::String(s)) => body.sampling.push(("stop", Value::Array(vec![Value::String(s.clone())]))),
+        Some(Value::Array(a)) if !a.is_empty() && a.iter().all(Value::is_string) => body.sampling.push(("stop", Value::Array(a.clone()))),
         Some(Value::Array(a)) if a.is_empty() => {}
         Some(_) => notes.push("stop", Action::Dropped, "The param stop was ignored because it is neither a string nor a list of strings."),
         None => {}
@@ -177,7 +169,13 @@ pub fn response_format(model: &ModelDefinition, params: &Map<String, Value>, not
         Some("json_schema") if rf.get("json_schema").is_some_and(Value::is_object) => Some(rf.clone()),
         _ if rf.is_object() && super::model::compat_bool(model, "supportsJsonSchemaResponseFormat", false) => {
             notes.push("response_format", Action::Renamed, "The bare JSON Schema was wrapped as {type: \"json_schema\", json_schema: {name: \"openclaw_response\", schema}} because the model row sets compat.supportsJsonSchemaResponseFormat.");
-            Some(Value::Object(super::tagged("type", "json_schema", "json_schema", Value::Object(super::tagged("name", "openclaw_response", "schema", rf.clone())))))
+            let mut schema = Map::new();
+            schema.insert("name".to_string(), Value::from("openclaw_response"));
+            schema.insert("schema".to_string(), rf.clone());
+            let mut wrapped = Map::new();
+            wrapped.insert("type".to_string(), Value::from("json_schema"));
+            wrapped.insert("json_schema".to_string(), Value::Object(schema));
+            Some(Value::Object(wrapped))
         }
         _ => {
             notes.push("response_format", Action::Dropped, "The response format was left out: a bare JSON Schema is only sent when compat.supportsJsonSchemaResponseFormat is set; pass {type: \"json_schema\", json_schema: {...}} or {type: \"json_object\"} instead.");
@@ -187,15 +185,14 @@ pub fn response_format(model: &ModelDefinition, params: &Map<String, Value>, not
 }
 
 /// Steps 4–7 of §5.6, in order: chat-template kwargs, `extraBody`, `store` removal, `parallel_tool_calls`.
-pub fn late_patches(params: &Map<String, Value>, body: &mut Map<String, Value>, notes: &mut Notes) {
+pub fn late_patches(params: &Map<String, Value>, body: &mut Body, notes: &mut Notes) {
     if let Some(v) = params.get("chatTemplateKwargs") {
         match v.as_object() {
             Some(kwargs) => {
-                let mut merged = super::kwargs(body);
+                let merged = body.chat_template_kwargs.get_or_insert_with(Map::new);
                 for (k, v) in kwargs {
                     merged.insert(k.clone(), v.clone());
                 }
-                put(body, "chat_template_kwargs", Value::Object(merged));
             }
             None => notes.push("chat_template_kwargs", Action::Dropped, "The param chatTemplateKwargs was ignored because it is not an object."),
         }
@@ -212,30 +209,30 @@ pub fn late_patches(params: &Map<String, Value>, body: &mut Map<String, Value>, 
                 if !managed.is_empty() {
                     notes.push(managed.join(","), Action::Overridden, format!("extraBody overrides framework-managed request keys: {}; the request may no longer match the conversation.", managed.join(", ")));
                 }
-                for (k, v) in extra {
-                    if body.contains_key(k) && !managed.contains(&k.as_str()) {
+                let built = body.built_keys();
+                for k in extra.keys() {
+                    if built.contains(&k.as_str()) && !managed.contains(&k.as_str()) {
                         notes.push(k.clone(), Action::Overridden, format!("extraBody sets {k}, replacing the value built from the request, because extraBody is applied last."));
                     } else if !managed.contains(&k.as_str()) && k != "store" {
                         notes.push(k.clone(), Action::Added, format!("extraBody adds {k} to the body as given."));
                     }
-                    body.insert(k.clone(), v.clone());
                 }
+                body.extra = extra.clone();
             }
             None => notes.push("extra_body", Action::Dropped, "The param extraBody was ignored because it is not an object."),
         }
     }
-    if body.shift_remove("store").is_some() {
+    if body.extra.contains_key("store") {
         notes.push("store", Action::Dropped, "store is removed even from extraBody: OpenClaw never sends it to a server that is not OpenAI's own.");
     }
     match params.get("parallelToolCalls") {
         None | Some(Value::Null) => {
-            if body.contains_key("tools") && !body.contains_key("parallel_tool_calls") {
+            let has_tools = body.tools.is_some() || body.extra.contains_key("tools");
+            if has_tools && !body.extra.contains_key("parallel_tool_calls") {
                 notes.push("parallel_tool_calls", Action::Dropped, "parallel_tool_calls is not sent, so vLLM's default (parallel calls allowed) applies; set the parallelToolCalls param to choose.");
             }
         }
-        Some(Value::Bool(b)) => {
-            put(body, "parallel_tool_calls", Value::Bool(*b));
-        }
+        Some(Value::Bool(b)) => body.parallel_tool_calls = Some(*b),
         Some(other) => notes.push("parallel_tool_calls", Action::Dropped, format!("The param parallelToolCalls was ignored because {} is not true, false or null.", crate::json::to_string(other))),
     }
 }

@@ -174,23 +174,24 @@ impl Problems {
 }
 
 /// Reads every element of an array with `read`, naming each by its index.
-fn each<T>(items: &[Value], path: &str, p: &mut Problems, read: fn(&Value, &str, &mut Problems) -> T) -> Vec<T> {
+fn each<T>(items: &mut [Value], path: &str, p: &mut Problems, read: fn(&mut Value, &str, &mut Problems) -> T) -> Vec<T> {
     let mut out = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
+    for (i, item) in items.iter_mut().enumerate() {
         out.push(read(item, &index(path, i), p));
     }
     out
 }
 
 /// Field reader that names the path of whatever is wrong (no fields when the value is not an object).
+/// What it reads is moved out of the value (the request is read once), not copied.
 struct Obj<'a, 'p> {
-    map: Option<&'a Map<String, Value>>,
+    map: Option<&'a mut Map<String, Value>>,
     path: &'p str,
 }
 
 impl<'a, 'p> Obj<'a, 'p> {
-    fn new(v: &'a Value, path: &'p str, p: &mut Problems) -> Self {
-        let map = v.as_object();
+    fn new(v: &'a mut Value, path: &'p str, p: &mut Problems) -> Self {
+        let map = v.as_object_mut();
         if map.is_none() {
             p.add(path, "must be an object");
         }
@@ -207,13 +208,18 @@ impl<'a, 'p> Obj<'a, 'p> {
         p.add(&self.at(key), problem);
     }
 
-    fn get(&self, key: &str) -> Option<&'a Value> {
-        self.map?.get(key).filter(|v| !v.is_null())
+    fn get(&mut self, key: &str) -> Option<&mut Value> {
+        self.map.as_deref_mut()?.get_mut(key).filter(|v| !v.is_null())
+    }
+
+    /// The value under `key`, moved out.
+    fn take(&mut self, key: &str) -> Option<Value> {
+        self.get(key).map(Value::take)
     }
 
     #[inline(never)]
-    fn string(&self, key: &str, p: &mut Problems) -> String {
-        match self.get(key) {
+    fn string(&mut self, key: &str, p: &mut Problems) -> String {
+        match self.take(key) {
             None => {
                 self.fail(key, "is required (a string)", p);
                 String::new()
@@ -222,15 +228,16 @@ impl<'a, 'p> Obj<'a, 'p> {
         }
     }
 
-    fn opt(&self, key: &str, p: &mut Problems) -> Option<String> {
-        self.opt_string(self.get(key), key, p)
+    fn opt(&mut self, key: &str, p: &mut Problems) -> Option<String> {
+        let v = self.take(key);
+        self.opt_string(v, key, p)
     }
 
     #[inline(never)]
-    fn opt_string(&self, v: Option<&Value>, key: &str, p: &mut Problems) -> Option<String> {
+    fn opt_string(&self, v: Option<Value>, key: &str, p: &mut Problems) -> Option<String> {
         match v {
             None => None,
-            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::String(s)) => Some(s),
             Some(_) => {
                 self.fail(key, "must be a string", p);
                 None
@@ -238,22 +245,24 @@ impl<'a, 'p> Obj<'a, 'p> {
         }
     }
 
-    fn array(&self, key: &str, p: &mut Problems) -> Option<&'a Vec<Value>> {
+    fn array(&mut self, key: &str, p: &mut Problems) -> Option<&mut Vec<Value>> {
+        let path = self.path;
         match self.get(key) {
             None => None,
             Some(Value::Array(a)) => Some(a),
             Some(_) => {
-                self.fail(key, "must be an array", p);
+                p.add(&join(path, key), "must be an array");
                 None
             }
         }
     }
 }
 
-/// Reads a `ChatRequest` from its JSON value, naming the path of the first problem.
-pub fn from_value(v: &Value) -> Result<ChatRequest, ProviderError> {
+/// Reads a `ChatRequest` from its JSON value, naming the path of the first problem. The value's
+/// strings move into the request.
+pub fn from_value(mut v: Value) -> Result<ChatRequest, ProviderError> {
     let mut p = Problems::default();
-    let o = Obj::new(v, "", &mut p);
+    let mut o = Obj::new(&mut v, "", &mut p);
     let messages = match o.array("messages", &mut p) {
         Some(list) => each(list, "messages", &mut p, message),
         None => {
@@ -262,9 +271,9 @@ pub fn from_value(v: &Value) -> Result<ChatRequest, ProviderError> {
         }
     };
     let tools = o.array("tools", &mut p).map(|list| each(list, "tools", &mut p, tool));
-    let params = match o.get("params") {
+    let params = match o.take("params") {
         None => None,
-        Some(Value::Object(m)) => Some(m.clone()),
+        Some(Value::Object(m)) => Some(m),
         Some(_) => {
             p.add("params", "must be an object");
             None
@@ -285,8 +294,8 @@ pub fn from_value(v: &Value) -> Result<ChatRequest, ProviderError> {
     }
 }
 
-fn message(v: &Value, path: &str, p: &mut Problems) -> Message {
-    let o = Obj::new(v, path, p);
+fn message(v: &mut Value, path: &str, p: &mut Problems) -> Message {
+    let mut o = Obj::new(v, path, p);
     let role = o.string("role", p);
     let body = o.at("content");
     match role.as_str() {
@@ -301,7 +310,10 @@ fn message(v: &Value, path: &str, p: &mut Problems) -> Message {
             content: content(o.get("content"), &body, p),
             reasoning: o.opt("reasoning", p),
             reasoning_field: o.opt("reasoningField", p),
-            tool_calls: o.array("toolCalls", p).map(|calls| each(calls, &o.at("toolCalls"), p, tool_call)),
+            tool_calls: {
+                let at = o.at("toolCalls");
+                o.array("toolCalls", p).map(|calls| each(calls, &at, p, tool_call))
+            },
         },
         "tool" => Message::Tool {
             tool_call_id: o.string("toolCallId", p),
@@ -316,10 +328,10 @@ fn message(v: &Value, path: &str, p: &mut Problems) -> Message {
 }
 
 /// The content, or `None` when it is absent or wrong (the problem is recorded).
-fn content(v: Option<&Value>, path: &str, p: &mut Problems) -> Option<Content> {
+fn content(v: Option<&mut Value>, path: &str, p: &mut Problems) -> Option<Content> {
     match v {
         None => None,
-        Some(Value::String(s)) => Some(Content::Text(s.clone())),
+        Some(Value::String(s)) => Some(Content::Text(std::mem::take(s))),
         Some(Value::Array(parts)) => Some(Content::Parts(each(parts, path, p, part))),
         Some(_) => {
             p.add(path, "must be a string or an array of parts");
@@ -328,8 +340,8 @@ fn content(v: Option<&Value>, path: &str, p: &mut Problems) -> Option<Content> {
     }
 }
 
-fn part(v: &Value, path: &str, p: &mut Problems) -> ContentPart {
-    let o = Obj::new(v, path, p);
+fn part(v: &mut Value, path: &str, p: &mut Problems) -> ContentPart {
+    let mut o = Obj::new(v, path, p);
     match o.string("type", p).as_str() {
         "text" => ContentPart::Text { text: o.string("text", p) },
         kind @ ("image" | "video") => {
@@ -347,21 +359,21 @@ fn part(v: &Value, path: &str, p: &mut Problems) -> ContentPart {
     }
 }
 
-fn tool_call(v: &Value, path: &str, p: &mut Problems) -> ToolCall {
-    let o = Obj::new(v, path, p);
-    ToolCall { id: o.string("id", p), name: o.string("name", p), arguments: o.get("arguments").cloned().unwrap_or(Value::Null) }
+fn tool_call(v: &mut Value, path: &str, p: &mut Problems) -> ToolCall {
+    let mut o = Obj::new(v, path, p);
+    ToolCall { id: o.string("id", p), name: o.string("name", p), arguments: o.take("arguments").unwrap_or(Value::Null) }
 }
 
-fn tool(v: &Value, path: &str, p: &mut Problems) -> Tool {
-    let o = Obj::new(v, path, p);
-    Tool { name: o.string("name", p), description: o.opt("description", p), parameters: o.get("parameters").cloned() }
+fn tool(v: &mut Value, path: &str, p: &mut Problems) -> Tool {
+    let mut o = Obj::new(v, path, p);
+    Tool { name: o.string("name", p), description: o.opt("description", p), parameters: o.take("parameters") }
 }
 
-fn tool_choice(v: &Value, p: &mut Problems) -> ToolChoice {
+fn tool_choice(v: &mut Value, p: &mut Problems) -> ToolChoice {
     match v {
-        Value::String(s) => ToolChoice::Mode(s.clone()),
+        Value::String(s) => ToolChoice::Mode(std::mem::take(s)),
         Value::Object(_) => {
-            let o = Obj::new(v, "toolChoice", p);
+            let mut o = Obj::new(v, "toolChoice", p);
             if let Some(f) = o.get("function") {
                 return ToolChoice::Function { function: NamedFunction { name: Obj::new(f, "toolChoice.function", p).string("name", p) } };
             }

@@ -26,8 +26,23 @@ pub fn body_of(p: &Provider, req: Value) -> String {
     serde_json::to_string(&build_from_json(p, &req.to_string()).unwrap().prepared.body).unwrap()
 }
 
-pub fn prepared(p: &Provider, req: Value) -> PreparedRequest {
-    build_from_json(p, &req.to_string()).unwrap().prepared
+/// A prepared request read back as the JSON it is sent as (keys in order).
+pub struct Prepared {
+    pub body: Map<String, Value>,
+    pub notes: Vec<Note>,
+}
+
+/// `pr` as JSON.
+pub fn view(pr: PreparedRequest) -> Prepared {
+    let object = |v: Value| match v {
+        Value::Object(m) => m,
+        other => panic!("not an object: {other}"),
+    };
+    Prepared { body: object(serde_json::to_value(&pr.body).unwrap()), notes: pr.notes }
+}
+
+pub fn prepared(p: &Provider, req: Value) -> Prepared {
+    view(build_from_json(p, &req.to_string()).unwrap().prepared)
 }
 
 fn hi() -> Value {
@@ -48,7 +63,7 @@ fn url_keeps_the_base_query_and_headers_are_minimal_with_the_key_redacted() {
     let s = build_from_json(&p, &json!({"model": "m", "messages": hi()}).to_string()).unwrap();
     assert_eq!(s.prepared.url, "http://h.example:9000/v1/chat/completions?x=1");
     assert_eq!(s.http.url, s.prepared.url);
-    assert_eq!(Value::Object(s.prepared.headers.clone()), json!({"Content-Type": "application/json", "Accept": "application/json", "Authorization": "Bearer [redacted]"}));
+    assert_eq!(serde_json::to_value(&s.prepared.headers).unwrap(), json!({"Content-Type": "application/json", "Accept": "application/json", "Authorization": "Bearer [redacted]"}));
     assert!(s.http.headers.contains(&("Authorization".into(), "Bearer sk-secret-123".into())));
     assert!(!serde_json::to_string(&s.prepared).unwrap().contains("sk-secret-123"));
 }
@@ -305,7 +320,7 @@ fn undeclared_models_use_the_configured_fallback_row_and_other_providers_are_ref
 fn lone_surrogates_are_removed_before_sending() {
     let p = provider(json!({}));
     let s = build_from_json(&p, r#"{"model":"m","messages":[{"role":"user","content":"a\ud800b"}]}"#).unwrap();
-    assert_eq!(s.prepared.body["messages"][0]["content"], "ab");
+    assert_eq!(view(s.prepared).body["messages"][0]["content"], "ab");
 }
 
 #[test]
@@ -352,8 +367,8 @@ fn a_catalog_row_is_used_when_given() {
     discovered.max_tokens = Some(8192);
     let req = parse_request(&json!({"model": "vllm/d", "messages": hi()}).to_string()).unwrap();
     let s = build_among(&p, &[discovered], &req).unwrap();
-    assert_eq!(s.prepared.body["max_completion_tokens"], 510);
     assert!(!s.prepared.notes.iter().any(|n| n.field == "model"));
+    assert_eq!(view(s.prepared).body["max_completion_tokens"], 510);
 }
 
 /// The plain body of `m` with `extra` fields spliced in before the cap, as JSON text.
@@ -405,4 +420,48 @@ fn a_bad_request_names_the_first_problem_in_reading_order() {
         let e = parse_request(&req.to_string()).unwrap_err();
         assert_eq!((e.code, e.path.as_deref(), e.message.as_str()), (ErrorCode::Config, (!path.is_empty()).then_some(path), message), "{req}");
     }
+}
+
+#[test]
+fn golden_extra_body_replaces_in_place_appends_the_rest_and_late_fields_keep_its_places() {
+    let req = json!({"model": "m", "messages": hi(), "priority": "foreground", "params": {
+        "extraBody": {"priority": 5, "stream": false, "zeta": 1, "parallel_tool_calls": true, "max_completion_tokens": 7, "store": 1, "tools": []},
+        "parallelToolCalls": false, "priorityScheduling": true}});
+    let got = body_of(&provider(json!({})), req.clone());
+    let want = json!({"model": "m", "messages": hi(), "stream": false, "stream_options": {"include_usage": true}, "max_completion_tokens": 7,
+        "priority": -100, "zeta": 1, "parallel_tool_calls": false, "tools": []});
+    assert_eq!(got, want.to_string());
+    let notes: Vec<(String, Action)> = prepared(&provider(json!({})), req).notes.into_iter().map(|n| (n.field, n.action)).collect();
+    for want in [("stream", Action::Overridden), ("max_completion_tokens", Action::Overridden), ("zeta", Action::Added), ("tools", Action::Added), ("store", Action::Dropped), ("priority", Action::Added)] {
+        assert!(notes.contains(&(want.0.to_string(), want.1)), "{want:?} in {notes:?}");
+    }
+    assert!(notes.contains(&("parallel_tool_calls".to_string(), Action::Added)), "extraBody adds it; the param then sets its value");
+}
+
+#[test]
+fn building_a_request_takes_time_proportional_to_its_messages_and_tools() {
+    let req = |n: usize| {
+        let messages: Vec<Value> = (0..n).map(|i| json!({"role": if i % 2 == 0 { "user" } else { "assistant" }, "content": format!("turn {i}")})).collect();
+        let tools: Vec<Value> = (0..n).map(|i| json!({"name": format!("t{}", n - i), "parameters": {"type": "object"}})).collect();
+        json!({"model": "m", "messages": messages, "tools": tools, "params": {"chatTemplateKwargs": (0..n).map(|i| (format!("k{i}"), json!(i))).collect::<Map<String, Value>>()}}).to_string()
+    };
+    let p = provider(json!({"contextWindow": 10_000_000}));
+    let b = prepared(&p, serde_json::from_str(&req(3)).unwrap()).body;
+    assert_eq!(b["tools"].as_array().unwrap().iter().map(|t| t["function"]["name"].as_str().unwrap()).collect::<Vec<_>>(), ["t1", "t2", "t3"]);
+    crate::growth::assert_linear("request build", 2000, req, |r| {
+        build_from_json(&p, r).unwrap();
+    });
+}
+
+#[test]
+fn a_key_substituted_into_a_header_name_is_shown_redacted_by_the_built_request() {
+    // Found by the `config` fuzz target (see the config test of the same name for describe()).
+    let key = "sk-name-leak-4c2e9a";
+    let config = r#"{ models: { providers: { vllm: { baseUrl: "http://h:8000/v1", apiKey: "${VLLM_API_KEY}", headers: { "X-${VLLM_API_KEY}": "v" },
+        request: { auth: { mode: "header", headerName: "X-Auth-${VLLM_API_KEY}", value: "${VLLM_API_KEY}" } } } } } }"#;
+    let input = ResolveInput { config: Some(ConfigInput::Text(config.into())), env: [("VLLM_API_KEY", key)].into_iter().collect(), ..Default::default() };
+    let p = resolve(&input).unwrap();
+    let built = build_from_json(&p, r#"{"model":"vllm/m","messages":[{"role":"user","content":"hi"}]}"#).unwrap();
+    let shown = format!("{:?}", built.prepared.headers);
+    assert!(!shown.contains(key) && shown.contains("X-Auth-[redacted]"), "{shown}");
 }

@@ -25,7 +25,7 @@ fn body(model: &str, messages: Value, extra: Value) -> String {
     Value::Object(m).to_string()
 }
 
-fn has_note(pr: &PreparedRequest, field: &str, action: Action) -> bool {
+fn has_note(pr: &super::tests::Prepared, field: &str, action: Action) -> bool {
     pr.notes.iter().any(|n| n.field == field && n.action == action)
 }
 
@@ -208,6 +208,6 @@ fn e9_request_auth_header_mode_sends_that_header_and_the_bearer() {
     let s = build_from_json(&p, &json!({"model": "vllm/m", "messages": hi()}).to_string()).unwrap();
     let sent: Vec<(&str, &str)> = s.http.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     assert_eq!(sent, [("Content-Type", "application/json"), ("Accept", "application/json"), ("Authorization", "Bearer sk-secret-123"), ("X-Api-Key", "header-secret-456")]);
-    assert_eq!(Value::Object(s.prepared.headers), json!({"Content-Type": "application/json", "Accept": "application/json", "Authorization": "Bearer [redacted]", "X-Api-Key": "[redacted]"}));
+    assert_eq!(serde_json::to_value(&s.prepared.headers).unwrap(), json!({"Content-Type": "application/json", "Accept": "application/json", "Authorization": "Bearer [redacted]", "X-Api-Key": "[redacted]"}));
     assert!(p.describe().auth.sends_authorization);
 }

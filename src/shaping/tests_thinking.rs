@@ -97,8 +97,8 @@ fn deepseek_v4_gets_kwargs_under_existing_keys() {
 
 #[test]
 fn model_id_patterns() {
-    assert!(thinking::is_nemotron3("nvidia/NVIDIA-Nemotron-3-Super-120B") && thinking::is_nemotron3("nemotron-3"));
-    assert!(!thinking::is_nemotron3("nemotron-30b") && !thinking::is_nemotron3("nemotron-3x"));
+    assert!(crate::models::thinking::is_nemotron3("nvidia/NVIDIA-Nemotron-3-Super-120B") && crate::models::thinking::is_nemotron3("nemotron-3"));
+    assert!(!crate::models::thinking::is_nemotron3("nemotron-30b") && !crate::models::thinking::is_nemotron3("nemotron-3x"));
     assert!(thinking::is_deepseek_v4("DeepSeek-V4") && thinking::is_deepseek_v4("deepseek_v4_pro") && thinking::is_deepseek_v4("deepseekv4-flash"));
     assert!(!thinking::is_deepseek_v4("deepseek-v41") && !thinking::is_deepseek_v4("deepseek-v3"));
 }

@@ -1,53 +1,12 @@
 //! Thinking (§5.8): the levels a model offers, and the vLLM payload patches that switch reasoning
 //! on and off (Qwen, Nemotron 3, DeepSeek V4, effort ladders) plus priority scheduling.
 
-use super::model::{compat_bool, compat_map, qwen_format, QwenFormat};
+use crate::models::thinking::{compat_bool, is_nemotron3, is_word, ladder, qwen_format, thinking_profile, QwenFormat, LADDER};
 use super::notes::{Action, Notes};
 use crate::error::ProviderError;
 use crate::models::ModelDefinition;
-use serde::Serialize;
-use super::{kwargs, put, put_s};
+use super::body::Body;
 use serde_json::{Map, Value};
-
-/// Levels in ladder order.
-pub const LADDER: &[&str] = &["minimal", "low", "medium", "high", "xhigh", "max"];
-
-/// One level a UI may offer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Level {
-    /// The level id (`off`, `low`, …).
-    pub id: &'static str,
-    /// A label, where it differs from the id (`on` for the binary switch).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub label: Option<&'static str>,
-}
-
-/// The thinking levels of a model and its default.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ThinkingProfile {
-    /// Offered levels, `off` first.
-    pub levels: Vec<Level>,
-    /// The level used when the request does not say.
-    pub default_level: &'static str,
-    /// `vllm` for the provider's own profile, `core` for OpenClaw's fallback.
-    pub source: &'static str,
-}
-
-fn level(id: &'static str) -> Level {
-    Level { id, label: None }
-}
-
-/// Matches `/\bnemotron-3(?:[-_](?:nano|super|ultra))?\b/i`.
-pub fn is_nemotron3(id: &str) -> bool {
-    let lower = id.to_ascii_lowercase();
-    lower.match_indices("nemotron-3").any(|(at, m)| {
-        let before_ok = at == 0 || !is_word(lower.as_bytes()[at - 1]);
-        let rest = &lower[at + m.len()..];
-        let after = rest.as_bytes().first().copied();
-        before_ok && (after.is_none_or(|b| !is_word(b)) || ["-nano", "_nano", "-super", "_super", "-ultra", "_ultra"].iter().any(|s| rest.starts_with(s) && rest.as_bytes().get(s.len()).is_none_or(|b| !is_word(*b))))
-    })
-}
 
 /// Matches `/deepseek[-_]?v4(?:[-_](?:pro|flash))?\b/i` (the suffix is optional, so `v4` must end a word or be followed by one).
 pub fn is_deepseek_v4(id: &str) -> bool {
@@ -59,53 +18,6 @@ pub fn is_deepseek_v4(id: &str) -> bool {
         rest.as_bytes().first().is_none_or(|b| !is_word(*b))
             || ["-pro", "_pro", "-flash", "_flash"].iter().any(|s| rest.starts_with(s) && rest.as_bytes().get(s.len()).is_none_or(|b| !is_word(*b)))
     })
-}
-
-fn is_word(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
-
-/// The effort ladder a row allows: levels whose (mapped) effort is in `compat.supportedReasoningEfforts`.
-fn ladder(model: &ModelDefinition) -> Vec<(&'static str, String)> {
-    let mut out = Vec::new();
-    if !compat_bool(model, "supportsReasoningEffort", true) {
-        return out;
-    }
-    let supported = model.compat.as_ref().and_then(|c| c.get("supportedReasoningEfforts")).and_then(Value::as_array);
-    let map = compat_map(model, "reasoningEffortMap");
-    for l in LADDER {
-        let effort = map.and_then(|m| m.get(*l)).and_then(Value::as_str).map_or(*l, str::trim);
-        // Listed efforts count trimmed; a blank one matches nothing.
-        if supported.is_some_and(|list| list.iter().any(|s| s.as_str().is_some_and(|s| !s.trim().is_empty() && s.trim() == effort))) {
-            out.push((*l, effort.to_string()));
-        }
-    }
-    out
-}
-
-/// The thinking profile of a model, as OpenClaw's vLLM plugin offers it (checklist 53), else the
-/// core fallback (reasoning models default to `medium`, others offer only `off`).
-pub fn thinking_profile(model: &ModelDefinition) -> ThinkingProfile {
-    let qwen = qwen_format(model).is_some();
-    let mut levels = vec![level("off")];
-    if model.reasoning && (qwen || is_nemotron3(&model.id)) {
-        let steps = ladder(model);
-        if steps.is_empty() {
-            levels.push(Level { id: "low", label: Some("on") });
-        }
-        for (l, _) in steps {
-            levels.push(level(l));
-        }
-        return ThinkingProfile { levels, default_level: "off", source: "vllm" };
-    }
-    if model.reasoning {
-        // minimal, low, medium, high
-        for l in &LADDER[..4] {
-            levels.push(level(l));
-        }
-        return ThinkingProfile { levels, default_level: "medium", source: "core" };
-    }
-    ThinkingProfile { levels, default_level: "off", source: "core" }
 }
 
 /// The level a request runs at: its own (`on` = `low`), else the profile's default. A model that is
@@ -130,17 +42,16 @@ pub fn resolve_level(model: &ModelDefinition, requested: Option<&str>, notes: &m
 }
 
 /// `{...defaults, ...existing}`: defaults first, keys already present win.
-fn defaults_under(body: &mut Map<String, Value>, defaults: Map<String, Value>) {
-    let mut merged = defaults;
-    for (k, v) in kwargs(body) {
+fn defaults_under(body: &mut Body, defaults: &[(&str, Value)]) {
+    let mut merged: Map<String, Value> = defaults.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+    for (k, v) in body.chat_template_kwargs.take().unwrap_or_default() {
         merged.insert(k, v);
     }
-    put(body, "chat_template_kwargs", Value::Object(merged));
+    body.chat_template_kwargs = Some(merged);
 }
 
-
 /// The vLLM plugin's payload patch (§5.8) for the resolved level.
-pub fn apply(model: &ModelDefinition, level: &str, body: &mut Map<String, Value>, notes: &mut Notes) {
+pub fn apply(model: &ModelDefinition, level: &str, body: &mut Body, notes: &mut Notes) {
     let enabled = level != "off";
     let mut effort = None;
     for (l, e) in ladder(model) {
@@ -152,47 +63,37 @@ pub fn apply(model: &ModelDefinition, level: &str, body: &mut Map<String, Value>
     let qwen = qwen_format(model).filter(|_| model.reasoning);
     if qwen.is_some() {
         // The Qwen wrapper removes OpenAI-style effort fields: the template switch replaces them.
-        for &k in &["reasoning_effort", "reasoningEffort", "reasoning"] {
-            body.shift_remove(k);
-        }
+        body.reasoning_effort = None;
     }
     match qwen {
         Some(QwenFormat::ChatTemplate) => {
             // `{...existing, enable_thinking}`; an existing key keeps its place, as in JavaScript.
-            let mut k = kwargs(body);
-            put(&mut k, "enable_thinking", Value::Bool(enabled));
+            let k = body.chat_template_kwargs.get_or_insert_with(Map::new);
+            k.insert("enable_thinking".to_string(), Value::Bool(enabled));
             if !k.contains_key("preserve_thinking") {
-                put(&mut k, "preserve_thinking", Value::Bool(true));
+                k.insert("preserve_thinking".to_string(), Value::Bool(true));
             }
             if let Some(e) = &effort {
-                put_s(&mut k, "reasoning_effort", e);
+                k.insert("reasoning_effort".to_string(), Value::from(e.as_str()));
             }
-            put(body, "chat_template_kwargs", Value::Object(k));
             switched(notes, "chat_template_kwargs", enabled, "chat_template_kwargs.enable_thinking because the model row sets compat.thinkingFormat \"qwen-chat-template\"; preserve_thinking keeps earlier reasoning in the prompt.");
         }
         Some(QwenFormat::TopLevel) => {
-            put(body, "enable_thinking", Value::Bool(enabled));
-            if let Some(e) = &effort {
-                put_s(body, "reasoning_effort", e);
-            }
+            body.enable_thinking = Some(enabled);
+            body.reasoning_effort = effort;
             switched(notes, "enable_thinking", enabled, "a top-level enable_thinking because the model row sets compat.thinkingFormat \"qwen\".");
         }
         None if model.reasoning && is_deepseek_v4(&model.id) => {
-            let mut d = Map::new();
-            put(&mut d, "thinking", Value::Bool(enabled));
-            put(&mut d, "enable_thinking", Value::Bool(enabled));
-            if let Some(e) = &effort {
-                put_s(&mut d, "reasoning_effort", e);
+            let mut d = vec![("thinking", Value::Bool(enabled)), ("enable_thinking", Value::Bool(enabled))];
+            if let Some(e) = effort {
+                d.push(("reasoning_effort", Value::String(e)));
             }
-            defaults_under(body, d);
-            for &k in &["thinking", "reasoning_effort", "reasoning"] {
-                body.shift_remove(k);
-            }
+            defaults_under(body, &d);
+            body.reasoning_effort = None;
             switched(notes, "chat_template_kwargs", enabled, "chat_template_kwargs (thinking, enable_thinking) because DeepSeek V4 chat templates read it there.");
         }
         None if model.reasoning && compat_bool(model, "supportsReasoningEffort", false) => {
-            let e = if enabled { effort.unwrap_or_else(|| level.to_string()) } else { "none".to_string() };
-            put(body, "reasoning_effort", Value::String(e));
+            body.reasoning_effort = Some(if enabled { effort.unwrap_or_else(|| level.to_string()) } else { "none".to_string() });
             notes.push("reasoning_effort", Action::Added, "reasoning_effort is sent because the model row sets compat.supportsReasoningEffort.");
         }
         None if model.reasoning => notes.push(
@@ -203,10 +104,7 @@ pub fn apply(model: &ModelDefinition, level: &str, body: &mut Map<String, Value>
         None => {}
     }
     if !enabled && is_nemotron3(&model.id) {
-        let mut d = Map::new();
-        put(&mut d, "enable_thinking", Value::Bool(false));
-        put(&mut d, "force_nonempty_content", Value::Bool(true));
-        defaults_under(body, d);
+        defaults_under(body, &[("enable_thinking", Value::Bool(false)), ("force_nonempty_content", Value::Bool(true))]);
         notes.push("chat_template_kwargs", Action::Added, "Nemotron 3 gets enable_thinking false and force_nonempty_content true in chat_template_kwargs when thinking is off, so it answers with visible text.");
     }
 }
@@ -219,7 +117,7 @@ fn switched(notes: &mut Notes, field: &str, enabled: bool, how: &str) {
 
 /// `priority` for vLLM's priority scheduler: −100 foreground, 100 background, 0 otherwise; only when
 /// the merged params set `priorityScheduling: true` (set after every other override).
-pub fn priority(params: &Map<String, Value>, urgency: Option<&str>, body: &mut Map<String, Value>, notes: &mut Notes) -> Result<(), ProviderError> {
+pub fn priority(params: &Map<String, Value>, urgency: Option<&str>, body: &mut Body, notes: &mut Notes) -> Result<(), ProviderError> {
     let value = match urgency {
         None | Some("normal") => 0,
         Some("foreground") => -100,
@@ -227,7 +125,7 @@ pub fn priority(params: &Map<String, Value>, urgency: Option<&str>, body: &mut M
         Some(other) => return Err(ProviderError::config_at("priority", format!("Unknown priority \"{other}\""), "Use foreground, normal or background.")),
     };
     if params.get("priorityScheduling").and_then(Value::as_bool) == Some(true) {
-        put(body, "priority", Value::from(value));
+        body.priority = Some(value);
         notes.push("priority", Action::Added, "priority is sent because the priorityScheduling param is on; the server must run with --scheduling-policy priority.");
     } else if urgency.is_some_and(|u| u != "normal") {
         notes.push("priority", Action::Dropped, "The request's priority was not sent because the priorityScheduling param is not on for this model.");

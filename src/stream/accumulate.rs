@@ -1,20 +1,27 @@
 //! Parsed chunks folded into events and one [`ChatResult`] (§6.2–§6.5).
+//!
+//! Each chunk is read typed and borrowed from its event ([`super::chunk`]); its deltas are appended
+//! to the reply once, and copied again only into the events, when events are wanted.
 
+use super::chunk::{Chunk, Delta, ErrorFrame, Part};
+use super::sse::Event;
+use super::substring::SubstringIndex;
 use super::think_tags::TagFilter;
 use super::tools::{ToolCalls, MAX_TOOL_ARGS};
-use super::usage::{parse_usage, Usage};
+use super::usage::Usage;
 use super::{ChatMessage, ChatResult, SseEvent, StopReason, StreamEvent, StreamOptions};
 use crate::classify::{classify_http, ClassifyContext};
 use crate::error::{ErrorCode, ProviderError};
-use serde_json::Value;
-
-/// The reasoning fields vLLM has sent, in the order OpenClaw reads them.
-const REASONING_FIELDS: [&str; 3] = ["reasoning_content", "reasoning", "reasoning_text"];
+use crate::wire::{parse, AnyValue};
 
 /// Folds chunks into events and the final result.
 #[derive(Debug)]
 pub struct Accumulator {
     opts: StreamOptions,
+    /// Whether events are made at all (`chat()` only needs the result).
+    events: bool,
+    /// Events made (or that would have been) so far.
+    made: u64,
     started: bool,
     id: String,
     model: String,
@@ -28,14 +35,18 @@ pub struct Accumulator {
     usage: Option<Usage>,
     /// Visible bytes since the first tool call (OpenClaw buffers them, with a cap).
     after_tools: usize,
+    /// Built at the first `refusal` delta, to tell whether the text already holds it.
+    refusals: Option<SubstringIndex>,
 }
 
 impl Accumulator {
     /// An accumulator for one reply.
     pub fn new(opts: StreamOptions) -> Self {
-        let model = opts.model.clone();
+        let model = crate::redact::redact(&opts.model, &opts.secrets);
         Accumulator {
             opts,
+            events: true,
+            made: 0,
             started: false,
             id: String::new(),
             model,
@@ -48,7 +59,14 @@ impl Accumulator {
             done: false,
             usage: None,
             after_tools: 0,
+            refusals: None,
         }
+    }
+
+    /// An accumulator that only builds the result: no events are made (what `chat()` returns). The
+    /// result is the same as with events; [`Accumulator::finish`] still gives the `done` event's.
+    pub fn result_only(opts: StreamOptions) -> Self {
+        Accumulator { events: false, ..Accumulator::new(opts) }
     }
 
     /// Whether `[DONE]` was seen; the reader may stop, later events are ignored.
@@ -65,63 +83,96 @@ impl Accumulator {
 
     /// Like [`Accumulator::event`], appending to `out` (one buffer for a whole read).
     pub fn event_into(&mut self, ev: SseEvent, out: &mut Vec<StreamEvent>) -> Result<(), ProviderError> {
+        let ev = match &ev {
+            SseEvent::Data(d) => Event::Data(d),
+            SseEvent::Error(d) => Event::Error(d),
+            SseEvent::Done => Event::Done,
+        };
+        self.take(ev, out)
+    }
+
+    /// Handles one event borrowed from the decoder.
+    pub(crate) fn take(&mut self, ev: Event<'_>, out: &mut Vec<StreamEvent>) -> Result<(), ProviderError> {
         if self.done {
             return Ok(());
         }
         match ev {
-            // `[DONE]` before any chunk still opens the reply: events always run `start` … `done`.
-            SseEvent::Done => self.chunk(&Value::Object(Default::default()), out).map(|()| self.done = true)?,
-            SseEvent::Error(data) => return Err(self.in_band_error(&data)),
-            SseEvent::Data(data) => {
-                let v = crate::json::parse(data.as_bytes()).map_err(|_| self.malformed_json())?;
-                if v.get("error").is_some_and(truthy) {
-                    return Err(self.in_band_error(&data));
+            Event::Done => {
+                // `[DONE]` before any chunk still opens the reply: events always run `start` … `done`.
+                if !self.started {
+                    self.chunk(Chunk::default(), out)?;
                 }
-                self.chunk(&v, out)?;
+                self.done = true;
+            }
+            Event::Error(data) => return Err(self.in_band_error(data)),
+            Event::Data(data) => {
+                let chunk = parse::<Chunk>(data).map_err(|_| self.malformed_json())?;
+                // Chunks that are not objects are skipped.
+                if chunk.object {
+                    if chunk.error.0 {
+                        return Err(self.in_band_error(data));
+                    }
+                    self.chunk(chunk, out)?;
+                }
             }
         }
         Ok(())
     }
 
-    /// Handles one parsed chunk (or a whole non-streaming reply, read through `choices[0].message`).
-    pub fn chunk(&mut self, v: &Value, out: &mut Vec<StreamEvent>) -> Result<(), ProviderError> {
-        let Some(obj) = v.as_object() else { return Ok(()) };
-        let text_of = |k: &str| obj.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
+    fn emit(&mut self, out: &mut Vec<StreamEvent>, event: impl FnOnce() -> StreamEvent) {
+        self.made += 1;
+        if self.events {
+            out.push(event());
+        }
+    }
+
+    /// Handles one chunk (or a whole non-streaming reply, read through `choices[0].message`).
+    fn chunk(&mut self, c: Chunk, out: &mut Vec<StreamEvent>) -> Result<(), ProviderError> {
+        let text_of = |s: &Option<std::borrow::Cow<str>>| s.as_deref().filter(|s| !s.is_empty()).map(str::to_string);
         // The server's id and model name are scrubbed like its other words: a proxy may echo a key.
         if self.id.is_empty() {
-            self.id = crate::redact::redact(text_of("id").unwrap_or(""), &self.opts.secrets);
+            self.id = crate::redact::redact(&text_of(&c.id).unwrap_or_default(), &self.opts.secrets);
         }
         if !self.started {
             self.started = true;
-            self.model = crate::redact::redact(text_of("model").unwrap_or(&self.opts.model), &self.opts.secrets);
-            out.push(StreamEvent::Start { id: self.id.clone(), model: self.model.clone() });
-        }
-        let first = out.len();
-        let choice = obj.get("choices").and_then(|c| c.get(0)).and_then(Value::as_object);
-        if let Some(choice) = choice {
-            if let Some(r) = choice.get("finish_reason").and_then(Value::as_str) {
-                self.finish_reason = Some(r.to_string());
+            if let Some(model) = text_of(&c.model) {
+                self.model = crate::redact::redact(&model, &self.opts.secrets);
             }
-            if let Some(delta) = choice.get("delta").or_else(|| choice.get("message")).and_then(Value::as_object) {
+            let (id, model) = (self.id.clone(), self.model.clone());
+            self.emit(out, || StreamEvent::Start { id, model });
+        }
+        let first = self.made;
+        let (mut choice, usage) = c.parts();
+        if let Some(choice) = choice.as_mut() {
+            if let Some(r) = choice.finish_reason.take() {
+                if self.finish_reason.as_deref() != Some(&*r) {
+                    self.finish_reason = Some(r.into_owned());
+                }
+            }
+            if let Some(delta) = choice.take_delta() {
                 self.delta(delta, out)?;
             }
         }
-        let usage = obj.get("usage").or_else(|| choice.and_then(|c| c.get("usage"))).and_then(parse_usage);
         if let Some(usage) = usage {
             // A usage-only chunk that counts reasoning is a sign of life while the model thinks.
             let thinking = usage.reasoning_tokens.unwrap_or(0) > 0;
-            if thinking && out.len() == first && self.opts.emit_reasoning && self.text.is_empty() && !self.tools.any() {
-                out.push(StreamEvent::Reasoning { delta: String::new(), field: self.reasoning_field.unwrap_or("reasoning") });
+            if thinking && self.made == first && self.opts.emit_reasoning && self.text.is_empty() && !self.tools.any() {
+                let field = self.reasoning_field.unwrap_or("reasoning");
+                self.emit(out, || StreamEvent::Reasoning { delta: String::new(), field });
             }
-            self.usage = Some(usage.clone());
-            out.push(StreamEvent::Usage { usage });
+            if self.events {
+                self.usage = Some(usage.clone());
+                self.emit(out, || StreamEvent::Usage { usage });
+            } else {
+                self.made += 1;
+                self.usage = Some(usage);
+            }
         }
         Ok(())
     }
 
-    fn delta(&mut self, d: &serde_json::Map<String, Value>, out: &mut Vec<StreamEvent>) -> Result<(), ProviderError> {
-        let found = REASONING_FIELDS.iter().find_map(|f| d.get(*f).and_then(Value::as_str).filter(|s| !s.is_empty()).map(|s| (*f, s)));
-        if let Some((field, s)) = found {
+    fn delta(&mut self, mut d: Delta, out: &mut Vec<StreamEvent>) -> Result<(), ProviderError> {
+        if let Some((field, s)) = d.reasoning() {
             // Some reasoning parsers (qwen3 in vLLM 0.33) leave `</think>` and the answer inside one
             // reasoning delta when they arrive in one engine step: the answer is content.
             match s.split_once("</think>") {
@@ -129,47 +180,46 @@ impl Accumulator {
                     self.reason(field, thought, out);
                     self.show(answer, out)?;
                 }
-                None => self.reason(field, s, out),
+                None => self.reason(field, &s, out),
             }
         }
-        match d.get("content") {
-            Some(Value::String(s)) => self.show(s, out)?,
-            Some(Value::Array(parts)) => {
-                for p in parts {
-                    self.part(p, out)?;
-                }
-            }
-            _ => {}
+        let content = std::mem::take(&mut d.content);
+        if let Some(s) = content.text {
+            self.show(&s, out)?;
         }
-        if let Some(r) = d.get("refusal").and_then(Value::as_str).filter(|s| !s.is_empty()) {
-            if !self.text.contains(r) {
-                self.show(r, out)?;
+        for p in content.parts.0.into_iter().flatten() {
+            self.part(p, out)?;
+        }
+        if let Some(r) = d.refusal.take().filter(|s| !s.is_empty()) {
+            if !self.refusals.get_or_insert_with(SubstringIndex::default).contains(&self.text, &r) {
+                self.show(&r, out)?;
             }
         }
-        if let Some(Value::Array(calls)) = d.get("tool_calls") {
-            self.tools.apply(calls, out)?;
+        if let Some(calls) = d.tool_calls.0.take() {
+            self.made += calls.iter().filter(|c| c.object).count() as u64;
+            self.tools.apply(calls, self.events.then_some(out))?;
         }
         Ok(())
     }
 
-    fn part(&mut self, p: &Value, out: &mut Vec<StreamEvent>) -> Result<(), ProviderError> {
-        let Some(o) = p.as_object() else {
-            return match p.as_str() {
-                Some(s) => self.show(s, out),
-                None => Ok(()),
-            };
-        };
-        let kind = o.get("type").and_then(Value::as_str).unwrap_or("text");
-        let field = |k: &str| o.get(k).and_then(Value::as_str).unwrap_or("");
+    fn part(&mut self, p: Part, out: &mut Vec<StreamEvent>) -> Result<(), ProviderError> {
+        if let Some(s) = p.bare {
+            return self.show(&s, out);
+        }
+        if !p.object {
+            return Ok(());
+        }
+        let Part { kind, text, refusal, thinking, reasoning, .. } = p;
+        let kind = kind.as_deref().unwrap_or("text");
         if kind == "text" || kind == "output_text" || kind.ends_with(".output_text") {
-            return self.show(field("text"), out);
+            return self.show(text.as_deref().unwrap_or(""), out);
         }
         if kind == "refusal" {
-            return self.show(field("refusal"), out);
+            return self.show(refusal.as_deref().unwrap_or(""), out);
         }
         if kind.contains("thinking") || kind.contains("reasoning") {
-            let s = [field("thinking"), field("reasoning"), field("text")].into_iter().find(|s| !s.is_empty()).unwrap_or("");
-            self.reason("reasoning", s, out);
+            let s = [thinking, reasoning, text].into_iter().flatten().find(|s| !s.is_empty());
+            self.reason("reasoning", s.as_deref().unwrap_or(""), out);
         }
         Ok(())
     }
@@ -180,14 +230,18 @@ impl Accumulator {
         }
         self.reasoning_field.get_or_insert(field);
         self.reasoning.push_str(s);
-        out.push(StreamEvent::Reasoning { delta: s.to_string(), field });
+        self.emit(out, || StreamEvent::Reasoning { delta: s.to_string(), field });
     }
 
+    /// Appends the visible part of `s` to the reply (inline reasoning tags filtered out).
     fn show(&mut self, s: &str, out: &mut Vec<StreamEvent>) -> Result<(), ProviderError> {
-        let visible = self.tags.push(s);
+        let from = self.text.len();
+        self.tags.push_into(s, &mut self.text);
+        let visible = self.text.len() - from;
         if self.tools.any() {
-            self.after_tools += visible.len();
+            self.after_tools += visible;
             if self.after_tools > MAX_TOOL_ARGS {
+                self.text.truncate(from);
                 return Err(self.error(
                     ErrorCode::StreamError,
                     "Exceeded post-tool-call delta buffer limit",
@@ -195,9 +249,11 @@ impl Accumulator {
                 ));
             }
         }
-        if !visible.is_empty() {
-            self.text.push_str(&visible);
-            out.push(StreamEvent::Text { delta: visible });
+        if visible > 0 {
+            self.made += 1;
+            if self.events {
+                out.push(StreamEvent::Text { delta: self.text[from..].to_string() });
+            }
         }
         Ok(())
     }
@@ -230,7 +286,7 @@ impl Accumulator {
         let rest = self.tags.finish(matches!(stop, StopReason::Stop | StopReason::ToolUse));
         if !rest.is_empty() {
             self.text.push_str(&rest);
-            out.push(StreamEvent::Text { delta: rest });
+            self.emit(out, || StreamEvent::Text { delta: rest });
         }
         let promote = self.finish_reason.as_deref() == Some("stop") || (self.finish_reason.is_none() && self.done);
         let tools = std::mem::take(&mut self.tools);
@@ -278,9 +334,11 @@ impl Accumulator {
         let ctx = ClassifyContext { base_url: &self.opts.base_url, secrets: &self.opts.secrets, request_id: self.opts.request_id.as_deref(), unpassed_env: &self.opts.unpassed_env };
         // An `event: error` frame may carry the error object itself, or plain text.
         let wrapped;
-        let body = match crate::json::parse(data.as_bytes()) {
-            Ok(v) if v.get("error").is_none() && v.get("message").is_some() => {
-                wrapped = crate::json::to_string(&serde_json::json!({ "error": v }));
+        let body = match parse::<ErrorFrame>(data) {
+            Ok(f) if f.object && !f.error && f.message => {
+                // The bare object is quoted whole: written back exactly as serde_json writes it.
+                let inner = parse::<AnyValue>(data).map(|v| crate::json::to_string(&v.value)).unwrap_or_default();
+                wrapped = ["{\"error\":", &inner, "}"].concat();
                 wrapped.as_str()
             }
             _ => data,
@@ -292,16 +350,5 @@ impl Accumulator {
         e.code = ErrorCode::StreamError;
         e.retryable = true;
         e
-    }
-}
-
-/// JavaScript truthiness of a JSON value.
-fn truthy(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::String(s) => !s.is_empty(),
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        _ => true,
     }
 }

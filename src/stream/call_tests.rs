@@ -250,3 +250,36 @@ fn cancel_in_the_middle_of_a_sliced_read_drops_the_rest() {
     c.cancel();
     assert!(matches!(c.next(false), Next::End));
 }
+
+/// `n` content events and the end, as one body.
+fn body_of(n: usize) -> Vec<u8> {
+    let mut body = CHUNK_A.repeat(n);
+    body.push_str(CHUNK_END);
+    body.into_bytes()
+}
+
+/// Reads `body` as one piece and takes every batch (pauses included); how many events there were.
+fn drain_one_piece(body: &[u8]) -> usize {
+    let mut c = call(CallTimeouts::default());
+    c.next(false);
+    c.opened(Ok(sse_answer(200)));
+    c.next(false);
+    c.piece(Piece::Bytes(body.to_vec()));
+    let mut n = 0;
+    loop {
+        match c.next(false) {
+            Next::Events(batch) => n += batch.len(),
+            Next::Pause => {}
+            _ => return n,
+        }
+    }
+}
+
+#[test]
+fn a_whole_body_in_one_read_is_given_out_in_time_proportional_to_it() {
+    // start, one text per event, the last text, done.
+    assert_eq!(drain_one_piece(&body_of(1000)), 1003);
+    crate::growth::assert_linear("events of one read", 20_000, body_of, |b| {
+        drain_one_piece(b);
+    });
+}

@@ -6,9 +6,11 @@
 
 mod accumulate;
 mod call;
+mod chunk;
 mod plan;
 mod response;
 mod sse;
+mod substring;
 mod think_tags;
 mod tools;
 mod usage;
@@ -180,7 +182,17 @@ pub struct ChatStream {
 impl ChatStream {
     /// A reader for a body of the given kind ([`BodyKind::EventStream`] or [`BodyKind::Json`]).
     pub fn new(kind: BodyKind, opts: StreamOptions) -> Self {
-        ChatStream { kind, sse: SseDecoder::new(), json: Vec::new(), acc: Accumulator::new(opts), events_read: 0 }
+        Self::with(kind, Accumulator::new(opts))
+    }
+
+    /// A reader that only builds the result (what `chat()` returns): [`ChatStream::push`] gives no
+    /// events and [`ChatStream::finish`] only the `done` event, with the same result as [`ChatStream::new`]'s.
+    pub fn result_only(kind: BodyKind, opts: StreamOptions) -> Self {
+        Self::with(kind, Accumulator::result_only(opts))
+    }
+
+    fn with(kind: BodyKind, acc: Accumulator) -> Self {
+        ChatStream { kind, sse: SseDecoder::new(), json: Vec::new(), acc, events_read: 0 }
     }
 
     /// How many server-sent events were read so far (keep-alive comments excluded), whether or not
@@ -215,16 +227,12 @@ impl ChatStream {
             self.json.extend_from_slice(bytes);
             return Ok(());
         }
-        let events = self.sse.push(bytes)?;
-        self.feed(events, out)
-    }
-
-    fn feed(&mut self, events: Vec<SseEvent>, out: &mut Vec<StreamEvent>) -> Result<(), ProviderError> {
-        for ev in events {
-            self.events_read += 1;
-            self.acc.event_into(ev, out)?;
-        }
-        Ok(())
+        let (acc, count) = (&mut self.acc, &mut self.events_read);
+        // Each event is folded in as the decoder finds it, borrowed from the bytes.
+        self.sse.push_each(bytes, &mut |ev| {
+            *count += 1;
+            acc.take(ev, out)
+        })
     }
 
     /// Ends the body: the remaining events, ending with `done`, or the error that ends the reply.
@@ -237,13 +245,16 @@ impl ChatStream {
     /// Like [`ChatStream::finish`], but appends to `out`, keeping the events before an error.
     pub fn finish_into(&mut self, out: &mut Vec<StreamEvent>) -> Result<(), ProviderError> {
         if self.kind == BodyKind::EventStream {
-            let events = self.sse.finish()?;
-            self.feed(events, out)?;
+            let (acc, count) = (&mut self.acc, &mut self.events_read);
+            self.sse.finish_each(&mut |ev| {
+                *count += 1;
+                acc.take(ev, out)
+            })?;
         } else {
             // A JSON reply is one event followed by `[DONE]`, as OpenClaw synthesises it.
-            let body = String::from_utf8_lossy(&std::mem::take(&mut self.json)).into_owned();
-            self.acc.event_into(SseEvent::Data(body), out)?;
-            self.acc.event_into(SseEvent::Done, out)?;
+            let body = std::mem::take(&mut self.json);
+            self.acc.take(sse::Event::Data(&String::from_utf8_lossy(&body)), out)?;
+            self.acc.take(sse::Event::Done, out)?;
         }
         let result = self.acc.finish_into(out).into_outcome()?;
         out.push(StreamEvent::Done { result: Box::new(result) });
@@ -259,7 +270,7 @@ pub fn unknown_error() -> ProviderError {
 
 /// Reads a whole body at once: what `chat()` returns.
 pub fn read_chat(kind: BodyKind, opts: StreamOptions, body: &[u8]) -> Result<ChatResult, ProviderError> {
-    let mut s = ChatStream::new(kind, opts);
+    let mut s = ChatStream::result_only(kind, opts);
     s.push(body)?;
     match s.finish()?.pop() {
         Some(StreamEvent::Done { result }) => Ok(*result),

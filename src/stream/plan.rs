@@ -122,7 +122,8 @@ pub struct ChatPlan {
 /// adds `X-Request-Id` (unless the config sets one) and works out the timers.
 pub fn plan(provider: &Provider, request_json: &str, call: CallTimeouts, random: [u32; 4]) -> Result<ChatPlan, ProviderError> {
     let request = crate::shaping::parse_request(request_json).map_err(|e| e.redact(provider.secrets()))?;
-    let shaped = crate::shaping::build(provider, &request).map_err(|e| e.redact(provider.secrets()))?;
+    let thinking = request.thinking.clone();
+    let shaped = crate::shaping::build_owned(provider, request).map_err(|e| e.redact(provider.secrets()))?;
     let mut http = shaped.http;
     let request_id = match header_value(&http.headers, "x-request-id") {
         Some(configured) => configured.to_string(),
@@ -137,7 +138,7 @@ pub fn plan(provider: &Provider, request_json: &str, call: CallTimeouts, random:
     http.timeout_ms = watchdogs.request_ms;
     let stream = StreamOptions {
         model: shaped.model.id.clone(),
-        emit_reasoning: emit_reasoning(shaped.model.reasoning, request.thinking.as_deref()),
+        emit_reasoning: emit_reasoning(shaped.model.reasoning, thinking.as_deref()),
         request_id: Some(request_id.clone()),
         base_url: described.base_url.clone(),
         secrets: provider.secrets().to_vec(),

@@ -21,15 +21,47 @@ pub enum SseEvent {
     Done,
 }
 
+/// One decoded event, borrowed from the input (or from the decoder, for an event that spans reads).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Event<'a> {
+    /// A `data:` payload.
+    Data(&'a str),
+    /// An `event: error` frame's data.
+    Error(&'a str),
+    /// `data: [DONE]`.
+    Done,
+}
+
+impl Event<'_> {
+    fn owned(self) -> SseEvent {
+        match self {
+            Event::Data(d) => SseEvent::Data(d.to_string()),
+            Event::Error(d) => SseEvent::Error(d.to_string()),
+            Event::Done => SseEvent::Done,
+        }
+    }
+}
+
 /// Incremental SSE decoder: [`push`](SseDecoder::push) bytes as they arrive, then [`finish`](SseDecoder::finish).
+///
+/// Each byte is looked at once and copied at most once: lines are found in the input where it
+/// lies, an event that ends in the same input is handed out borrowed from it, and only the
+/// unfinished end of an input (part of a line, the data of an event not ended yet) is kept.
 #[derive(Debug, Default)]
 pub struct SseDecoder {
-    buf: Vec<u8>,
+    /// The unfinished last line of the input so far.
+    line: Vec<u8>,
+    /// The last line ended with `\r`: a `\n` starting the next input ends nothing more.
+    after_cr: bool,
+    /// The data lines of the event being read, when they are not in the current input (or are several).
     data: String,
     has_data: bool,
     is_error: bool,
     done_line: bool,
 }
+
+/// A lone data line of the event being read, still in the current input (`start..end`).
+type Pending = Option<(usize, usize)>;
 
 impl SseDecoder {
     /// A decoder with nothing buffered.
@@ -39,95 +71,181 @@ impl SseDecoder {
 
     /// Feeds bytes; returns the events they complete.
     pub fn push(&mut self, bytes: &[u8]) -> Result<Vec<SseEvent>, ProviderError> {
-        let scan_from = self.buf.len();
-        self.buf.extend_from_slice(bytes);
         let mut out = Vec::new();
-        let mut start = 0;
-        // A line can only end at or after the first new byte (or a `\r` held back just before it).
-        let mut i = scan_from.saturating_sub(1);
-        while i < self.buf.len() {
-            let b = self.buf[i];
-            if b != b'\n' && b != b'\r' {
-                i += 1;
-                continue;
-            }
-            if b == b'\r' && i + 1 == self.buf.len() {
-                break; // maybe the first half of `\r\n`
-            }
-            let end = i;
-            i += if b == b'\r' && self.buf[i + 1] == b'\n' { 2 } else { 1 };
-            let line = String::from_utf8_lossy(&self.buf[start..end]).into_owned();
-            start = i;
-            self.line(&line, &mut out);
-        }
-        self.buf.drain(..start);
-        if self.buf.len() + self.data.len() > MAX_SSE_BUFFER {
-            return Err(buffer_error());
-        }
+        self.push_each(bytes, &mut |e| {
+            out.push(e.owned());
+            Ok(())
+        })?;
         Ok(out)
     }
 
     /// Ends the input: an event the server did not terminate with a blank line still counts.
     pub fn finish(&mut self) -> Result<Vec<SseEvent>, ProviderError> {
         let mut out = Vec::new();
-        if !self.buf.is_empty() {
-            let rest = std::mem::take(&mut self.buf);
-            let line = String::from_utf8_lossy(rest.strip_suffix(b"\r").unwrap_or(&rest)).into_owned();
-            self.line(&line, &mut out);
-        }
-        self.dispatch(&mut out);
+        self.finish_each(&mut |e| {
+            out.push(e.owned());
+            Ok(())
+        })?;
         Ok(out)
     }
 
-    fn line(&mut self, line: &str, out: &mut Vec<SseEvent>) {
-        if line.is_empty() {
-            return self.dispatch(out);
-        }
-        if line.starts_with(':') {
-            return;
-        }
-        let (field, value) = match line.split_once(':') {
-            Some((f, v)) => (f, v.strip_prefix(' ').unwrap_or(v)),
-            None => (line, ""),
-        };
-        match field {
-            "data" => {
-                if is_done_value(value) {
-                    self.done_line = true;
-                }
-                if self.has_data {
-                    self.data.push('\n');
-                }
-                self.data.push_str(value);
-                self.has_data = true;
+    /// Feeds bytes, handing each event they complete to `f` as it is found; stops at `f`'s first error.
+    pub(crate) fn push_each(&mut self, bytes: &[u8], f: &mut dyn FnMut(Event<'_>) -> Result<(), ProviderError>) -> Result<(), ProviderError> {
+        let mut at = 0;
+        if std::mem::take(&mut self.after_cr) {
+            match bytes.first() {
+                Some(b'\n') => at = 1,
+                Some(_) => {}
+                None => self.after_cr = true,
             }
-            "event" => self.is_error = value == "error",
-            _ => {}
+        }
+        if !self.line.is_empty() {
+            // The rest of a line that began in an earlier input.
+            let Some(end) = line_end(&bytes[at..]) else {
+                self.line.extend_from_slice(&bytes[at..]);
+                return self.check_cap();
+            };
+            self.line.extend_from_slice(&bytes[at..at + end]);
+            at = self.skip_terminator(bytes, at + end);
+            let mut line = std::mem::take(&mut self.line);
+            let mut held = None;
+            self.take_line(&line, 0, line.len(), &mut held, f)?;
+            self.keep(&line, &mut held);
+            // The buffer is kept for the next unfinished line.
+            line.clear();
+            self.line = line;
+        }
+        let mut pending: Pending = None;
+        while at < bytes.len() {
+            let Some(end) = line_end(&bytes[at..]) else {
+                self.line.extend_from_slice(&bytes[at..]);
+                break;
+            };
+            let next = self.skip_terminator(bytes, at + end);
+            self.take_line(bytes, at, at + end, &mut pending, f)?;
+            at = next;
+        }
+        // The event goes on in the next input: its data line is kept.
+        self.keep(bytes, &mut pending);
+        self.check_cap()
+    }
+
+    /// Ends the input (see [`SseDecoder::finish`]), handing the last events to `f`.
+    pub(crate) fn finish_each(&mut self, f: &mut dyn FnMut(Event<'_>) -> Result<(), ProviderError>) -> Result<(), ProviderError> {
+        let line = std::mem::take(&mut self.line);
+        let mut held = None;
+        if !line.is_empty() {
+            self.take_line(&line, 0, line.len(), &mut held, f)?;
+        }
+        self.dispatch(&line, &mut held, f)
+    }
+
+    /// Where the line terminator at `eol` ends (`\r\n` is one; a `\r` at the end may be half of one).
+    fn skip_terminator(&mut self, bytes: &[u8], eol: usize) -> usize {
+        if bytes[eol] == b'\r' {
+            match bytes.get(eol + 1) {
+                Some(b'\n') => return eol + 2,
+                None => self.after_cr = true,
+                Some(_) => {}
+            }
+        }
+        eol + 1
+    }
+
+    fn check_cap(&self) -> Result<(), ProviderError> {
+        if self.line.len() + self.data.len() > MAX_SSE_BUFFER {
+            return Err(buffer_error());
+        }
+        Ok(())
+    }
+
+    /// Moves a pending data line out of the input into `data`.
+    fn keep(&mut self, input: &[u8], pending: &mut Pending) {
+        if let Some((start, end)) = pending.take() {
+            self.data.push_str(&text(&input[start..end]));
         }
     }
 
-    fn dispatch(&mut self, out: &mut Vec<SseEvent>) {
-        let data = std::mem::take(&mut self.data);
+    /// One complete line, `input[start..end]`.
+    fn take_line(&mut self, input: &[u8], start: usize, end: usize, pending: &mut Pending, f: &mut dyn FnMut(Event<'_>) -> Result<(), ProviderError>) -> Result<(), ProviderError> {
+        let line = &input[start..end];
+        if line.is_empty() {
+            return self.dispatch(input, pending, f);
+        }
+        if line[0] == b':' {
+            return Ok(());
+        }
+        let (field, value_at) = match line.iter().position(|b| *b == b':') {
+            Some(i) => (&line[..i], start + i + 1 + usize::from(line.get(i + 1) == Some(&b' '))),
+            None => (line, end),
+        };
+        match field {
+            b"data" => {
+                if is_done_value(&input[value_at..end]) {
+                    self.done_line = true;
+                }
+                if !self.has_data {
+                    *pending = Some((value_at, end));
+                } else {
+                    self.keep(input, pending);
+                    self.data.push('\n');
+                    self.data.push_str(&text(&input[value_at..end]));
+                }
+                self.has_data = true;
+            }
+            b"event" => self.is_error = &input[value_at..end] == b"error",
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn dispatch(&mut self, input: &[u8], pending: &mut Pending, f: &mut dyn FnMut(Event<'_>) -> Result<(), ProviderError>) -> Result<(), ProviderError> {
         let (has_data, is_error, done) = (self.has_data, self.is_error, self.done_line);
         self.has_data = false;
         self.is_error = false;
         self.done_line = false;
-        if !has_data || data.trim().is_empty() {
-            return;
-        }
-        out.push(if is_error {
-            SseEvent::Error(data)
-        } else if done {
-            SseEvent::Done
+        let owned = std::mem::take(&mut self.data);
+        let data = match pending.take() {
+            Some((start, end)) => text(&input[start..end]),
+            None => std::borrow::Cow::Borrowed(owned.as_str()),
+        };
+        let result = if !has_data || data.trim().is_empty() {
+            Ok(())
         } else {
-            SseEvent::Data(data)
-        });
+            f(if is_error {
+                Event::Error(&data)
+            } else if done {
+                Event::Done
+            } else {
+                Event::Data(&data)
+            })
+        };
+        drop(data);
+        // The buffer is kept for the next event that needs one.
+        self.data = owned;
+        self.data.clear();
+        result
     }
 }
 
+/// A line's bytes as text, invalid UTF-8 replaced (checked in one pass when it is valid, as it is).
+fn text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
+/// Where the first line terminator (`\n` or `\r`) is.
+fn line_end(bytes: &[u8]) -> Option<usize> {
+    memchr::memchr2(b'\n', b'\r', bytes)
+}
+
 /// `^data:[ \t]*\[DONE\][ \t]*$`, case-insensitive, given what follows `data:`.
-fn is_done_value(value: &str) -> bool {
-    value.trim_matches([' ', '\t']).eq_ignore_ascii_case("[done]")
+fn is_done_value(value: &[u8]) -> bool {
+    let start = value.iter().position(|b| *b != b' ' && *b != b'\t').unwrap_or(value.len());
+    let end = value.iter().rposition(|b| *b != b' ' && *b != b'\t').map_or(start, |i| i + 1);
+    value[start..end].eq_ignore_ascii_case(b"[done]")
 }
 
 fn buffer_error() -> ProviderError {
@@ -220,5 +338,73 @@ mod tests {
         let line = format!("data: {}\n", "y".repeat(1 << 20));
         let tripped = (0..17).any(|_| d.push(line.as_bytes()).is_err());
         assert!(tripped);
+    }
+
+    /// The events of a whole body by the rules written out plainly (the oracle): lines split at `\r\n`,
+    /// `\n` or `\r`, decoded as UTF-8 with replacement, then read as the module's header says.
+    fn by_the_rules(body: &[u8]) -> Vec<SseEvent> {
+        let mut lines = Vec::new();
+        let (mut start, mut i) = (0, 0);
+        while i < body.len() {
+            if body[i] == b'\n' || body[i] == b'\r' {
+                lines.push(String::from_utf8_lossy(&body[start..i]).into_owned());
+                i += if body[i] == b'\r' && body.get(i + 1) == Some(&b'\n') { 2 } else { 1 };
+                start = i;
+            } else {
+                i += 1;
+            }
+        }
+        if start < body.len() {
+            lines.push(String::from_utf8_lossy(&body[start..]).into_owned());
+        }
+        lines.push(String::new());
+        let (mut out, mut data, mut has, mut error, mut done) = (Vec::new(), String::new(), false, false, false);
+        for line in lines {
+            if line.is_empty() {
+                if has && !data.trim().is_empty() {
+                    out.push(if error { SseEvent::Error(data.clone()) } else if done { SseEvent::Done } else { SseEvent::Data(data.clone()) });
+                }
+                (data, has, error, done) = (String::new(), false, false, false);
+                continue;
+            }
+            if line.starts_with(':') {
+                continue;
+            }
+            let (field, value) = match line.split_once(':') {
+                Some((f, v)) => (f.to_string(), v.strip_prefix(' ').unwrap_or(v).to_string()),
+                None => (line.clone(), String::new()),
+            };
+            match field.as_str() {
+                "data" => {
+                    done |= value.trim_matches([' ', '\t']).eq_ignore_ascii_case("[done]");
+                    if has {
+                        data.push('\n');
+                    }
+                    data.push_str(&value);
+                    has = true;
+                }
+                "event" => error = value == "error",
+                _ => {}
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn random_bodies_cut_anywhere_give_the_events_the_rules_give() {
+        let mut rng = crate::test_rng::Rng(7);
+        let pieces: [&[u8]; 16] = [b"data", b": ", b":", b"x", b" y ", b"\n", b"\r", b"\r\n", b"event", b"error", b"[DONE]", b"id", b"\xc3\xa9", b"\xff", b"\t", b"{}"];
+        for _ in 0..3000 {
+            let body: Vec<u8> = (0..rng.below(40)).flat_map(|_| pieces[rng.below(pieces.len())].to_vec()).collect();
+            let mut cuts: Vec<usize> = (0..rng.below(6)).map(|_| rng.below(body.len() + 1)).collect();
+            cuts.sort_unstable();
+            let mut chunks = Vec::new();
+            let mut from = 0;
+            for &c in cuts.iter().chain([body.len()].iter()) {
+                chunks.push(&body[from..c]);
+                from = c;
+            }
+            assert_eq!(decode_all(&chunks), by_the_rules(&body), "{:?} cut at {cuts:?}", String::from_utf8_lossy(&body));
+        }
     }
 }

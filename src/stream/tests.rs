@@ -321,3 +321,79 @@ fn events_read_counts_server_events_but_not_keep_alives() {
     assert!(s.push(sse(&[delta(json!({"reasoning": "more"}), None)], false).as_bytes()).unwrap().is_empty());
     assert_eq!(s.events_read(), 2);
 }
+
+/// `n` events in one body: content, reasoning and refusal fragments (each new to the text), then as
+/// many tool calls, each with its own index.
+fn many_events(n: usize) -> String {
+    let mut s = String::new();
+    for i in 0..n {
+        let d = match (i % 3, i >= n * 3 / 4) {
+            (_, true) => format!(r#"{{"tool_calls":[{{"index":{i},"id":"call{i}","function":{{"name":"f","arguments":"{{}}"}}}}]}}"#),
+            (0, _) => format!(r#"{{"content":"w{i} "}}"#),
+            (1, _) => format!(r#"{{"reasoning":"r{i} "}}"#),
+            _ => format!(r#"{{"refusal":"no{i}|"}}"#),
+        };
+        s.push_str(&format!("data: {{\"id\":\"c\",\"choices\":[{{\"index\":0,\"delta\":{d}}}]}}\n\n"));
+    }
+    s.push_str("data: {\"choices\":[{\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\ndata: [DONE]\n\n");
+    s
+}
+
+fn read_many(body: &str, piece: usize) -> ChatResult {
+    let mut s = ChatStream::new(BodyKind::EventStream, opts(true));
+    let mut events = 0;
+    for c in body.as_bytes().chunks(piece) {
+        events += s.push(c).unwrap().len();
+    }
+    let mut last = s.finish().unwrap();
+    assert!(events > 0);
+    match last.pop() {
+        Some(StreamEvent::Done { result }) => *result,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_body_of_many_events_is_read_in_time_proportional_to_its_size_however_it_is_cut() {
+    let r = read_many(&many_events(400), usize::MAX);
+    assert_eq!(r.message.tool_calls.len(), 100);
+    assert!(r.message.content.starts_with("w0 no2|w3 no5|") && r.message.content.ends_with("no299|"), "{}", r.message.content);
+    assert!(r.message.reasoning.as_deref().is_some_and(|t| t.starts_with("r1 r4 ")));
+    assert_eq!(read_many(&many_events(400), 7), r, "cut in 7-byte pieces");
+    crate::growth::assert_linear("one-piece body", 6000, many_events, |b| {
+        read_many(b, usize::MAX);
+    });
+    crate::growth::assert_linear("body in 64-byte pieces", 6000, many_events, |b| {
+        read_many(b, 64);
+    });
+}
+
+#[test]
+fn a_refusal_already_in_the_text_is_not_repeated_even_in_a_long_reply() {
+    let mut chunks = vec![delta(json!({"content": "I can't help with that. "}), None)];
+    for i in 0..300 {
+        chunks.push(delta(json!({"content": format!("more {i} ")}), None));
+    }
+    chunks.push(delta(json!({"refusal": "I can't help"}), None));
+    chunks.push(delta(json!({"refusal": "more 29"}), None));
+    chunks.push(delta(json!({"refusal": "more 300"}), None));
+    chunks.push(delta(json!({"refusal": " Sorry."}), Some("stop")));
+    let r = result_of(&replay(&sse(&chunks, true), false).unwrap()).clone();
+    assert!(r.message.content.starts_with("I can't help with that. more 0 "));
+    assert!(r.message.content.ends_with("more 299 more 300 Sorry."), "{}", &r.message.content[r.message.content.len() - 40..]);
+}
+
+#[test]
+fn a_result_only_reader_gives_the_same_result_and_no_events_before_done() {
+    for name in ["v0.33.0/chat_stream_reasoning_then_content.sse", "v0.33.0/chat_stream_parallel_tool_calls.sse", "v0.11.0/chat_stream_reasoning.sse"] {
+        let body = std::fs::read(format!("tests/fixtures/vllm/{name}")).unwrap();
+        let full = replay_cut(BodyKind::EventStream, true, &body, &[body.len() / 3]).unwrap();
+        let mut quiet = ChatStream::result_only(BodyKind::EventStream, opts(true));
+        assert!(quiet.push(&body[..body.len() / 3]).unwrap().is_empty());
+        assert!(quiet.push(&body[body.len() / 3..]).unwrap().is_empty());
+        let end = quiet.finish().unwrap();
+        assert_eq!(end.len(), 1, "{name}");
+        assert_eq!(end.last(), full.last(), "{name}");
+        assert_eq!(read_chat(BodyKind::EventStream, opts(true), &body).unwrap(), *result_of(&full), "{name}");
+    }
+}

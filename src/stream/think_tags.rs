@@ -71,23 +71,51 @@ pub struct TagFilter {
 
 impl TagFilter {
     /// Feeds text; returns the part that is visible now.
+    #[cfg(test)]
     pub fn push(&mut self, text: &str) -> String {
-        let mut s = std::mem::take(&mut self.pending);
-        s.push_str(text);
         let mut out = String::new();
+        self.push_into(text, &mut out);
+        out
+    }
+
+    /// Feeds text, appending the part that is visible now to `out`.
+    pub fn push_into(&mut self, text: &str, out: &mut String) {
+        let from = out.len();
+        if self.pending.is_empty() {
+            self.scan(text, out);
+        } else {
+            let mut s = std::mem::take(&mut self.pending);
+            s.push_str(text);
+            self.scan(&s, out);
+        }
+        self.shown_any = self.shown_any || !out[from..].trim().is_empty();
+    }
+
+    /// Runs of plain text are copied whole; only `<` and `` ` `` are looked at one by one.
+    fn scan(&mut self, s: &str, out: &mut String) {
         let mut i = 0;
         while i < s.len() {
+            let plain = memchr::memchr2(b'<', b'`', &s.as_bytes()[i..]).unwrap_or(s.len() - i);
+            let target = match &mut self.open {
+                Some((_, hidden)) => hidden,
+                None => &mut *out,
+            };
+            target.push_str(&s[i..i + plain]);
+            i += plain;
+            if i == s.len() {
+                break;
+            }
             let rest = &s[i..];
-            let Some(c) = rest.chars().next() else { break };
-            if c != '<' || (self.open.is_none() && self.in_code) {
-                if self.open.is_none() && c == '`' {
+            if rest.starts_with('`') || (self.open.is_none() && self.in_code) {
+                if self.open.is_none() && rest.starts_with('`') {
                     self.in_code = !self.in_code;
                 }
+                let c = &rest[..1];
                 match &mut self.open {
-                    Some((_, hidden)) => hidden.push(c),
-                    None => out.push(c),
+                    Some((_, hidden)) => hidden.push_str(c),
+                    None => out.push_str(c),
                 }
-                i += c.len_utf8();
+                i += 1;
                 continue;
             }
             match (tag_at(rest), &mut self.open) {
@@ -96,16 +124,12 @@ impl TagFilter {
                     break;
                 }
                 (Tag::Open(n), None) => {
-                    self.shown_any |= !out.trim().is_empty();
                     self.open = Some((rest[..n].to_string(), String::new()));
                     i += n;
                 }
-                (Tag::Close(_), Some(_)) => {
+                (Tag::Close(n), Some(_)) => {
                     self.open = None;
-                    i += match tag_at(rest) {
-                        Tag::Close(n) => n,
-                        _ => 1,
-                    };
+                    i += n;
                 }
                 (_, open) => {
                     match open {
@@ -116,8 +140,6 @@ impl TagFilter {
                 }
             }
         }
-        self.shown_any |= !out.trim().is_empty();
-        out
     }
 
     /// Ends the text; `stopped` says the reply finished normally, so unresolved text is recovered.

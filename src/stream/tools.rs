@@ -4,10 +4,13 @@
 //! `Value` keeps integers up to 2^64 exactly (serde_json stores them as `u64`/`i64`), and the raw text
 //! stays available ([`ToolCall::arguments_text`]) for callers that need larger integers verbatim.
 
+use super::chunk::ToolDelta;
 use super::{StopReason, StreamEvent};
 use crate::error::{ErrorCode, ProviderError};
 use serde::Serialize;
 use serde_json::Value;
+use crate::name_index::NameIndex;
+use std::borrow::Cow;
 
 /// Per-call cap on argument bytes (OpenClaw's limit).
 pub const MAX_TOOL_ARGS: usize = 256_000;
@@ -32,6 +35,8 @@ pub struct ToolCall {
 #[derive(Debug, Default)]
 struct Slot {
     index: u64,
+    /// No earlier slot has this index (so a delta with it belongs here).
+    first_of_index: bool,
     id: String,
     name: String,
     args: String,
@@ -41,6 +46,12 @@ struct Slot {
 #[derive(Debug, Default)]
 pub struct ToolCalls {
     slots: Vec<Slot>,
+    /// The slot of each `index` (by its decimal text), and the first slot holding each id, so a
+    /// delta finds its call at once however many calls there are.
+    by_index: NameIndex,
+    by_id: NameIndex,
+    /// The slot the last delta went to (the next delta is most often for the same call).
+    last: usize,
 }
 
 impl ToolCalls {
@@ -49,33 +60,40 @@ impl ToolCalls {
         !self.slots.is_empty()
     }
 
-    /// Merges one `tool_calls` array; entries without `index` take their position.
-    pub fn apply(&mut self, deltas: &[Value], out: &mut Vec<StreamEvent>) -> Result<(), ProviderError> {
-        for (pos, d) in deltas.iter().enumerate() {
-            let Some(d) = d.as_object() else { continue };
-            let id = d.get("id").and_then(Value::as_str).filter(|s| !s.is_empty());
-            let function = d.get("function");
-            let name = function.and_then(|f| f.get("name")).and_then(Value::as_str).filter(|s| !s.is_empty());
-            let args = function.and_then(|f| f.get("arguments")).and_then(Value::as_str).unwrap_or("");
-            let index = d.get("index").and_then(Value::as_u64);
-            let found = match index {
-                Some(i) => self.slots.iter().position(|s| s.index == i),
-                None => id.and_then(|id| self.slots.iter().position(|s| s.id == id)),
+    /// Merges one `tool_calls` array; entries without `index` take their position (entries that are
+    /// not objects are `None`, and count for the position). With `out`, the deltas become events.
+    pub(super) fn apply(&mut self, deltas: Vec<ToolDelta>, mut out: Option<&mut Vec<StreamEvent>>) -> Result<(), ProviderError> {
+        for (pos, d) in deltas.into_iter().enumerate() {
+            if !d.object {
+                continue;
+            }
+            let id = d.id.filter(|s| !s.is_empty());
+            let name = d.function.name.filter(|s| !s.is_empty());
+            let args = d.function.arguments.unwrap_or_default();
+            let found = match d.index.0 {
+                Some(i) if self.slots.get(self.last).is_some_and(|s| s.index == i && s.first_of_index) => Some(self.last),
+                Some(i) => self.by_index.get(&i.to_string()),
+                None => id.as_deref().and_then(|id| self.by_id.get(id)),
             };
-            let slot = match found {
-                Some(k) => &mut self.slots[k],
+            let k = match found {
+                Some(k) => k,
                 None => {
-                    let index = index.unwrap_or(pos as u64);
-                    self.slots.push(Slot { index, ..Slot::default() });
-                    let last = self.slots.len() - 1;
-                    &mut self.slots[last]
+                    let index = d.index.0.unwrap_or(pos as u64);
+                    let k = self.slots.len();
+                    let first_of_index = self.by_index.first(&index.to_string(), k) == k;
+                    self.slots.push(Slot { index, first_of_index, ..Slot::default() });
+                    k
                 }
             };
-            if let Some(id) = id {
-                slot.id = id.to_string();
+            self.last = k;
+            if let Some(id) = id.as_deref() {
+                self.set_id(k, id);
             }
-            if let Some(name) = name {
-                slot.name = name.to_string();
+            let slot = &mut self.slots[k];
+            if let Some(name) = name.as_deref() {
+                if slot.name != name {
+                    slot.name = name.to_string();
+                }
             }
             if slot.args.len() + args.len() > MAX_TOOL_ARGS {
                 return Err(ProviderError::new(
@@ -84,15 +102,32 @@ impl ToolCalls {
                     "The model wrote more than 256000 bytes of tool arguments; lower max_tokens or simplify the tool's schema.",
                 ));
             }
-            slot.args.push_str(args);
-            out.push(StreamEvent::ToolCall {
-                index: slot.index,
-                id: id.map(str::to_string),
-                name: name.map(str::to_string),
-                arguments_delta: args.to_string(),
-            });
+            slot.args.push_str(&args);
+            if let Some(out) = out.as_deref_mut() {
+                out.push(StreamEvent::ToolCall { index: slot.index, id: id.map(Cow::into_owned), name: name.map(Cow::into_owned), arguments_delta: args.into_owned() });
+            }
         }
         Ok(())
+    }
+
+    /// Gives slot `k` the id `id`, keeping [`ToolCalls::by_id`] pointing at each id's first slot.
+    fn set_id(&mut self, k: usize, id: &str) {
+        let old = &self.slots[k].id;
+        if old == id {
+            return;
+        }
+        if !old.is_empty() && self.by_id.get(old) == Some(k) {
+            // Rare (a server that renames a call): the next slot with the old id, if any, takes over.
+            let old = old.clone();
+            match self.slots.iter().enumerate().position(|(j, s)| j != k && s.id == old) {
+                Some(j) => self.by_id.set(&old, j),
+                None => self.by_id.remove(&old),
+            }
+        }
+        self.slots[k].id = id.to_string();
+        if self.by_id.first(id, k) > k {
+            self.by_id.set(id, k);
+        }
     }
 
     /// Finalises: decides the stop reason and returns the calls, or the malformed-call message.
