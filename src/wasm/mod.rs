@@ -63,7 +63,7 @@ impl VllmProvider {
     /// The resolved provider as a plain object; secrets never appear in it.
     #[wasm_bindgen(unchecked_return_type = "ResolvedProvider")]
     pub fn describe(&self) -> JsResult {
-        to_js(self.core.describe()).map_err(throw)
+        to_js(&self.core.describe_at(js_sys::Date::now() as u64)).map_err(throw)
     }
 
     /// Same as `describe()`, so `JSON.stringify(provider)` never leaks a key.
