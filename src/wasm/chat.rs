@@ -7,7 +7,7 @@ use super::convert::{call_options, json_text, to_js};
 use super::fetch::{self, Reader};
 use super::guard::{set_timeout, Guard, Halt};
 use super::types::{JsChatOptions, JsChatRequest};
-use super::{promise, throw, VllmProvider};
+use super::{now, promise, random, throw, VllmProvider};
 use crate::config::Provider;
 use crate::error::ProviderError;
 use crate::stream::{unknown_error, Answer, Body, CallTimeouts, ChatCall, Fired, Next, Piece, StreamEvent, Watchdog};
@@ -80,22 +80,10 @@ async fn drive(call: Rc<Call>, whole: bool) -> Result<JsValue, ProviderError> {
             Next::Open => call.open().await,
             Next::Read(watchdog) => call.read(watchdog).await,
             // A macrotask, so that timers and I/O run between two slices of a large read.
-            Next::Pause => drop(JsFuture::from(sleep(0)).await),
+            Next::Pause => drop(JsFuture::from(Promise::new(&mut |resolve, _| drop(set_timeout(&resolve, 0)))).await),
             Next::Wait(ms) => call.wait(ms).await,
         }
     }
-}
-
-fn sleep(ms: u32) -> Promise {
-    Promise::new(&mut |resolve, _| drop(set_timeout(&resolve, ms)))
-}
-
-fn random() -> u32 {
-    (js_sys::Math::random() * 4_294_967_296.0) as u32
-}
-
-fn now() -> u64 {
-    js_sys::Date::now() as u64
 }
 
 /// One call: the core's [`ChatCall`] and what it cannot hold (the guard, the body's reader). No
@@ -142,7 +130,7 @@ impl Call {
     /// Waits before the next try; the caller's abort and the call's timer end the wait as they end a read.
     async fn wait(&self, ms: u32) {
         let Some(guard) = &self.guard else { return };
-        if let Err(halt) = guard.race(&sleep(ms)).await {
+        if let Err(halt) = guard.pause(ms).await {
             let fired = if let Halt::Timer(tag) = halt { Some(tag) } else { None };
             self.core.borrow_mut().piece(Piece::Failed { caller_aborted: guard.caller_aborted(), fired, message: String::new() });
         }
