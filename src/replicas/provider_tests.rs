@@ -40,6 +40,17 @@ fn describe_lists_the_replicas_after_the_base_url_with_their_health_and_no_secre
 }
 
 #[test]
+fn a_replicas_own_credentials_are_secrets_and_its_user_info_is_sent_as_basic_auth() {
+    let p = provider(json!(["http://ops:pw-replica-secret@10.0.0.2:8000/v1", "http://10.0.0.3:8000/v1?api_key=k-replica-secret"]));
+    let shown = serde_json::to_string(&p.describe()).unwrap();
+    assert!(!shown.contains("pw-replica-secret") && !shown.contains("k-replica-secret"), "{shown}");
+    let auth = |i: usize| p.replica(i).chat_headers(Some("m")).into_iter().find(|(k, _)| k == "Authorization").map(|(_, v)| v);
+    assert_eq!(auth(1).as_deref(), Some(format!("Basic {}", crate::redact::base64(b"ops:pw-replica-secret")).as_str()));
+    assert_eq!(auth(2), Some(format!("Bearer {KEY}")), "no credentials in its URL: the provider's key");
+    assert_eq!(auth(0), Some(format!("Bearer {KEY}")));
+}
+
+#[test]
 fn one_server_shows_no_replica_list() {
     let p = resolve(&ResolveInput::default()).unwrap();
     assert!(serde_json::to_value(p.describe()).unwrap().get("replicas").is_none());
