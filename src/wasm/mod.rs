@@ -109,7 +109,8 @@ pub(crate) fn random() -> u32 {
 async fn discover(core: &Provider, fetch: Option<&Function>, (opts, guard): (crate::args::Options, guard::Guard)) -> Result<Vec<crate::models::ModelDefinition>, ProviderError> {
     let mut call = ReplicaCall::new(opts.routing, opts.timeout_ms, now());
     loop {
-        let replica = core.replica(call.target(&mut core.replica_set().borrow_mut(), now()));
+        let i = call.target(&mut core.replica_set().borrow_mut(), now());
+        let replica = core.replica(i);
         let mut req = replica.discovery_request(call.remaining_ms(now()));
         call.decorate(&mut req.headers);
         let mut resp = fetch::send(&req, fetch, &guard).await;
