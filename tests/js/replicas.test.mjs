@@ -152,3 +152,35 @@ test("bad baseUrls, sessionId and retries are config errors with their paths", a
   assert.equal(chats(sims[0]).length, 0);
   assert.equal((await p.chat(hi)).baseUrl, sims[0].baseUrl);
 });
+
+const BIN = new URL("../../bin/vllm-provider.mjs", import.meta.url).pathname;
+
+/** Runs the CLI with an empty HOME; resolves to { code, stdout, stderr }. */
+async function cli(args) {
+  const { execFile } = await import("node:child_process");
+  const { mkdtempSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const home = mkdtempSync(join(tmpdir(), "vllm-provider-replicas-home-"));
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, HOME: home, VLLM_API_KEY: KEY }, timeout: 60_000 }, (err, stdout, stderr) => resolve({ code: err ? err.code : 0, stdout, stderr }));
+  });
+}
+
+test("CLI: --base-url repeated gives replicas, doctor checks each, chat --session sends X-Session-ID", async () => {
+  const dead = `http://127.0.0.1:${await closedPort()}/v1`;
+  const doc = await cli(["doctor", "--json", "--base-url", sims[0].baseUrl, "--base-url", dead, "--model", "vllm/tiny-model"]);
+  const report = JSON.parse(doc.stdout);
+  assert.equal(doc.code, 1, doc.stderr);
+  assert.equal(report.ok, false);
+  const named = new Set(report.checks.map((c) => c.replica).filter(Boolean));
+  assert.deepEqual([...named].sort(), [sims[0].baseUrl, dead].sort());
+  assert.ok(report.checks.some((c) => c.id === "replicas" && c.status === "warn" && c.detail.includes(dead)), JSON.stringify(report.checks.find((c) => c.id === "replicas")));
+  assert.ok(!doc.stdout.includes(KEY));
+  const chat = await cli(["chat", "--json", "--base-url", sims[1].baseUrl, "--base-url", sims[2].baseUrl, "--model", "vllm/tiny-model", "--session", "cli-conversation", "hi"]);
+  assert.equal(chat.code, 0, chat.stderr);
+  const result = JSON.parse(chat.stdout);
+  assert.ok([sims[1].baseUrl, sims[2].baseUrl].includes(result.baseUrl));
+  const sent = [sims[1], sims[2]].flatMap(chats);
+  assert.deepEqual(sent.map((r) => r.headers["x-session-id"]), ["cli-conversation"]);
+});
