@@ -18,7 +18,9 @@ const COMMANDS = { doctor, models, explain, chat };
 
 const OPTIONS = `Options:
   --config FILE    an openclaw.json (default: $OPENCLAW_CONFIG_PATH, then ~/.openclaw/openclaw.json)
-  --base-url URL   use this base URL instead of the config's (e.g. http://127.0.0.1:8000/v1)
+  --base-url URL   use this base URL instead of the config's (e.g. http://127.0.0.1:8000/v1);
+                   repeated: replicas of one deployment, each call to a healthy one
+  --session ID     chat: keep the conversation on one server (sent as X-Session-ID)
   --model REF      the model, as vllm/<id> or a bare id (default: the first declared or listed)
   --probe-chat     doctor: also send a one-token chat request to the model
   --json           print JSON for scripts instead of text (errors too)
@@ -74,7 +76,8 @@ function parse(argv) {
       allowPositionals: true,
       options: {
         config: { type: "string" },
-        "base-url": { type: "string" },
+        "base-url": { type: "string", multiple: true },
+        session: { type: "string" },
         model: { type: "string" },
         "probe-chat": { type: "boolean", default: false },
         json: { type: "boolean", default: false },
@@ -127,10 +130,10 @@ async function main() {
   if (run.takes && args.length === 0) usage(`${command} needs a ${run.takes.slice(1, -1)}, e.g. vllm-provider ${command} "hi"`, command);
   if (!run.takes && args.length) usage(`${command} takes no ${args.length > 1 ? "arguments" : "argument"} (got "${args.join(" ")}")`, command);
   const { text } = readConfig(values.config, values.json);
-  const opts = { json: values.json, args, model: values.model, probeChat: values["probe-chat"] };
+  const opts = { json: values.json, args, model: values.model, probeChat: values["probe-chat"], sessionId: values.session };
   let provider;
   try {
-    provider = VllmProvider.resolve({ config: text, env: process.env, authProfiles: readAuthProfiles(), baseUrl: values["base-url"] });
+    provider = VllmProvider.resolve({ config: text, env: process.env, authProfiles: readAuthProfiles(), baseUrl: values["base-url"]?.[0], baseUrls: values["base-url"]?.slice(1) });
   } catch (e) {
     if (isVllmProviderError(e) && run.configFailed) return void (process.exitCode = run.configFailed(e, opts));
     if (isVllmProviderError(e)) fail(e, values.json);

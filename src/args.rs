@@ -22,6 +22,8 @@ pub struct Options {
     pub probe_chat: bool,
     /// `inContainer` (diagnose).
     pub in_container: bool,
+    /// `sessionId` and `retries` (chat, stream, discovery): how the call picks and retries replicas.
+    pub routing: crate::replicas::CallRouting,
 }
 
 /// A `config` error about an argument.
@@ -69,6 +71,10 @@ pub fn options(text: Json) -> Result<Options, ProviderError> {
         model: string(&map, "model")?,
         probe_chat: flag("probeChat")?,
         in_container: flag("inContainer")?,
+        routing: crate::replicas::CallRouting {
+            session_id: present("sessionId").map(|v| crate::replicas::session::session_id_from(v.as_str())).transpose()?,
+            retries: present("retries").map_or(Ok(crate::replicas::DEFAULT_RETRIES), |v| crate::replicas::retries_from_number(v.as_f64()))?,
+        },
     })
 }
 
@@ -125,9 +131,16 @@ mod tests {
             (r#"{"firstEventTimeoutMs":"5"}"#, "firstEventTimeoutMs"),
             (r#"{"model":3}"#, "model"),
             (r#"{"probeChat":"yes"}"#, "probeChat"),
+            (r#"{"sessionId":5}"#, "sessionId"),
+            (r#"{"sessionId":""}"#, "sessionId"),
+            (r#"{"retries":-1}"#, "retries"),
+            (r#"{"retries":"2"}"#, "retries"),
         ] {
             assert_eq!(options(text(bad)).unwrap_err().path.as_deref(), Some(path), "{bad}");
         }
+        let o = options(text(r#"{"sessionId":"conv-1","retries":0}"#)).unwrap();
+        assert_eq!(o.routing, crate::replicas::CallRouting { session_id: Some("conv-1".into()), retries: 0 });
+        assert_eq!(options(None).unwrap().routing.retries, crate::replicas::DEFAULT_RETRIES);
         assert_eq!(options(text("5")).unwrap_err().code, crate::error::ErrorCode::Config);
         // A symbol or function where a value belongs (calls.js marks them) is refused by name.
         assert_eq!(options(text(r#"{"model":"\u0000js:symbol"}"#)).unwrap_err().message, "model cannot be a symbol");

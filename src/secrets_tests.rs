@@ -140,7 +140,7 @@ fn chat(p: &Provider, answer: Result<Answer, TransportFailure>, body: &str) -> S
                 c.piece(body.take().map_or(Piece::End, Piece::Bytes));
             }
             Next::Events(events) => events.iter().for_each(|event| out.push_str(&serde_json::to_string(event).unwrap())),
-            Next::Pause => {}
+            Next::Pause | Next::Wait(_) => {}
             Next::End => return out,
             Next::Fail(e) => {
                 out.push_str(&serde_json::to_string(&e).unwrap());

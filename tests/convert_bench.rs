@@ -89,6 +89,7 @@ fn conversions() {
     let result = ChatResult {
         id: "chatcmpl-8a2d6e0f4b7c1935".into(),
         model: "qwen3-8b".into(),
+        base_url: "http://127.0.0.1:8000/v1".into(),
         message: ChatMessage { content: "The capital of France is Paris. ".repeat(200), reasoning: Some("The user asks. ".repeat(200)), reasoning_field: Some("reasoning".into()), tool_calls: Vec::new() },
         stop_reason: StopReason::Stop,
         usage: Some(Usage::default()),

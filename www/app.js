@@ -39,6 +39,7 @@ function readInput() {
     env: key ? { VLLM_API_KEY: key } : {},
     authProfiles: profiles || undefined,
     baseUrl: $("base-url").value.trim() || undefined,
+    baseUrls: $("base-urls").value.split(/\s+/).filter(Boolean),
   };
 }
 

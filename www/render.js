@@ -58,6 +58,7 @@ export function providerPanel(d) {
     definitionList([
       ["status", el("div", {}, el("span", { class: `badge status-${d.status}` }, d.status), " ", el("span", { class: "why" }, STATUS_WHY[d.status] ?? ""))],
       ["base URL", el("code", {}, d.baseUrl)],
+      ["replicas", (d.replicas ?? []).map((r) => `${r.baseUrl}: ${r.health}`).join(", ")],
       ["key", auth],
       ["discovery", el("div", {}, el("span", { class: `badge ${d.discovery.enabled ? "on" : "off"}` }, d.discovery.enabled ? "on" : "off"), " ", ...prose(d.discovery.reason))],
       ["timeout", d.timeoutMs ? `${d.timeoutMs} ms` : ""],

@@ -60,6 +60,7 @@ export async function streamInto(root, provider, request) {
       ["total time", ms(end - t0)],
       ["usage", usage ? `${usage.input} in, ${usage.output} out${usage.reasoningTokens ? ` (${usage.reasoningTokens} reasoning)` : ""}, ${usage.totalTokens} total` : "–"],
       ["stop reason", result?.stopReason ?? state],
+      ["answered by", result?.baseUrl ?? "–"],
     ];
     stats.replaceChildren(...rows.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
   };

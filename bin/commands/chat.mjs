@@ -20,11 +20,11 @@ export async function chat(provider, opts) {
   process.on("SIGINT", onSigint);
   try {
     if (opts.json) {
-      const result = await provider.chat(request, { signal: controller.signal });
+      const result = await provider.chat(request, { signal: controller.signal, sessionId: opts.sessionId });
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return 0;
     }
-    return await stream(provider, request, controller.signal);
+    return await stream(provider, request, { signal: controller.signal, sessionId: opts.sessionId });
   } catch (e) {
     if (e?.code === "aborted" && controller.signal.aborted) {
       process.stderr.write(`\n${err.dim("aborted")}\n`);
@@ -36,8 +36,8 @@ export async function chat(provider, opts) {
   }
 }
 
-async function stream(provider, request, signal) {
-  const events = provider.stream(request, { signal });
+async function stream(provider, request, options) {
+  const events = provider.stream(request, options);
   // What was printed last, so reasoning and text each start on their own line.
   let last = "none";
   let step = await spin(`Waiting for ${request.model}`, events.next());

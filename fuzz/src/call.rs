@@ -58,7 +58,7 @@ fn run(provider: &Provider, h: u8, timeouts: u8, rest: &[u8]) {
                     events.push(event);
                 }
             }
-            Next::Pause => {}
+            Next::Pause | Next::Wait(_) => {}
             Next::End => {
                 ended += 1;
                 if ended == 3 {

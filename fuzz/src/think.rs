@@ -16,11 +16,11 @@ fn run(deltas: &[&str], flags: u8) -> (Vec<StreamEvent>, ChatResult) {
     let mut events = Vec::new();
     for d in deltas {
         let chunk = json!({"id": "c", "choices": [{"index": 0, "delta": {"content": d}, "finish_reason": null}]});
-        acc.chunk(&chunk, &mut events).expect("content alone never fails");
+        acc.event_into(SseEvent::Data(chunk.to_string()), &mut events).expect("content alone never fails");
     }
     let finish = ["stop", "length", "tool_calls", "content_filter"][usize::from(flags & 3)];
     if flags & 4 == 0 {
-        acc.chunk(&json!({"choices": [{"index": 0, "delta": {}, "finish_reason": finish}]}), &mut events).unwrap();
+        acc.event_into(SseEvent::Data(json!({"choices": [{"index": 0, "delta": {}, "finish_reason": finish}]}).to_string()), &mut events).unwrap();
     }
     if flags & 16 != 0 {
         acc.event_into(SseEvent::Done, &mut events).unwrap();

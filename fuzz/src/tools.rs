@@ -23,17 +23,17 @@ fn run(chunks: &[Vec<Value>], flags: u8) -> Outcome {
     let mut acc = Accumulator::new(StreamOptions { model: "m".into(), request_id: Some("r".into()), ..Default::default() });
     let mut events = Vec::new();
     if flags & 8 != 0 {
-        acc.chunk(&json!({"choices": [{"delta": {"content": "Let me check."}}]}), &mut events).unwrap();
+        acc.event_into(SseEvent::Data(json!({"choices": [{"delta": {"content": "Let me check."}}]}).to_string()), &mut events).unwrap();
     }
     for deltas in chunks {
         let chunk = json!({"id": "c", "choices": [{"index": 0, "delta": {"tool_calls": deltas}, "finish_reason": null}]});
-        if let Err(e) = acc.chunk(&chunk, &mut events) {
+        if let Err(e) = acc.event_into(SseEvent::Data(chunk.to_string()), &mut events) {
             return (events, Err(e));
         }
     }
     let finish = ["tool_calls", "stop", "length", "function_call"][usize::from(flags & 3)];
     if flags & 4 == 0 {
-        acc.chunk(&json!({"choices": [{"delta": {}, "finish_reason": finish}]}), &mut events).unwrap();
+        acc.event_into(SseEvent::Data(json!({"choices": [{"delta": {}, "finish_reason": finish}]}).to_string()), &mut events).unwrap();
     }
     if flags & 16 != 0 {
         acc.event_into(SseEvent::Done, &mut events).unwrap();

@@ -293,6 +293,12 @@ fn resolve_parsed(input: &ResolveInput, raw: &Value) -> Result<Provider, Provide
     secrets.extend(candidate_secrets(&config_key, &profiles, &input.env));
     secrets.extend(plan.secret_values());
     secrets.extend(base.secrets());
+    // Each replica's own credentials are secrets too (redacted wherever it is shown).
+    if let Some(Value::Array(entries)) = &input.base_urls {
+        for replica in entries.iter().filter_map(Value::as_str).filter_map(|t| BaseUrl::parse(&normalize_base_url(Some(t)))) {
+            secrets.extend(replica.secrets());
+        }
+    }
     let secrets = crate::redact::with_echo_forms(secrets);
     let chat_headers = plan.build(request_auth.secret.as_deref(), request_auth.local_no_auth, None);
     let main = crate::replicas::Replica::new(base.clone(), crate::redact::redact(&base_url, &secrets));

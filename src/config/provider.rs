@@ -90,6 +90,8 @@ impl Provider {
         let set = self.replicas.borrow();
         let r = set.replica(index.min(set.len() - 1));
         p.base = r.base.clone();
+        // Its own URL credentials (`user:pass@`) are sent as Basic auth, as the base URL's are.
+        p.headers.url_auth = r.base.basic_auth();
         p.described.base_url = r.shown.clone();
         p
     }

@@ -40,6 +40,17 @@ fn describe_lists_the_replicas_after_the_base_url_with_their_health_and_no_secre
 }
 
 #[test]
+fn a_replicas_own_credentials_are_secrets_and_its_user_info_is_sent_as_basic_auth() {
+    let p = provider(json!(["http://ops:pw-replica-secret@10.0.0.2:8000/v1", "http://10.0.0.3:8000/v1?api_key=k-replica-secret"]));
+    let shown = serde_json::to_string(&p.describe()).unwrap();
+    assert!(!shown.contains("pw-replica-secret") && !shown.contains("k-replica-secret"), "{shown}");
+    let auth = |i: usize| p.replica(i).chat_headers(Some("m")).into_iter().find(|(k, _)| k == "Authorization").map(|(_, v)| v);
+    assert_eq!(auth(1).as_deref(), Some(format!("Basic {}", crate::redact::base64(b"ops:pw-replica-secret")).as_str()));
+    assert_eq!(auth(2), Some(format!("Bearer {KEY}")), "no credentials in its URL: the provider's key");
+    assert_eq!(auth(0), Some(format!("Bearer {KEY}")));
+}
+
+#[test]
 fn one_server_shows_no_replica_list() {
     let p = resolve(&ResolveInput::default()).unwrap();
     assert!(serde_json::to_value(p.describe()).unwrap().get("replicas").is_none());
@@ -68,58 +79,47 @@ fn the_provider_aimed_at_a_replica_sends_everything_there() {
 
 const REPLY: &str = "data: {\"id\":\"c\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
 
-/// Runs one chat call as the wasm layer does, against scripted answers per replica (`None`: the
-/// connection is refused). Returns the outcome and the requests sent (URL and headers).
+/// Runs one chat call as the wasm layer drives [`ChatCall::routed`], against scripted answers per
+/// replica (`None`: the connection is refused). Returns the outcome, the requests sent (URL and
+/// headers) and the waits asked for.
 fn run_call(p: &Provider, routing: CallRouting, answers: &mut Vec<(usize, Option<u16>)>) -> (Result<crate::stream::ChatResult, crate::error::ProviderError>, Vec<crate::http::HttpRequest>) {
     let mut sent = Vec::new();
     let mut now = 0u64;
-    let mut call = ReplicaCall::new(routing, Some(60_000), now);
-    loop {
-        let i = call.target(&mut p.replica_set().borrow_mut(), now);
-        let timeouts = CallTimeouts { request_ms: call.remaining_ms(now), ..Default::default() };
-        let mut planned = plan(&p.replica(i), r#"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#, timeouts, [7; 4]).unwrap();
-        call.decorate(&mut planned.http.headers);
-        sent.push(planned.http.clone());
-        let (replica, status) = answers.remove(0);
-        assert_eq!(replica, i, "the call went to replica {i}, the script expected {replica}");
-        let url = planned.http.url.clone();
-        let failure = super::tests::refused(&url);
-        let outcome = match status {
-            Some(status) => Outcome::Answered { status, headers: &[] },
-            None => Outcome::Failed(&failure),
-        };
-        match call.report(&mut p.replica_set().borrow_mut(), outcome, now, 0) {
-            Verdict::Retry { delay_ms } => {
-                now += u64::from(delay_ms);
-                continue;
-            }
-            Verdict::Proceed => {}
-        }
-        let mut chat = ChatCall::new(Ok(planned));
-        assert!(matches!(chat.next(false), Next::Open));
-        let mut body = None;
-        match status {
-            None => chat.opened(Err(failure)),
-            Some(status) => {
-                let content_type = if status == 200 { "text/event-stream" } else { "text/plain" };
-                chat.opened(Ok(Answer { status, headers: vec![("content-type".into(), content_type.into())], body: Body::Stream }));
-                body = Some(if status == 200 { REPLY.into() } else { b"Service Unavailable".to_vec() });
-            }
-        }
-        loop {
-            match chat.next(false) {
-                Next::Read(_) => chat.piece(body.take().map_or(Piece::End, Piece::Bytes)),
-                Next::Events(events) => {
-                    if let Some(StreamEvent::Done { result }) = events.into_iter().last() {
-                        return (Ok(*result), sent);
+    let mut chat = ChatCall::routed(p, r#"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#, CallTimeouts { request_ms: Some(60_000), ..Default::default() }, routing, [7; 4], now);
+    let mut body = None;
+    for _ in 0..100 {
+        match chat.next(false) {
+            Next::Open => {
+                chat.aim(p, now);
+                let planned = chat.plan().unwrap();
+                sent.push(planned.http.clone());
+                let (replica, status) = answers.remove(0);
+                assert_eq!(planned.http.url, p.replica(replica).discovery_request(None).url.replace("/models", "/chat/completions"), "the script expected replica {replica}");
+                let answer = match status {
+                    None => Err(super::tests::refused(&planned.http.url)),
+                    Some(status) => {
+                        let content_type = if status == 200 { "text/event-stream" } else { "text/plain" };
+                        body = Some(if status == 200 { REPLY.into() } else { b"Service Unavailable".to_vec() });
+                        Ok(Answer { status, headers: vec![("content-type".into(), content_type.into())], body: Body::Stream })
                     }
+                };
+                if !chat.answered(answer, p, now, 0) {
+                    body = None; // dropped unread
                 }
-                Next::Fail(e) => return (Err(call.annotate(e)), sent),
-                Next::Pause => {}
-                other => panic!("{other:?}"),
             }
+            Next::Wait(ms) => now += u64::from(ms),
+            Next::Read(_) => chat.piece(body.take().map_or(Piece::End, Piece::Bytes)),
+            Next::Events(events) => {
+                if let Some(StreamEvent::Done { result }) = events.into_iter().last() {
+                    return (Ok(*result), sent);
+                }
+            }
+            Next::Fail(e) => return (Err(e), sent),
+            Next::Pause => {}
+            Next::End => panic!("ended without a result"),
         }
     }
+    panic!("the call must end");
 }
 
 #[test]

@@ -2,8 +2,10 @@
 //! or the error), what the answer and each piece of its body mean, which watchdog runs, and when the
 //! call ends. The wasm layer only performs what [`ChatCall::next`] asks for and reports back.
 
-use super::{body_kind_so_far, http_error, unreadable_body, ChatPlan, ChatStream, Interrupt, StreamEvent, MAX_ERROR_BODY, NOT_A_STREAM, NOT_BYTES};
+use super::{body_kind_so_far, plan, CallTimeouts, http_error, unreadable_body, ChatPlan, ChatStream, Interrupt, StreamEvent, MAX_ERROR_BODY, NOT_A_STREAM, NOT_BYTES};
 use crate::classify::ClassifyContext;
+use crate::config::Provider;
+use crate::replicas::{CallRouting, Outcome, ReplicaCall, Verdict};
 use crate::error::ProviderError;
 use crate::http::header_value;
 use crate::transport::{classify_transport, TransportFailure};
@@ -43,6 +45,9 @@ pub enum Next {
     Read(Option<(Watchdog, u32)>),
     /// Part of a large read is still to decode: let the event loop run (a macrotask), then ask again.
     Pause,
+    /// A try failed before its first byte and is made again: wait this many milliseconds (the
+    /// caller's abort and timer still end the wait, reported as a failed [`Piece`]), then ask again.
+    Wait(u32),
 }
 
 /// How much of a read is decoded at a time: a 24 MB body read at once is decoded in slices, with the
@@ -125,6 +130,19 @@ pub struct ChatCall {
     alive: bool,
     // Set when the call ends and not yet taken by the caller: whether the request must be aborted.
     release: Option<bool>,
+    // A call over the provider's replicas (see [`ChatCall::routed`]).
+    routed: Option<Routed>,
+}
+
+/// What re-plans each try of a call over replicas.
+#[derive(Debug)]
+struct Routed {
+    call: ReplicaCall,
+    request: String,
+    timeouts: CallTimeouts,
+    // The X-Request-Id's random bits: every try carries the same id.
+    random: [u32; 4],
+    wait: Option<u32>,
 }
 
 impl ChatCall {
@@ -150,6 +168,73 @@ impl ChatCall {
             watchdog_armed: false,
             alive: false,
             release: None,
+            routed: None,
+        }
+    }
+
+    /// A call of `request_json` over `provider`'s replicas: each try is aimed by [`ChatCall::aim`]
+    /// and reported by [`ChatCall::answered`]; a connection failure, 429, 502, 503, 504 or 529 before
+    /// the first byte is tried again as `routing` allows ([`crate::replicas::ReplicaCall`]), and the
+    /// call's errors list the tries. The call's timeout (`timeouts.request_ms`) bounds every try and wait.
+    pub fn routed(provider: &Provider, request_json: &str, timeouts: CallTimeouts, routing: CallRouting, random: [u32; 4], now_ms: u64) -> Self {
+        let mut c = ChatCall::new(plan(provider, request_json, timeouts, random));
+        let call = ReplicaCall::new(routing, timeouts.request_ms, now_ms);
+        c.routed = Some(Routed { call, request: request_json.to_string(), timeouts, random, wait: None });
+        c
+    }
+
+    /// Before each send ([`Next::Open`]): picks the replica the try goes to and plans the request for
+    /// it (with the session's `X-Session-ID` and the call's remaining time).
+    pub fn aim(&mut self, provider: &Provider, now_ms: u64) {
+        let (Some(r), Ok(current)) = (&mut self.routed, &mut self.plan) else { return };
+        let several = provider.replica_set().borrow().len() > 1;
+        let i = r.call.target(&mut provider.replica_set().borrow_mut(), now_ms);
+        // The first try to the first server keeps the plan made up front; others are planned anew.
+        if i != 0 || !r.call.attempts().is_empty() {
+            let timeouts = CallTimeouts { request_ms: r.call.remaining_ms(now_ms), ..r.timeouts };
+            match plan(&if several { provider.replica(i) } else { provider.clone() }, &r.request, timeouts, r.random) {
+                Ok(p) => *current = p,
+                Err(e) => {
+                    self.plan = Err(e);
+                    return;
+                }
+            }
+        }
+        r.call.decorate(&mut current.http.headers);
+    }
+
+    /// The try [`ChatCall::aim`] aimed went out: its answer (or failure) is reported for the
+    /// replica's health, then kept as [`ChatCall::opened`] keeps it (`true`), or dropped (`false`):
+    /// the caller cancels its body unread and the call is tried again ([`Next::Wait`], [`Next::Open`]).
+    pub fn answered(&mut self, answer: Result<Answer, TransportFailure>, provider: &Provider, now_ms: u64, random: u32) -> bool {
+        if let Some(r) = &mut self.routed {
+            let outcome = match &answer {
+                Ok(a) => Outcome::Answered { status: a.status, headers: &a.headers },
+                Err(f) => Outcome::Failed(f),
+            };
+            let verdict = r.call.report(&mut provider.replica_set().borrow_mut(), outcome, now_ms, random);
+            if let (Verdict::Retry { delay_ms }, false) = (verdict, self.cancelled) {
+                self.started = false;
+                r.wait = Some(delay_ms).filter(|&ms| ms > 0);
+                return false;
+            }
+        }
+        self.opened(answer);
+        true
+    }
+
+    /// The call ended with a try in flight: a trial request it held on a recovering replica is freed.
+    pub fn abandon(&mut self, provider: &Provider) {
+        if let Some(r) = &mut self.routed {
+            r.call.abandon(&mut provider.replica_set().borrow_mut());
+        }
+    }
+
+    /// An error this call gives out, with its tries when there were several.
+    fn annotated(&self, e: ProviderError) -> ProviderError {
+        match &self.routed {
+            Some(r) => r.call.annotate(e),
+            None => e,
         }
     }
 
@@ -177,7 +262,7 @@ impl ChatCall {
             Ok(plan) => plan.watchdogs,
             Err(e) if !self.ended => {
                 self.ended = true;
-                return Next::Fail(e.clone());
+                return Next::Fail(self.annotated(e.clone()));
             }
             Err(_) => return Next::End,
         };
@@ -194,7 +279,10 @@ impl ChatCall {
                 return Next::Events(std::mem::take(&mut self.queue));
             }
             if let Some(e) = self.failure.take() {
-                return Next::Fail(e);
+                return Next::Fail(self.annotated(e));
+            }
+            if let Some(ms) = self.routed.as_mut().and_then(|r| r.wait.take()) {
+                return Next::Wait(ms);
             }
             if !std::mem::replace(&mut self.started, true) {
                 return Next::Open;
@@ -295,7 +383,7 @@ impl ChatCall {
         let was_cancelled = std::mem::replace(&mut self.cancelled, false);
         self.cancel();
         match &self.plan {
-            Ok(plan) if !was_cancelled => Some(plan.interrupted(Interrupt::Aborted)),
+            Ok(plan) if !was_cancelled => Some(self.annotated(plan.interrupted(Interrupt::Aborted))),
             _ => None,
         }
     }

@@ -5,11 +5,12 @@
 
 use super::convert::{call_options, json_text, to_js};
 use super::fetch::{self, Reader};
-use super::guard::{set_timeout, Guard};
+use super::guard::{set_timeout, Guard, Halt};
 use super::types::{JsChatOptions, JsChatRequest};
-use super::{promise, throw, VllmProvider};
+use super::{now, promise, random, throw, VllmProvider};
+use crate::config::Provider;
 use crate::error::ProviderError;
-use crate::stream::{plan, unknown_error, Answer, Body, CallTimeouts, ChatCall, Fired, Next, Piece, StreamEvent, Watchdog};
+use crate::stream::{unknown_error, Answer, Body, CallTimeouts, ChatCall, Fired, Next, Piece, StreamEvent, Watchdog};
 use js_sys::{Array, Function, Promise};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -80,6 +81,7 @@ async fn drive(call: Rc<Call>, whole: bool) -> Result<JsValue, ProviderError> {
             Next::Read(watchdog) => call.read(watchdog).await,
             // A macrotask, so that timers and I/O run between two slices of a large read.
             Next::Pause => drop(JsFuture::from(Promise::new(&mut |resolve, _| drop(set_timeout(&resolve, 0)))).await),
+            Next::Wait(ms) => call.wait(ms).await,
         }
     }
 }
@@ -88,6 +90,7 @@ async fn drive(call: Rc<Call>, whole: bool) -> Result<JsValue, ProviderError> {
 /// borrow is held across an `await`.
 struct Call {
     core: RefCell<ChatCall>,
+    provider: Rc<Provider>,
     fetch: Option<Function>,
     guard: Option<Guard>,
     reader: RefCell<Option<Reader>>,
@@ -98,14 +101,16 @@ impl Call {
         let (options, mut guard) = (call_options(&opts), None);
         let planned = options.and_then(|(o, g)| {
             guard = Some(g);
-            let random = [(); 4].map(|_| (js_sys::Math::random() * 4_294_967_296.0) as u32);
-            plan(&provider.core, &json_text(&request, "request")?, CallTimeouts { request_ms: o.timeout_ms, first_event_ms: o.first_event_ms, idle_ms: o.idle_ms }, random)
+            let timeouts = CallTimeouts { request_ms: o.timeout_ms, first_event_ms: o.first_event_ms, idle_ms: o.idle_ms };
+            Ok(ChatCall::routed(&provider.core, &json_text(&request, "request")?, timeouts, o.routing, [(); 4].map(|_| random()), now()))
         });
-        Call { core: RefCell::new(ChatCall::new(planned)), fetch: provider.fetch.clone(), guard, reader: RefCell::default() }
+        let core = planned.unwrap_or_else(|e| ChatCall::new(Err(e)));
+        Call { core: RefCell::new(core), provider: provider.core.clone(), fetch: provider.fetch.clone(), guard, reader: RefCell::default() }
     }
 
     /// Sends the request; the answer (status, headers, body reader) or the failure goes to the core.
     async fn open(&self) {
+        self.core.borrow_mut().aim(&self.provider, now());
         let http = self.core.borrow().plan().map(|p| p.http.clone());
         let (Some(guard), Some(http)) = (&self.guard, http) else { return };
         if let Some(ms) = http.timeout_ms {
@@ -117,7 +122,18 @@ impl Call {
             *self.reader.borrow_mut() = reader.ok().flatten();
             Answer { status: resp.status(), headers: fetch::headers(&resp), body }
         });
-        self.core.borrow_mut().opened(answer);
+        if !self.core.borrow_mut().answered(answer, &self.provider, now(), random()) {
+            self.reader.borrow_mut().take().inspect(Reader::cancel); // tried again: this body is not wanted
+        }
+    }
+
+    /// Waits before the next try; the caller's abort and the call's timer end the wait as they end a read.
+    async fn wait(&self, ms: u32) {
+        let Some(guard) = &self.guard else { return };
+        if let Err(halt) = guard.pause(ms).await {
+            let fired = if let Halt::Timer(tag) = halt { Some(tag) } else { None };
+            self.core.borrow_mut().piece(Piece::Failed { caller_aborted: guard.caller_aborted(), fired, message: String::new() });
+        }
     }
 
     /// Reads the next piece of the body under the watchdog the core names; a sign of life stops it.
@@ -149,6 +165,7 @@ impl Drop for Call {
     // connection instead of leaving it open.
     fn drop(&mut self) {
         self.core.get_mut().cancel();
+        self.core.get_mut().abandon(&self.provider);
         self.release();
     }
 }

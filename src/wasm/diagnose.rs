@@ -17,18 +17,26 @@ impl VllmProvider {
         let (core, fetch, first) = (self.core.clone(), self.fetch.clone(), call_options(&opts.into()));
         promise(async move {
             let (o, mut guard) = first?;
-            let mut d = Diagnosis::new(&core, DiagnoseOptions { model: o.model, probe_chat: o.probe_chat, in_container: o.in_container, timeout_ms: o.timeout_ms, page_origin: page_origin() });
-            // A guard per probe (each has its own timeout and may end), all on the caller's signal.
-            while let Some((probe, req)) = d.next_request() {
-                let started = js_sys::Date::now();
-                let outcome = send(&req, fetch.as_ref(), &guard).await;
-                if guard.caller_aborted() {
-                    return Err(ProviderError::new(ErrorCode::Aborted, "Diagnosis was aborted", crate::hints::aborted()));
+            // One diagnosis per replica (a single server: just its own), merged into one report.
+            let mut reports = Vec::new();
+            let servers = core.replica_set().borrow().len();
+            for i in 0..servers {
+                let replica = core.replica(i);
+                let opts = DiagnoseOptions { model: o.model.clone(), probe_chat: o.probe_chat, in_container: o.in_container, timeout_ms: o.timeout_ms, page_origin: page_origin() };
+                let mut d = Diagnosis::new(&replica, opts);
+                // A guard per probe (each has its own timeout and may end), all on the caller's signal.
+                while let Some((probe, req)) = d.next_request() {
+                    let started = js_sys::Date::now();
+                    let outcome = send(&req, fetch.as_ref(), &guard).await;
+                    if guard.caller_aborted() {
+                        return Err(ProviderError::new(ErrorCode::Aborted, "Diagnosis was aborted", crate::hints::aborted()));
+                    }
+                    d.record(probe, outcome, (js_sys::Date::now() - started).max(0.0) as u64);
+                    guard = guard.renew().ok_or_else(|| crate::transport::runtime_missing("AbortController"))?;
                 }
-                d.record(probe, outcome, (js_sys::Date::now() - started).max(0.0) as u64);
-                guard = guard.renew().ok_or_else(|| crate::transport::runtime_missing("AbortController"))?;
+                reports.push((replica.describe().base_url.clone(), d.report()));
             }
-            to_js(&d.report())
+            to_js(&crate::diagnose::merge_replica_reports(reports))
         })
     }
 }

@@ -166,6 +166,11 @@ fn piece(chunk: &JsValue) -> Piece {
     }
 }
 
+/// Waits before a retry of `req`: the guard's abort or timer ends the wait as it would end `req`.
+pub(crate) async fn pause(ms: u32, req: &HttpRequest, guard: &Guard) -> Result<(), TransportFailure> {
+    guard.pause(ms).await.map_err(|halt| failure(if let Halt::Timer(_) = halt { FailureKind::Timeout } else { FailureKind::Aborted }, &JsValue::UNDEFINED, req))
+}
+
 /// Sends the request under `guard` and reads the body (capped), or says why that failed.
 pub(crate) async fn send(req: &HttpRequest, fetch: Option<&Function>, guard: &Guard) -> Result<HttpResponse, TransportFailure> {
     let started = js_sys::Date::now();

@@ -120,6 +120,11 @@ impl Guard {
         }
     }
 
+    /// Waits `ms` milliseconds (before a retry), unless a timer fires or the call is aborted first.
+    pub(crate) async fn pause(&self, ms: u32) -> Result<(), Halt> {
+        self.race(&Promise::new(&mut |resolve, _| drop(set_timeout(&resolve, ms))).into()).await.map(drop)
+    }
+
     /// Waits for `pending` (a promise, a thenable or any value), unless a timer fires, the caller
     /// aborts or the call is ended first. Ours come first: when several have settled already (an
     /// abort between two reads also fails the read), the abort is what happened.

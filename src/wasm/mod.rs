@@ -12,6 +12,7 @@ mod types;
 use crate::args::arg_error;
 use crate::config::Provider;
 use crate::error::ProviderError;
+use crate::replicas::{Outcome, ReplicaCall, Verdict};
 use convert::{call_options, json, to_js};
 use js_sys::{Function, Promise};
 use std::future::Future;
@@ -63,7 +64,7 @@ impl VllmProvider {
     /// The resolved provider as a plain object; secrets never appear in it.
     #[wasm_bindgen(unchecked_return_type = "ResolvedProvider")]
     pub fn describe(&self) -> JsResult {
-        to_js(self.core.describe()).map_err(throw)
+        to_js(&self.core.describe_at(js_sys::Date::now() as u64)).map_err(throw)
     }
 
     /// Same as `describe()`, so `JSON.stringify(provider)` never leaks a key.
@@ -95,9 +96,35 @@ impl VllmProvider {
     }
 }
 
+/// Milliseconds since the Unix epoch, as the core's replica health counts them.
+pub(crate) fn now() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+pub(crate) fn random() -> u32 {
+    (js_sys::Math::random() * 4_294_967_296.0) as u32
+}
+
+/// `GET /models` across the replicas: the core says where each try goes and whether to try again.
 async fn discover(core: &Provider, fetch: Option<&Function>, (opts, guard): (crate::args::Options, guard::Guard)) -> Result<Vec<crate::models::ModelDefinition>, ProviderError> {
-    let resp = fetch::send(&core.discovery_request(opts.timeout_ms), fetch, &guard).await;
-    core.parse_discovery(&resp.map_err(|f| crate::transport::classify_transport(&f, &core.describe().base_url).redact(core.secrets()))?)
+    let mut call = ReplicaCall::new(opts.routing, opts.timeout_ms, now());
+    loop {
+        let i = call.target(&mut core.replica_set().borrow_mut(), now());
+        let replica = core.replica(i);
+        let mut req = replica.discovery_request(call.remaining_ms(now()));
+        call.decorate(&mut req.headers);
+        let mut resp = fetch::send(&req, fetch, &guard).await;
+        let outcome = resp.as_ref().map_or_else(Outcome::Failed, |r| Outcome::Answered { status: r.status, headers: &r.headers });
+        let verdict = call.report(&mut core.replica_set().borrow_mut(), outcome, now(), random());
+        if let Verdict::Retry { delay_ms } = verdict {
+            match fetch::pause(delay_ms, &req, &guard).await {
+                Ok(()) => continue,
+                Err(f) => resp = Err(f),
+            }
+        }
+        let resp = resp.map_err(|f| crate::transport::classify_transport(&f, &replica.describe().base_url).redact(core.secrets()));
+        return resp.and_then(|r| replica.parse_discovery(&r)).map_err(|e| call.annotate(e));
+    }
 }
 
 /// Classifies an HTTP error answer you got elsewhere, without throwing.

@@ -16,6 +16,14 @@ export interface ResolveInput {
   /** Overrides `models.providers.vllm.baseUrl` (e.g. from a command-line flag). */
   baseUrl?: string;
   /**
+   * Replicas of the same deployment, after the base URL: each call goes to a healthy one (with a
+   * `sessionId`, always the same one while it is healthy). One that refuses the connection or answers
+   * 502/503/504/529 before the first byte is skipped for 5 s, then tried once. A malformed entry is a
+   * `config` error with its path (`baseUrls[2]`). Behind a router (vllm-router, llm-d, ...), give the
+   * router's URL alone.
+   */
+  baseUrls?: string[];
+  /**
    * Used instead of the global `fetch` (proxies, instrumentation, workers). Called as
    * `fetch(url, init)` with `init.method`, `init.headers` (a plain object), `init.body`,
    * `init.redirect: "manual"` and `init.signal`, as openai-node and the AI SDK call theirs; it must
@@ -52,7 +60,30 @@ export interface ResolvedProvider {
   aliases?: Record<string, string>;
   /** `request.allowPrivateNetwork`, when written. */
   allowPrivateNetwork?: boolean;
+  /** With `baseUrls`: every server (the base URL first) and its health now. */
+  replicas?: ReplicaInfo[];
   warnings: Diagnostic[];
+}
+
+/** One server of `ResolvedProvider.replicas`. Never holds a secret. */
+export interface ReplicaInfo {
+  /** Secrets redacted. */
+  baseUrl: string;
+  /** `unhealthy`: skipped until its cooldown ends; `trial`: the next call tries it once. */
+  health: "healthy" | "unhealthy" | "trial";
+  /** For an unhealthy one: milliseconds until its trial. */
+  retryInMs?: number;
+  /** Its last failure (`"503"`, `"connection refused"`) while it is not healthy again. */
+  lastFailure?: string;
+}
+
+/** One try of a call that was tried more than once (`VllmProviderError.attempts`). */
+export interface Attempt {
+  baseUrl: string;
+  /** The HTTP status, when the server answered. */
+  status?: number;
+  /** Why nothing answered (`"connection refused"`). */
+  failure?: string;
 }
 
 /** Where a model field's value came from. */
@@ -85,8 +116,20 @@ export interface ModelCatalog {
 export interface CallOptions {
   /** Aborts the request at once (`code: "aborted"`), also when the caller's `fetch` ignores it. */
   signal?: AbortSignal;
-  /** Whole-request timeout in milliseconds (redirects followed included). */
+  /** Whole-request timeout in milliseconds (redirects followed and retries included). */
   timeoutMs?: number;
+  /**
+   * Keeps a conversation on one server: sent as `X-Session-ID` (vllm-router's affinity key, read by
+   * AIBrix and llm-d too), and with `baseUrls` it picks the replica by consistent hashing. 1 to 256
+   * printable ASCII characters; use the same one for every turn.
+   */
+  sessionId?: string;
+  /**
+   * Tries again on a refused connection, 429, 502, 503, 504 or 529, before the first byte of the
+   * answer only (0 to 10). Waits a jittered backoff or the server's `Retry-After`, within `timeoutMs`.
+   * @default 2
+   */
+  retries?: number;
 }
 
 /** Options of `chat()` and `stream()`. Without a configured timeout (`timeoutMs`, or the provider's
@@ -125,6 +168,8 @@ export interface ErrorInfo {
   column?: number;
   /** Milliseconds the server asked to wait (Retry-After). */
   retryAfterMs?: number;
+  /** When the call was tried more than once: every try, in order. */
+  attempts?: Attempt[];
 }
 
 /** What `diagnose()` looks at. */
@@ -148,6 +193,8 @@ export interface DiagnosisCheck {
   /** What to do, for "warn" and "fail". */
   hint?: string;
   durationMs?: number;
+  /** With `baseUrls`: the server this check is about. */
+  replica?: string;
 }
 
 /** What `diagnose()` found. Never holds a key. */
@@ -244,6 +291,8 @@ export interface ChatResult {
   stopReason: "stop" | "length" | "toolUse" | "error" | "aborted";
   usage?: ChatUsage;
   requestId?: string;
+  /** The server that answered (with `baseUrls`, the replica), secrets redacted. */
+  baseUrl: string;
 }
 
 /** One event of `stream()`; an error ends the iteration by throwing VllmProviderError. */

@@ -244,8 +244,9 @@ test("HTTP errors are classified with status and request id; the key never shows
   assert.ok(!JSON.stringify({ ...e, message: e.message }).includes("sk-wrong-key-1"));
   const missing = await rejection(() => provider().chat({ model: "vllm/nope", messages: hi }));
   assert.deepEqual([missing.code, missing.status], ["model_not_found", 404]);
+  // A 503 is retried before the first byte by default (CallOptions.retries, 2): with none, it is the error.
   sim.respondNext({ error: "queue_full" });
-  assert.equal((await rejection(() => provider().chat({ model: "m", messages: hi }))).code, "overloaded");
+  assert.equal((await rejection(() => provider().chat({ model: "m", messages: hi }, { retries: 0 }))).code, "overloaded");
 });
 
 test("the caller's signal aborts mid-stream at once with code aborted, and the connection closes", async () => {

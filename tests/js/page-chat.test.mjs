@@ -62,6 +62,25 @@ describe("config tester page: request preview and live reply", () => {
 
   const stats = (page) => page.$$eval("#live-stats dt", (dts) => Object.fromEntries(dts.map((dt) => [dt.textContent, dt.nextElementSibling.textContent])));
 
+  test("several base URLs: a dead one is skipped, the provider lists the replicas, and the reply names the server that answered", async () => {
+    const { closedPort } = await import("./helpers.mjs");
+    const dead = `http://127.0.0.1:${await closedPort()}/v1`;
+    const { page, problems, messages } = await openTester(browser, site);
+    await page.fill("#base-urls", `${sim.baseUrl}\n`);
+    await submitConfig(page, config(dead), { key: KEY });
+    await page.waitForSelector("#models:not([hidden])");
+    await page.fill("#req-model", "vllm/plain-model");
+    await page.fill("#max-tokens", "8");
+    await send(page);
+    assert.equal((await stats(page))["answered by"], sim.baseUrl);
+    await submitConfig(page, config(dead), { key: KEY });
+    const shown = await page.textContent("#provider");
+    assert.ok(shown.includes(`${dead}: unhealthy`) && shown.includes(`${sim.baseUrl}: healthy`), shown);
+    await assertKeyNowhere(page, KEY, messages);
+    assert.deepEqual(problems.filter((p) => !/Failed to load resource|ERR_CONNECTION_REFUSED/.test(p)), []);
+    await page.close();
+  });
+
   test("the preview shows the exact request, key redacted, with its notes as a list, and follows the form", async () => {
     const { page, problems, messages } = await ready(sim.baseUrl, KEY);
     await page.fill("#req-model", "vllm/plain-model");
