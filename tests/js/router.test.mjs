@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { VllmProvider } from "../../dist/node.js";
 import { startSimulator } from "../sim/server.mjs";
 import { startRouter } from "../router/router.mjs";
-import { rejection } from "./helpers.mjs";
+import { live, rejection } from "./helpers.mjs";
 
 const hi = { model: "vllm/tiny-model", messages: [{ role: "user", content: "hi" }] };
 let sims;
@@ -90,5 +90,31 @@ test("a worker stopped in the middle: the router's answer is a typed error namin
   } finally {
     await r2.stop();
     await Promise.all(own.map((s) => s.close()));
+  }
+});
+
+test("live: vllm-router in front of real vLLM 0.32: discovery and one streamed chat through it", async (t) => {
+  const srv = live(t);
+  if (!srv) return;
+  const r3 = await startRouter({ workerUrls: [srv.origin] });
+  try {
+    const vllm = { baseUrl: r3.baseUrl, apiKey: srv.apiKey, api: "openai-completions", models: [{ id: srv.model, name: srv.model, contextWindow: 512, maxTokens: 8 }] };
+    const p = VllmProvider.resolve({ config: { models: { providers: { vllm } } } });
+    const rows = await p.discoverModels();
+    assert.ok(rows.some((m) => m.id === srv.model), rows.map((m) => m.id).join());
+    assert.equal(rows.find((m) => m.id === srv.model).contextWindow, 512, "the server's max_model_len, through the router");
+    const types = [];
+    let done;
+    for await (const ev of p.stream({ model: `vllm/${srv.model}`, messages: [{ role: "user", content: "Say hello." }], params: { maxTokens: 8, temperature: 0 } }, { sessionId: "live-session" })) {
+      types.push(ev.type);
+      if (ev.type === "done") done = ev.result;
+    }
+    assert.equal(types[0], "start");
+    assert.equal(types.at(-1), "done");
+    assert.ok(types.includes("text") || done.message.content === "", types.join());
+    assert.equal(done.baseUrl, r3.baseUrl);
+    assert.ok(done.usage.output > 0 && done.usage.output <= 8, JSON.stringify(done.usage));
+  } finally {
+    await r3.stop();
   }
 });
