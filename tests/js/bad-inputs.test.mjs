@@ -74,9 +74,12 @@ function value(v) {
   return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, value(x)]));
 }
 
-/** Options of a call, with `abortAfterMs` turned into a signal. */
+/**
+ * Options of a call, with `abortAfterMs` turned into a signal. Each entry scripts one answer, so the
+ * call makes one try (`retries: 0`): what a retried 429/502/503/504/529 gives is replicas.test.mjs's.
+ */
 function options(entry) {
-  const { abortAfterMs, ...rest } = entry.options ?? {};
+  const { abortAfterMs, ...rest } = { retries: 0, ...entry.options };
   if (abortAfterMs !== undefined) {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), abortAfterMs);
