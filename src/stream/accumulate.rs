@@ -316,7 +316,8 @@ impl Accumulator {
     }
 
     fn error(&self, code: ErrorCode, message: &str, hint: &str) -> ProviderError {
-        let mut e = ProviderError::new(code, message, hint);
+        // The message may quote the server (an unknown finish_reason): scrubbed like its other words.
+        let mut e = ProviderError::new(code, message, hint).redact(&self.opts.secrets);
         e.request_id = self.opts.request_id.clone();
         e
     }

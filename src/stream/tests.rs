@@ -182,6 +182,15 @@ fn item_61_finish_reasons_map_to_stop_reasons() {
 }
 
 #[test]
+fn an_unknown_finish_reason_that_echoes_a_key_is_quoted_redacted() {
+    // Found by the `sse` fuzz target: the error quoted the server's finish_reason as it was.
+    let o = StreamOptions { secrets: vec!["sk-finish-leak-77".into()], ..opts(false) };
+    let body = sse(&[delta(json!({"content": "x"}), Some("stopsk-finish-leak-77"))], true);
+    let e = feed(ChatStream::new(BodyKind::EventStream, o), body.as_bytes(), &[]).unwrap_err();
+    assert_eq!((e.code, e.message.as_str()), (ErrorCode::StreamError, "Provider finish_reason: stop[redacted]"));
+}
+
+#[test]
 fn item_62_in_band_errors_are_stream_errors_with_the_servers_words() {
     let body = format!("{}data: {{\"error\":{{\"message\":\"boom\",\"type\":\"InternalServerError\"}}}}\n\ndata: [DONE]\n\n", sse(&[delta(json!({"content": "x"}), None)], false));
     let e = replay(&body, false).unwrap_err();
