@@ -67,11 +67,10 @@ test("a 24 MB body in one read is decoded in slices, with the event loop free be
     const result = await reading([body]).chat({ model: "m", messages });
     const took = performance.now() - started;
     assert.equal(result.message.content.length, 200 * Math.ceil(24e6 / line.length));
-    // 24 slices of 1 MiB: the timer runs between them, never waiting for the whole body.
-    assert.ok(ticks >= 10, `the event loop ran ${ticks} times in ${took.toFixed(0)} ms`);
-    // No single wait holds most of the read (a whole-body decode would be one wait of all of it); a
-    // looser bound than a slice's share, since a loaded 2-core machine stretches any one of them.
-    assert.ok(longest < took / 2, `the longest wait for the event loop was ${longest.toFixed(0)} ms of ${took.toFixed(0)} ms`);
+    // 24 slices of 1 MiB: the timer runs between them. A whole-body decode would be one long task,
+    // with the timer firing once or twice around it. (Counted, not timed: the longest wait depends on
+    // how loaded the machine is.)
+    assert.ok(ticks >= 10, `the event loop ran ${ticks} times in ${took.toFixed(0)} ms (longest wait ${longest.toFixed(0)} ms)`);
   } finally {
     clearInterval(ticker);
   }

@@ -224,11 +224,11 @@ describe("config tester page", () => {
     await page.reload();
     await page.waitForSelector("body[data-ready=true]", { state: "attached" });
     const order = [];
-    for (let i = 0; i < 7; i++) {
+    for (let i = 0; i < 8; i++) {
       await page.keyboard.press("Tab");
       order.push(await page.evaluate(() => document.activeElement.id || document.activeElement.tagName));
     }
-    assert.deepEqual(order, ["config", "key", "remember-key", "base-url", "SUMMARY", "discover", "resolve"]);
+    assert.deepEqual(order, ["config", "key", "remember-key", "base-url", "base-urls", "SUMMARY", "discover", "resolve"]);
     await page.close();
   });
 
