@@ -33,7 +33,7 @@ const finished = (acc) => ({ ...acc, calls: acc.calls.map((c) => ({ ...c, argume
 const fromResult = ({ message: m }) => ({ reasoning: m.reasoning ?? "", content: m.content, calls: m.toolCalls.map(({ id, name, arguments: a }) => ({ id, name, arguments: a })) });
 
 /** The paths, name → async function returning the turn it accumulated (the floor: the characters read). */
-export function paths(VllmProvider, body) {
+function paths(VllmProvider, body) {
   const fetch = async () => responseOver(body, "text/event-stream");
   const provider = VllmProvider.resolve({ config: CONFIG, fetch });
   const request = { model: "vllm/qwen3-8b", messages: [{ role: "user", content: "hi" }] };
@@ -102,7 +102,7 @@ export async function streamSection({ VllmProvider, runs, mb }) {
   return {
     title: "Streaming",
     notes: [
-      `${size.toFixed(1)} MB of vLLM 0.33 SSE (reasoning, content and ${turn.calls.length} tool calls' argument deltas) in ${READ_BYTES / 1024} KiB reads; ${runs} runs each, interleaved, after one checked run; every path's accumulation equals chat()'s.`,
+      `${size.toFixed(1)} MB of vLLM 0.33 SSE (reasoning, content, then the argument deltas of ${turn.calls.length} tool calls) in ${READ_BYTES / 1024} KiB reads; ${runs} runs each, interleaved, after one checked run; every path's accumulation equals chat()'s.`,
     ],
     table: table(
       ["path", "median ms", "min–max ms", "MB/s", "speed vs. eventsource-parser path"],
