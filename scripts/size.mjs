@@ -1,22 +1,12 @@
-// Size budget: the gzip -9 size of the JS and wasm a browser user downloads must stay under 150 KiB:
-// the browser entry (dist/index.js), every module it imports, and the .wasm. The Node, Deno and Workers
-// entries (node.cjs carries the wasm's bytes inside) are not downloaded by a page.
+// Size budget: the gzip -9 size of the JS and wasm a browser user downloads (scripts/browser-bundle.mjs
+// says which files) must stay under 150 KiB.
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { relative } from "node:path";
 import { gzipSync } from "node:zlib";
+import { browserBundle, dist } from "./browser-bundle.mjs";
 
 const BUDGET = 150 * 1024;
-const dist = new URL("../dist", import.meta.url).pathname;
-/** `file` and the relative modules it imports, statically or not, transitively. */
-function graph(file, seen = new Set()) {
-  if (seen.has(file)) return seen;
-  seen.add(file);
-  for (const [, spec] of readFileSync(file, "utf8").matchAll(/(?:\bimport|\bfrom)\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g)) {
-    graph(resolve(dirname(file), spec), seen);
-  }
-  return seen;
-}
-const shipped = [...graph(join(dist, "index.js")), join(dist, "wasm", "vllm_provider_bg.wasm")].sort();
+const shipped = browserBundle();
 
 let raw = 0;
 let gz = 0;
