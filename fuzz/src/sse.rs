@@ -12,7 +12,7 @@
 
 use crate::common::{chunks, code_in, head, no_secret, no_secret_in_error, SECRET};
 use vllm_provider::error::{ErrorCode::*, ProviderError};
-use vllm_provider::stream::{body_kind_so_far, BodyKind, ChatStream, Reading, StreamEvent, StreamOptions};
+use vllm_provider::stream::{body_kind_so_far, join_given_out, BodyKind, ChatStream, Reading, StreamEvent, StreamOptions};
 
 const TYPES: [Option<&str>; 8] = [
     Some("text/event-stream"), Some("text/event-stream; charset=utf-8"), Some("application/json"), None,
@@ -35,31 +35,6 @@ fn opts(emit_reasoning: bool) -> StreamOptions {
 /// Reads `pieces` as the wasm layer does: sniff until decided, then stream.
 fn read(pieces: &[&[u8]], content_type: Option<&str>, emit_reasoning: bool) -> Read {
     read_as(Reading::Full, pieces, content_type, emit_reasoning)
-}
-
-/// Joins what a reader that does not hold the text gave out into its `done` result, as events.js
-/// does; keeps the events `stream()` hands out (none but `done` for `chat()`'s reader).
-fn joined(reading: Reading, events: Vec<StreamEvent>) -> Vec<StreamEvent> {
-    let (mut text, mut thought, mut out) = (String::new(), String::new(), Vec::new());
-    for e in events {
-        match e {
-            StreamEvent::Text { ref delta } => text.push_str(delta),
-            StreamEvent::Reasoning { ref delta, .. } => thought.push_str(delta),
-            StreamEvent::Done { mut result } => {
-                result.message.content.insert_str(0, &text);
-                if let Some(r) = result.message.reasoning.as_mut() {
-                    r.insert_str(0, &thought);
-                }
-                out.push(StreamEvent::Done { result });
-                continue;
-            }
-            _ => {}
-        }
-        if reading == Reading::Events || !matches!(e, StreamEvent::Text { .. } | StreamEvent::Reasoning { .. }) {
-            out.push(e);
-        }
-    }
-    out
 }
 
 fn read_as(reading: Reading, pieces: &[&[u8]], content_type: Option<&str>, emit_reasoning: bool) -> Read {
@@ -126,7 +101,8 @@ pub fn check(data: &[u8]) {
         let (k, events, end) = read_as(reading, &pieces, content_type, emit_reasoning);
         let shown: Vec<_> = whole.1.iter().filter(|e| reading == Reading::Events || matches!(e, StreamEvent::Done { .. })).cloned().collect();
         assert!(k == whole.0 && end == whole.2, "{reading:?} ended otherwise: {end:?}, not {:?}", whole.2);
-        let events = joined(reading, events);
+        // As events.js joins them; chat()'s caller sees no event but `done`.
+        let events: Vec<_> = join_given_out(events).into_iter().filter(|e| reading == Reading::Events || matches!(e, StreamEvent::Done { .. })).collect();
         assert!(events == shown, "{reading:?} gave other events:\n {events:?}\n not {shown:?}");
     }
 

@@ -184,6 +184,29 @@ pub enum Reading {
     Events,
 }
 
+/// What the caller of a reader that does not hold the text does ([`Reading::Events`],
+/// [`Reading::Result`]; events.js does it in JS): a `done` result gets the text and reasoning deltas
+/// before it joined in front of what it carries. The other events are unchanged.
+pub fn join_given_out(events: Vec<StreamEvent>) -> Vec<StreamEvent> {
+    let (mut text, mut thought) = (String::new(), String::new());
+    let mut out = Vec::with_capacity(events.len());
+    for mut e in events {
+        match &mut e {
+            StreamEvent::Text { delta } => text.push_str(delta),
+            StreamEvent::Reasoning { delta, .. } => thought.push_str(delta),
+            StreamEvent::Done { result } => {
+                result.message.content.insert_str(0, &std::mem::take(&mut text));
+                if let Some(r) = result.message.reasoning.as_mut() {
+                    r.insert_str(0, &std::mem::take(&mut thought));
+                }
+            }
+            _ => {}
+        }
+        out.push(e);
+    }
+    out
+}
+
 /// A response body being read: bytes in, events out.
 #[derive(Debug)]
 pub struct ChatStream {

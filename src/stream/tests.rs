@@ -398,27 +398,13 @@ fn a_result_only_reader_gives_the_same_result_and_no_events_before_done() {
     }
 }
 
-/// What `stream()`'s and `chat()`'s callers do (events.js): the text and reasoning given out before
-/// `done`, joined in front of what its result carries; returns the events handed out and the result.
-fn join_given_out(events: Vec<StreamEvent>) -> (Vec<StreamEvent>, ChatResult) {
-    let (mut text, mut thought) = (String::new(), String::new());
-    let mut handed = Vec::new();
-    for e in events {
-        match e {
-            StreamEvent::Text { ref delta } => text.push_str(delta),
-            StreamEvent::Reasoning { ref delta, .. } => thought.push_str(delta),
-            StreamEvent::Done { mut result } => {
-                result.message.content.insert_str(0, &text);
-                if let Some(r) = result.message.reasoning.as_mut() {
-                    r.insert_str(0, &thought);
-                }
-                return (handed, *result);
-            }
-            _ => {}
-        }
-        handed.push(e);
+/// The events a caller of `reading` hands out and the result, once joined ([`join_given_out`]).
+fn join_given_out_and_split(events: Vec<StreamEvent>) -> (Vec<StreamEvent>, ChatResult) {
+    let mut events = join_given_out(events);
+    match events.pop() {
+        Some(StreamEvent::Done { result }) => (events, *result),
+        other => panic!("no done event: {other:?}"),
     }
-    panic!("no done event")
 }
 
 fn read_as(reading: Reading, kind: BodyKind, body: &[u8], cuts: &[usize]) -> Result<Vec<StreamEvent>, ProviderError> {
@@ -444,7 +430,7 @@ fn the_readers_of_chat_and_stream_give_every_recorded_reply_as_the_full_reader_d
                 match (&full, read) {
                     (Err(a), Err(b)) => assert_eq!(*a, b, "{name} {reading:?}"),
                     (Ok(full), Ok(read)) => {
-                        let (handed, result) = join_given_out(read);
+                        let (handed, result) = join_given_out_and_split(read);
                         assert_eq!(result, *result_of(full), "{name} {reading:?}");
                         let expected = if reading == Reading::Events { &full[..full.len() - 1] } else { &[] };
                         assert_eq!(handed, expected, "{name} {reading:?}: the events handed out");
@@ -477,13 +463,13 @@ fn a_long_reply_is_given_out_as_it_comes_not_held_by_the_readers_of_chat_and_str
     assert!(pieces.len() >= 4 && pieces.iter().all(|&n| n > TEXT_PIECE && n <= TEXT_PIECE + piece.len()), "{pieces:?}");
     let rest = result_of(&events).clone();
     assert!(rest.message.content.len() <= TEXT_PIECE && rest.message.reasoning.as_ref().is_some_and(|r| r.len() <= TEXT_PIECE));
-    assert_eq!(join_given_out(events).1, *result_of(&full));
+    assert_eq!(join_given_out_and_split(events).1, *result_of(&full));
 
     // stream(): every delta as it comes; the result carries no text.
     let events = read_as(Reading::Events, BodyKind::EventStream, body.as_bytes(), &cuts).unwrap();
     let done = result_of(&events).clone();
     assert_eq!((done.message.content.as_str(), done.message.reasoning.as_deref()), ("", Some("")));
-    assert_eq!(join_given_out(events).1, *result_of(&full));
+    assert_eq!(join_given_out_and_split(events).1, *result_of(&full));
 }
 
 #[test]
@@ -497,13 +483,13 @@ fn a_refusal_repeating_the_end_of_the_text_is_not_repeated_by_the_readers_that_d
     let full = result_of(&replay(&body, false).unwrap()).message.content.clone();
     assert!(full.ends_with("more 299  Sorry."), "{}", &full[full.len() - 30..]);
     for reading in [Reading::Events, Reading::Result] {
-        let (_, result) = join_given_out(read_as(reading, BodyKind::EventStream, body.as_bytes(), &[]).unwrap());
+        let (_, result) = join_given_out_and_split(read_as(reading, BodyKind::EventStream, body.as_bytes(), &[]).unwrap());
         assert_eq!(result.message.content, full, "{reading:?}");
     }
     // Text further back than RecentText holds is not searched: a refusal repeating it is shown again.
     let long = "x".repeat(100_000);
     let far = sse(&[delta(json!({"content": "No. "}), None), delta(json!({"content": long}), None), delta(json!({"refusal": "No."}), Some("stop"))], true);
-    let (_, result) = join_given_out(read_as(Reading::Events, BodyKind::EventStream, far.as_bytes(), &[]).unwrap());
+    let (_, result) = join_given_out_and_split(read_as(Reading::Events, BodyKind::EventStream, far.as_bytes(), &[]).unwrap());
     assert!(result.message.content.ends_with("xNo."));
     assert!(result_of(&replay(&far, false).unwrap()).message.content.ends_with('x'), "the full reader searches all of it");
 }
