@@ -128,6 +128,25 @@ pub fn bad_response(base_url: &str) -> String {
     format!("The server's answer is not what vLLM sends; check that {base_url} is vLLM's OpenAI API (`curl {base_url}/models`).")
 }
 
+/// The body did not decode as its `Content-Encoding` header says.
+pub fn undecodable_body(base_url: &str) -> String {
+    format!(
+        "The answer's body does not match its Content-Encoding header (gzip, deflate or br). vLLM does not \
+         compress its answers: a proxy or gateway in front of it mangles them (compresses twice, or labels a plain \
+         body as compressed). Fix or turn off compression at that proxy; `curl -sv --compressed {base_url}/models` \
+         shows what it sends."
+    )
+}
+
+/// The answer's headers were larger than the runtime accepts.
+pub fn oversized_headers(base_url: &str) -> String {
+    format!(
+        "The server, or a proxy in front of it, sends more response headers than the runtime accepts (Node's fetch \
+         takes 16 KB by default): remove the extra headers at the proxy (`curl -s -D - -o /dev/null {base_url}/models` lists them), \
+         or raise Node's limit with `node --max-http-header-size=131072`."
+    )
+}
+
 /// The caller aborted.
 pub fn aborted() -> String {
     "The request was aborted by the caller; nothing to fix.".to_string()

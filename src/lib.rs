@@ -35,6 +35,7 @@ pub mod redirect;
 pub mod shaping;
 pub mod stream;
 pub mod transport;
+pub mod unreadable;
 pub mod url;
 
 #[cfg(target_arch = "wasm32")]

@@ -7,6 +7,7 @@ use crate::error::{ErrorCode, ProviderError};
 use crate::hints;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::stream::Piece;
+use crate::unreadable;
 use crate::url::BaseUrl;
 use serde::{Deserialize, Serialize};
 
@@ -168,6 +169,10 @@ pub fn classify_transport(f: &TransportFailure, base_url: &str) -> ProviderError
 fn network(f: &TransportFailure, target: Option<&BaseUrl>, base_url: &str) -> ProviderError {
     let code = f.cause_code.as_deref().unwrap_or("");
     let detail = f.cause_message.as_deref().unwrap_or(&f.message);
+    // The server answered, with something the runtime could not read (Node names it; a browser cannot).
+    if let Some(kind) = [code, detail, &f.message].into_iter().find_map(unreadable::recognise) {
+        return unreadable::unreadable_answer(kind, &f.url, detail, base_url);
+    }
     let reason = match code {
         "ECONNREFUSED" => "connection refused".to_string(),
         "ENOTFOUND" | "EAI_AGAIN" => "host name not found (DNS)".to_string(),
@@ -403,6 +408,23 @@ mod tests {
         assert!(e.message.contains("timed out"));
         assert!(e.retryable);
         assert!(classify_transport(&failure(Some("UND_ERR_SOCKET"), ""), "").message.contains("closed the connection"));
+    }
+
+    #[test]
+    fn oversized_headers_and_undecodable_bodies_are_bad_responses_not_unreachable() {
+        let mut f = failure(Some("UND_ERR_HEADERS_OVERFLOW"), "Headers Overflow Error");
+        let e = classify_transport(&f, "http://127.0.0.1:9/v1");
+        assert_eq!((e.code, e.retryable), (ErrorCode::BadResponse, false));
+        assert!(e.message.contains("more response headers") && e.message.contains("Headers Overflow Error"), "{}", e.message);
+        assert!(e.hint.contains("--max-http-header-size"), "{}", e.hint);
+        // A failed body read (discovery): Node's reason folded into the message by the wasm layer.
+        (f.cause_code, f.cause_message) = (None, None);
+        f.message = crate::unreadable::with_cause("terminated", Some("Z_DATA_ERROR"), Some("incorrect header check"));
+        let e = classify_transport(&f, "http://127.0.0.1:9/v1");
+        assert_eq!(e.code, ErrorCode::BadResponse);
+        assert!(e.message.contains("Content-Encoding") && e.message.contains("incorrect header check"), "{}", e.message);
+        f.message = crate::unreadable::with_cause("terminated", Some("UND_ERR_SOCKET"), Some("other side closed"));
+        assert_eq!(classify_transport(&f, "http://127.0.0.1:9/v1").code, ErrorCode::Unreachable);
     }
 
     #[test]

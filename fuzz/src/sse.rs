@@ -7,10 +7,12 @@
 //! one chunk and for the random chunking; events start with `start` and a reply ends with exactly one
 //! `done`, last; errors are `bad_response`, `stream_error` or `malformed_tool_call`; the events' size
 //! is bounded by the body's; the canary key never appears in an error or in the reply's id and model.
+//! The readers of `stream()` and `chat()`, which do not hold the text, give what joining their text and
+//! reasoning pieces into the result gives: the full reader's events and result, and the same error.
 
 use crate::common::{chunks, code_in, head, no_secret, no_secret_in_error, SECRET};
 use vllm_provider::error::{ErrorCode::*, ProviderError};
-use vllm_provider::stream::{body_kind_so_far, BodyKind, ChatStream, StreamEvent, StreamOptions};
+use vllm_provider::stream::{body_kind_so_far, join_given_out, BodyKind, ChatStream, Reading, StreamEvent, StreamOptions};
 
 const TYPES: [Option<&str>; 8] = [
     Some("text/event-stream"), Some("text/event-stream; charset=utf-8"), Some("application/json"), None,
@@ -32,6 +34,10 @@ fn opts(emit_reasoning: bool) -> StreamOptions {
 
 /// Reads `pieces` as the wasm layer does: sniff until decided, then stream.
 fn read(pieces: &[&[u8]], content_type: Option<&str>, emit_reasoning: bool) -> Read {
+    read_as(Reading::Full, pieces, content_type, emit_reasoning)
+}
+
+fn read_as(reading: Reading, pieces: &[&[u8]], content_type: Option<&str>, emit_reasoning: bool) -> Read {
     let mut start = Vec::new();
     let mut kind = None;
     let mut events = Vec::new();
@@ -47,7 +53,7 @@ fn read(pieces: &[&[u8]], content_type: Option<&str>, emit_reasoning: bool) -> R
         if let Some(decided) = body_kind_so_far(200, content_type, &start, false, "m") {
             match &decided {
                 Ok(k @ (BodyKind::EventStream | BodyKind::Json)) => {
-                    let mut s = ChatStream::new(*k, opts(emit_reasoning));
+                    let mut s = ChatStream::reading(reading, *k, opts(emit_reasoning));
                     let pushed = s.push_into(&start, &mut events);
                     kind = Some(decided);
                     if let Err(e) = pushed {
@@ -63,7 +69,7 @@ fn read(pieces: &[&[u8]], content_type: Option<&str>, emit_reasoning: bool) -> R
         let decided = body_kind_so_far(200, content_type, &start, true, "m").expect("decided at the end");
         match &decided {
             Ok(k @ (BodyKind::EventStream | BodyKind::Json)) => {
-                let mut s = ChatStream::new(*k, opts(emit_reasoning));
+                let mut s = ChatStream::reading(reading, *k, opts(emit_reasoning));
                 kind = Some(decided);
                 if let Err(e) = s.push_into(&start, &mut events) {
                     return (kind, events, Err(e));
@@ -91,6 +97,14 @@ pub fn check(data: &[u8]) {
     let pieces = chunks(body, seed);
     let split = read(&pieces, content_type, emit_reasoning);
     assert!(whole == split, "chunking changed the outcome ({} pieces):\n whole: {whole:?}\n split: {split:?}", pieces.len());
+    for reading in [Reading::Events, Reading::Result] {
+        let (k, events, end) = read_as(reading, &pieces, content_type, emit_reasoning);
+        let shown: Vec<_> = whole.1.iter().filter(|e| reading == Reading::Events || matches!(e, StreamEvent::Done { .. })).cloned().collect();
+        assert!(k == whole.0 && end == whole.2, "{reading:?} ended otherwise: {end:?}, not {:?}", whole.2);
+        // As events.js joins them; chat()'s caller sees no event but `done`.
+        let events: Vec<_> = join_given_out(events).into_iter().filter(|e| reading == Reading::Events || matches!(e, StreamEvent::Done { .. })).collect();
+        assert!(events == shown, "{reading:?} gave other events:\n {events:?}\n not {shown:?}");
+    }
 
     let (kind, events, end) = whole;
     if let Some(Err(e)) = &kind {

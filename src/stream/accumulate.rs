@@ -1,11 +1,14 @@
 //! Parsed chunks folded into events and one [`ChatResult`] (§6.2–§6.5).
 //!
 //! Each chunk is read typed and borrowed from its event ([`super::chunk`]); its deltas are appended
-//! to the reply once, and copied again only into the events, when events are wanted.
+//! to the reply once, and copied again only into the events, when events are wanted. The readers of
+//! `stream()` and `chat()` ([`Accumulator::events_only`], [`Accumulator::in_pieces`]) do not hold a
+//! long reply's text: they give it out as it comes, and their caller joins it (one wasm memory holds
+//! every reply read, and never shrinks).
 
 use super::chunk::{Chunk, Delta, ErrorFrame, Part};
 use super::sse::Event;
-use super::substring::SubstringIndex;
+use super::substring::{RecentText, SubstringIndex};
 use super::think_tags::TagFilter;
 use super::tools::{ToolCalls, MAX_TOOL_ARGS};
 use super::usage::Usage;
@@ -20,13 +23,21 @@ pub struct Accumulator {
     opts: StreamOptions,
     /// Whether events are made at all (`chat()` only needs the result).
     events: bool,
+    /// How many bytes of the visible text (and of the reasoning) are held before they are given out
+    /// as a `text` (`reasoning`) event: `usize::MAX` keeps all for the result; see [`Accumulator::in_pieces`].
+    hold: usize,
     /// Events made (or that would have been) so far.
     made: u64,
     started: bool,
     id: String,
     model: String,
+    /// The visible text held (all of it, unless given out).
     text: String,
+    /// Whether any visible text was shown, and any that is not whitespace.
+    shown: bool,
+    nonblank: bool,
     reasoning: String,
+    reasoned: bool,
     reasoning_field: Option<&'static str>,
     tags: TagFilter,
     tools: ToolCalls,
@@ -37,7 +48,13 @@ pub struct Accumulator {
     after_tools: usize,
     /// Built at the first `refusal` delta, to tell whether the text already holds it.
     refusals: Option<SubstringIndex>,
+    /// The end of the text, for the same question, when the text is given out.
+    recent: Option<RecentText>,
 }
+
+/// How much of a long reply's text (and reasoning) `chat()`'s reader holds before giving it out
+/// ([`Accumulator::in_pieces`]).
+pub const TEXT_PIECE: usize = 1 << 20;
 
 impl Accumulator {
     /// An accumulator for one reply.
@@ -46,12 +63,16 @@ impl Accumulator {
         Accumulator {
             opts,
             events: true,
+            hold: usize::MAX,
             made: 0,
             started: false,
             id: String::new(),
             model,
             text: String::new(),
+            shown: false,
+            nonblank: false,
             reasoning: String::new(),
+            reasoned: false,
             reasoning_field: None,
             tags: TagFilter::default(),
             tools: ToolCalls::default(),
@@ -60,6 +81,7 @@ impl Accumulator {
             usage: None,
             after_tools: 0,
             refusals: None,
+            recent: None,
         }
     }
 
@@ -67,6 +89,24 @@ impl Accumulator {
     /// result is the same as with events; [`Accumulator::finish`] still gives the `done` event's.
     pub fn result_only(opts: StreamOptions) -> Self {
         Accumulator { events: false, ..Accumulator::new(opts) }
+    }
+
+    /// An accumulator that makes the events and holds neither the visible text nor the reasoning
+    /// (what `stream()` reads: its caller has every delta). The `done` event's result is
+    /// [`Accumulator::new`]'s but for `message.content`, empty, and `message.reasoning`, empty when
+    /// there was any: each is the concatenation of the `text` (`reasoning`) deltas before it. A
+    /// `refusal` delta is compared with the end of the text only ([`RecentText`]).
+    pub fn events_only(opts: StreamOptions) -> Self {
+        Accumulator { hold: 0, recent: Some(RecentText::default()), ..Accumulator::new(opts) }
+    }
+
+    /// An accumulator for the result (what `chat()` reads) that holds at most about [`TEXT_PIECE`] bytes
+    /// of the visible text and of the reasoning: the rest goes out as it comes, in `text`
+    /// (`reasoning`) events of that size, the only events made before `done`. The result's content
+    /// (reasoning) is the concatenation of those pieces and what the result carries. A `refusal`
+    /// delta is compared with the end of the text only ([`RecentText`]).
+    pub fn in_pieces(opts: StreamOptions) -> Self {
+        Accumulator { events: false, hold: TEXT_PIECE, recent: Some(RecentText::default()), ..Accumulator::new(opts) }
     }
 
     /// Whether `[DONE]` was seen; the reader may stop, later events are ignored.
@@ -156,7 +196,7 @@ impl Accumulator {
         if let Some(usage) = usage {
             // A usage-only chunk that counts reasoning is a sign of life while the model thinks.
             let thinking = usage.reasoning_tokens.unwrap_or(0) > 0;
-            if thinking && self.made == first && self.opts.emit_reasoning && self.text.is_empty() && !self.tools.any() {
+            if thinking && self.made == first && self.opts.emit_reasoning && !self.shown && !self.tools.any() {
                 let field = self.reasoning_field.unwrap_or("reasoning");
                 self.emit(out, || StreamEvent::Reasoning { delta: String::new(), field });
             }
@@ -191,7 +231,11 @@ impl Accumulator {
             self.part(p, out)?;
         }
         if let Some(r) = d.refusal.take().filter(|s| !s.is_empty()) {
-            if !self.refusals.get_or_insert_with(SubstringIndex::default).contains(&self.text, &r) {
+            let present = match &mut self.recent {
+                Some(recent) => recent.contains(&r),
+                None => self.refusals.get_or_insert_with(SubstringIndex::default).contains(&self.text, &r),
+            };
+            if !present {
                 self.show(&r, out)?;
             }
         }
@@ -229,8 +273,24 @@ impl Accumulator {
             return;
         }
         self.reasoning_field.get_or_insert(field);
+        self.reasoned = true;
         self.reasoning.push_str(s);
-        self.emit(out, || StreamEvent::Reasoning { delta: s.to_string(), field });
+        if self.hold == usize::MAX {
+            self.emit(out, || StreamEvent::Reasoning { delta: s.to_string(), field });
+            return;
+        }
+        self.made += 1;
+        // Given out beyond `hold` bytes, as one event (of this delta's field: a piece's is not shown).
+        if self.reasoning.len() > self.hold {
+            out.push(StreamEvent::Reasoning { delta: std::mem::take(&mut self.reasoning), field });
+        }
+    }
+
+    /// Gives out the text held beyond `hold` bytes, as one event.
+    fn give_out(&mut self, out: &mut Vec<StreamEvent>) {
+        if self.text.len() > self.hold {
+            out.push(StreamEvent::Text { delta: std::mem::take(&mut self.text) });
+        }
     }
 
     /// Appends the visible part of `s` to the reply (inline reasoning tags filtered out).
@@ -251,9 +311,16 @@ impl Accumulator {
         }
         if visible > 0 {
             self.made += 1;
-            if self.events {
-                out.push(StreamEvent::Text { delta: self.text[from..].to_string() });
+            self.shown = true;
+            let piece = &self.text[from..];
+            self.nonblank = self.nonblank || !piece.trim().is_empty();
+            if let Some(recent) = &mut self.recent {
+                recent.push(piece);
             }
+            if self.events && self.hold == usize::MAX {
+                out.push(StreamEvent::Text { delta: piece.to_string() });
+            }
+            self.give_out(out);
         }
         Ok(())
     }
@@ -285,12 +352,18 @@ impl Accumulator {
         };
         let rest = self.tags.finish(matches!(stop, StopReason::Stop | StopReason::ToolUse));
         if !rest.is_empty() {
+            self.nonblank = self.nonblank || !rest.trim().is_empty();
             self.text.push_str(&rest);
-            self.emit(out, || StreamEvent::Text { delta: rest });
+            if self.hold == usize::MAX {
+                self.emit(out, || StreamEvent::Text { delta: rest });
+            } else {
+                self.made += 1;
+                self.give_out(out);
+            }
         }
         let promote = self.finish_reason.as_deref() == Some("stop") || (self.finish_reason.is_none() && self.done);
         let tools = std::mem::take(&mut self.tools);
-        let (tool_calls, stop, malformed) = tools.finish(stop, !self.text.trim().is_empty(), promote);
+        let (tool_calls, stop, malformed) = tools.finish(stop, self.nonblank, promote);
         let error = match (malformed, error) {
             (Some(m), _) => Some(self.error(ErrorCode::MalformedToolCall, m, "The model's tool call was cut off or is not a JSON object; raise max_tokens, or check vLLM's --tool-call-parser for this model.")),
             (None, Some(m)) => Some(self.error(ErrorCode::StreamError, &m, "The server ended the reply abnormally; check its log, and retry.")),
@@ -304,8 +377,8 @@ impl Accumulator {
             base_url: self.opts.base_url.clone(),
             message: ChatMessage {
                 content: std::mem::take(&mut self.text),
-                reasoning_field: self.reasoning_field.filter(|_| !reasoning.is_empty()).map(str::to_string),
-                reasoning: Some(reasoning).filter(|r| !r.is_empty()),
+                reasoning_field: self.reasoning_field.filter(|_| self.reasoned).map(str::to_string),
+                reasoning: Some(reasoning).filter(|_| self.reasoned),
                 tool_calls,
             },
             stop_reason: stop,

@@ -2,7 +2,7 @@
 //! or the error), what the answer and each piece of its body mean, which watchdog runs, and when the
 //! call ends. The wasm layer only performs what [`ChatCall::next`] asks for and reports back.
 
-use super::{body_kind_so_far, plan, CallTimeouts, http_error, unreadable_body, ChatPlan, ChatStream, Interrupt, StreamEvent, MAX_ERROR_BODY, NOT_A_STREAM, NOT_BYTES};
+use super::{body_kind_so_far, plan, CallTimeouts, http_error, unreadable_body, ChatPlan, ChatStream, Interrupt, Reading, StreamEvent, MAX_ERROR_BODY, NOT_A_STREAM, NOT_BYTES};
 use crate::classify::ClassifyContext;
 use crate::config::Provider;
 use crate::replicas::{CallRouting, Outcome, ReplicaCall, Verdict};
@@ -110,6 +110,8 @@ pub struct ChatCall {
     // A non-2xx answer's body, read up to MAX_ERROR_BODY bytes and then classified; or the start of a
     // 2xx body, until its kind is known.
     held: Vec<u8>,
+    // What the caller wants of the reply.
+    wants: Reading,
     parser: Option<ChatStream>,
     // The last read, decoded DECODE_SLICE bytes at a time from `unread_at`.
     unread: Vec<u8>,
@@ -155,6 +157,7 @@ impl ChatCall {
             body: Body::None,
             reading: false,
             held: Vec::new(),
+            wants: Reading::Full,
             parser: None,
             unread: Vec::new(),
             unread_at: 0,
@@ -181,6 +184,14 @@ impl ChatCall {
         let call = ReplicaCall::new(routing, timeouts.request_ms, now_ms);
         c.routed = Some(Routed { call, request: request_json.to_string(), timeouts, random, wait: None });
         c
+    }
+
+    /// The call, reading its reply as `reading` says: [`Reading::Result`] for `chat()` (no events
+    /// before `done`), [`Reading::Events`] for `stream()` (the text is not kept); [`Reading::Full`]
+    /// unless set.
+    pub fn reading(mut self, reading: Reading) -> Self {
+        self.wants = reading;
+        self
     }
 
     /// Before each send ([`Next::Open`]): picks the replica the try goes to and plans the request for
@@ -468,7 +479,7 @@ impl ChatCall {
             let Some(kind) = body_kind_so_far(self.status, header_value(&self.headers, "content-type"), &self.held, eof, &plan.stream.model) else {
                 return Ok(());
             };
-            self.parser = Some(ChatStream::new(kind?, plan.stream.clone()));
+            self.parser = Some(ChatStream::reading(self.wants, kind?, plan.stream.clone()));
             held = std::mem::take(&mut self.held);
             bytes = &held;
         }

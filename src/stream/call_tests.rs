@@ -71,6 +71,24 @@ fn a_reply_read_in_pieces_gives_its_events_then_ends_without_aborting() {
 }
 
 #[test]
+fn chats_reader_gives_only_done_and_streams_gives_every_event_yet_both_keep_the_watchdogs_fed() {
+    for (reading, expected) in [(Reading::Result, vec!["done"]), (Reading::Events, vec!["start", "text", "text", "done"])] {
+        let mut c = call(CallTimeouts::default()).reading(reading);
+        c.next(false);
+        c.opened(Ok(sse_answer(200)));
+        assert!(matches!(c.next(false), Next::Read(Some((Watchdog::FirstEvent, _)))));
+        c.piece(Piece::Bytes(CHUNK_A.into()));
+        let (mut events, then) = give_all(&mut c);
+        assert!(c.take_alive(), "{reading:?}: an event is a sign of life, given out or not");
+        assert!(matches!(then, Some(Next::Read(Some((Watchdog::Idle, _))))), "{reading:?}");
+        c.piece(Piece::Bytes(CHUNK_END.into()));
+        events.extend(drain(&mut c));
+        assert_eq!(events, expected, "{reading:?}");
+        assert_eq!(c.take_release(), Some(false));
+    }
+}
+
+#[test]
 fn an_error_answer_is_read_to_its_end_and_classified_without_watchdogs() {
     let mut c = call(CallTimeouts::default());
     c.next(false);

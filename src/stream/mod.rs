@@ -19,7 +19,7 @@ mod fixture_tests;
 #[cfg(test)]
 mod tests;
 
-pub use accumulate::Accumulator;
+pub use accumulate::{Accumulator, TEXT_PIECE};
 pub use call::{Answer, Body, ChatCall, Fired, Next, Piece, Watchdog, DECODE_SLICE};
 pub use plan::{plan, request_id, watchdog_from_number, watchdog_local, watchdogs, CallTimeouts, ChatPlan, Interrupt, Watchdogs, FIRST_EVENT_TIMEOUT_MS, REMOTE_IDLE_TIMEOUT_MS};
 pub use response::{body_kind, body_kind_so_far, http_error, unreadable_body, BodyKind, MAX_ERROR_BODY, MAX_JSON_BODY, NOT_A_RESPONSE, NOT_A_STREAM, NOT_BYTES, UNUSABLE_RESPONSE};
@@ -169,6 +169,44 @@ pub enum StreamEvent {
     },
 }
 
+/// What a reader of a reply gives. One wasm memory holds every reply read and never shrinks, so the
+/// readers of `chat()` and `stream()` do not hold a long reply's text: their caller joins it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Reading {
+    /// The events, and the whole result in the `done` event ([`ChatStream::new`]).
+    #[default]
+    Full,
+    /// For `chat()`: no events but pieces of a long text and reasoning, then `done`, whose result
+    /// carries the rest ([`Accumulator::in_pieces`]).
+    Result,
+    /// For `stream()`: the events; the result carries no text or reasoning, which are the
+    /// concatenation of the deltas ([`Accumulator::events_only`]).
+    Events,
+}
+
+/// What the caller of a reader that does not hold the text does ([`Reading::Events`],
+/// [`Reading::Result`]; events.js does it in JS): a `done` result gets the text and reasoning deltas
+/// before it joined in front of what it carries. The other events are unchanged.
+pub fn join_given_out(events: Vec<StreamEvent>) -> Vec<StreamEvent> {
+    let (mut text, mut thought) = (String::new(), String::new());
+    let mut out = Vec::with_capacity(events.len());
+    for mut e in events {
+        match &mut e {
+            StreamEvent::Text { delta } => text.push_str(delta),
+            StreamEvent::Reasoning { delta, .. } => thought.push_str(delta),
+            StreamEvent::Done { result } => {
+                result.message.content.insert_str(0, &std::mem::take(&mut text));
+                if let Some(r) = result.message.reasoning.as_mut() {
+                    r.insert_str(0, &std::mem::take(&mut thought));
+                }
+            }
+            _ => {}
+        }
+        out.push(e);
+    }
+    out
+}
+
 /// A response body being read: bytes in, events out.
 #[derive(Debug)]
 pub struct ChatStream {
@@ -189,6 +227,18 @@ impl ChatStream {
     /// events and [`ChatStream::finish`] only the `done` event, with the same result as [`ChatStream::new`]'s.
     pub fn result_only(kind: BodyKind, opts: StreamOptions) -> Self {
         Self::with(kind, Accumulator::result_only(opts))
+    }
+
+    /// The reader `reading` asks for.
+    pub fn reading(reading: Reading, kind: BodyKind, opts: StreamOptions) -> Self {
+        Self::with(
+            kind,
+            match reading {
+                Reading::Full => Accumulator::new(opts),
+                Reading::Result => Accumulator::in_pieces(opts),
+                Reading::Events => Accumulator::events_only(opts),
+            },
+        )
     }
 
     fn with(kind: BodyKind, acc: Accumulator) -> Self {

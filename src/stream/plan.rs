@@ -7,6 +7,7 @@ use crate::config::Provider;
 use crate::error::{ErrorCode, ProviderError};
 use crate::hints;
 use crate::http::{header_value, HttpRequest, MAX_TIMEOUT_MS};
+use crate::unreadable;
 use crate::url::{is_local_host, BaseUrl};
 
 /// OpenClaw's first-event watchdog for self-hosted providers such as vLLM: 300 s.
@@ -178,10 +179,14 @@ impl ChatPlan {
                 let shown = if t % 1000 == 0 { format!("{}s", t / 1000) } else { format!("{t}ms") };
                 ProviderError::new(ErrorCode::Timeout, format!("LLM idle timeout ({shown}): no response from model"), hints::idle_timeout())
             }
-            Interrupt::Network(detail) => {
-                let detail = if detail.is_empty() { String::new() } else { format!(" ({detail})") };
-                ProviderError::new(ErrorCode::StreamError, format!("vllm/{model}: the connection closed before the reply ended{detail}"), hints::stream_cut())
-            }
+            Interrupt::Network(detail) => match unreadable::recognise(&detail) {
+                // The server answered, with a body the runtime could not decode: not a cut stream.
+                Some(kind) => unreadable::unreadable_answer(kind, &format!("vllm/{model}"), &detail, &self.stream.base_url),
+                None => {
+                    let detail = if detail.is_empty() { String::new() } else { format!(" ({detail})") };
+                    ProviderError::new(ErrorCode::StreamError, format!("vllm/{model}: the connection closed before the reply ended{detail}"), hints::stream_cut())
+                }
+            },
         };
         self.tag(e)
     }
@@ -310,6 +315,19 @@ mod tests {
         }
         let short = ChatPlan { watchdogs: Watchdogs { idle_ms: Some(300), ..plan.watchdogs }, ..plan.clone() };
         assert_eq!(short.interrupted(Interrupt::Idle).message, "LLM idle timeout (300ms): no response from model");
+    }
+
+    #[test]
+    fn a_body_that_does_not_decode_is_a_bad_response_not_a_cut_stream() {
+        let p = provider("http://127.0.0.1:8000/v1", "");
+        let plan = plan_for(&p, HI);
+        let e = plan.interrupted(Interrupt::Network("terminated: incorrect header check (Z_DATA_ERROR)".into()));
+        assert_eq!((e.code, e.retryable), (ErrorCode::BadResponse, false));
+        assert!(e.message.starts_with("vllm/m answered with a body that does not decode"), "{}", e.message);
+        assert!(e.hint.contains("curl -sv --compressed http://127.0.0.1:8000/v1/models"), "{}", e.hint);
+        assert!(e.request_id.is_some());
+        let cut = plan.interrupted(Interrupt::Network("terminated: other side closed (UND_ERR_SOCKET)".into()));
+        assert_eq!(cut.code, ErrorCode::StreamError);
     }
 
     #[test]

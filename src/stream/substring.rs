@@ -114,6 +114,48 @@ impl SubstringIndex {
     }
 }
 
+/// How much of a reply's text [`RecentText`] holds: at least this much of its end (when the text is
+/// that long), at most twice this much.
+pub const RECENT: usize = 32 * 1024;
+
+/// The end of a reply's text, for a reader that does not keep the text itself (`stream()`'s: its
+/// caller has every delta): whether a refusal repeats what the reply just said. A refusal repeating
+/// text from further back than [`RECENT`] bytes is not seen (a proxy mirrors a refusal into the
+/// content next to it). Linear in the text: a cut, once per [`RECENT`] bytes, starts a new index.
+#[derive(Debug, Default)]
+pub struct RecentText {
+    text: String,
+    index: Option<SubstringIndex>,
+}
+
+impl RecentText {
+    /// Appends `s` to the text, dropping the oldest part once it is longer than twice [`RECENT`].
+    pub fn push(&mut self, s: &str) {
+        if self.text.len() + s.len() <= 2 * RECENT {
+            self.text.push_str(s);
+            return;
+        }
+        // Keep the last RECENT bytes (from a character boundary) of what the text and `s` make.
+        let keep_old = RECENT.saturating_sub(s.len()).min(self.text.len());
+        let mut from_old = self.text.len() - keep_old;
+        while !self.text.is_char_boundary(from_old) {
+            from_old += 1;
+        }
+        let mut from_new = s.len().saturating_sub(RECENT);
+        while !s.is_char_boundary(from_new) {
+            from_new += 1;
+        }
+        self.text.drain(..from_old);
+        self.text.push_str(&s[from_new..]);
+        self.index = None;
+    }
+
+    /// Whether the text held contains `needle`.
+    pub fn contains(&mut self, needle: &str) -> bool {
+        self.index.get_or_insert_with(SubstringIndex::default).contains(&self.text, needle)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,6 +183,30 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn recent_text_answers_for_the_end_of_the_text_and_stays_bounded() {
+        let mut rng = Rng(11);
+        let alphabet = ['a', 'b', 'é', ' ', '—'];
+        let (mut whole, mut recent) = (String::new(), RecentText::default());
+        for _ in 0..4000 {
+            let len = if rng.below(50) == 0 { rng.below(3 * RECENT) } else { rng.below(40) };
+            let piece: String = (0..len).map(|_| alphabet[rng.below(alphabet.len())]).collect();
+            whole.push_str(&piece);
+            recent.push(&piece);
+            assert!(recent.text.len() <= 2 * RECENT && whole.ends_with(&recent.text));
+            assert!(recent.text.len() + 3 >= RECENT.min(whole.len()), "{} of {}", recent.text.len(), whole.len());
+            let at = rng.below(recent.text.len().max(1));
+            let needle = recent.text.get(at..at + 8).unwrap_or("—a—").to_string();
+            assert_eq!(recent.contains(&needle), recent.text.contains(&needle), "{needle:?}");
+            assert!(!recent.contains("ab—é—ba—ab—é—ba—ab—é") || recent.text.contains("ab—é—ba—ab—é—ba—ab—é"));
+        }
+        // A text no longer than twice RECENT is held whole: the answer is the full text's.
+        let mut short = RecentText::default();
+        short.push(&"x".repeat(2 * RECENT - 3));
+        short.push("yes");
+        assert!(short.contains(&format!("x{}", "yes")) && short.text.len() == 2 * RECENT);
     }
 
     #[test]

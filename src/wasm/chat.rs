@@ -1,7 +1,8 @@
 //! `chat()` and `stream()`: the core's [`ChatCall`] says what to do next (send, read, give out a batch
 //! of events or the error, pause, end); this file does it and reports back. One crossing per network
 //! read: each read is decoded into one batch, which `stream()`'s JS iterator (events.js) hands out one
-//! event at a time; `chat()` converts nothing but the result.
+//! event at a time; `chat()` reads no events, only the pieces of a long reply's text (events.js joins
+//! them into the result: the wasm does not hold a long reply).
 
 use super::convert::{call_options, json_text, to_js};
 use super::fetch::{self, Reader};
@@ -10,7 +11,7 @@ use super::types::{JsChatOptions, JsChatRequest};
 use super::{now, promise, random, throw, VllmProvider};
 use crate::config::Provider;
 use crate::error::ProviderError;
-use crate::stream::{unknown_error, Answer, Body, CallTimeouts, ChatCall, Fired, Next, Piece, StreamEvent, Watchdog};
+use crate::stream::{unknown_error, Answer, Body, CallTimeouts, ChatCall, Fired, Next, Piece, Reading, Watchdog};
 use js_sys::{Array, Function, Promise};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -21,6 +22,8 @@ use wasm_bindgen_futures::JsFuture;
 extern "C" {
     // stream()'s iterator over a call's batches; `aborted` is not empty once the caller's signal fired.
     fn iterate(batches: JsValue, aborted: &JsValue) -> JsValue;
+    // chat(): joins the text the batches give out into the result, and gives it once it has come.
+    fn gatherer() -> Function;
 }
 
 /// One `stream()` call's batches, for events.js.
@@ -34,7 +37,7 @@ impl VllmProvider {
     /// out of the loop (`return()`) cancels the request, and so does dropping the iterator unfinished.
     #[wasm_bindgen(unchecked_return_type = "AsyncIterableIterator<StreamEvent>")]
     pub fn stream(&self, request: JsChatRequest, opts: Option<JsChatOptions>) -> JsValue {
-        let call = Call::new(self, request.into(), opts.into());
+        let call = Call::new(self, request.into(), opts.into(), Reading::Events);
         let aborted = call.guard.as_ref().map_or_else(|| Array::new().into(), |g| JsValue::from(g.aborted()));
         iterate(ChatEvents(Rc::new(call)).into(), &aborted)
     }
@@ -42,7 +45,7 @@ impl VllmProvider {
     /// `stream()` read to its end: the reply as one result; rejects with the same errors.
     #[wasm_bindgen(unchecked_return_type = "Promise<ChatResult>")]
     pub fn chat(&self, request: JsChatRequest, opts: Option<JsChatOptions>) -> Promise {
-        promise(drive(Rc::new(Call::new(self, request.into(), opts.into())), true))
+        promise(drive(Rc::new(Call::new(self, request.into(), opts.into(), Reading::Result)), true))
     }
 }
 
@@ -65,15 +68,18 @@ impl ChatEvents {
 
 /// Drives one `nextBatch()` (or, with `whole`, all of `chat()`) through what the core asks for.
 async fn drive(call: Rc<Call>, whole: bool) -> Result<JsValue, ProviderError> {
+    let gather = whole.then(gatherer);
     loop {
         let next = call.core.borrow_mut().next(call.guard.as_ref().is_some_and(Guard::caller_aborted));
         call.release();
         match next {
-            Next::Events(events) if whole => match events.last() {
-                Some(StreamEvent::Done { result }) => return to_js(result),
-                _ => continue,
+            Next::Events(events) => match &gather {
+                Some(gather) => match gather.call1(&JsValue::NULL, &to_js(&events)?) {
+                    Ok(result) if !result.is_undefined() => return Ok(result),
+                    _ => continue,
+                },
+                None => return to_js(&events),
             },
-            Next::Events(events) => return to_js(&events),
             Next::Fail(e) => return Err(e),
             Next::End if whole => return Err(unknown_error()),
             Next::End => return Ok(JsValue::NULL),
@@ -97,12 +103,12 @@ struct Call {
 }
 
 impl Call {
-    fn new(provider: &VllmProvider, request: JsValue, opts: JsValue) -> Call {
+    fn new(provider: &VllmProvider, request: JsValue, opts: JsValue, reading: Reading) -> Call {
         let (options, mut guard) = (call_options(&opts), None);
         let planned = options.and_then(|(o, g)| {
             guard = Some(g);
             let timeouts = CallTimeouts { request_ms: o.timeout_ms, first_event_ms: o.first_event_ms, idle_ms: o.idle_ms };
-            Ok(ChatCall::routed(&provider.core, &json_text(&request, "request")?, timeouts, o.routing, [(); 4].map(|_| random()), now()))
+            Ok(ChatCall::routed(&provider.core, &json_text(&request, "request")?, timeouts, o.routing, [(); 4].map(|_| random()), now()).reading(reading))
         });
         let core = planned.unwrap_or_else(|e| ChatCall::new(Err(e)));
         Call { core: RefCell::new(core), provider: provider.core.clone(), fetch: provider.fetch.clone(), guard, reader: RefCell::default() }

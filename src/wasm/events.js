@@ -13,6 +13,7 @@ export function iterate(batches, aborted) {
   let at = 0;
   let done = false;
   let tail = null;
+  const gather = gatherer();
 
   // Whether an event is ready to hand out; throws the abort error over events not handed out.
   function ready() {
@@ -33,7 +34,7 @@ export function iterate(batches, aborted) {
         throw e;
       }
       if (batch === null) done = true;
-      else if (!done) [events, at] = [batch, 0];
+      else if (!done) [events, at] = [batch, 0, gather(batch)];
     }
     return at < events.length ? { value: events[at++], done: false } : end();
   }
@@ -64,5 +65,27 @@ export function iterate(batches, aborted) {
     [Symbol.asyncIterator]() {
       return this;
     },
+  };
+}
+
+// The wasm holds no long reply's text (its memory never shrinks): it gives the text and reasoning out
+// as they come, in the batches' `text` and `reasoning` events, and the `done` result carries only the
+// rest. `gather(batch)` joins them into that result, and returns it once it has come.
+export function gatherer() {
+  let text = [];
+  let thought = [];
+  return (batch) => {
+    for (const e of batch) {
+      if (e.type === "text") text.push(e.delta);
+      else if (e.type === "reasoning") thought.push(e.delta);
+      else if (e.type === "done") {
+        const m = e.result.message;
+        m.content = text.join("") + m.content;
+        if (m.reasoning !== undefined) m.reasoning = thought.join("") + m.reasoning;
+        [text, thought] = [[], []];
+        return e.result;
+      }
+    }
+    return undefined;
   };
 }

@@ -30,6 +30,12 @@ fn message_of(thrown: &JsValue) -> String {
     text(thrown, "message").or_else(|| thrown.as_string()).unwrap_or_default()
 }
 
+/// What a failed body read threw, with Node's reason (zlib's, undici's: its `cause`) folded in for the core.
+fn read_failure(thrown: &JsValue) -> String {
+    let cause = get(thrown, "cause").unwrap_or_default();
+    crate::unreadable::with_cause(&message_of(thrown), text(&cause, "code").as_deref(), text(&cause, "message").as_deref())
+}
+
 /// What went wrong, for the core to classify: `thrown` is what JS threw or rejected with (or a text);
 /// Node's reason for a refused connection is in its `cause`.
 fn failure(kind: FailureKind, thrown: &JsValue, req: &HttpRequest) -> TransportFailure {
@@ -138,7 +144,7 @@ impl Reader {
         let (fired, message) = match guard.race(&pending).await {
             Ok(chunk) => return piece(&chunk),
             Err(Halt::Timer(tag)) => (Some(tag), String::new()),
-            Err(Halt::Rejected(e)) => (None, message_of(&e)),
+            Err(Halt::Rejected(e)) => (None, read_failure(&e)),
             Err(Halt::Aborted) => (None, String::new()),
         };
         Piece::Failed { caller_aborted: guard.caller_aborted(), fired, message }

@@ -2,11 +2,7 @@
 // answers, event streams, response headers, JS arguments of the wrong type and a caller's misbehaving
 // fetch, each run through the built package against the simulator (or a raw loopback server for what
 // the simulator cannot send) and each asserting the exact VllmProviderError code. After every entry
-// the same wasm instance must still serve a good chat.
-//
-// Entries whose behaviour belongs to the JS boundary (src/wasm/, js/), rewritten separately, and that
-// fail today are listed in EXPECTED_TO_FAIL_UNTIL_BOUNDARY: they still run and are reported as TODO
-// (and reported again once they pass, so the list can be emptied); every other entry must pass.
+// the same wasm instance must still serve a good chat. Every entry must pass.
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import http from "node:http";
@@ -15,18 +11,6 @@ import zlib from "node:zlib";
 import { after, before, describe, test } from "node:test";
 import { VllmProvider, classifyError, isVllmProviderError, parseModelRef } from "vllm-provider";
 import { startSimulator } from "../sim/server.mjs";
-
-/** `file: name` of the entries the boundary rewrite must fix (see the top of this file). */
-export const EXPECTED_TO_FAIL_UNTIL_BOUNDARY = new Set([
-  // Still open after the boundary rewrite: undecodable compression and oversized headers give
-  // unreachable/stream_error instead of bad_response (issue 18).
-  "headers.json: chat: undecodable gzip body",
-  "headers.json: chat: undecodable br body",
-  "headers.json: chat: 60 KB of response headers",
-  "headers.json: discoverModels: undecodable gzip body",
-  "headers.json: discoverModels: undecodable br body",
-  "headers.json: discoverModels: 60 KB of response headers",
-]);
 
 const DIR = new URL("../bad-inputs/", import.meta.url);
 const FILES = readdirSync(DIR).filter((f) => f.endsWith(".json")).sort();
@@ -238,21 +222,17 @@ after(async () => {
 });
 
 let total = 0;
-const nowPassing = [];
 for (const file of FILES) {
   const { about, entries } = JSON.parse(readFileSync(new URL(file, DIR), "utf8"));
   total += entries.length;
   describe(`${file}: ${about}`, () => {
     for (const entry of entries) {
-      const key = `${file}: ${entry.name}`;
-      const todo = EXPECTED_TO_FAIL_UNTIL_BOUNDARY.has(key) ? "expected to fail until the JS boundary rewrite" : undefined;
-      test(`${entry.name} → ${entry.code}`, { todo }, async () => {
+      test(`${entry.name} → ${entry.code}`, async () => {
         try {
           const e = await failure(() => run(entry), entry.deadlineMs ?? 10_000);
           assert.ok(isVllmProviderError(e), `threw something other than a VllmProviderError: ${e?.stack ?? String(e)}`);
           assert.equal(e.code, entry.code, `${e.code}: ${e.message}`);
           assert.ok(!JSON.stringify({ ...e, message: e.message }).includes(KEY), "the key leaked into the error");
-          if (todo) nowPassing.push(key);
         } finally {
           await servesAGoodRequest();
         }
@@ -261,12 +241,6 @@ for (const file of FILES) {
   });
 }
 
-test("the corpus holds at least 300 entries, every one of them named once", () => {
+test("the corpus holds at least 300 entries", () => {
   assert.ok(total >= 300, `${total} entries`);
-  const stale = [...EXPECTED_TO_FAIL_UNTIL_BOUNDARY].filter((k) => !FILES.some((f) => k.startsWith(`${f}: `)));
-  assert.deepEqual(stale, [], "entries of the expected-to-fail list that are not in the corpus");
-});
-
-after(() => {
-  if (nowPassing.length) console.log(`now passing, remove from EXPECTED_TO_FAIL_UNTIL_BOUNDARY:\n${nowPassing.join("\n")}`);
 });
