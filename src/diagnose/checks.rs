@@ -132,14 +132,7 @@ fn config(d: &Diagnosis) -> Check {
 
 fn auth_source(d: &Diagnosis) -> String {
     let a = &d.provider.describe().auth;
-    use crate::config::auth::AuthSource;
-    let source = match a.source {
-        AuthSource::Env => "env",
-        AuthSource::Config => "config",
-        AuthSource::Profile => "profile",
-        AuthSource::SyntheticLocal => "synthetic-local",
-        AuthSource::None => "none",
-    };
+    let source = a.source.as_str();
     match (&a.env_var, &a.profile_id) {
         (Some(v), _) => format!("{source} ({v})"),
         (_, Some(p)) => format!("{source} ({p})"),
