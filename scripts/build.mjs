@@ -49,7 +49,7 @@ mkdirSync(join(dist, "wasm"), { recursive: true });
 //   rustc links wasm32 with --stack-first, so the low 1 KiB is the far end of the 1 MiB stack and
 //   holds no data.
 // - The functions are laid out so that each is followed by the one most like it (see `layout`): about
-//   2.3 KiB gzip less than name order, 3 KiB less than binaryen's own. Then names, producers and the
+//   2.7 KiB gzip less than name order, 3.4 KiB less than binaryen's own. Then names, producers and the
 //   target_features section (only read by wasm-bindgen, already run) are dropped.
 const wasmOpt = join(root, "node_modules", ".bin", "wasm-opt");
 const optimized = join(bindgen, "optimized.wasm");
@@ -195,7 +195,7 @@ function namedInLayout(bytes) {
 
 /**
  * An order of `functions` ({body, name}) that gzip compresses well: a chain that starts at the
- * smallest function and goes on each time to the unplaced function sharing the most 4-byte sequences
+ * smallest function and goes on each time to the unplaced function sharing the most 3-byte sequences
  * with the last one placed (sequences found in more than 300 functions are too common to tell; with
  * nothing shared, the smallest unplaced function comes next). Deterministic: ties go to the lower
  * index.
@@ -204,7 +204,7 @@ function layout(functions) {
   const COMMON = 300;
   const grams = functions.map(({ body }) => {
     const set = new Set();
-    for (let j = 0; j + 4 <= body.length; j++) set.add(body.readUInt32LE(j));
+    for (let j = 0; j + 3 <= body.length; j++) set.add(body[j] | (body[j + 1] << 8) | (body[j + 2] << 16));
     return set;
   });
   const seenIn = new Map();
