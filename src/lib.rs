@@ -31,6 +31,7 @@ pub mod discovery;
 pub mod error;
 pub mod hints;
 pub mod http;
+mod join;
 mod json;
 mod wire;
 pub mod str_map;

@@ -12,7 +12,7 @@ pub(super) fn readable_words(message: &str) -> String {
     if items.is_empty() {
         scrub_paths(words)
     } else {
-        scrub_paths(&items.join("; "))
+        scrub_paths(&crate::join::join(&items, "; "))
     }
 }
 
@@ -45,7 +45,7 @@ fn quoted(s: &str) -> Option<&str> {
 fn loc_text(s: &str) -> String {
     let s = s.trim_start();
     if let Some(inner) = s.strip_prefix('(').and_then(|r| r.split(')').next()) {
-        return inner.split(',').map(|p| p.trim().trim_matches(|c| c == '\'' || c == '"')).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(".");
+        return crate::join::join(&inner.split(',').map(|p| p.trim().trim_matches(|c| c == '\'' || c == '"')).filter(|p| !p.is_empty()).collect::<Vec<_>>(), ".");
     }
     quoted(s).unwrap_or("").to_string()
 }
