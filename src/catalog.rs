@@ -74,7 +74,7 @@ fn disagreements(entry: &str, declared: &[ModelDefinition], found: &[ModelDefini
     for (i, d) in declared.iter().enumerate() {
         let row = format!("{entry}.models[{i}]");
         let Some(s) = found.iter().find(|s| s.id == d.id) else {
-            let listed = found.iter().take(5).map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ");
+            let listed = crate::join::join(&found.iter().take(5).map(|s| s.id.as_str()).collect::<Vec<_>>(), ", ");
             out.push(Diagnostic::warning(&format!("{row}.id"), format!("\"{}\" is declared but the server does not serve it (it lists: {listed}); requests for it will fail with model_not_found", d.id)));
             continue;
         };

@@ -20,7 +20,7 @@ pub fn auth() -> String {
 /// Variables the process has were not passed in `env` (the Node entry tells the names, never values),
 /// followed by the advice `then` (empty for none).
 pub fn pass_process_env(names: &[String], then: &str) -> String {
-    let mut out = names.join(", ");
+    let mut out = crate::join::join(names, ", ");
     out.push_str(if names.len() == 1 { " is" } else { " are" });
     out.push_str(" set in this process but not in the `env` given to VllmProvider.resolve(), which reads nothing else: pass `env: process.env`.");
     if !then.is_empty() {
@@ -199,7 +199,7 @@ pub fn url_localhost_in_container(suggested: &str) -> String {
 
 /// The requested model is not served; the closest served name, when there is one.
 pub fn unknown_model(model: &str, closest: Option<&str>, served: &[String]) -> String {
-    let list = if served.is_empty() { "none".to_string() } else { served.join(", ") };
+    let list = if served.is_empty() { "none".to_string() } else { crate::join::join(served, ", ") };
     match closest {
         Some(c) => format!("The server does not serve `{model}`; did you mean `{c}`? Use the id exactly as GET /v1/models lists it (served: {list})."),
         None => format!("The server does not serve `{model}`. Use an id exactly as GET /v1/models lists it (served: {list}), or start vLLM with --served-model-name {model}."),

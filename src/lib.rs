@@ -8,6 +8,20 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+/// `impl Serialize` for a unit enum that has `fn as_str(self) -> &'static str`: one
+/// `serialize_unit_variant` call with the name `as_str` gives. serde's derive writes that call once per
+/// variant, and serde-wasm-bindgen's is inlined into each (ErrorCode's alone was 841 bytes of wasm).
+/// The output is the derive's: serde_json and serde-wasm-bindgen both emit the variant's name.
+macro_rules! serialize_as_str {
+    ($($t:ty),* $(,)?) => {$(
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_unit_variant(stringify!($t), *self as u32, self.as_str())
+            }
+        }
+    )*};
+}
+
 pub mod args;
 pub mod catalog;
 pub mod classify;
@@ -17,6 +31,7 @@ pub mod discovery;
 pub mod error;
 pub mod hints;
 pub mod http;
+mod join;
 mod json;
 mod wire;
 pub mod str_map;

@@ -33,7 +33,7 @@ pub struct Cost {
 }
 
 /// Where a row came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ModelSource {
     /// Declared in `models.providers.vllm.models`.
@@ -43,6 +43,19 @@ pub enum ModelSource {
     /// Declared and also listed by the server.
     Merged,
 }
+
+impl ModelSource {
+    /// The name JSON and JS see.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModelSource::Config => "config",
+            ModelSource::Discovered => "discovered",
+            ModelSource::Merged => "merged",
+        }
+    }
+}
+
+serialize_as_str!(ModelSource);
 
 /// One model the provider offers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -87,7 +100,7 @@ pub struct ModelDefinition {
 }
 
 /// Where a field's value came from.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Origin {
     /// Written in the config (on the row, or the provider's `maxTokens`).
@@ -98,6 +111,19 @@ pub enum Origin {
     #[default]
     Default,
 }
+
+impl Origin {
+    /// The name JSON and JS see.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Config => "config",
+            Origin::Server => "server",
+            Origin::Default => "default",
+        }
+    }
+}
+
+serialize_as_str!(Origin);
 
 /// Provenance of the fields that config and server can both set.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

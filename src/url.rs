@@ -140,14 +140,14 @@ fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
         let host = &authority[..end + 2];
         let after = &rest[end + 1..];
         let port = match after.strip_prefix(':') {
-            Some(p) if !p.is_empty() => Some(p.parse().ok()?),
+            Some(p) if !p.is_empty() => Some(small_number(p)?),
             Some(_) | None if after.is_empty() || after == ":" => None,
             _ => return None,
         };
         return Some((host, port));
     }
     match authority.rsplit_once(':') {
-        Some((h, p)) if !p.is_empty() => Some((h, Some(p.parse().ok()?))),
+        Some((h, p)) if !p.is_empty() => Some((h, Some(small_number(p)?))),
         Some((h, _)) => Some((h, None)),
         None => Some((authority, None)),
     }
@@ -171,11 +171,17 @@ pub fn is_local_host(host: &str) -> bool {
     }
 }
 
+/// What `text.parse::<T>()` gives for an unsigned `T` (a `+` sign allowed, nothing out of `T`'s
+/// range), through `u64`'s parser: one integer parser in the wasm instead of one per width.
+pub(crate) fn small_number<T: TryFrom<u64>>(text: &str) -> Option<T> {
+    T::try_from(text.parse::<u64>().ok()?).ok()
+}
+
 fn parse_ipv4(host: &str) -> Option<[u8; 4]> {
     let mut out = [0u8; 4];
     let mut parts = host.split('.');
     for slot in out.iter_mut() {
-        *slot = parts.next()?.parse().ok()?;
+        *slot = small_number(parts.next()?)?;
     }
     parts.next().is_none().then_some(out)
 }
@@ -262,6 +268,14 @@ mod tests {
         }
         for h in ["vllm.example.com", "172.32.0.1", "8.8.8.8", "100.64.0.1"] {
             assert!(!is_local_host(h), "{h}");
+        }
+    }
+
+    #[test]
+    fn small_number_reads_as_parse_does_for_each_width() {
+        for t in ["0", "+7", "255", "256", "65535", "65536", "-1", "-0", "", "+", "1e3", " 1", "007", "18446744073709551616"] {
+            assert_eq!(small_number::<u8>(t), t.parse::<u8>().ok(), "{t:?}");
+            assert_eq!(small_number::<u16>(t), t.parse::<u16>().ok(), "{t:?}");
         }
     }
 }

@@ -12,7 +12,7 @@ pub(super) fn readable_words(message: &str) -> String {
     if items.is_empty() {
         scrub_paths(words)
     } else {
-        scrub_paths(&items.join("; "))
+        scrub_paths(&crate::join::join(&items, "; "))
     }
 }
 
@@ -45,7 +45,7 @@ fn quoted(s: &str) -> Option<&str> {
 fn loc_text(s: &str) -> String {
     let s = s.trim_start();
     if let Some(inner) = s.strip_prefix('(').and_then(|r| r.split(')').next()) {
-        return inner.split(',').map(|p| p.trim().trim_matches(|c| c == '\'' || c == '"')).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(".");
+        return crate::join::join(&inner.split(',').map(|p| p.trim().trim_matches(|c| c == '\'' || c == '"')).filter(|p| !p.is_empty()).collect::<Vec<_>>(), ".");
     }
     quoted(s).unwrap_or("").to_string()
 }
@@ -87,14 +87,25 @@ pub(super) fn model_hint(words: &str) -> String {
     }
 }
 
+/// What `text.parse::<i64>()` gives as far as [`http_date_secs`]'s range checks tell (no field may be
+/// negative, but `-0` is 0: any other negative number reads as -1), with `u64`'s parser: one integer
+/// parser in the wasm instead of one per type.
+fn date_field(text: &str) -> Option<i64> {
+    match text.strip_prefix('-') {
+        Some(rest) if !rest.starts_with('+') => rest.parse::<u64>().ok().map(|n| if n == 0 { 0 } else { -1 }),
+        Some(_) => None,
+        None => crate::url::small_number(text),
+    }
+}
+
 /// Seconds since the epoch of an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the form HTTP sends.
 pub(super) fn http_date_secs(text: &str) -> Option<u64> {
     let parts: Vec<&str> = text.split_whitespace().collect();
     let [_, day, month, year, time, "GMT"] = parts.as_slice() else { return None };
     const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     let month = MONTHS.iter().position(|m| m == month)? as i64 + 1;
-    let (day, year): (i64, i64) = (day.parse().ok()?, year.parse().ok()?);
-    let hms: Vec<i64> = time.split(':').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let (day, year): (i64, i64) = (date_field(day)?, date_field(year)?);
+    let hms: Vec<i64> = time.split(':').map(date_field).collect::<Option<_>>()?;
     let [h, m, s] = hms.as_slice() else { return None };
     // A real date only: out-of-range fields would overflow the arithmetic below (found by fuzzing).
     let fits = (1..=31).contains(&day) && (0..=9999).contains(&year) && (0..=23).contains(h) && (0..=59).contains(m) && (0..=60).contains(s);
@@ -110,4 +121,20 @@ pub(super) fn http_date_secs(text: &str) -> Option<u64> {
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     let days = era * 146_097 + doe - 719_468;
     u64::try_from(days * 86_400 + h * 3600 + m * 60 + s).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_fields_read_as_i64_parsing_does_within_the_checked_ranges() {
+        let cases = ["0", "-0", "+0", "-00", "31", "-1", "-+1", "+-1", "-", "+", "", "9223372036854775807", "9223372036854775808", "-9223372036854775808", "x"];
+        for t in cases {
+            let want = t.parse::<i64>().ok().map(|n| if n < 0 { -1 } else { n });
+            assert_eq!(date_field(t), want, "{t:?}");
+        }
+        assert_eq!(http_date_secs("Sun, 06 Nov 1994 -0:49:37 GMT"), http_date_secs("Sun, 06 Nov 1994 00:49:37 GMT"));
+        assert_eq!(http_date_secs("Sun, -6 Nov 1994 08:49:37 GMT"), None);
+    }
 }

@@ -7,7 +7,6 @@
 use super::profiles::{Profile, Profiles};
 use super::secret::{self, env_value, Resolved, SecretInput};
 use super::Diagnostic;
-use serde::Serialize;
 use crate::str_map::StrMap;
 
 /// The env var OpenClaw reads for vLLM.
@@ -39,8 +38,7 @@ pub fn is_known_env_name(v: &str) -> bool {
 }
 
 /// Where the key was found.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AuthSource {
     /// `VLLM_API_KEY` (or the env var a config ref names).
     Env,
@@ -53,6 +51,21 @@ pub enum AuthSource {
     /// No key.
     None,
 }
+
+impl AuthSource {
+    /// The name JSON and JS see.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthSource::Env => "env",
+            AuthSource::Config => "config",
+            AuthSource::Profile => "profile",
+            AuthSource::SyntheticLocal => "synthetic-local",
+            AuthSource::None => "none",
+        }
+    }
+}
+
+serialize_as_str!(AuthSource);
 
 /// The resolved key and how it was found.
 #[derive(Clone, Debug, PartialEq)]

@@ -85,8 +85,7 @@ impl Diagnostic {
 }
 
 /// How the provider came to exist.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
     /// `models.providers.vllm` is declared.
     Explicit,
@@ -95,6 +94,19 @@ pub enum Status {
     /// Neither: OpenClaw does not register the provider.
     Unregistered,
 }
+
+impl Status {
+    /// The name JSON and JS see.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Explicit => "explicit",
+            Status::Implicit => "implicit",
+            Status::Unregistered => "unregistered",
+        }
+    }
+}
+
+serialize_as_str!(Status);
 
 /// The auth part of [`ResolvedProvider`].
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -212,7 +212,7 @@ pub fn synthetic_local_blocker(d: &DeclaredProvider, written_url: Option<&str>, 
         missing.push("models[]");
     }
     if !missing.is_empty() {
-        return Some(format!("the synthetic local key needs {} written on the provider", missing.join(", ")));
+        return Some(format!("the synthetic local key needs {} written on the provider", crate::join::join(&missing, ", ")));
     }
     if *key != ConfigKey::Absent {
         return Some("apiKey is configured but yields no key".to_string());

@@ -54,7 +54,7 @@ impl<'a> Obj<'a> {
             Some(k) => Err(ProviderError::config_at(
                 &join(self.path, k),
                 format!("{}: unrecognized key \"{k}\"", join(self.path, k)),
-                format!("Remove it; {} accepts: {}.", self.path, allowed.join(", ")),
+                format!("Remove it; {} accepts: {}.", self.path, crate::join::join(allowed, ", ")),
             )),
             None => Ok(()),
         }

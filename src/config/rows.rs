@@ -142,7 +142,7 @@ fn one_of(value: &str, allowed: &[&str], path: &str) -> Result<(), ProviderError
     if allowed.contains(&value) {
         return Ok(());
     }
-    let list = allowed.iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>().join(", ");
+    let list = crate::join::join(&allowed.iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>(), ", ");
     Err(ProviderError::config_at(path, format!("{path}: expected one of {list}, got \"{value}\""), format!("Set {path} to one of {list}.")))
 }
 

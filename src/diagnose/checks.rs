@@ -127,19 +127,12 @@ fn config(d: &Diagnosis) -> Check {
         return check("config", "Provider config", Pass, how);
     }
     let list: Vec<String> = p.warnings.iter().map(|w| if w.path.is_empty() { w.message.clone() } else { format!("{}: {}", w.path, w.message) }).collect();
-    check("config", "Provider config", Warn, format!("{how}; {}", list.join("; "))).hint("Fix the config entries the warnings name.")
+    check("config", "Provider config", Warn, format!("{how}; {}", crate::join::join(&list, "; "))).hint("Fix the config entries the warnings name.")
 }
 
 fn auth_source(d: &Diagnosis) -> String {
     let a = &d.provider.describe().auth;
-    use crate::config::auth::AuthSource;
-    let source = match a.source {
-        AuthSource::Env => "env",
-        AuthSource::Config => "config",
-        AuthSource::Profile => "profile",
-        AuthSource::SyntheticLocal => "synthetic-local",
-        AuthSource::None => "none",
-    };
+    let source = a.source.as_str();
     match (&a.env_var, &a.profile_id) {
         (Some(v), _) => format!("{source} ({v})"),
         (_, Some(p)) => format!("{source} ({p})"),
@@ -165,7 +158,7 @@ fn base_url(base: &str, issues: &[UrlIssue], route_missing: bool) -> Check {
     let fixes: Vec<&str> = issues.iter().map(|i| i.fix.as_str()).collect();
     // 0.0.0.0 works from Node on Linux but not from browsers or Windows: a warning, not a failure.
     let status = if route_missing { Fail } else { Warn };
-    check("base-url", "Base URL", status, format!("{base}: {}", problems.join("; "))).hint(fixes.join(" "))
+    check("base-url", "Base URL", status, format!("{base}: {}", crate::join::join(&problems, "; "))).hint(crate::join::join(&fixes, " "))
 }
 
 fn health_check(d: &Diagnosis) -> Check {
@@ -246,7 +239,7 @@ fn models_listed(d: &Diagnosis, r: &crate::http::HttpResponse, ms: u64) -> Check
         })
         .collect();
     let discovery = &d.provider.describe().discovery;
-    let mut c = check("models", title, Pass, format!("{} served: {}", rows.len(), list.join(", ")));
+    let mut c = check("models", title, Pass, format!("{} served: {}", rows.len(), crate::join::join(&list, ", ")));
     if !discovery.enabled {
         c.status = Warn;
         c.detail.push_str(&format!("; listModels() will not use them: {}", discovery.reason));

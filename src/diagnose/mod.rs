@@ -41,8 +41,7 @@ pub struct DiagnoseOptions {
 }
 
 /// How a check came out.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CheckStatus {
     /// Fine.
     Pass,
@@ -53,6 +52,20 @@ pub enum CheckStatus {
     /// Not run; the detail says why.
     Skip,
 }
+
+impl CheckStatus {
+    /// The name JSON and JS see.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckStatus::Pass => "pass",
+            CheckStatus::Warn => "warn",
+            CheckStatus::Fail => "fail",
+            CheckStatus::Skip => "skip",
+        }
+    }
+}
+
+serialize_as_str!(CheckStatus);
 
 /// One check of the report.
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -20,9 +20,9 @@ pub fn merge_replica_reports(reports: Vec<(String, DiagnosisReport)>) -> Diagnos
     let silent: Vec<&str> = reports.iter().map(|(url, _)| url.as_str()).filter(|url| !answering.contains(url)).collect();
     let n = reports.len();
     let (status, detail) = match (answering.len(), silent.is_empty()) {
-        (_, true) => (CheckStatus::Pass, format!("all {n} servers answer: {}", answering.join(", "))),
-        (0, _) => (CheckStatus::Fail, format!("none of the {n} servers answers: {}", silent.join(", "))),
-        (k, _) => (CheckStatus::Warn, format!("{k} of {n} servers answer; calls skip {} while it does not", silent.join(", "))),
+        (_, true) => (CheckStatus::Pass, format!("all {n} servers answer: {}", crate::join::join(&answering, ", "))),
+        (0, _) => (CheckStatus::Fail, format!("none of the {n} servers answers: {}", crate::join::join(&silent, ", "))),
+        (k, _) => (CheckStatus::Warn, format!("{k} of {n} servers answer; calls skip {} while it does not", crate::join::join(&silent, ", "))),
     };
     let summary = Check {
         id: "replicas",

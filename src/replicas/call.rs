@@ -202,7 +202,7 @@ impl ReplicaCall {
                 .iter()
                 .map(|a| format!("{} → {}", a.base_url, a.status.map_or_else(|| a.failure.clone().unwrap_or_default(), |s| s.to_string())))
                 .collect();
-            e.message = format!("{} ({} attempts: {})", e.message, tries.len(), tries.join(", "));
+            e.message = format!("{} ({} attempts: {})", e.message, tries.len(), crate::join::join(&tries, ", "));
             e.attempts = self.attempts.clone();
         }
         e

@@ -89,8 +89,7 @@ impl Replica {
 }
 
 /// A replica's health, as `describe()` shows it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReplicaHealth {
     /// Calls go to it.
     Healthy,
@@ -99,6 +98,19 @@ pub enum ReplicaHealth {
     /// Its cooldown ended: the next call tries it once (or is trying it), and its outcome decides.
     Trial,
 }
+
+impl ReplicaHealth {
+    /// The name JSON and JS see.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReplicaHealth::Healthy => "healthy",
+            ReplicaHealth::Unhealthy => "unhealthy",
+            ReplicaHealth::Trial => "trial",
+        }
+    }
+}
+
+serialize_as_str!(ReplicaHealth);
 
 /// One replica in `describe().replicas`. Never holds a secret.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -181,11 +181,11 @@ fn assistant(model: &ModelDefinition, content: Option<&Content>, reasoning: Opti
         return None;
     }
     // A turn with tool calls and no text is sent with `content: null`, as OpenClaw sends it.
-    Some(wire::Message::Assistant { content: (!text.is_empty()).then(|| text.join("\n")), reasoning_content, tool_calls })
+    Some(wire::Message::Assistant { content: (!text.is_empty()).then(|| crate::join::join(&text, "\n")), reasoning_content, tool_calls })
 }
 
 fn tool_result(model: &ModelDefinition, content: Content, media: &mut MediaNotes) -> (String, Vec<Part>) {
-    let text = texts(Some(&content)).join("\n");
+    let text = crate::join::join(&texts(Some(&content)), "\n");
     let mut images = Vec::new();
     let mut placeholder = None;
     if let Content::Parts(parts) = content {

@@ -3,8 +3,7 @@
 use serde::Serialize;
 
 /// What happened to a field.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
     /// Left out of the body (or the headers).
     Dropped,
@@ -17,6 +16,21 @@ pub enum Action {
     /// Replaced by a later source.
     Overridden,
 }
+
+impl Action {
+    /// The name JSON and JS see.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Dropped => "dropped",
+            Action::Added => "added",
+            Action::Renamed => "renamed",
+            Action::Clamped => "clamped",
+            Action::Overridden => "overridden",
+        }
+    }
+}
+
+serialize_as_str!(Action);
 
 /// One explained difference.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

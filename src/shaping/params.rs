@@ -207,7 +207,7 @@ pub fn late_patches(params: &Map<String, Value>, body: &mut Body, notes: &mut No
                     }
                 }
                 if !managed.is_empty() {
-                    notes.push(managed.join(","), Action::Overridden, format!("extraBody overrides framework-managed request keys: {}; the request may no longer match the conversation.", managed.join(", ")));
+                    notes.push(crate::join::join(&managed, ","), Action::Overridden, format!("extraBody overrides framework-managed request keys: {}; the request may no longer match the conversation.", crate::join::join(&managed, ", ")));
                 }
                 let built = body.built_keys();
                 for k in extra.keys() {

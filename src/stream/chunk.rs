@@ -286,7 +286,7 @@ mod tests {
             _ => {
                 let n = rng.below(3);
                 let items: Vec<String> = (0..n).map(|_| any(rng, depth.saturating_sub(1), keys)).collect();
-                format!("[{}]", items.join(","))
+                format!("[{}]", crate::join::join(&items, ","))
             }
         }
     }
@@ -300,7 +300,7 @@ mod tests {
                 let v = match k {
                     "choices" | "tool_calls" | "content" if depth > 0 && rng.chance(70) => {
                         let items: Vec<String> = (0..rng.below(3) + 1).map(|_| object(rng, depth - 1, keys)).collect();
-                        format!("[{}]", items.join(","))
+                        format!("[{}]", crate::join::join(&items, ","))
                     }
                     "delta" | "message" | "function" | "usage" | "prompt_tokens_details" if depth > 0 && rng.chance(70) => object(rng, depth - 1, keys),
                     _ => any(rng, depth, keys),
@@ -308,7 +308,7 @@ mod tests {
                 format!("\"{k}\":{v}")
             })
             .collect();
-        format!("{{{}}}", fields.join(","))
+        format!("{{{}}}", crate::join::join(&fields, ","))
     }
 
     #[test]

@@ -53,8 +53,7 @@ pub fn emit_reasoning(model_reasoning: bool, thinking: Option<&str>) -> bool {
 }
 
 /// Why the reply ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StopReason {
     /// The model finished.
     Stop,
@@ -67,6 +66,21 @@ pub enum StopReason {
     /// The caller aborted.
     Aborted,
 }
+
+impl StopReason {
+    /// The name JSON and JS see.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StopReason::Stop => "stop",
+            StopReason::Length => "length",
+            StopReason::ToolUse => "toolUse",
+            StopReason::Error => "error",
+            StopReason::Aborted => "aborted",
+        }
+    }
+}
+
+serialize_as_str!(StopReason);
 
 /// The assistant message of a result.
 #[derive(Clone, Debug, PartialEq, Serialize)]
