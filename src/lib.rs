@@ -48,6 +48,7 @@ pub mod redact;
 pub mod replicas;
 pub mod redirect;
 pub mod shaping;
+pub mod steps;
 pub mod stream;
 pub mod transport;
 pub mod unreadable;

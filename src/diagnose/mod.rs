@@ -145,7 +145,8 @@ pub type Outcome = Result<HttpResponse, TransportFailure>;
 
 /// A diagnosis in progress. See the module docs for the protocol.
 pub struct Diagnosis<'a> {
-    provider: &'a Provider,
+    // Borrowed, or owned when the diagnosis is of a replica (`crate::steps::DiagnoseRun`).
+    provider: std::borrow::Cow<'a, Provider>,
     opts: DiagnoseOptions,
     /// The base URL with known mistakes corrected: `/health` and `/version` live at its root.
     fixed: BaseUrl,
@@ -156,6 +157,15 @@ pub struct Diagnosis<'a> {
 impl<'a> Diagnosis<'a> {
     /// Starts a diagnosis of `provider`.
     pub fn new(provider: &'a Provider, opts: DiagnoseOptions) -> Self {
+        Diagnosis::of(std::borrow::Cow::Borrowed(provider), opts)
+    }
+
+    /// Starts a diagnosis of `provider`, which it keeps.
+    pub fn owned(provider: Provider, opts: DiagnoseOptions) -> Diagnosis<'static> {
+        Diagnosis::of(std::borrow::Cow::Owned(provider), opts)
+    }
+
+    fn of(provider: std::borrow::Cow<'a, Provider>, opts: DiagnoseOptions) -> Self {
         // The path is corrected (so `/health` is found even without `/v1`); the host is kept, so the
         // probes test the address actually configured.
         let mut fixed = url_lint::corrected(provider.base(), false);

@@ -5,11 +5,13 @@
 
 use super::convert::{call, call_method, construct, get, is_bytes};
 use super::guard::{Guard, Halt};
-use super::to_js;
+use super::{now, random, to_js};
+use crate::error::ProviderError;
+use crate::steps::{Step, Steps};
 use crate::http::{probe_init, FetchInit, HttpRequest, HttpResponse, MAX_ERROR_BODY_BYTES};
 use crate::redirect::{next_hop, Hop};
 use crate::stream::{Fired, Piece, NOT_A_RESPONSE, NOT_A_STREAM, UNUSABLE_RESPONSE};
-use crate::transport::{absorb, answer_status, cors_check_url, null_body, wants_reachability_probe, FailureKind, TransportFailure};
+use crate::transport::{absorb, answer_status, cors_check_url, null_body, runtime_missing, wants_reachability_probe, FailureKind, TransportFailure};
 use gloo_net::http::{Headers, Method, RequestBuilder, Response};
 use js_sys::{Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -107,7 +109,7 @@ pub(crate) async fn open(req: &HttpRequest, fetch: Option<&Function>, guard: &Gu
         let resp = match raw {
             Ok(raw) => adopt(&raw, &req)?,
             Err(Halt::Rejected(e)) => return Err(with_probe(failure(FailureKind::Network, &e, &req), fetch).await),
-            Err(halt) => return Err(failure(if let Halt::Timer(_) = halt { FailureKind::Timeout } else { FailureKind::Aborted }, &JsValue::UNDEFINED, &req)),
+            Err(halt) => return Err(failure(halted(&halt), &JsValue::UNDEFINED, &req)),
         };
         // The platform resolves a relative Location against the request's URL, as fetch itself would.
         let location = resp.headers().get("location").map(|l| text(&construct("URL", &[&l.as_str().into(), &req.url.as_str().into()]).unwrap_or_default(), "href").unwrap_or(l));
@@ -172,9 +174,29 @@ fn piece(chunk: &JsValue) -> Piece {
     }
 }
 
-/// Waits before a retry of `req`: the guard's abort or timer ends the wait as it would end `req`.
-pub(crate) async fn pause(ms: u32, req: &HttpRequest, guard: &Guard) -> Result<(), TransportFailure> {
-    guard.pause(ms).await.map_err(|halt| failure(if let Halt::Timer(_) = halt { FailureKind::Timeout } else { FailureKind::Aborted }, &JsValue::UNDEFINED, req))
+/// Performs the steps a core call asks for (discovery, diagnosis) until it is done.
+pub(crate) async fn perform<S: Steps>(mut call: S, fetch: Option<&Function>, mut guard: Guard) -> Result<S::Out, ProviderError> {
+    let mut first = true;
+    loop {
+        match call.next(now()) {
+            Step::Send(req) => {
+                // Each request after the first gets a fresh guard (a timer that fired has ended the last),
+                // on the same caller's signal.
+                if !std::mem::take(&mut first) {
+                    guard = guard.renew().ok_or_else(|| runtime_missing("AbortController"))?;
+                }
+                let outcome = send(&req, fetch, &guard).await;
+                call.answered(outcome, guard.caller_aborted(), now(), random());
+            }
+            Step::Wait(ms) => call.waited(guard.pause(ms).await.err().as_ref().map(halted)),
+            Step::Done(result) => return result,
+        }
+    }
+}
+
+/// What a race that ended without its value means for the request it waited on.
+fn halted(halt: &Halt) -> FailureKind {
+    if let Halt::Timer(_) = halt { FailureKind::Timeout } else { FailureKind::Aborted }
 }
 
 /// Sends the request under `guard` and reads the body (capped), or says why that failed.

@@ -12,7 +12,7 @@ mod types;
 use crate::args::arg_error;
 use crate::config::Provider;
 use crate::error::ProviderError;
-use crate::replicas::{Outcome, ReplicaCall, Verdict};
+use crate::steps::DiscoveryCall;
 use convert::{call_options, json, to_js};
 use js_sys::{Function, Promise};
 use std::future::Future;
@@ -105,26 +105,9 @@ pub(crate) fn random() -> u32 {
     (js_sys::Math::random() * 4_294_967_296.0) as u32
 }
 
-/// `GET /models` across the replicas: the core says where each try goes and whether to try again.
+/// `GET /models` across the replicas, as the core's [`DiscoveryCall`] steps it.
 async fn discover(core: &Provider, fetch: Option<&Function>, (opts, guard): (crate::args::Options, guard::Guard)) -> Result<Vec<crate::models::ModelDefinition>, ProviderError> {
-    let mut call = ReplicaCall::new(opts.routing, opts.timeout_ms, now());
-    loop {
-        let i = call.target(&mut core.replica_set().borrow_mut(), now());
-        let replica = core.replica(i);
-        let mut req = replica.discovery_request(call.remaining_ms(now()));
-        call.decorate(&mut req.headers);
-        let mut resp = fetch::send(&req, fetch, &guard).await;
-        let outcome = resp.as_ref().map_or_else(Outcome::Failed, |r| Outcome::Answered { status: r.status, headers: &r.headers });
-        let verdict = call.report(&mut core.replica_set().borrow_mut(), outcome, now(), random());
-        if let Verdict::Retry { delay_ms } = verdict {
-            match fetch::pause(delay_ms, &req, &guard).await {
-                Ok(()) => continue,
-                Err(f) => resp = Err(f),
-            }
-        }
-        let resp = resp.map_err(|f| crate::transport::classify_transport(&f, &replica.describe().base_url).redact(core.secrets()));
-        return resp.and_then(|r| replica.parse_discovery(&r)).map_err(|e| call.annotate(e));
-    }
+    fetch::perform(DiscoveryCall::new(core, opts.routing, opts.timeout_ms, now()), fetch, guard).await
 }
 
 /// Classifies an HTTP error answer you got elsewhere, without throwing.

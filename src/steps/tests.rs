@@ -1,0 +1,114 @@
+//! The discovery and diagnosis drivers, stepped the way the wasm layer steps them.
+
+// The outcomes built here are the ones the runtime reports: a response or a transport failure.
+#![allow(clippy::result_large_err)]
+
+use super::*;
+use crate::config::{resolve, ConfigInput, ResolveInput};
+use serde_json::json;
+
+const KEY: &str = "sk-steps-test-secret";
+
+fn provider(base_urls: serde_json::Value) -> Provider {
+    let config = json!({"models": {"providers": {"vllm": {"baseUrl": "http://10.0.0.1:8000/v1", "apiKey": KEY, "api": "openai-completions", "models": [{"id": "m", "name": "m"}]}}}});
+    resolve(&ResolveInput { config: Some(ConfigInput::Value(config)), base_urls: Some(base_urls), ..Default::default() }).unwrap()
+}
+
+fn answer(status: u16, body: &str) -> crate::diagnose::Outcome {
+    Ok(HttpResponse { status, body: body.as_bytes().to_vec(), ..Default::default() })
+}
+
+fn refused(req: &HttpRequest) -> crate::diagnose::Outcome {
+    Err(TransportFailure { cause_code: Some("ECONNREFUSED".into()), message: "fetch failed".into(), ..TransportFailure::new(FailureKind::Network, req) })
+}
+
+fn sent<T: std::fmt::Debug>(step: Step<T>) -> HttpRequest {
+    match step {
+        Step::Send(req) => req,
+        other => panic!("expected a request, got {other:?}"),
+    }
+}
+
+const MODELS: &str = r#"{"object":"list","data":[{"id":"Qwen/Qwen3-8B","object":"model","max_model_len":32768}]}"#;
+
+#[test]
+fn discovery_tries_the_next_replica_after_a_503_and_returns_its_models() {
+    let p = provider(json!(["http://10.0.0.2:8000/v1"]));
+    let mut call = DiscoveryCall::new(&p, CallRouting::default(), Some(10_000), 0);
+    let first = sent(call.next(0));
+    assert_eq!(first.url, "http://10.0.0.1:8000/v1/models");
+    call.answered(answer(503, "busy"), false, 10, 0);
+    assert!(matches!(call.next(10), Step::Wait(0)), "another healthy replica: no backoff");
+    call.waited(None);
+    let second = sent(call.next(20));
+    assert_eq!(second.url, "http://10.0.0.2:8000/v1/models");
+    assert!(second.timeout_ms.is_some_and(|ms| ms <= 9_980), "the try gets what is left of the call's time");
+    call.answered(answer(200, MODELS), false, 30, 0);
+    match call.next(30) {
+        Step::Done(Ok(models)) => assert_eq!(models[0].id, "Qwen/Qwen3-8B"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn discovery_gives_a_refusal_it_does_not_retry_as_an_error_without_secrets() {
+    let p = provider(json!([]));
+    let mut call = DiscoveryCall::new(&p, CallRouting { retries: 0, ..Default::default() }, None, 0);
+    let req = sent(call.next(0));
+    call.answered(answer(401, &format!("bad key {KEY}")), false, 5, 0);
+    match call.next(5) {
+        Step::Done(Err(e)) => {
+            assert_eq!(e.code, ErrorCode::Auth);
+            assert!(!format!("{e:?}").contains(KEY));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(req.headers.iter().any(|(k, _)| k == "Authorization"));
+}
+
+#[test]
+fn discovery_ended_by_its_timer_during_a_retry_wait_times_out() {
+    let p = provider(json!([]));
+    let mut call = DiscoveryCall::new(&p, CallRouting { retries: 2, ..Default::default() }, Some(60_000), 0);
+    let req = sent(call.next(0));
+    call.answered(refused(&req), false, 5, 0);
+    let Step::Wait(ms) = call.next(5) else { panic!("a single refused server is tried again after a backoff") };
+    assert!(ms > 0);
+    call.waited(Some(FailureKind::Timeout));
+    match call.next(60_000) {
+        Step::Done(Err(e)) => assert_eq!(e.code, ErrorCode::Timeout),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn diagnose_runs_each_replica_in_turn_and_merges_their_reports() {
+    let p = provider(json!(["http://10.0.0.2:8000/v1"]));
+    let mut run = DiagnoseRun::new(&p, DiagnoseOptions::default());
+    let mut urls = Vec::new();
+    let report = loop {
+        match run.next(100) {
+            Step::Send(req) => {
+                urls.push(req.url.clone());
+                run.answered(refused(&req), false, 150, 0);
+            }
+            Step::Wait(_) => panic!("a diagnosis does not wait"),
+            Step::Done(r) => break r.unwrap(),
+        }
+    };
+    assert_eq!(urls, ["http://10.0.0.1:8000/health", "http://10.0.0.2:8000/health"], "an unreachable server gets no further probes");
+    assert!(!report.ok);
+    assert!(report.checks.iter().any(|c| c.id == "replicas"));
+}
+
+#[test]
+fn diagnose_ends_with_aborted_once_the_callers_signal_fired() {
+    let p = provider(json!([]));
+    let mut run = DiagnoseRun::new(&p, DiagnoseOptions::default());
+    let req = sent(run.next(0));
+    run.answered(refused(&req), true, 1, 0);
+    match run.next(1) {
+        Step::Done(Err(e)) => assert_eq!(e.code, ErrorCode::Aborted),
+        other => panic!("{other:?}"),
+    }
+}
