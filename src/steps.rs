@@ -13,22 +13,21 @@ use crate::transport::{classify_transport, FailureKind, TransportFailure};
 
 /// What the runtime does next for a call.
 #[derive(Debug)]
-pub enum Step<T> {
+pub enum Step {
     /// Send this request under the call's guard and read its body, then report with [`Steps::answered`].
     Send(HttpRequest),
     /// Wait this many milliseconds (the call's abort and timer still end the wait), then report with
     /// [`Steps::waited`].
     Wait(u32),
-    /// The call is over, with this result.
-    Done(Result<T, ProviderError>),
+    /// The call is over: its result is ready.
+    Done,
 }
 
-/// A call the runtime drives step by step. Times are milliseconds since the Unix epoch.
+/// A call the runtime drives step by step (object safe: one loop drives every kind of call, then
+/// takes its result). Times are milliseconds since the Unix epoch.
 pub trait Steps {
-    /// What the call gives in the end.
-    type Out;
     /// What to do next.
-    fn next(&mut self, now_ms: u64) -> Step<Self::Out>;
+    fn next(&mut self, now_ms: u64) -> Step;
     /// What came of the [`Step::Send`]: the response, or why there was none; and whether the caller's
     /// signal has fired meanwhile. `random` jitters a retry's backoff.
     fn answered(&mut self, outcome: Result<HttpResponse, TransportFailure>, caller_aborted: bool, now_ms: u64, random: u32);
@@ -52,6 +51,11 @@ impl<'a> DiscoveryCall<'a> {
         DiscoveryCall { provider, call: ReplicaCall::new(routing, timeout_ms, now_ms), current: None, result: None }
     }
 
+    /// The call's result, once [`Steps::next`] has said [`Step::Done`].
+    pub fn result(self) -> Result<Vec<ModelDefinition>, ProviderError> {
+        self.result.unwrap_or_else(|| Err(crate::stream::unknown_error()))
+    }
+
     fn finish(&mut self, replica: &Provider, outcome: Result<HttpResponse, TransportFailure>) {
         let resp = outcome.map_err(|f| classify_transport(&f, &replica.describe().base_url).redact(self.provider.secrets()));
         self.result = Some(resp.and_then(|r| replica.parse_discovery(&r)).map_err(|e| self.call.annotate(e)));
@@ -59,11 +63,9 @@ impl<'a> DiscoveryCall<'a> {
 }
 
 impl Steps for DiscoveryCall<'_> {
-    type Out = Vec<ModelDefinition>;
-
-    fn next(&mut self, now_ms: u64) -> Step<Self::Out> {
-        if let Some(result) = self.result.take() {
-            return Step::Done(result);
+    fn next(&mut self, now_ms: u64) -> Step {
+        if self.result.is_some() {
+            return Step::Done;
         }
         if let Some((_, _, Some(ms))) = self.current {
             return Step::Wait(ms);
@@ -105,30 +107,37 @@ pub struct DiagnoseRun<'a> {
     /// The probe in flight and when it was sent.
     pending: Option<(Probe, u64)>,
     aborted: bool,
+    result: Option<Result<DiagnosisReport, ProviderError>>,
 }
 
 impl<'a> DiagnoseRun<'a> {
     /// A diagnosis of every replica of `provider`.
     pub fn new(provider: &'a Provider, opts: DiagnoseOptions) -> Self {
-        DiagnoseRun { provider, opts, current: None, done: Vec::new(), pending: None, aborted: false }
+        DiagnoseRun { provider, opts, current: None, done: Vec::new(), pending: None, aborted: false, result: None }
+    }
+
+    /// The merged report, once [`Steps::next`] has said [`Step::Done`]; or the `aborted` error.
+    pub fn result(self) -> Result<DiagnosisReport, ProviderError> {
+        self.result.unwrap_or_else(|| Err(crate::stream::unknown_error()))
     }
 }
 
 impl Steps for DiagnoseRun<'_> {
-    type Out = DiagnosisReport;
-
-    fn next(&mut self, now_ms: u64) -> Step<DiagnosisReport> {
+    fn next(&mut self, now_ms: u64) -> Step {
         if self.aborted {
-            return Step::Done(Err(ProviderError::new(ErrorCode::Aborted, "Diagnosis was aborted", crate::hints::aborted())));
+            self.result = Some(Err(ProviderError::new(ErrorCode::Aborted, "Diagnosis was aborted", crate::hints::aborted())));
         }
-        loop {
+        while self.result.is_none() {
             let (i, d) = match &mut self.current {
                 Some(current) => current,
                 None if self.done.len() < self.provider.replica_set().borrow().len() => {
                     let i = self.done.len();
                     self.current.insert((i, Diagnosis::owned(self.provider.replica(i), self.opts.clone())))
                 }
-                None => return Step::Done(Ok(merge_replica_reports(std::mem::take(&mut self.done)))),
+                None => {
+                    self.result = Some(Ok(merge_replica_reports(std::mem::take(&mut self.done))));
+                    break;
+                }
             };
             if let Some((probe, req)) = d.next_request() {
                 self.pending = Some((probe, now_ms));
@@ -138,6 +147,7 @@ impl Steps for DiagnoseRun<'_> {
             self.done.push((self.provider.replica(*i).describe().base_url.clone(), report));
             self.current = None;
         }
+        Step::Done
     }
 
     fn answered(&mut self, outcome: Result<HttpResponse, TransportFailure>, caller_aborted: bool, now_ms: u64, _: u32) {

@@ -22,7 +22,7 @@ fn refused(req: &HttpRequest) -> crate::diagnose::Outcome {
     Err(TransportFailure { cause_code: Some("ECONNREFUSED".into()), message: "fetch failed".into(), ..TransportFailure::new(FailureKind::Network, req) })
 }
 
-fn sent<T: std::fmt::Debug>(step: Step<T>) -> HttpRequest {
+fn sent(step: Step) -> HttpRequest {
     match step {
         Step::Send(req) => req,
         other => panic!("expected a request, got {other:?}"),
@@ -44,10 +44,8 @@ fn discovery_tries_the_next_replica_after_a_503_and_returns_its_models() {
     assert_eq!(second.url, "http://10.0.0.2:8000/v1/models");
     assert!(second.timeout_ms.is_some_and(|ms| ms <= 9_980), "the try gets what is left of the call's time");
     call.answered(answer(200, MODELS), false, 30, 0);
-    match call.next(30) {
-        Step::Done(Ok(models)) => assert_eq!(models[0].id, "Qwen/Qwen3-8B"),
-        other => panic!("{other:?}"),
-    }
+    assert!(matches!(call.next(30), Step::Done));
+    assert_eq!(call.result().unwrap()[0].id, "Qwen/Qwen3-8B");
 }
 
 #[test]
@@ -56,13 +54,10 @@ fn discovery_gives_a_refusal_it_does_not_retry_as_an_error_without_secrets() {
     let mut call = DiscoveryCall::new(&p, CallRouting { retries: 0, ..Default::default() }, None, 0);
     let req = sent(call.next(0));
     call.answered(answer(401, &format!("bad key {KEY}")), false, 5, 0);
-    match call.next(5) {
-        Step::Done(Err(e)) => {
-            assert_eq!(e.code, ErrorCode::Auth);
-            assert!(!format!("{e:?}").contains(KEY));
-        }
-        other => panic!("{other:?}"),
-    }
+    assert!(matches!(call.next(5), Step::Done));
+    let e = call.result().unwrap_err();
+    assert_eq!(e.code, ErrorCode::Auth);
+    assert!(!format!("{e:?}").contains(KEY));
     assert!(req.headers.iter().any(|(k, _)| k == "Authorization"));
 }
 
@@ -75,10 +70,8 @@ fn discovery_ended_by_its_timer_during_a_retry_wait_times_out() {
     let Step::Wait(ms) = call.next(5) else { panic!("a single refused server is tried again after a backoff") };
     assert!(ms > 0);
     call.waited(Some(FailureKind::Timeout));
-    match call.next(60_000) {
-        Step::Done(Err(e)) => assert_eq!(e.code, ErrorCode::Timeout),
-        other => panic!("{other:?}"),
-    }
+    assert!(matches!(call.next(60_000), Step::Done));
+    assert_eq!(call.result().unwrap_err().code, ErrorCode::Timeout);
 }
 
 #[test]
@@ -86,16 +79,17 @@ fn diagnose_runs_each_replica_in_turn_and_merges_their_reports() {
     let p = provider(json!(["http://10.0.0.2:8000/v1"]));
     let mut run = DiagnoseRun::new(&p, DiagnoseOptions::default());
     let mut urls = Vec::new();
-    let report = loop {
+    loop {
         match run.next(100) {
             Step::Send(req) => {
                 urls.push(req.url.clone());
                 run.answered(refused(&req), false, 150, 0);
             }
             Step::Wait(_) => panic!("a diagnosis does not wait"),
-            Step::Done(r) => break r.unwrap(),
+            Step::Done => break,
         }
-    };
+    }
+    let report = run.result().unwrap();
     assert_eq!(urls, ["http://10.0.0.1:8000/health", "http://10.0.0.2:8000/health"], "an unreachable server gets no further probes");
     assert!(!report.ok);
     assert!(report.checks.iter().any(|c| c.id == "replicas"));
@@ -107,8 +101,6 @@ fn diagnose_ends_with_aborted_once_the_callers_signal_fired() {
     let mut run = DiagnoseRun::new(&p, DiagnoseOptions::default());
     let req = sent(run.next(0));
     run.answered(refused(&req), true, 1, 0);
-    match run.next(1) {
-        Step::Done(Err(e)) => assert_eq!(e.code, ErrorCode::Aborted),
-        other => panic!("{other:?}"),
-    }
+    assert!(matches!(run.next(1), Step::Done));
+    assert_eq!(run.result().unwrap_err().code, ErrorCode::Aborted);
 }

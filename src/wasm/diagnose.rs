@@ -18,7 +18,9 @@ impl VllmProvider {
         promise(async move {
             let (o, guard) = first?;
             let opts = DiagnoseOptions { model: o.model, probe_chat: o.probe_chat, in_container: o.in_container, timeout_ms: o.timeout_ms, page_origin: page_origin() };
-            to_js(&perform(DiagnoseRun::new(&core, opts), fetch.as_ref(), guard).await?)
+            let mut run = DiagnoseRun::new(&core, opts);
+            perform(&mut run, fetch.as_ref(), guard).await?;
+            to_js(&run.result()?)
         })
     }
 }

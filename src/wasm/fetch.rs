@@ -174,8 +174,9 @@ fn piece(chunk: &JsValue) -> Piece {
     }
 }
 
-/// Performs the steps a core call asks for (discovery, diagnosis) until it is done.
-pub(crate) async fn perform<S: Steps>(mut call: S, fetch: Option<&Function>, mut guard: Guard) -> Result<S::Out, ProviderError> {
+/// Performs the steps a core call asks for (discovery, diagnosis) until it is done (its result is
+/// then in `call`).
+pub(crate) async fn perform(call: &mut dyn Steps, fetch: Option<&Function>, mut guard: Guard) -> Result<(), ProviderError> {
     let mut first = true;
     loop {
         match call.next(now()) {
@@ -189,7 +190,7 @@ pub(crate) async fn perform<S: Steps>(mut call: S, fetch: Option<&Function>, mut
                 call.answered(outcome, guard.caller_aborted(), now(), random());
             }
             Step::Wait(ms) => call.waited(guard.pause(ms).await.err().as_ref().map(halted)),
-            Step::Done(result) => return result,
+            Step::Done => return Ok(()),
         }
     }
 }
