@@ -202,7 +202,7 @@ fn halted(halt: &Halt) -> FailureKind {
 
 /// Sends the request under `guard` and reads the body (capped), or says why that failed.
 pub(crate) async fn send(req: &HttpRequest, fetch: Option<&Function>, guard: &Guard) -> Result<HttpResponse, TransportFailure> {
-    let started = js_sys::Date::now();
+    let started = now();
     req.timeout_ms.inspect(|ms| guard.arm(Fired::Request, *ms));
     let resp = open(req, fetch, guard).await?;
     let mut out = HttpResponse { status: resp.status(), headers: headers(&resp), ..Default::default() };
@@ -215,7 +215,7 @@ pub(crate) async fn send(req: &HttpRequest, fetch: Option<&Function>, guard: &Gu
         reader.cancel();
         more.map_err(|(kind, what)| failure(kind, &what.into(), req))?;
     }
-    out.duration_ms = (js_sys::Date::now() - started).max(0.0) as u32;
+    out.duration_ms = now().saturating_sub(started) as u32;
     Ok(out)
 }
 

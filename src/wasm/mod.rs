@@ -43,6 +43,11 @@ pub(crate) fn throw(e: ProviderError) -> JsValue {
     err.into()
 }
 
+/// A sync export's value as JS, or its error thrown as a `VllmProviderError`.
+pub(crate) fn give<T: serde::Serialize>(result: Result<T, ProviderError>) -> JsResult {
+    result.and_then(|v| to_js(&v)).map_err(throw)
+}
+
 /// A resolved vLLM provider. Create it with `VllmProvider.resolve(...)`.
 #[wasm_bindgen]
 pub struct VllmProvider {
@@ -64,7 +69,7 @@ impl VllmProvider {
     /// The resolved provider as a plain object; secrets never appear in it.
     #[wasm_bindgen(unchecked_return_type = "ResolvedProvider")]
     pub fn describe(&self) -> JsResult {
-        to_js(&self.core.describe_at(js_sys::Date::now() as u64)).map_err(throw)
+        give(Ok(self.core.describe_at(now())))
     }
 
     /// Same as `describe()`, so `JSON.stringify(provider)` never leaks a key.
@@ -89,9 +94,9 @@ impl VllmProvider {
     pub fn list_models(&self, opts: Option<JsCallOptions>) -> Promise {
         let (core, fetch, opts) = (self.core.clone(), self.fetch.clone(), call_options(&opts.into()));
         promise(async move {
-            let (opts, started) = (opts?, js_sys::Date::now());
+            let (opts, started) = (opts?, now());
             let discovered = if core.wants_discovery() { Some(discover(&core, fetch.as_ref(), opts).await) } else { None };
-            to_js(&core.catalog(discovered.map(|d| (d, (js_sys::Date::now() - started).max(0.0) as u64)))?)
+            to_js(&core.catalog(discovered.map(|d| (d, now().saturating_sub(started))))?)
         })
     }
 }
@@ -121,15 +126,15 @@ pub fn classify_error(
 ) -> JsResult {
     // A body that is not a string (bytes, an object claiming a huge length) is refused, never copied.
     let status = Some(status).filter(|s| !s.is_null() && !s.is_undefined()).map(|s| s.as_f64().unwrap_or(f64::NAN));
-    let headers = headers.map(JsValue::from).filter(|h| !h.is_null()).map(|h| convert::json_text(&h, "headers")).transpose().map_err(throw)?;
-    to_js(&crate::classify::classify_error(status, body.as_string(), headers.as_deref()).map_err(throw)?).map_err(throw)
+    let headers = headers.map(JsValue::from).filter(|h| !h.is_null()).map(|h| convert::json_text(&h, "headers")).transpose();
+    give(headers.and_then(|h| crate::classify::classify_error(status, body.as_string(), h.as_deref())))
 }
 
 /// Splits a model reference on its first `/` (`vllm/Qwen/Qwen3-8B` → `{provider:"vllm", model:"Qwen/Qwen3-8B"}`).
 #[wasm_bindgen(js_name = parseModelRef, unchecked_return_type = "{ provider: string; model: string }")]
 pub fn parse_model_ref(#[wasm_bindgen(unchecked_param_type = "string")] reference: JsValue) -> JsResult {
-    let text = reference.as_string().ok_or_else(|| throw(arg_error("ref", "parseModelRef takes a string")))?;
-    to_js(&crate::model_ref::parse_model_ref(&text).map_err(throw)?).map_err(throw)
+    let text = reference.as_string().ok_or_else(|| arg_error("ref", "parseModelRef takes a string"));
+    give(text.and_then(|t| crate::model_ref::parse_model_ref(&t)))
 }
 
 /// The crate's version (equal to the npm package's).

@@ -1,9 +1,9 @@
 //! `buildChatRequest` and `thinkingProfile`: the request `chat()`/`stream()` will send, and the
 //! thinking levels a model offers. Pure: no network.
 
-use super::convert::{json_text, to_js};
+use super::convert::json_text;
 use crate::args::arg_error;
-use super::{throw, types::JsChatRequest, JsResult, VllmProvider};
+use super::{give, throw, types::JsChatRequest, JsResult, VllmProvider};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -17,14 +17,13 @@ impl VllmProvider {
         if !value.is_object() || value.is_function() {
             return Err(throw(arg_error("request", "buildChatRequest takes an object: { model, messages, tools?, toolChoice?, params?, thinking?, priority? }")));
         }
-        let shaped = crate::shaping::build_from_json(&self.core, &json_text(&value, "request").map_err(throw)?).map_err(throw)?;
-        to_js(&shaped.prepared).map_err(throw)
+        give(json_text(&value, "request").and_then(|text| crate::shaping::build_from_json(&self.core, &text)).map(|s| s.prepared))
     }
 
     /// The thinking levels a UI may offer for a model (`vllm/<id>` or a bare id), and the default.
     #[wasm_bindgen(js_name = thinkingProfile, unchecked_return_type = "ThinkingProfile")]
     pub fn thinking_profile(&self, #[wasm_bindgen(unchecked_param_type = "string")] model: JsValue) -> JsResult {
-        let model = model.as_string().ok_or_else(|| throw(arg_error("model", "thinkingProfile takes a model reference string")))?;
-        to_js(&crate::shaping::profile_for(&self.core, &model).map_err(throw)?).map_err(throw)
+        let model = model.as_string().ok_or_else(|| arg_error("model", "thinkingProfile takes a model reference string"));
+        give(model.and_then(|m| crate::shaping::profile_for(&self.core, &m)))
     }
 }
