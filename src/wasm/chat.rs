@@ -6,7 +6,7 @@
 
 use super::convert::{call_options, json_text, to_js};
 use super::fetch::{self, Reader};
-use super::guard::{set_timeout, Guard, Halt};
+use super::guard::{set_timeout, Guard};
 use super::types::{JsChatOptions, JsChatRequest};
 use super::{now, promise, random, throw, VllmProvider};
 use crate::config::Provider;
@@ -119,9 +119,6 @@ impl Call {
         self.core.borrow_mut().aim(&self.provider, now());
         let http = self.core.borrow().plan().map(|p| p.http.clone());
         let (Some(guard), Some(http)) = (&self.guard, http) else { return };
-        if let Some(ms) = http.timeout_ms {
-            guard.arm(Fired::Request, ms);
-        }
         let answer = fetch::open(&http, self.fetch.as_ref(), guard).await.map(|resp| {
             let reader = Reader::of(&resp);
             let body = match &reader { Ok(None) => Body::None, Ok(Some(_)) => Body::Stream, Err(_) => Body::NotAStream };
@@ -137,8 +134,7 @@ impl Call {
     async fn wait(&self, ms: u32) {
         let Some(guard) = &self.guard else { return };
         if let Err(halt) = guard.pause(ms).await {
-            let fired = if let Halt::Timer(tag) = halt { Some(tag) } else { None };
-            self.core.borrow_mut().piece(Piece::Failed { caller_aborted: guard.caller_aborted(), fired, message: String::new() });
+            self.core.borrow_mut().piece(fetch::failed(halt, guard));
         }
     }
 

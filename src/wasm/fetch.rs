@@ -96,9 +96,10 @@ pub(crate) fn headers(resp: &Response) -> Vec<(String, String)> {
     resp.headers().entries().collect()
 }
 
-/// Sends `req` under `guard`, following redirects as the core decides; resolves when the answer's
-/// head arrives (body unread), or says why nothing did.
+/// Sends `req` under `guard` (its request timer armed with `req.timeout_ms`), following redirects as
+/// the core decides; resolves when the answer's head arrives (body unread), or says why nothing did.
 pub(crate) async fn open(req: &HttpRequest, fetch: Option<&Function>, guard: &Guard) -> Result<Response, TransportFailure> {
+    req.timeout_ms.inspect(|ms| guard.arm(Fired::Request, *ms));
     let (mut req, mut hops) = (req.clone(), 0);
     loop {
         let sent = if guard.caller_aborted() { Err(Halt::Aborted) } else { start(&req.url, &req.fetch_init(), fetch, &guard.signal()).map_err(Halt::Rejected) };
@@ -143,13 +144,7 @@ impl Reader {
             Ok(pending) => pending,
             Err(e) => return Piece::Unreadable(format!("{UNUSABLE_RESPONSE}: its reader's read() threw ({})", message_of(&e))),
         };
-        let (fired, message) = match guard.race(&pending).await {
-            Ok(chunk) => return piece(&chunk),
-            Err(Halt::Timer(tag)) => (Some(tag), String::new()),
-            Err(Halt::Rejected(e)) => (None, read_failure(&e)),
-            Err(Halt::Aborted) => (None, String::new()),
-        };
-        Piece::Failed { caller_aborted: guard.caller_aborted(), fired, message }
+        guard.race(&pending).await.map_or_else(|halt| failed(halt, guard), |chunk| piece(&chunk))
     }
 
 
@@ -159,6 +154,16 @@ impl Reader {
             let _ = call_method(&Promise::resolve(&p), "catch", &[&noop]);
         }
     }
+}
+
+/// A wait of the body that ended without its value (a timer, the caller's abort, a rejected read).
+pub(crate) fn failed(halt: Halt, guard: &Guard) -> Piece {
+    let (fired, message) = match halt {
+        Halt::Timer(tag) => (Some(tag), String::new()),
+        Halt::Rejected(e) => (None, read_failure(&e)),
+        Halt::Aborted => (None, String::new()),
+    };
+    Piece::Failed { caller_aborted: guard.caller_aborted(), fired, message }
 }
 
 /// What a `read()` resolved to (`{ done, value }`), as a piece of the body.
@@ -203,7 +208,6 @@ fn halted(halt: &Halt) -> FailureKind {
 /// Sends the request under `guard` and reads the body (capped), or says why that failed.
 pub(crate) async fn send(req: &HttpRequest, fetch: Option<&Function>, guard: &Guard) -> Result<HttpResponse, TransportFailure> {
     let started = now();
-    req.timeout_ms.inspect(|ms| guard.arm(Fired::Request, *ms));
     let resp = open(req, fetch, guard).await?;
     let mut out = HttpResponse { status: resp.status(), headers: headers(&resp), ..Default::default() };
     let cap = if out.is_success() { req.max_body_bytes } else { MAX_ERROR_BODY_BYTES };
