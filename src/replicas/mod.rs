@@ -45,9 +45,9 @@
 //!
 //! `ChatResult.baseUrl` is then the answering replica's (`StreamOptions.base_url` of its plan).
 //! `discoverModels()` runs the same loop with `provider.replica(i).discovery_request(..)` and
-//! `parse_discovery`. `diagnose()` runs one [`crate::diagnose::Diagnosis`] per replica
-//! (`provider.replica(i)`, `i` in `0..replica_set().borrow().len()`) and joins the reports with
-//! [`crate::diagnose::merge_replica_reports`]. `describe()` is
+//! `parse_discovery`: [`crate::steps::DiscoveryCall`]. `diagnose()` runs one
+//! [`crate::diagnose::Diagnosis`] per replica and joins the reports with
+//! [`crate::diagnose::merge_replica_reports`]: [`crate::steps::DiagnoseRun`]. `describe()` is
 //! [`crate::config::Provider::describe_at`]`(Date.now())`. No `RefCell` borrow is held across an
 //! `await`.
 
