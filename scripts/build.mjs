@@ -4,6 +4,7 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { readModule } from "./wasm-module.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
@@ -132,51 +133,13 @@ console.error(`build: dist/ ready (wasm ${size} bytes) in ${((Date.now() - start
  * name section changes; it is dropped right after.
  */
 function namedInLayout(bytes) {
-  let i = 8;
-  const leb = () => {
-    let result = 0, scale = 1, b;
-    do { b = bytes[i++]; result += (b & 0x7f) * scale; scale *= 128; } while (b & 0x80);
-    return result;
-  };
   const uleb = (n) => {
     const out = [];
     do { let b = n & 0x7f; n = Math.floor(n / 128); if (n) b |= 0x80; out.push(b); } while (n);
     return Buffer.from(out);
   };
-  const str = () => { const n = leb(); const s = bytes.subarray(i, i + n).toString("utf8"); i += n; return s; };
-  let imported = 0;
-  const bodies = [];
-  const names = new Map();
-  const parts = [bytes.subarray(0, 8)];
-  while (i < bytes.length) {
-    const start = i;
-    const id = bytes[i++];
-    const end = leb() + i;
-    let keep = true;
-    if (id === 2) {
-      for (let n = leb(); n > 0; n--) {
-        str(); str();
-        const kind = bytes[i++];
-        if (kind === 0) { leb(); imported++; }
-        else if (kind === 1) { i++; const flags = leb(); leb(); if (flags & 1) leb(); }
-        else if (kind === 2) { const flags = leb(); leb(); if (flags & 1) leb(); }
-        else if (kind === 3) i += 2;
-        else leb();
-      }
-    } else if (id === 10) {
-      for (let n = leb(); n > 0; n--) { const size = leb(); bodies.push(bytes.subarray(i, i + size)); i += size; }
-    } else if (id === 0 && str() === "name") {
-      keep = false;
-      while (i < end) {
-        const sub = bytes[i++];
-        const subEnd = leb() + i;
-        if (sub === 1) for (let n = leb(); n > 0; n--) { const index = leb(); names.set(index, str()); }
-        i = subEnd;
-      }
-    }
-    if (keep) parts.push(bytes.subarray(start, end));
-    i = end;
-  }
+  const { sections, imported, bodies, names } = readModule(bytes);
+  const parts = [bytes.subarray(0, 8), ...sections.filter((s) => !s.isName).map((s) => bytes.subarray(s.start, s.end))];
   if (!names.size) throw new Error("build: wasm-opt kept no function names (-g)");
   const order = layout(bodies.map((body, k) => ({ body, name: names.get(k + imported) ?? "" })));
   const width = String(order.length).length;

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { gzipSync } from "node:zlib";
 import { browserBundle, dist } from "./browser-bundle.mjs";
+import { readModule } from "./wasm-module.mjs";
 
 const BUDGET = 150 * 1024;
 const shipped = browserBundle();
@@ -61,43 +62,8 @@ if (found.length) process.exitCode = 1;
 
 /** A wasm module's functions: `name` (from its "name" section, crate hashes dropped) and code `body`. */
 function functionsOf(bytes) {
-  let i = 8;
-  const leb = () => {
-    let result = 0, shift = 0, b;
-    do { b = bytes[i++]; result |= (b & 0x7f) << shift; shift += 7; } while (b & 0x80);
-    return result >>> 0;
-  };
-  const str = () => { const n = leb(); const s = bytes.subarray(i, i + n).toString("utf8"); i += n; return s; };
-  let imported = 0;
-  const bodies = [];
-  const named = new Map();
-  while (i < bytes.length) {
-    const id = bytes[i++];
-    const end = leb() + i;
-    if (id === 2) {
-      // imports: only functions (kind 0) take function indices before the module's own
-      for (let n = leb(); n > 0; n--) {
-        str(); str();
-        const kind = bytes[i++];
-        if (kind === 0) { leb(); imported++; }
-        else if (kind === 1) { i++; const flags = leb(); leb(); if (flags & 1) leb(); }
-        else if (kind === 2) { const flags = leb(); leb(); if (flags & 1) leb(); }
-        else if (kind === 3) i += 2;
-        else leb();
-      }
-    } else if (id === 10) {
-      for (let n = leb(); n > 0; n--) { const size = leb(); bodies.push(bytes.subarray(i, i + size)); i += size; }
-    } else if (id === 0 && str() === "name") {
-      while (i < end) {
-        const sub = bytes[i++];
-        const subEnd = leb() + i;
-        // Names from the precompiled std carry a crate hash (`core[c5930c85a12de822]::num`): drop it.
-        if (sub === 1) for (let n = leb(); n > 0; n--) { const index = leb(); named.set(index, str().replace(/\[[0-9a-f]+\]/g, "")); }
-        i = subEnd;
-      }
-    }
-    i = end;
-  }
-  if (!named.size) throw new Error("no function names");
-  return bodies.map((body, k) => ({ name: named.get(k + imported) ?? "", body: Buffer.from(body) }));
+  const { imported, bodies, names } = readModule(bytes);
+  if (!names.size) throw new Error("no function names");
+  // Names from the precompiled std carry a crate hash (`core[c5930c85a12de822]::num`): dropped.
+  return bodies.map((body, k) => ({ name: (names.get(k + imported) ?? "").replace(/\[[0-9a-f]+\]/g, ""), body }));
 }
