@@ -17,6 +17,15 @@ fn sse_answer(status: u16) -> Answer {
     Answer { status, headers: vec![("content-type".into(), content_type.into())], body: Body::Stream }
 }
 
+/// A call whose 200 event-stream answer has come, waiting for its first read.
+fn reading() -> ChatCall {
+    let mut c = call(CallTimeouts::default());
+    c.next(false);
+    c.opened(Ok(sse_answer(200)));
+    c.next(false);
+    c
+}
+
 const CHUNK_A: &str = "data: {\"id\":\"c\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"},\"finish_reason\":null}]}\n\n";
 const CHUNK_END: &str = "data: {\"id\":\"c\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"b\"},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
 
@@ -103,10 +112,7 @@ fn an_error_answer_is_read_to_its_end_and_classified_without_watchdogs() {
 
 #[test]
 fn the_callers_abort_wins_over_events_already_read_and_aborts_the_request() {
-    let mut c = call(CallTimeouts::default());
-    c.next(false);
-    c.opened(Ok(sse_answer(200)));
-    c.next(false);
+    let mut c = reading();
     c.piece(Piece::Bytes(CHUNK_A.into()));
     match c.next(true) {
         Next::Fail(e) => assert_eq!(e.code, ErrorCode::Aborted),
@@ -124,10 +130,7 @@ fn a_failed_read_says_which_timer_fired_and_the_events_before_it_come_first() {
         (Some(Fired::Request), "timeout", "whole-request timeout"),
         (None, "stream_error", "connection closed"),
     ] {
-        let mut c = call(CallTimeouts::default());
-        c.next(false);
-        c.opened(Ok(sse_answer(200)));
-        c.next(false);
+        let mut c = reading();
         c.piece(Piece::Bytes(CHUNK_A.into()));
         let (mut events, then) = give_all(&mut c);
         assert!(matches!(then, Some(Next::Read(_))));
@@ -149,10 +152,7 @@ fn a_failed_read_says_which_timer_fired_and_the_events_before_it_come_first() {
 
 #[test]
 fn cancel_drops_queued_events_and_a_stored_error_and_later_reads_give_nothing() {
-    let mut c = call(CallTimeouts::default());
-    c.next(false);
-    c.opened(Ok(sse_answer(200)));
-    c.next(false);
+    let mut c = reading();
     c.piece(Piece::Bytes(format!("{CHUNK_A}data: {{\"error\":{{\"message\":\"boom\"}}}}\n\n").into_bytes()));
     c.cancel();
     assert_eq!(c.take_release(), Some(true));
@@ -163,10 +163,7 @@ fn cancel_drops_queued_events_and_a_stored_error_and_later_reads_give_nothing() 
 
 #[test]
 fn stopping_from_outside_gives_the_abort_error_once_or_nothing_for_return() {
-    let mut c = call(CallTimeouts::default());
-    c.next(false);
-    c.opened(Ok(sse_answer(200)));
-    c.next(false);
+    let mut c = reading();
     c.piece(Piece::Bytes(CHUNK_A.into()));
     assert!(matches!(c.next(false), Next::Events(_)), "the events are out, in the caller's hands");
     assert_eq!(c.stop(true).map(|e| e.code), Some(ErrorCode::Aborted), "the abort wins over them");
@@ -195,16 +192,10 @@ fn bodies_that_are_not_bytes_and_transport_failures_are_typed_errors() {
     c.next(false);
     c.opened(Ok(Answer { status: 200, headers: vec![], body: Body::NotAStream }));
     assert_eq!(drain(&mut c), ["error:bad_response"]);
-    let mut c = call(CallTimeouts::default());
-    c.next(false);
-    c.opened(Ok(sse_answer(200)));
-    c.next(false);
+    let mut c = reading();
     c.piece(Piece::NotBytes);
     assert_eq!(drain(&mut c), ["error:bad_response"]);
-    let mut c = call(CallTimeouts::default());
-    c.next(false);
-    c.opened(Ok(sse_answer(200)));
-    c.next(false);
+    let mut c = reading();
     c.piece(Piece::Unreadable("read() threw (boom)".into()));
     assert_eq!(drain(&mut c), ["error:bad_response"]);
     let mut c = call(CallTimeouts { request_ms: Some(50), ..Default::default() });
@@ -224,10 +215,7 @@ fn a_planning_error_is_given_once_then_the_end() {
 
 #[test]
 fn a_huge_read_is_decoded_in_slices_with_a_pause_between_and_small_reads_never_pause() {
-    let mut c = call(CallTimeouts::default());
-    c.next(false);
-    c.opened(Ok(sse_answer(200)));
-    c.next(false);
+    let mut c = reading();
     let mut body = CHUNK_A.repeat(3 * DECODE_SLICE / CHUNK_A.len());
     body.push_str(CHUNK_END);
     c.piece(Piece::Bytes(body.into_bytes()));
@@ -259,10 +247,7 @@ fn a_huge_read_is_decoded_in_slices_with_a_pause_between_and_small_reads_never_p
 
 #[test]
 fn cancel_in_the_middle_of_a_sliced_read_drops_the_rest() {
-    let mut c = call(CallTimeouts::default());
-    c.next(false);
-    c.opened(Ok(sse_answer(200)));
-    c.next(false);
+    let mut c = reading();
     c.piece(Piece::Bytes(CHUNK_A.repeat(2 * DECODE_SLICE / CHUNK_A.len()).into_bytes()));
     assert!(matches!(c.next(false), Next::Events(_)));
     c.cancel();
@@ -278,10 +263,7 @@ fn body_of(n: usize) -> Vec<u8> {
 
 /// Reads `body` as one piece and takes every batch (pauses included); how many events there were.
 fn drain_one_piece(body: &[u8]) -> usize {
-    let mut c = call(CallTimeouts::default());
-    c.next(false);
-    c.opened(Ok(sse_answer(200)));
-    c.next(false);
+    let mut c = reading();
     c.piece(Piece::Bytes(body.to_vec()));
     let mut n = 0;
     loop {
