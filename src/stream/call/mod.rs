@@ -2,101 +2,16 @@
 //! or the error), what the answer and each piece of its body mean, which watchdog runs, and when the
 //! call ends. The wasm layer only performs what [`ChatCall::next`] asks for and reports back.
 
-use super::{body_kind_so_far, plan, CallTimeouts, http_error, unreadable_body, ChatPlan, ChatStream, Interrupt, Reading, StreamEvent, MAX_ERROR_BODY, NOT_A_STREAM, NOT_BYTES};
+use super::{body_kind_so_far, http_error, unreadable_body, ChatPlan, ChatStream, Interrupt, Reading, StreamEvent, MAX_ERROR_BODY, NOT_A_STREAM, NOT_BYTES};
 use crate::classify::ClassifyContext;
-use crate::config::Provider;
-use crate::replicas::{CallRouting, Outcome, ReplicaCall, Verdict};
 use crate::error::ProviderError;
 use crate::http::header_value;
 use crate::transport::{classify_transport, TransportFailure};
 
-/// A watchdog the caller runs while it waits for the next piece of the body.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Watchdog {
-    /// No event yet.
-    FirstEvent,
-    /// Events arrived; waiting for the next.
-    Idle,
-}
-
-/// Which of the caller's timers fired.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Fired {
-    /// The whole-request timer.
-    Request,
-    /// A watchdog.
-    Watchdog(Watchdog),
-}
-
-/// What the caller does next.
-#[derive(Debug)]
-pub enum Next {
-    /// Give these events out, in order: all that one piece of the body completed (`stream()` hands
-    /// them to JS as one batch; `chat()` keeps only the result the last one, `done`, carries).
-    Events(Vec<StreamEvent>),
-    /// Give this error out: it ends the call.
-    Fail(ProviderError),
-    /// The call is over: nothing more to give.
-    End,
-    /// Send the request ([`ChatCall::plan`]'s `http`), then report with [`ChatCall::opened`].
-    Open,
-    /// Read the next piece of the body, then report with [`ChatCall::piece`]; first (re)start this
-    /// watchdog, when given.
-    Read(Option<(Watchdog, u32)>),
-    /// Part of a large read is still to decode: let the event loop run (a macrotask), then ask again.
-    Pause,
-    /// A try failed before its first byte and is made again: wait this many milliseconds (the
-    /// caller's abort and timer still end the wait, reported as a failed [`Piece`]), then ask again.
-    Wait(u32),
-}
-
-/// How much of a read is decoded at a time: a 24 MB body read at once is decoded in slices, with the
-/// event loop free in between (a few milliseconds of work each).
-pub const DECODE_SLICE: usize = 1 << 20;
-
-/// The body of an answer, as the runtime has it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Body {
-    /// No body at all.
-    None,
-    /// A stream of bytes.
-    Stream,
-    /// Something that cannot be read as a stream (a caller's `fetch` may answer with anything).
-    NotAStream,
-}
-
-/// The answer's head, once it arrived.
-#[derive(Debug)]
-pub struct Answer {
-    /// HTTP status.
-    pub status: u16,
-    /// Header names lower-cased.
-    pub headers: Vec<(String, String)>,
-    /// The body, as the runtime has it.
-    pub body: Body,
-}
-
-/// What one read of the body gave.
-#[derive(Debug)]
-pub enum Piece {
-    /// Bytes (possibly none).
-    Bytes(Vec<u8>),
-    /// The end of the body.
-    End,
-    /// A chunk that was not bytes.
-    NotBytes,
-    /// The body's reader threw instead of reading (a caller's stream); what it threw.
-    Unreadable(String),
-    /// The read failed: the caller's abort, one of the caller's timers, or the connection.
-    Failed {
-        /// Whether the caller's signal has fired.
-        caller_aborted: bool,
-        /// Which of the caller's timers fired first, if one did.
-        fired: Option<Fired>,
-        /// The runtime's message, for a broken connection.
-        message: String,
-    },
-}
+mod exchange;
+mod routed;
+pub use exchange::{Answer, Body, Fired, Next, Piece, Watchdog, DECODE_SLICE};
+use routed::Routed;
 
 /// One call's state.
 #[derive(Debug)]
@@ -136,17 +51,6 @@ pub struct ChatCall {
     routed: Option<Routed>,
 }
 
-/// What re-plans each try of a call over replicas.
-#[derive(Debug)]
-struct Routed {
-    call: ReplicaCall,
-    request: String,
-    timeouts: CallTimeouts,
-    // The X-Request-Id's random bits: every try carries the same id.
-    random: [u32; 4],
-    wait: Option<u32>,
-}
-
 impl ChatCall {
     /// A call for `plan` (or the error that planning gave, handed out on the first [`ChatCall::next`]).
     pub fn new(plan: Result<ChatPlan, ProviderError>) -> Self {
@@ -175,78 +79,12 @@ impl ChatCall {
         }
     }
 
-    /// A call of `request_json` over `provider`'s replicas: each try is aimed by [`ChatCall::aim`]
-    /// and reported by [`ChatCall::answered`]; a connection failure, 429, 502, 503, 504 or 529 before
-    /// the first byte is tried again as `routing` allows ([`crate::replicas::ReplicaCall`]), and the
-    /// call's errors list the tries. The call's timeout (`timeouts.request_ms`) bounds every try and wait.
-    pub fn routed(provider: &Provider, request_json: &str, timeouts: CallTimeouts, routing: CallRouting, random: [u32; 4], now_ms: u64) -> Self {
-        let mut c = ChatCall::new(plan(provider, request_json, timeouts, random));
-        let call = ReplicaCall::new(routing, timeouts.request_ms, now_ms);
-        c.routed = Some(Routed { call, request: request_json.to_string(), timeouts, random, wait: None });
-        c
-    }
-
     /// The call, reading its reply as `reading` says: [`Reading::Result`] for `chat()` (no events
     /// before `done`), [`Reading::Events`] for `stream()` (the text is not kept); [`Reading::Full`]
     /// unless set.
     pub fn reading(mut self, reading: Reading) -> Self {
         self.wants = reading;
         self
-    }
-
-    /// Before each send ([`Next::Open`]): picks the replica the try goes to and plans the request for
-    /// it (with the session's `X-Session-ID` and the call's remaining time).
-    pub fn aim(&mut self, provider: &Provider, now_ms: u64) {
-        let (Some(r), Ok(current)) = (&mut self.routed, &mut self.plan) else { return };
-        let several = provider.replica_set().borrow().len() > 1;
-        let i = r.call.target(&mut provider.replica_set().borrow_mut(), now_ms);
-        // The first try to the first server keeps the plan made up front; others are planned anew.
-        if i != 0 || !r.call.attempts().is_empty() {
-            let timeouts = CallTimeouts { request_ms: r.call.remaining_ms(now_ms), ..r.timeouts };
-            match plan(&if several { provider.replica(i) } else { provider.clone() }, &r.request, timeouts, r.random) {
-                Ok(p) => *current = p,
-                Err(e) => {
-                    self.plan = Err(e);
-                    return;
-                }
-            }
-        }
-        r.call.decorate(&mut current.http.headers);
-    }
-
-    /// The try [`ChatCall::aim`] aimed went out: its answer (or failure) is reported for the
-    /// replica's health, then kept as [`ChatCall::opened`] keeps it (`true`), or dropped (`false`):
-    /// the caller cancels its body unread and the call is tried again ([`Next::Wait`], [`Next::Open`]).
-    pub fn answered(&mut self, answer: Result<Answer, TransportFailure>, provider: &Provider, now_ms: u64, random: u32) -> bool {
-        if let Some(r) = &mut self.routed {
-            let outcome = match &answer {
-                Ok(a) => Outcome::Answered { status: a.status, headers: &a.headers },
-                Err(f) => Outcome::Failed(f),
-            };
-            let verdict = r.call.report(&mut provider.replica_set().borrow_mut(), outcome, now_ms, random);
-            if let (Verdict::Retry { delay_ms }, false) = (verdict, self.cancelled) {
-                self.started = false;
-                r.wait = Some(delay_ms).filter(|&ms| ms > 0);
-                return false;
-            }
-        }
-        self.opened(answer);
-        true
-    }
-
-    /// The call ended with a try in flight: a trial request it held on a recovering replica is freed.
-    pub fn abandon(&mut self, provider: &Provider) {
-        if let Some(r) = &mut self.routed {
-            r.call.abandon(&mut provider.replica_set().borrow_mut());
-        }
-    }
-
-    /// An error this call gives out, with its tries when there were several.
-    fn annotated(&self, e: ProviderError) -> ProviderError {
-        match &self.routed {
-            Some(r) => r.call.annotate(e),
-            None => e,
-        }
     }
 
     /// The plan, unless planning failed.
@@ -501,5 +339,4 @@ impl ChatCall {
 }
 
 #[cfg(test)]
-#[path = "call_tests.rs"]
 mod tests;
