@@ -18,6 +18,8 @@ mod usage;
 mod fixture_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_readers;
 
 pub use accumulate::{Accumulator, TEXT_PIECE};
 pub use call::{Answer, Body, ChatCall, Fired, Next, Piece, Watchdog, DECODE_SLICE};
