@@ -36,13 +36,3 @@ export const stringify = (out, value, options) =>
       return marked(wellFormed(finite(v)));
     }),
   );
-
-// A Uint8Array of any realm: `instanceof` is false for chunks made by another realm's fetch (Node's fetch
-// seen from Jest's vm context, an iframe's).
-export const isBytes = (v) => {
-  try {
-    return ArrayBuffer.isView(v) && Object.prototype.toString.call(v) === "[object Uint8Array]";
-  } catch {
-    return false;
-  }
-};

@@ -6,7 +6,7 @@
 
 use super::convert::{call_options, json_text, to_js};
 use super::fetch::{self, Reader};
-use super::guard::{set_timeout, Guard};
+use super::guard::{tick, Guard};
 use super::types::{JsChatOptions, JsChatRequest};
 use super::{now, promise, random, throw, VllmProvider};
 use crate::config::Provider;
@@ -38,8 +38,8 @@ impl VllmProvider {
     #[wasm_bindgen(unchecked_return_type = "AsyncIterableIterator<StreamEvent>")]
     pub fn stream(&self, request: JsChatRequest, opts: Option<JsChatOptions>) -> JsValue {
         let call = Call::new(self, request.into(), opts.into(), Reading::Events);
-        let aborted = call.guard.as_ref().map_or_else(|| Array::new().into(), |g| JsValue::from(g.aborted()));
-        iterate(ChatEvents(Rc::new(call)).into(), &aborted)
+        let aborted = call.guard.as_ref().map_or_else(Array::new, |g| g.aborted());
+        iterate(ChatEvents(Rc::new(call)).into(), &aborted.into())
     }
 
     /// `stream()` read to its end: the reply as one result; rejects with the same errors.
@@ -86,7 +86,7 @@ async fn drive(call: Rc<Call>, whole: bool) -> Result<JsValue, ProviderError> {
             Next::Open => call.open().await,
             Next::Read(watchdog) => call.read(watchdog).await,
             // A macrotask, so that timers and I/O run between two slices of a large read.
-            Next::Pause => drop(JsFuture::from(Promise::new(&mut |resolve, _| drop(set_timeout(&resolve, 0)))).await),
+            Next::Pause => drop(JsFuture::from(tick()).await),
             Next::Wait(ms) => call.wait(ms).await,
         }
     }

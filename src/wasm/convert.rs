@@ -22,9 +22,6 @@ extern "C" {
     fn js_construct(out: &Array, class: &str, args: &Array) -> bool;
     #[wasm_bindgen(js_name = stringify)]
     fn js_stringify(out: &Array, value: &JsValue, options: bool) -> bool;
-    /// A Uint8Array of any realm.
-    #[wasm_bindgen(js_name = isBytes)]
-    pub fn is_bytes(value: &JsValue) -> bool;
 }
 
 fn outcome(attempt: impl FnOnce(&Array) -> bool) -> Result<JsValue, JsValue> {
@@ -86,12 +83,7 @@ pub fn fetch_of(input: &JsValue) -> Result<Option<Function>, ProviderError> {
 pub fn call_options(opts: &JsValue) -> Result<(crate::args::Options, Guard), ProviderError> {
     let options = crate::args::options(json(opts, true))?;
     let signal = Some(opts).filter(|o| o.is_object()).map(|o| get(o, "signal")).transpose().map_err(|_| arg_error("signal", "reading signal threw"))?;
-    let signal = signal.filter(|s| !s.is_undefined() && !s.is_null());
-    let aborted = match &signal {
-        None => Some(false),
-        Some(s) => get(s, "aborted").ok().and_then(|a| a.as_bool()).filter(|_| get(s, "addEventListener").is_ok_and(|f| f.is_function())),
-    };
-    let aborted = aborted.ok_or_else(|| arg_error("signal", "signal must be an AbortSignal"))?;
-    let guard = Guard::new(signal.as_ref(), aborted).ok_or_else(|| crate::transport::runtime_missing("AbortController"))?;
+    let guard = Guard::new(signal.filter(|s| !s.is_undefined() && !s.is_null()).as_ref());
+    let guard = guard.map_err(|bad| if bad { arg_error("signal", "signal must be an AbortSignal") } else { crate::transport::runtime_missing("AbortController") })?;
     Ok((options, guard))
 }

@@ -3,8 +3,8 @@
 //! resolves to is checked (each getter read once, caught) and rebuilt as a platform `Response`, handled
 //! as a `gloo_net::http::Response`, its body read through its reader. Redirects: as the core decides.
 
-use super::convert::{call, call_method, construct, get, is_bytes};
-use super::guard::{Guard, Halt};
+use super::convert::{call, call_method, construct, get};
+use super::guard::{cancel, Guard, Halt};
 use super::{now, random, to_js};
 use crate::error::ProviderError;
 use crate::steps::{Step, Steps};
@@ -13,7 +13,7 @@ use crate::redirect::{next_hop, Hop};
 use crate::stream::{Fired, Piece, NOT_A_RESPONSE, NOT_A_STREAM, UNUSABLE_RESPONSE};
 use crate::transport::{absorb, answer_status, cors_check_url, null_body, runtime_missing, wants_reachability_probe, FailureKind, TransportFailure};
 use gloo_net::http::{Headers, Method, RequestBuilder, Response};
-use js_sys::{Function, Promise, Reflect, Uint8Array};
+use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::{AbortSignal, ReadableStream, RequestMode, RequestRedirect, ResponseInit};
 
@@ -102,14 +102,14 @@ pub(crate) async fn open(req: &HttpRequest, fetch: Option<&Function>, guard: &Gu
     req.timeout_ms.inspect(|ms| guard.arm(Fired::Request, *ms));
     let (mut req, mut hops) = (req.clone(), 0);
     loop {
-        let sent = if guard.caller_aborted() { Err(Halt::Aborted) } else { start(&req.url, &req.fetch_init(), fetch, &guard.signal()).map_err(Halt::Rejected) };
+        let sent = if guard.caller_aborted() { Err(Halt::Aborted) } else { start(&req.url, &req.fetch_init(), fetch, &guard.signal()).map_err(|reason| Halt::Rejected { reason, threw: false }) };
         let raw = match sent {
             Ok(pending) => guard.race(&pending).await,
             Err(halt) => Err(halt),
         };
         let resp = match raw {
             Ok(raw) => adopt(&raw, &req)?,
-            Err(Halt::Rejected(e)) => return Err(with_probe(failure(FailureKind::Network, &e, &req), fetch).await),
+            Err(Halt::Rejected { reason, .. }) => return Err(with_probe(failure(FailureKind::Network, &reason, &req), fetch).await),
             Err(halt) => return Err(failure(halted(&halt), &JsValue::UNDEFINED, &req)),
         };
         // The platform resolves a relative Location against the request's URL, as fetch itself would.
@@ -126,7 +126,7 @@ pub(crate) async fn open(req: &HttpRequest, fetch: Option<&Function>, guard: &Gu
     }
 }
 
-/// A body's reader. The stream may be the caller's: every call on it is caught.
+/// A body's reader. The stream may be the caller's: every call on it is caught (guard.js).
 #[derive(Clone)]
 pub(crate) struct Reader(JsValue);
 
@@ -137,22 +137,18 @@ impl Reader {
     }
 
     /// The next piece of the body, unless the guard halts first. A platform reader's `read()` never
-    /// throws: one that does is the caller's, not a stream. A chunk is copied: its own getters may be
-    /// replaced; a Proxy or a detached buffer fail the copy, caught.
+    /// throws: one that does is the caller's, not a stream.
     pub(crate) async fn read(&self, guard: &Guard) -> Piece {
-        let pending = match call_method(&self.0, "read", &[]) {
-            Ok(pending) => pending,
-            Err(e) => return Piece::Unreadable(format!("{UNUSABLE_RESPONSE}: its reader's read() threw ({})", message_of(&e))),
-        };
-        guard.race(&pending).await.map_or_else(|halt| failed(halt, guard), |chunk| piece(&chunk))
+        match guard.read(&self.0).await {
+            Ok(piece) => piece,
+            Err(Halt::Rejected { reason, threw: true }) => Piece::Unreadable(format!("{UNUSABLE_RESPONSE}: its reader's read() threw ({})", message_of(&reason))),
+            Err(halt) => failed(halt, guard),
+        }
     }
 
-
-    /// Stops reading (the rest of the body is not wanted); a failing `cancel()` is ignored.
+    /// Stops reading (the rest of the body is not wanted).
     pub(crate) fn cancel(&self) {
-        if let (Ok(p), Ok(noop)) = (call_method(&self.0, "cancel", &[]), get(&js_sys::global(), "Boolean")) {
-            let _ = call_method(&Promise::resolve(&p), "catch", &[&noop]);
-        }
+        cancel(&self.0)
     }
 }
 
@@ -160,23 +156,10 @@ impl Reader {
 pub(crate) fn failed(halt: Halt, guard: &Guard) -> Piece {
     let (fired, message) = match halt {
         Halt::Timer(tag) => (Some(tag), String::new()),
-        Halt::Rejected(e) => (None, read_failure(&e)),
+        Halt::Rejected { reason, .. } => (None, read_failure(&reason)),
         Halt::Aborted => (None, String::new()),
     };
     Piece::Failed { caller_aborted: guard.caller_aborted(), fired, message }
-}
-
-/// What a `read()` resolved to (`{ done, value }`), as a piece of the body.
-fn piece(chunk: &JsValue) -> Piece {
-    match (get(chunk, "done").map(|d| d.as_bool()), get(chunk, "value")) {
-        (Ok(Some(false)), Ok(v)) if v.is_undefined() => Piece::Bytes(Vec::new()),
-        (Ok(Some(false)), Ok(v)) => match is_bytes(&v).then(|| construct("Uint8Array", &[&v])) {
-            Some(Ok(bytes)) => Piece::Bytes(bytes.unchecked_into::<Uint8Array>().to_vec()),
-            _ => Piece::NotBytes,
-        },
-        (Ok(_), Ok(_)) => Piece::End,
-        _ => Piece::NotBytes,
-    }
 }
 
 /// Performs the steps a core call asks for (discovery, diagnosis) until it is done (its result is
@@ -228,11 +211,11 @@ pub(crate) async fn send(req: &HttpRequest, fetch: Option<&Function>, guard: &Gu
 /// `no-cors` mode even an opaque answer means a server is there.
 async fn with_probe(mut f: TransportFailure, fetch: Option<&Function>) -> TransportFailure {
     let probe = |url: String, mode: &'static str| async move {
-        let guard = Guard::new(None, false)?;
+        let guard = Guard::new(None).ok()?;
         guard.arm(Fired::Request, 3_000);
         match guard.race(&start(&url, &probe_init(mode), fetch, &guard.signal()).ok()?).await {
             Ok(_) => Some(true),
-            Err(Halt::Rejected(_)) => Some(false),
+            Err(Halt::Rejected { .. }) => Some(false),
             Err(_) => None,
         }
     };

@@ -1,154 +1,119 @@
-//! One call's aborts and timers, raced with every wait of the call (the fetch, each read): a fetch that
-//! ignores `init.signal`, or a body that never ends, cannot hold a call past its timeout; the signal
-//! still goes with every request and is aborted. No Rust closure is handed to JS: listeners and
-//! timers are bound built-ins (an array's `push`, a promise's `resolve`, our controller's `abort`).
+//! One call's aborts and timers: guard.js races them with every wait of the call, so that neither a
+//! fetch that ignores `init.signal` nor a body that never ends holds a call past its timeout.
 
-use super::convert::call_method;
-use crate::stream::Fired;
-use js_sys::{Array, Function, Object, Promise, Reflect};
-use std::cell::RefCell;
+use crate::stream::{Fired, Piece};
+use js_sys::{Array, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal};
 
-#[wasm_bindgen]
+#[wasm_bindgen(module = "/src/wasm/guard.js")]
 extern "C" {
-    #[wasm_bindgen(catch, js_name = setTimeout)]
-    pub(crate) fn set_timeout(callback: &Function, ms: u32) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(catch, js_name = clearTimeout)]
-    fn clear_timeout(id: &JsValue) -> Result<(), JsValue>;
+    /// guard.js's `Guard`.
+    pub(crate) type JsGuard;
+    fn guard(signal: &JsValue) -> JsValue;
+    /// Stops reading a body; a failing `cancel()` is ignored.
+    pub(crate) fn cancel(reader: &JsValue);
+    /// A macrotask: timers and I/O run before it resolves.
+    pub(crate) fn tick() -> Promise;
+    /// The signal every request of the call carries.
+    #[wasm_bindgen(method, getter)] pub(crate) fn signal(this: &JsGuard) -> web_sys::AbortSignal;
+    /// Not empty once the caller's signal has fired (also for stream()'s iterator).
+    #[wasm_bindgen(method, getter)] pub(crate) fn aborted(this: &JsGuard) -> Array;
+    #[wasm_bindgen(method)] fn renew(this: &JsGuard) -> JsValue;
+    #[wasm_bindgen(method, js_name = arm)] fn arm_code(this: &JsGuard, timer: u32, ms: u32);
+    #[wasm_bindgen(method, js_name = disarm)] fn disarm_code(this: &JsGuard, timer: u32);
+    /// Ends the call: timers cleared; with `abort`, the request aborted and every pending wait ended.
+    #[wasm_bindgen(method)] pub(crate) fn end(this: &JsGuard, abort: bool);
+    #[wasm_bindgen(method)] fn free(this: &JsGuard);
+    #[wasm_bindgen(method, js_name = pause)] fn pause_js(this: &JsGuard, ms: u32) -> Promise;
+    #[wasm_bindgen(method, js_name = race)] fn race_js(this: &JsGuard, pending: &JsValue) -> Promise;
+    #[wasm_bindgen(method, js_name = read)] fn read_js(this: &JsGuard, reader: &JsValue) -> Promise;
 }
 
-/// A promise, its token, and its `resolve` bound to the token (`resolve.bind(null, token)`).
-fn token_promise() -> (Promise, Object, Function) {
-    let (token, mut resolve) = (Object::new(), JsValue::UNDEFINED.unchecked_into::<Function>());
-    let promise = Promise::new(&mut |r: Function, _| resolve = r.bind1(&JsValue::NULL, &JsValue::from(&token)).unchecked_into());
-    (promise, token, resolve)
-}
-
-fn listen(signal: &JsValue, method: &str, f: &Function) {
-    let _ = call_method(signal, method, &[&"abort".into(), f]);
-}
-
-/// Why a race ended without the awaited value.
+/// Why a wait ended without the awaited value.
 pub(crate) enum Halt {
     /// A timer fired (the request has been aborted).
     Timer(Fired),
     /// The caller's signal fired, or we ended the call.
     Aborted,
-    /// The awaited promise rejected with this.
-    Rejected(JsValue),
+    /// The awaited promise rejected with this (for a read: `read()` threw it, when `threw`).
+    Rejected { reason: JsValue, threw: bool },
 }
 
-/// The aborts and timers of one call.
-pub(crate) struct Guard {
-    controller: AbortController,
-    // Resolved by the caller's abort or by `end(true)`: ends every pending race.
-    halt: (Promise, Object, Function),
-    // The caller's signal and our listeners on it: `aborted.push`, `halt`'s resolve, our `abort`.
-    caller: Option<(JsValue, Vec<Function>)>,
-    timers: RefCell<Vec<(Fired, JsValue, Object, Promise)>>,
-    // Not empty once the caller's signal has fired: known at once, also to stream()'s iterator.
-    aborted: Array,
-}
+/// The aborts and timers of one call; dropping it leaves nothing on the caller's signal.
+pub(crate) struct Guard(JsGuard);
 
-impl Guard {
-    /// A guard listening to the caller's `signal` (checked by `convert::call_options`).
-    pub(crate) fn new(signal: Option<&JsValue>, already_aborted: bool) -> Option<Guard> {
-        let (controller, aborted, halt) = (AbortController::new().ok()?, Array::new(), token_promise());
-        let bound = |target: &JsValue, name: &str| Reflect::get(target, &name.into()).ok()?.dyn_into::<Function>().ok().map(|f| f.bind0(target));
-        let caller = signal.map(|signal| {
-            let listeners: Vec<Function> = [bound(&aborted, "push"), Some(halt.2.clone()), bound(&controller, "abort")].into_iter().flatten().collect();
-            listeners.iter().for_each(|f| listen(signal, "addEventListener", f));
-            (signal.clone(), listeners)
-        });
-        let guard = Guard { controller, halt, caller, timers: RefCell::default(), aborted };
-        if already_aborted {
-            guard.aborted.push(&JsValue::TRUE);
-            guard.end(true);
-        }
-        Some(guard)
-    }
-
-    /// A new guard on the same caller's signal, for the next request of the call.
-    pub(crate) fn renew(&self) -> Option<Guard> {
-        Guard::new(self.caller.as_ref().map(|c| &c.0), self.caller_aborted())
-    }
-
-    /// The signal every request of the call carries.
-    pub(crate) fn signal(&self) -> AbortSignal {
-        self.controller.signal()
-    }
-
-    /// Whether the caller's signal has fired.
-    pub(crate) fn caller_aborted(&self) -> bool {
-        self.aborted.length() > 0
-    }
-
-    /// Not empty once the caller's signal has fired (for stream()'s iterator).
-    pub(crate) fn aborted(&self) -> &Array {
-        &self.aborted
-    }
-
-    /// (Re)starts the timer `tag`.
-    pub(crate) fn arm(&self, tag: Fired, ms: u32) {
-        self.disarm(tag);
-        let (promise, token, resolve) = token_promise();
-        self.timers.borrow_mut().push((tag, set_timeout(&resolve, ms).unwrap_or_default(), token, promise));
-    }
-
-    /// Stops the timer `tag`, if it runs.
-    pub(crate) fn disarm(&self, tag: Fired) {
-        self.timers.borrow_mut().retain(|t| t.0 != tag || clear_timeout(&t.1).is_err());
-    }
-
-    /// Ends the call: timers cleared, listeners removed (but `aborted.push`, kept until the guard is
-    /// dropped: stream()'s iterator may hold events the abort must win over); with `abort`, the
-    /// request aborted and every pending race ended.
-    pub(crate) fn end(&self, abort: bool) {
-        self.timers.take().iter().for_each(|t| drop(clear_timeout(&t.1)));
-        self.unlisten(1);
-        if abort {
-            let _ = self.halt.2.call0(&JsValue::NULL);
-            self.controller.abort();
-        }
-    }
-
-    fn unlisten(&self, from: usize) {
-        if let Some((signal, listeners)) = &self.caller {
-            listeners.iter().skip(from).for_each(|f| listen(signal, "removeEventListener", f));
-        }
-    }
-
-    /// Waits `ms` milliseconds (before a retry), unless a timer fires or the call is aborted first.
-    pub(crate) async fn pause(&self, ms: u32) -> Result<(), Halt> {
-        self.race(&Promise::new(&mut |resolve, _| drop(set_timeout(&resolve, ms))).into()).await.map(drop)
-    }
-
-    /// Waits for `pending` (a promise, a thenable or any value), unless a timer fires, the caller
-    /// aborts or the call is ended first. Ours come first: when several have settled already (an
-    /// abort between two reads also fails the read), the abort is what happened.
-    pub(crate) async fn race(&self, pending: &JsValue) -> Result<JsValue, Halt> {
-        let ours = std::iter::once(&self.halt.0).chain(self.timers.borrow().iter().map(|t| &t.3)).map(JsValue::from).collect::<Vec<_>>();
-        let all: Array = ours.into_iter().chain([pending.clone()]).collect();
-        let settled = JsFuture::from(Promise::race(&all)).await;
-        let fired = settled.as_ref().ok().and_then(|v| self.timers.borrow().iter().find(|t| JsValue::from(&t.2) == *v).map(|t| t.0));
-        if fired.is_some() || self.caller_aborted() {
-            self.end(true);
-        }
-        match (fired, settled) {
-            (Some(tag), _) => Err(Halt::Timer(tag)),
-            _ if self.caller_aborted() => Err(Halt::Aborted),
-            (_, Ok(v)) if v == JsValue::from(&self.halt.1) => Err(Halt::Aborted),
-            (_, Ok(v)) => Ok(v),
-            (_, Err(e)) => Err(Halt::Rejected(e)),
-        }
+impl std::ops::Deref for Guard {
+    type Target = JsGuard;
+    fn deref(&self) -> &JsGuard {
+        &self.0
     }
 }
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        self.end(false);
-        self.unlisten(0);
+        self.0.free();
+    }
+}
+
+impl Guard {
+    /// A guard on the caller's `signal`: `Err(true)` when it is not an AbortSignal, `Err(false)`
+    /// without AbortController. [`Guard::renew`] makes the next request's, on the same signal.
+    pub(crate) fn new(signal: Option<&JsValue>) -> Result<Guard, bool> {
+        Self::made(guard(signal.unwrap_or(&JsValue::UNDEFINED)))
+    }
+
+    pub(crate) fn renew(&self) -> Option<Guard> {
+        Self::made(self.0.renew()).ok()
+    }
+
+    fn made(v: JsValue) -> Result<Guard, bool> {
+        v.as_f64().map_or_else(|| Ok(Guard(v.unchecked_into())), |code| Err(code == 1.0))
+    }
+
+    /// Whether the caller's signal has fired.
+    pub(crate) fn caller_aborted(&self) -> bool {
+        self.aborted().length() > 0
+    }
+
+    /// (Re)starts the timer `tag`; [`Guard::disarm`] stops it.
+    pub(crate) fn arm(&self, tag: Fired, ms: u32) {
+        self.arm_code(tag.code(), ms)
+    }
+
+    pub(crate) fn disarm(&self, tag: Fired) {
+        self.disarm_code(tag.code())
+    }
+
+    /// Waits `ms` milliseconds (before a retry), unless a timer fires or the call is aborted first.
+    pub(crate) async fn pause(&self, ms: u32) -> Result<(), Halt> {
+        settled(self.pause_js(ms)).await.map(drop)
+    }
+
+    /// Waits for `pending` (a promise, a thenable or any value), unless a timer fires, the caller
+    /// aborts or the call is ended first.
+    pub(crate) async fn race(&self, pending: &JsValue) -> Result<JsValue, Halt> {
+        settled(self.race_js(pending)).await
+    }
+
+    /// The next piece of the body `reader` gives (its bytes copied), unless the guard halts first.
+    pub(crate) async fn read(&self, reader: &JsValue) -> Result<Piece, Halt> {
+        settled(self.read_js(reader)).await.map(|v| match v.as_f64() {
+            Some(4.0) => Piece::End,
+            Some(_) => Piece::NotBytes,
+            None => Piece::Bytes(v.unchecked_into::<Uint8Array>().to_vec()),
+        })
+    }
+}
+
+/// What guard.js's wait resolved to (`[what, value]`, see there).
+async fn settled(wait: Promise) -> Result<JsValue, Halt> {
+    let out = JsFuture::from(wait).await.ok().and_then(|v| v.dyn_into::<Array>().ok()).unwrap_or_default();
+    match out.get(0).as_f64().unwrap_or(2.0) as u32 {
+        0 => Ok(out.get(1)),
+        1 => Err(Halt::Timer(Fired::of_code(out.get(1).as_f64().unwrap_or_default() as u32))),
+        what @ (3 | 6) => Err(Halt::Rejected { reason: out.get(1), threw: what == 6 }),
+        4 | 5 => Ok(out.get(0)),
+        _ => Err(Halt::Aborted),
     }
 }

@@ -22,6 +22,22 @@ pub enum Fired {
     Watchdog(Watchdog),
 }
 
+impl Fired {
+    /// The timer as a number, for the JS that runs it.
+    pub fn code(self) -> u32 {
+        match self {
+            Fired::Request => 0,
+            Fired::Watchdog(Watchdog::FirstEvent) => 1,
+            Fired::Watchdog(Watchdog::Idle) => 2,
+        }
+    }
+
+    /// The timer [`Fired::code`] gave this number (the request's for any other).
+    pub fn of_code(code: u32) -> Fired {
+        [Fired::Watchdog(Watchdog::FirstEvent), Fired::Watchdog(Watchdog::Idle)].into_iter().find(|f| f.code() == code).unwrap_or(Fired::Request)
+    }
+}
+
 /// What the caller does next.
 #[derive(Debug)]
 pub enum Next {

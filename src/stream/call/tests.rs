@@ -283,3 +283,12 @@ fn a_whole_body_in_one_read_is_given_out_in_time_proportional_to_it() {
         drain_one_piece(b);
     });
 }
+
+#[test]
+fn each_timer_has_its_own_code_and_comes_back_from_it() {
+    let timers = [Fired::Request, Fired::Watchdog(Watchdog::FirstEvent), Fired::Watchdog(Watchdog::Idle)];
+    for t in timers {
+        assert_eq!(Fired::of_code(t.code()), t);
+    }
+    assert_eq!(timers.map(Fired::code), [0, 1, 2]);
+}
