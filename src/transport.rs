@@ -123,6 +123,38 @@ pub fn absorb(out: &mut HttpResponse, piece: Piece, cap: usize) -> Result<bool, 
     }
 }
 
+/// What JS threw or rejected with, as the runtime read it: its `name`, its `message` (or the thrown
+/// text), and Node's `cause.code` and `cause.message` (why fetch failed; zlib's or undici's for a body).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Thrown {
+    /// `name` (`TypeError`), when a string.
+    pub name: Option<String>,
+    /// `message`, or the thrown string itself.
+    pub message: String,
+    /// `cause.code` (`ECONNREFUSED`, `Z_DATA_ERROR`).
+    pub cause_code: Option<String>,
+    /// `cause.message`.
+    pub cause_message: Option<String>,
+}
+
+impl Thrown {
+    /// Words of the runtime's own (no name, no cause).
+    pub fn text(message: impl Into<String>) -> Thrown {
+        Thrown { message: message.into(), ..Thrown::default() }
+    }
+
+    /// The failure of `kind` for `req` this makes; `page_origin` is the page's, in a browser.
+    pub fn failure(self, kind: FailureKind, req: &HttpRequest, page_origin: Option<String>) -> TransportFailure {
+        let name = self.name.unwrap_or_else(|| "Error".into());
+        TransportFailure { name, message: self.message, cause_code: self.cause_code, cause_message: self.cause_message, page_origin, ..TransportFailure::new(kind, req) }
+    }
+
+    /// What a failed body read says, its cause folded in.
+    pub fn read_failure(&self) -> String {
+        crate::unreadable::with_cause(&self.message, self.cause_code.as_deref(), self.cause_message.as_deref())
+    }
+}
+
 impl TransportFailure {
     /// A failure of `kind` for `req`, before the runtime's words (`name`, `message`, `cause`) are added.
     pub fn new(kind: FailureKind, req: &HttpRequest) -> Self {

@@ -36,3 +36,25 @@ export const stringify = (out, value, options) =>
       return marked(wellFormed(finite(v)));
     }),
   );
+
+// What was thrown, as the core reads it (`Thrown`): [name, message (or the thrown text), cause.code,
+// cause.message], each a string or undefined (Node's reason for a failed fetch or body is in `cause`).
+export function thrown(e) {
+  const text = (object, key) => {
+    const out = [];
+    return get(out, object, key) && typeof out[0] === "string" ? out[0] : undefined;
+  };
+  const cause = [];
+  get(cause, e, "cause");
+  return [text(e, "name"), typeof e === "string" ? e : text(e, "message"), text(cause[0], "code"), text(cause[0], "message")];
+}
+
+export const pageOrigin = () => {
+  const origin = [];
+  return get(origin, globalThis.location, "origin") && typeof origin[0] === "string" && origin[0].startsWith("http") ? origin[0] : undefined;
+};
+
+export const resolveUrl = (url, base) => {
+  const out = [];
+  return attempt(out, () => new URL(url, base).href) ? out[0] : url;
+};

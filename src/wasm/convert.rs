@@ -22,6 +22,14 @@ extern "C" {
     fn js_construct(out: &Array, class: &str, args: &Array) -> bool;
     #[wasm_bindgen(js_name = stringify)]
     fn js_stringify(out: &Array, value: &JsValue, options: bool) -> bool;
+    #[wasm_bindgen(js_name = thrown)]
+    fn js_thrown(e: &JsValue) -> Array;
+    /// The page's origin in a browser page or worker (for CORS diagnosis).
+    #[wasm_bindgen(js_name = pageOrigin)]
+    pub fn page_origin() -> Option<String>;
+    /// `new URL(url, base).href`, or `url` when that throws.
+    #[wasm_bindgen(js_name = resolveUrl)]
+    pub fn resolve_url(url: &str, base: &str) -> String;
 }
 
 fn outcome(attempt: impl FnOnce(&Array) -> bool) -> Result<JsValue, JsValue> {
@@ -47,6 +55,12 @@ pub fn call_method(target: &JsValue, name: &str, args: &[&JsValue]) -> Result<Js
 /// `new globalThis[class](...args)`: the object, or what the constructor threw.
 pub fn construct(class: &str, args: &[&JsValue]) -> Result<JsValue, JsValue> {
     outcome(|out| js_construct(out, class, &args.iter().copied().collect()))
+}
+
+/// What JS threw or rejected with, as the core reads it.
+pub fn thrown(e: &JsValue) -> crate::transport::Thrown {
+    let [name, message, cause_code, cause_message] = [0, 1, 2, 3].map(|i| js_thrown(e).get(i).as_string());
+    crate::transport::Thrown { name, message: message.unwrap_or_default(), cause_code, cause_message }
 }
 
 /// A core value as a plain JS value.

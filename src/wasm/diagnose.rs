@@ -1,7 +1,8 @@
 //! `provider.diagnose()`: performs the requests the core's [`DiagnoseRun`] asks for.
 
 use super::convert::{call_options, to_js};
-use super::fetch::{page_origin, perform};
+use super::convert::page_origin;
+use super::fetch::perform;
 use super::{promise, types::JsDiagnoseOptions, VllmProvider};
 use crate::diagnose::DiagnoseOptions;
 use crate::steps::DiagnoseRun;

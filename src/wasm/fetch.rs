@@ -3,48 +3,23 @@
 //! resolves to is checked (each getter read once, caught) and rebuilt as a platform `Response`, handled
 //! as a `gloo_net::http::Response`, its body read through its reader. Redirects: as the core decides.
 
-use super::convert::{call, call_method, construct, get};
+use super::convert::{call, call_method, construct, get, page_origin, resolve_url, thrown};
 use super::guard::{cancel, Guard, Halt};
 use super::{now, random, to_js};
 use crate::error::ProviderError;
-use crate::steps::{Step, Steps};
 use crate::http::{probe_init, FetchInit, HttpRequest, HttpResponse, MAX_ERROR_BODY_BYTES};
 use crate::redirect::{next_hop, Hop};
+use crate::steps::{Step, Steps};
 use crate::stream::{Fired, Piece, NOT_A_RESPONSE, NOT_A_STREAM, UNUSABLE_RESPONSE};
-use crate::transport::{absorb, answer_status, cors_check_url, null_body, runtime_missing, wants_reachability_probe, FailureKind, TransportFailure};
+use crate::transport::{absorb, answer_status, cors_check_url, null_body, runtime_missing, wants_reachability_probe, FailureKind, Thrown, TransportFailure};
 use gloo_net::http::{Headers, Method, RequestBuilder, Response};
 use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::{AbortSignal, ReadableStream, RequestMode, RequestRedirect, ResponseInit};
 
-/// The page's origin when running in a browser page or worker (for CORS diagnosis).
-pub(crate) fn page_origin() -> Option<String> {
-    let location = get(&js_sys::global(), "location").ok().filter(JsValue::is_object)?;
-    get(&location, "origin").ok()?.as_string().filter(|o| o.starts_with("http"))
-}
-
-fn text(v: &JsValue, key: &str) -> Option<String> {
-    get(v, key).ok().and_then(|x| x.as_string())
-}
-
-/// The `message` of what JS threw (or the thrown text).
-fn message_of(thrown: &JsValue) -> String {
-    text(thrown, "message").or_else(|| thrown.as_string()).unwrap_or_default()
-}
-
-/// What a failed body read threw, with Node's reason (zlib's, undici's: its `cause`) folded in for the core.
-fn read_failure(thrown: &JsValue) -> String {
-    let cause = get(thrown, "cause").unwrap_or_default();
-    crate::unreadable::with_cause(&message_of(thrown), text(&cause, "code").as_deref(), text(&cause, "message").as_deref())
-}
-
-/// What went wrong, for the core to classify: `thrown` is what JS threw or rejected with (or a text);
-/// Node's reason for a refused connection is in its `cause`.
-fn failure(kind: FailureKind, thrown: &JsValue, req: &HttpRequest) -> TransportFailure {
-    let cause = get(thrown, "cause").ok().filter(JsValue::is_object).unwrap_or_default();
-    let (cause_code, cause_message, page_origin) = (text(&cause, "code"), text(&cause, "message"), page_origin());
-    let (name, message) = (text(thrown, "name").unwrap_or_else(|| "Error".into()), message_of(thrown));
-    TransportFailure { name, message, cause_code, cause_message, page_origin, ..TransportFailure::new(kind, req) }
+/// The failure of `kind` for `req`, from what JS threw or the runtime's own words.
+fn failure(kind: FailureKind, what: Thrown, req: &HttpRequest) -> TransportFailure {
+    what.failure(kind, req, page_origin())
 }
 
 /// Sends `init` to `url` (to the caller's fetch, or gloo-net's request to the platform's), not waiting.
@@ -76,19 +51,19 @@ fn start(url: &str, init: &FetchInit, fetch: Option<&Function>, signal: &AbortSi
 
 /// Takes what a fetch resolved to as a platform `Response` gloo-net can read without surprises.
 fn adopt(value: &JsValue, req: &HttpRequest) -> Result<Response, TransportFailure> {
-    let bad = |what: String| failure(FailureKind::UnreadableBody, &what.into(), req);
+    let bad = |what: String| failure(FailureKind::UnreadableBody, Thrown::text(what), req);
     let read = |key: &str| match value.is_object() {
-        true => get(value, key).map_err(|e| bad(format!("{UNUSABLE_RESPONSE}: reading {key} threw ({})", message_of(&e)))),
+        true => get(value, key).map_err(|e| bad(format!("{UNUSABLE_RESPONSE}: reading {key} threw ({})", thrown(&e).message))),
         false => Err(bad(NOT_A_RESPONSE.into())),
     };
-    let status = answer_status(read("type")?.as_string().as_deref(), read("status")?.as_f64()).map_err(|(kind, what)| failure(kind, &what.into(), req))?;
+    let status = answer_status(read("type")?.as_string().as_deref(), read("status")?.as_f64()).map_err(|(kind, what)| failure(kind, Thrown::text(what), req))?;
     let init = ResponseInit::new();
     init.set_status(status);
     init.set_headers(&read("headers")?);
     let body = Some(read("body")?).filter(|b| !b.is_null() && !b.is_undefined() && !null_body(status));
     let body = body.map(|b| b.dyn_into::<ReadableStream>().map_err(|_| bad(NOT_A_STREAM.into()))).transpose()?;
     let response = construct("Response", &[&body.map_or(JsValue::NULL, JsValue::from), &init]);
-    response.map(|r| Response::from(r.unchecked_into::<web_sys::Response>())).map_err(|e| bad(format!("{UNUSABLE_RESPONSE} ({})", message_of(&e))))
+    response.map(|r| Response::from(r.unchecked_into::<web_sys::Response>())).map_err(|e| bad(format!("{UNUSABLE_RESPONSE} ({})", thrown(&e).message)))
 }
 
 /// The answer's headers, names lower-cased (as the platform's `Headers` gives them).
@@ -103,17 +78,17 @@ pub(crate) async fn open(req: &HttpRequest, fetch: Option<&Function>, guard: &Gu
     let (mut req, mut hops) = (req.clone(), 0);
     loop {
         let sent = if guard.caller_aborted() { Err(Halt::Aborted) } else { start(&req.url, &req.fetch_init(), fetch, &guard.signal()).map_err(|reason| Halt::Rejected { reason, threw: false }) };
-        let raw = match sent {
+        let resp = match sent {
             Ok(pending) => guard.race(&pending).await,
             Err(halt) => Err(halt),
         };
-        let resp = match raw {
+        let resp = match resp {
             Ok(raw) => adopt(&raw, &req)?,
-            Err(Halt::Rejected { reason, .. }) => return Err(with_probe(failure(FailureKind::Network, &reason, &req), fetch).await),
-            Err(halt) => return Err(failure(halted(&halt), &JsValue::UNDEFINED, &req)),
+            Err(Halt::Rejected { reason, .. }) => return Err(with_probe(failure(FailureKind::Network, thrown(&reason), &req), fetch).await),
+            Err(halt) => return Err(failure(halted(&halt), Thrown::default(), &req)),
         };
         // The platform resolves a relative Location against the request's URL, as fetch itself would.
-        let location = resp.headers().get("location").map(|l| text(&construct("URL", &[&l.as_str().into(), &req.url.as_str().into()]).unwrap_or_default(), "href").unwrap_or(l));
+        let location = resp.headers().get("location").map(|l| resolve_url(&l, &req.url));
         let hop = next_hop(&req, resp.status(), location.as_deref(), hops);
         if hop != Hop::Done {
             Reader::of(&resp).ok().flatten().inspect(Reader::cancel); // a redirect's own body is not wanted
@@ -121,7 +96,7 @@ pub(crate) async fn open(req: &HttpRequest, fetch: Option<&Function>, guard: &Gu
         match hop {
             Hop::Done => return Ok(resp),
             Hop::Follow(next) => (req, hops) = (next, hops + 1),
-            Hop::Refuse(r) => return Err(failure(FailureKind::Redirect(r), &JsValue::UNDEFINED, &req)),
+            Hop::Refuse(r) => return Err(failure(FailureKind::Redirect(r), Thrown::default(), &req)),
         }
     }
 }
@@ -141,7 +116,7 @@ impl Reader {
     pub(crate) async fn read(&self, guard: &Guard) -> Piece {
         match guard.read(&self.0).await {
             Ok(piece) => piece,
-            Err(Halt::Rejected { reason, threw: true }) => Piece::Unreadable(format!("{UNUSABLE_RESPONSE}: its reader's read() threw ({})", message_of(&reason))),
+            Err(Halt::Rejected { reason, threw: true }) => Piece::Unreadable(format!("{UNUSABLE_RESPONSE}: its reader's read() threw ({})", thrown(&reason).message)),
             Err(halt) => failed(halt, guard),
         }
     }
@@ -156,21 +131,20 @@ impl Reader {
 pub(crate) fn failed(halt: Halt, guard: &Guard) -> Piece {
     let (fired, message) = match halt {
         Halt::Timer(tag) => (Some(tag), String::new()),
-        Halt::Rejected { reason, .. } => (None, read_failure(&reason)),
+        Halt::Rejected { reason, .. } => (None, thrown(&reason).read_failure()),
         Halt::Aborted => (None, String::new()),
     };
     Piece::Failed { caller_aborted: guard.caller_aborted(), fired, message }
 }
 
 /// Performs the steps a core call asks for (discovery, diagnosis) until it is done (its result is
-/// then in `call`).
+/// then in `call`). Each request after the first gets a fresh guard on the same caller's signal (a
+/// timer that fired has ended the last).
 pub(crate) async fn perform(call: &mut dyn Steps, fetch: Option<&Function>, mut guard: Guard) -> Result<(), ProviderError> {
     let mut first = true;
     loop {
         match call.next(now()) {
             Step::Send(req) => {
-                // Each request after the first gets a fresh guard (a timer that fired has ended the last),
-                // on the same caller's signal.
                 if !std::mem::take(&mut first) {
                     guard = guard.renew().ok_or_else(|| runtime_missing("AbortController"))?;
                 }
@@ -189,18 +163,17 @@ fn halted(halt: &Halt) -> FailureKind {
 }
 
 /// Sends the request under `guard` and reads the body (capped), or says why that failed.
-pub(crate) async fn send(req: &HttpRequest, fetch: Option<&Function>, guard: &Guard) -> Result<HttpResponse, TransportFailure> {
-    let started = now();
-    let resp = open(req, fetch, guard).await?;
+async fn send(req: &HttpRequest, fetch: Option<&Function>, guard: &Guard) -> Result<HttpResponse, TransportFailure> {
+    let (started, resp) = (now(), open(req, fetch, guard).await?);
     let mut out = HttpResponse { status: resp.status(), headers: headers(&resp), ..Default::default() };
     let cap = if out.is_success() { req.max_body_bytes } else { MAX_ERROR_BODY_BYTES };
-    if let Some(reader) = Reader::of(&resp).map_err(|_| failure(FailureKind::UnreadableBody, &NOT_A_STREAM.into(), req))? {
+    if let Some(reader) = Reader::of(&resp).map_err(|_| failure(FailureKind::UnreadableBody, Thrown::text(NOT_A_STREAM), req))? {
         let mut more = Ok(true);
         while let Ok(true) = more {
             more = absorb(&mut out, reader.read(guard).await, cap);
         }
         reader.cancel();
-        more.map_err(|(kind, what)| failure(kind, &what.into(), req))?;
+        more.map_err(|(kind, what)| failure(kind, Thrown::text(what), req))?;
     }
     out.duration_ms = now().saturating_sub(started) as u32;
     Ok(out)
@@ -221,9 +194,9 @@ async fn with_probe(mut f: TransportFailure, fetch: Option<&Function>) -> Transp
     };
     if wants_reachability_probe(&f) {
         f.probe_reachable = probe(f.url.clone(), "no-cors").await;
-        if let Some(health) = cors_check_url(&f) {
-            f.health_readable = probe(health, "cors").await;
-        }
+    }
+    if let Some(health) = cors_check_url(&f) {
+        f.health_readable = probe(health, "cors").await;
     }
     f
 }
