@@ -33,7 +33,7 @@ describe("the packed package in a fresh project", () => {
   test("the tarball holds the package and nothing else", () => {
     const files = tarball.files.map((f) => f.path).sort();
     for (const must of ["dist/index.js", "dist/node.js", "dist/index.d.ts", "dist/error.js", "dist/version.js", "dist/wasm/vllm_provider.js", "dist/wasm/vllm_provider.d.ts", "dist/wasm/vllm_provider_bg.wasm", "bin/vllm-provider.mjs", "README.md", "package.json",
-      "LICENSE", "dist/node.cjs", "dist/node.d.cts", "dist/workerd.js", "dist/ready.js", "dist/wasm/vllm_provider.d.cts", "dist/wasm/vllm_provider_bg.wasm.d.ts"]) {
+      "LICENSE", "dist/node.cjs", "dist/node-face.cjs", "dist/node.d.cts", "dist/workerd.js", "dist/ready.js", "dist/wasm/vllm_provider.d.cts", "dist/wasm/vllm_provider_bg.wasm.d.ts"]) {
       assert.ok(files.includes(must), `missing ${must}`);
     }
     assert.deepEqual(files.filter((f) => /^(src|tests|target|www|scripts)\//.test(f)), []);
