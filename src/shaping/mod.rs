@@ -159,12 +159,17 @@ fn shape(provider: &Provider, rows: &[ModelDefinition], request: ChatRequest) ->
 
 impl Shaped {
     /// `prepared` as compact JSON text, what serializing it writes, with the body spliced in from the
-    /// text sent instead of written again (the wasm layer hands this to `JSON.parse`).
-    pub fn prepared_json(&self) -> String {
+    /// text sent instead of written again (the wasm layer hands this to `JSON.parse`). An integer a JS
+    /// number cannot hold exactly, which `JSON.parse` would round, is refused as the typed conversion
+    /// to JS (`to_js`) refuses it.
+    pub fn prepared_json(&self) -> Result<String, ProviderError> {
         let p = &self.prepared;
+        if let Some(n) = p.body.first_integer_beyond_js() {
+            return Err(crate::args::arg_error("", format!("cannot convert the result to JS: {n} can't be represented as a JavaScript number")));
+        }
         let body = self.http.body.as_deref().unwrap_or("null");
         let (url, headers, notes) = (crate::json::to_string(&p.url), crate::json::to_string(&p.headers), crate::json::to_string(&p.notes));
-        [r#"{"method":"#, &crate::json::to_string(p.method), r#","url":"#, &url, r#","headers":"#, &headers, r#","body":"#, body, r#","notes":"#, &notes, "}"].concat()
+        Ok([r#"{"method":"#, &crate::json::to_string(p.method), r#","url":"#, &url, r#","headers":"#, &headers, r#","body":"#, body, r#","notes":"#, &notes, "}"].concat())
     }
 }
 

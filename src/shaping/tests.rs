@@ -85,7 +85,18 @@ fn the_prepared_json_is_what_serializing_the_prepared_request_writes() {
                "tools": [{"name": "t", "parameters": {"type": "object", "b": 1.5, "a": [null, true]}}], "params": {"temperature": 0.2, "extraBody": {"top_k": 5}}}),
     ] {
         let s = build_from_json(&p, &req.to_string()).unwrap();
-        assert_eq!(s.prepared_json(), serde_json::to_string(&s.prepared).unwrap(), "{req}");
+        assert_eq!(s.prepared_json().unwrap(), serde_json::to_string(&s.prepared).unwrap(), "{req}");
+    }
+    // Integers a JS number cannot hold exactly are refused (by the first), as the typed conversion refuses them.
+    for (extra, refused) in [
+        (json!({"a": 9007199254740991_u64, "b": -9007199254740991_i64, "c": 1e300}), None),
+        (json!({"a": [{"b": 9007199254740992_u64}], "c": -9007199254740993_i64}), Some("9007199254740992")),
+        (json!({"a": -9007199254740992_i64}), Some("-9007199254740992")),
+    ] {
+        let req = json!({"model": "m", "messages": hi(), "params": {"extraBody": extra}});
+        let got = build_from_json(&p, &req.to_string()).unwrap().prepared_json();
+        let want = refused.map(|n| format!("cannot convert the result to JS: {n} can't be represented as a JavaScript number"));
+        assert_eq!(got.err().map(|e| (e.message.clone(), e.code)), want.map(|m| (m, ErrorCode::Config)), "{req}");
     }
 }
 
