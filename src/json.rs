@@ -22,9 +22,9 @@ pub fn parse_str(text: &str) -> Result<Value, serde_json::Error> {
     crate::wire::parse::<crate::wire::AnyValue>(text).map(|v| v.value)
 }
 
-/// Compact JSON text of a value (what `value.to_string()` gives).
-pub fn to_string(value: &Value) -> String {
-    // Serializing a `Value` cannot fail: its map keys are strings.
+/// Compact JSON text of a value (what `value.to_string()` gives for a `Value`).
+pub fn to_string<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    // Serializing cannot fail: every map key in the crate's types is a string.
     serde_json::to_string(value).unwrap_or_default()
 }
 

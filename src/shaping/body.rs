@@ -269,6 +269,27 @@ impl Body {
         t.top
     }
 
+    /// The first integer in the body (in the order it is written) that a JS number cannot hold exactly
+    /// (beyond ±(2^53 − 1)), as text: the numbers serde-wasm-bindgen refuses rather than converts.
+    pub fn first_integer_beyond_js(&self) -> Option<String> {
+        const SAFE: u64 = (1 << 53) - 1;
+        fn find(v: &Value) -> Option<String> {
+            match v {
+                Value::Number(n) if !(n.as_u64().is_none_or(|u| u <= SAFE) && n.as_i64().is_none_or(|i| i.unsigned_abs() <= SAFE)) => Some(n.to_string()),
+                Value::Array(a) => a.iter().find_map(find),
+                Value::Object(m) => m.values().find_map(find),
+                _ => None,
+            }
+        }
+        let mut t = Toks::default();
+        self.lay(&mut t);
+        t.t.iter().find_map(|tok| match tok {
+            Tok::Int(n) if n.unsigned_abs() > SAFE => Some(n.to_string()),
+            Tok::Json(v) => find(v),
+            _ => None,
+        })
+    }
+
     /// Writes `key`; `false` when `extraBody` gave its value (written in its place), else the
     /// caller writes the built value.
     fn own<'a>(&'a self, t: &mut Toks<'a>, key: &'a str) -> bool {

@@ -117,7 +117,7 @@ fn shape(provider: &Provider, rows: &[ModelDefinition], request: ChatRequest) ->
     }
     let rf = params::response_format(&model, params, &mut notes);
     params::sampling(params, &mut body, &mut notes, rf);
-    let t = tools::tool_fields(&model, request.tools.as_deref(), request.tool_choice.as_ref(), &mut notes)?;
+    let t = tools::tool_fields(&model, request.tools, request.tool_choice.as_ref(), &mut notes)?;
     body.tools = t.tools;
     body.tool_choice = t.tool_choice;
     budget::apply(&model, &merged, &mut body, &mut notes)?;
@@ -155,6 +155,22 @@ fn shape(provider: &Provider, rows: &[ModelDefinition], request: ChatRequest) ->
     let url = crate::redact::redact(&url, provider.secrets());
     let prepared = PreparedRequest { method: "POST", url, headers: shown, body, notes: notes.0 };
     Ok(Shaped { prepared, http, model })
+}
+
+impl Shaped {
+    /// `prepared` as compact JSON text, what serializing it writes, with the body spliced in from the
+    /// text sent instead of written again (the wasm layer hands this to `JSON.parse`). An integer a JS
+    /// number cannot hold exactly, which `JSON.parse` would round, is refused as the typed conversion
+    /// to JS (`to_js`) refuses it.
+    pub fn prepared_json(&self) -> Result<String, ProviderError> {
+        let p = &self.prepared;
+        if let Some(n) = p.body.first_integer_beyond_js() {
+            return Err(crate::args::arg_error("", format!("cannot convert the result to JS: {n} can't be represented as a JavaScript number")));
+        }
+        let body = self.http.body.as_deref().unwrap_or("null");
+        let (url, headers, notes) = (crate::json::to_string(&p.url), crate::json::to_string(&p.headers), crate::json::to_string(&p.notes));
+        Ok([r#"{"method":"#, &crate::json::to_string(p.method), r#","url":"#, &url, r#","headers":"#, &headers, r#","body":"#, body, r#","notes":"#, &notes, "}"].concat())
+    }
 }
 
 /// Parses and builds in one go (the wasm layer's entry point).

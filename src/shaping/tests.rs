@@ -77,6 +77,30 @@ fn the_sent_body_is_byte_for_byte_the_prepared_body() {
 }
 
 #[test]
+fn the_prepared_json_is_what_serializing_the_prepared_request_writes() {
+    let p = provider_at("http://h.example:9000/v1/?api_key=sk-secret-123", json!([{"id": "m", "name": "m", "compat": {"maxTokensField": "max_tokens"}}]));
+    for req in [
+        json!({"model": "m", "messages": hi()}),
+        json!({"model": "vllm/m", "messages": [{"role": "system", "content": "é \" \u{1}"}, {"role": "user", "content": [{"type": "text", "text": "x"}]}],
+               "tools": [{"name": "t", "parameters": {"type": "object", "b": 1.5, "a": [null, true]}}], "params": {"temperature": 0.2, "extraBody": {"top_k": 5}}}),
+    ] {
+        let s = build_from_json(&p, &req.to_string()).unwrap();
+        assert_eq!(s.prepared_json().unwrap(), serde_json::to_string(&s.prepared).unwrap(), "{req}");
+    }
+    // Integers a JS number cannot hold exactly are refused (by the first), as the typed conversion refuses them.
+    for (extra, refused) in [
+        (json!({"a": 9007199254740991_u64, "b": -9007199254740991_i64, "c": 1e300}), None),
+        (json!({"a": [{"b": 9007199254740992_u64}], "c": -9007199254740993_i64}), Some("9007199254740992")),
+        (json!({"a": -9007199254740992_i64}), Some("-9007199254740992")),
+    ] {
+        let req = json!({"model": "m", "messages": hi(), "params": {"extraBody": extra}});
+        let got = build_from_json(&p, &req.to_string()).unwrap().prepared_json();
+        let want = refused.map(|n| format!("cannot convert the result to JS: {n} can't be represented as a JavaScript number"));
+        assert_eq!(got.err().map(|e| (e.message.clone(), e.code)), want.map(|m| (m, ErrorCode::Config)), "{req}");
+    }
+}
+
+#[test]
 fn marker_keys_send_no_authorization_and_say_why() {
     let config = json!({"models": {"providers": {"vllm": {"baseUrl": "http://127.0.0.1:8000/v1", "api": "openai-completions", "models": [{"id": "m", "name": "m"}]}}}});
     let p = resolve(&ResolveInput { config: Some(ConfigInput::Value(config)), ..Default::default() }).unwrap();

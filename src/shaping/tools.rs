@@ -21,8 +21,8 @@ fn choice_error(message: String) -> ProviderError {
 }
 
 /// Converts the tools (sorted by name) and reconciles the caller's choice against the survivors.
-pub fn tool_fields(model: &ModelDefinition, tools: Option<&[Tool]>, choice: Option<&ToolChoice>, notes: &mut Notes) -> Result<ToolFields, ProviderError> {
-    let tools = tools.unwrap_or(&[]);
+pub fn tool_fields(model: &ModelDefinition, tools: Option<Vec<Tool>>, choice: Option<&ToolChoice>, notes: &mut Notes) -> Result<ToolFields, ProviderError> {
+    let tools = tools.unwrap_or_default();
     let mut kept: Vec<(&str, usize)> = Vec::new();
     if !compat_bool(model, "supportsTools", true) && !tools.is_empty() {
         notes.push("tools", Action::Dropped, "Tools were left out because the model row sets compat.supportsTools to false.");
@@ -37,11 +37,16 @@ pub fn tool_fields(model: &ModelDefinition, tools: Option<&[Tool]>, choice: Opti
     }
     // Sorted by name, equal names in the order given (a heap's sort, by name then position: the
     // stable sort's code is kept out of the wasm, see scripts/size.mjs).
-    let sorted = std::collections::BinaryHeap::from(kept).into_sorted_vec();
-    let list: Vec<&Tool> = sorted.into_iter().map(|(_, i)| &tools[i]).collect();
+    let sorted: Vec<usize> = std::collections::BinaryHeap::from(kept).into_sorted_vec().into_iter().map(|(_, i)| i).collect();
     let strict = model.compat.as_ref().and_then(|c| c.get("supportsStrictMode")).and_then(Value::as_bool) == Some(true);
-    let wire: Vec<body::Tool> =
-        list.iter().map(|t| body::Tool { name: t.name.clone(), description: t.description.clone(), parameters: t.parameters.clone(), strict }).collect();
+    // The kept tools move into the body (the request is read for this build alone).
+    let mut tools: Vec<Option<Tool>> = tools.into_iter().map(Some).collect();
+    let wire: Vec<body::Tool> = sorted
+        .into_iter()
+        .filter_map(|i| tools[i].take())
+        .map(|t| body::Tool { name: t.name, description: t.description, parameters: t.parameters, strict })
+        .collect();
+    let list = &wire;
     let tool_choice = match choice {
         None if list.is_empty() => None,
         None => {
