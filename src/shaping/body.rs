@@ -110,15 +110,12 @@ pub struct ToolCall {
     pub arguments: String,
 }
 
-/// A tool: `{type: "function", function: {name, description?, parameters, strict?}}`.
+/// A tool: `{type: "function", function: {name, description?, parameters, strict?}}`; parameters
+/// `{type: "object", properties: {}}` when the caller gave none.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tool {
-    /// Function name.
-    pub name: String,
-    /// What it does.
-    pub description: Option<String>,
-    /// JSON Schema of its arguments (`{type: "object", properties: {}}` when none was given).
-    pub parameters: Option<Value>,
+    /// The caller's tool.
+    pub function: super::request::Tool,
     /// `strict: false`, with `compat.supportsStrictMode`.
     pub strict: bool,
 }
@@ -475,7 +472,7 @@ pub fn tool_calls_json(calls: &[ToolCall]) -> String {
 
 fn lay_tools<'a>(tools: &'a [Tool], t: &mut Toks<'a>) {
     t.seq();
-    for tool in tools {
+    for Tool { function: tool, strict } in tools {
         t.function().key("name").str(&tool.name);
         if let Some(d) = &tool.description {
             t.key("description").str(d);
@@ -485,7 +482,7 @@ fn lay_tools<'a>(tools: &'a [Tool], t: &mut Toks<'a>) {
             Some(p) => t.value(Tok::Json(p)),
             None => t.map().key("type").str("object").key("properties").map().end().end(),
         };
-        if tool.strict {
+        if *strict {
             t.key("strict").value(Tok::Bool(false));
         }
         t.end().end();

@@ -44,7 +44,7 @@ pub fn tool_fields(model: &ModelDefinition, tools: Option<Vec<Tool>>, choice: Op
     let wire: Vec<body::Tool> = sorted
         .into_iter()
         .filter_map(|i| tools[i].take())
-        .map(|t| body::Tool { name: t.name, description: t.description, parameters: t.parameters, strict })
+        .map(|function| body::Tool { function, strict })
         .collect();
     let list = &wire;
     let tool_choice = match choice {
@@ -65,7 +65,7 @@ pub fn tool_fields(model: &ModelDefinition, tools: Option<Vec<Tool>>, choice: Op
             other => return Err(choice_error(format!("Unsupported tool_choice \"{other}\": use \"auto\", \"none\", \"required\" or {{ name }}"))),
         },
         Some(ToolChoice::Named { name }) | Some(ToolChoice::Function { function: super::request::NamedFunction { name } }) => {
-            if !list.iter().any(|t| t.name == *name) {
+            if !list.iter().any(|t| t.function.name == *name) {
                 return Err(choice_error(format!("OpenAI Chat Completions tool_choice requested unavailable tool \"{name}\" after schema conversion")));
             }
             Some(body::ToolChoice::Named(name.clone()))
