@@ -24,8 +24,9 @@ const seconds = Number(option("--seconds", process.env.FUZZ_SECONDS ?? 60));
 const targets = option("--target", readdirSync(join(fuzzDir, "fuzz_targets")).map((f) => basename(f, ".rs")).sort().join(",")).split(",");
 if (!(seconds > 0)) throw new Error(`--seconds must be a positive number, got ${option("--seconds")}`);
 
-// Release build with debug assertions (integer overflow is a crash too), no sanitizer: the crate
-// forbids unsafe code, so AddressSanitizer would only slow the search.
+// Release build with debug assertions (integer overflow is a crash too), no sanitizer: the native crate
+// has no unsafe code (the only unsafe is the wasm build's heap, src/heap.rs), so AddressSanitizer would
+// only slow the search.
 const flags = ["--sanitizer", "none", "--release", "--debug-assertions"];
 console.log(`fuzz: building ${targets.length} targets (cargo +nightly fuzz build)`);
 const build = spawnSync("cargo", ["+nightly", "fuzz", "build", ...flags], { cwd: fuzzDir, stdio: "inherit" });

@@ -6,7 +6,7 @@
 //! The `wasm` module (compiled only for `wasm32`) performs the requests with `fetch` and converts
 //! values to and from JavaScript.
 #![warn(missing_docs)]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 /// `impl Serialize` for a unit enum that has `fn as_str(self) -> &'static str`: one
 /// `serialize_unit_variant` call with the name `as_str` gives. serde's derive writes that call once per
@@ -54,6 +54,9 @@ pub mod transport;
 pub mod unreadable;
 pub mod url;
 
+#[cfg(target_arch = "wasm32")]
+#[allow(unsafe_code)]
+mod heap;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 

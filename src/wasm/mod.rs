@@ -22,10 +22,6 @@ use wasm_bindgen::prelude::*;
 
 type JsResult = Result<JsValue, JsValue>;
 
-// talc's allocator is smaller and faster than Rust's default (dlmalloc) for single-threaded wasm.
-#[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
-
 /// Every async export goes through here: its future is boxed, so wasm-bindgen-futures' promise glue
 /// is compiled once, and its error thrown as a `VllmProviderError`.
 pub(crate) fn promise(future: impl Future<Output = Result<JsValue, ProviderError>> + 'static) -> Promise {
