@@ -45,9 +45,10 @@ class Guard {
     return this.#controller.signal;
   }
 
-  /** A new guard on the same caller's signal, for the next request of the call. */
+  /** A new guard on the same caller's signal, for the next request of the call (aborted already if
+   * the caller's signal has fired). */
   renew() {
-    return guard(this.#signal);
+    return made(new Guard(this.#signal), this.aborted.length > 0);
   }
 
   /** (Re)starts the timer `tag`. */
@@ -139,12 +140,15 @@ export function guard(signal) {
   } catch {
     return 1;
   }
-  const made = new Guard(signal);
+  return made(new Guard(signal), aborted);
+}
+
+function made(guard, aborted) {
   if (aborted) {
-    made.aborted.push(true);
-    made.end(true);
+    guard.aborted.push(true);
+    guard.end(true);
   }
-  return made;
+  return guard;
 }
 
 /** A macrotask: timers and I/O run before it resolves (between two slices of a large read). */
