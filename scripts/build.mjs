@@ -72,6 +72,10 @@ run(join(root, "node_modules", ".bin", "esbuild"), [
   join(bindgen, "vllm_provider.js"), "--bundle", "--minify", "--format=esm", "--log-level=warning",
   "--log-override:duplicate-object-key=silent", `--outfile=${join(dist, "wasm", "vllm_provider.js")}`,
 ]);
+// wasm-bindgen names each import of its glue `__wbg_<name>_<16 hex digits>` and two exported closure
+// trampolines by their full Rust types (250 characters each). The hex digits do not compress, and
+// every name is written twice (wasm and glue): short names instead save about 1.5 KiB of gzip.
+shortenGlueNames(join(dist, "wasm", "vllm_provider_bg.wasm"), join(dist, "wasm", "vllm_provider.js"));
 // JS the glue imports from wasm-bindgen's `module = "/js/…"` snippets, if any.
 if (existsSync(join(bindgen, "snippets"))) cpSync(join(bindgen, "snippets"), join(dist, "wasm", "snippets"), { recursive: true });
 
@@ -126,6 +130,81 @@ writeFileSync(join(dist, "node.js"), [
 
 const size = readFileSync(join(dist, "wasm", "vllm_provider_bg.wasm")).length;
 console.error(`build: dist/ ready (wasm ${size} bytes) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+/**
+ * Renames, in the wasm at `wasmPath` and in the minified glue at `gluePath`, the imports the glue
+ * itself provides (`__wbg_…`, `__wbindgen_…`, module `./vllm_provider_bg.js`) and the exports
+ * named `wasm_bindgen_…` (closure trampolines only the glue calls) to short names. Imports from
+ * snippet modules and every other export (the package's API, memory, `__wbindgen_*` that tests
+ * read) keep their names. Each old name must occur in the glue exactly once as a whole word for
+ * an import (its key in the imports object) and at least once for an export, or the build stops.
+ */
+function shortenGlueNames(wasmPath, gluePath) {
+  const bytes = readFileSync(wasmPath);
+  let glue = readFileSync(gluePath, "utf8");
+  const uleb = (n) => {
+    const out = [];
+    do { let b = n & 0x7f; n = Math.floor(n / 128); if (n) b |= 0x80; out.push(b); } while (n);
+    return Buffer.from(out);
+  };
+  let i = 8;
+  const leb = () => {
+    let result = 0, scale = 1, b;
+    do { b = bytes[i++]; result += (b & 0x7f) * scale; scale *= 128; } while (b & 0x80);
+    return result;
+  };
+  const str = () => { const n = leb(); const s = bytes.subarray(i, i + n).toString("utf8"); i += n; return s; };
+  const name = (s) => { const b = Buffer.from(s); return Buffer.concat([uleb(b.length), b]); };
+  const renamed = new Map();
+  const fresh = (prefix) => `${prefix}${renamed.size.toString(36)}`;
+  const exported = new Set();
+  const parts = [bytes.subarray(0, 8)];
+  while (i < bytes.length) {
+    const start = i;
+    const id = bytes[i++];
+    const end = leb() + i;
+    if (id !== 2 && id !== 7) { parts.push(bytes.subarray(start, end)); i = end; continue; }
+    const entries = [];
+    const count = leb();
+    for (let n = 0; n < count; n++) {
+      const module = id === 2 ? str() : null;
+      let field = str();
+      const descStart = i;
+      if (id === 7) { i++; leb(); }
+      else {
+        const kind = bytes[i++];
+        if (kind === 0) leb();
+        else if (kind === 1) { i++; const flags = leb(); leb(); if (flags & 1) leb(); }
+        else if (kind === 2) { const flags = leb(); leb(); if (flags & 1) leb(); }
+        else if (kind === 3) i += 2;
+        else leb();
+      }
+      const desc = bytes.subarray(descStart, i);
+      const ours = id === 2
+        ? module === "./vllm_provider_bg.js" && /^__wb(g|indgen)_/.test(field)
+        : /^wasm_bindgen_/.test(field);
+      if (ours) {
+        const short = fresh(id === 2 ? "$" : "$$");
+        renamed.set(field, short);
+        if (id === 7) exported.add(field);
+        field = short;
+      }
+      entries.push(Buffer.concat([...(module === null ? [] : [name(module)]), name(field), desc]));
+    }
+    const body = Buffer.concat([uleb(count), ...entries]);
+    parts.push(Buffer.from([id]), uleb(body.length), body);
+    i = end;
+  }
+  for (const [old, short] of renamed) {
+    const word = new RegExp(`(?<![\\w$])${old.replace(/\$/g, "\\$")}(?![\\w$])`, "g");
+    const found = glue.match(word)?.length ?? 0;
+    if (found === 0 || (!exported.has(old) && found !== 1)) throw new Error(`build: ${old} occurs ${found} times in the glue`);
+    if (glue.includes(short)) throw new Error(`build: the glue already has ${short}`);
+    glue = glue.replace(word, () => short);
+  }
+  writeFileSync(wasmPath, Buffer.concat(parts));
+  writeFileSync(gluePath, glue);
+}
 
 /**
  * `bytes` (a wasm module) with its function names replaced by their rank in [`layout`]'s order,
