@@ -238,12 +238,12 @@ function namedInLayout(bytes) {
 /**
  * An order of `functions` ({body, name}) that gzip compresses well: a chain that starts at the
  * smallest function and goes on each time to the unplaced function sharing the most 3-byte sequences
- * with the last one placed (sequences found in more than 300 functions are too common to tell; with
- * nothing shared, the smallest unplaced function comes next). Deterministic: ties go to the lower
- * index.
+ * with the last one placed, each sequence weighted 1 / log2(1 + the number of functions it is found
+ * in), so that rare ones tell more (with nothing shared, the smallest unplaced function comes next).
+ * Measured against a plain count that ignored sequences found in more than 300 functions: 0.27 KiB
+ * gzip less. Deterministic: ties go to the lower index.
  */
 function layout(functions) {
-  const COMMON = 300;
   const grams = functions.map(({ body }) => {
     const set = new Set();
     for (let j = 0; j + 3 <= body.length; j++) set.add(body[j] | (body[j + 1] << 8) | (body[j + 2] << 16));
@@ -254,8 +254,7 @@ function layout(functions) {
   const holders = new Map();
   grams.forEach((set, k) => {
     for (const g of set) {
-      const n = seenIn.get(g);
-      if (n > 1 && n <= COMMON) {
+      if (seenIn.get(g) > 1) {
         let list = holders.get(g);
         if (!list) holders.set(g, (list = []));
         list.push(k);
@@ -275,7 +274,8 @@ function layout(functions) {
     order.push(current);
     const shared = new Map();
     for (const g of grams[current]) {
-      for (const k of holders.get(g) ?? []) if (!placed[k]) shared.set(k, (shared.get(k) ?? 0) + 1);
+      const weight = 1 / Math.log2(1 + seenIn.get(g));
+      for (const k of holders.get(g) ?? []) if (!placed[k]) shared.set(k, (shared.get(k) ?? 0) + weight);
     }
     let best, most = 0;
     for (const [k, n] of shared) if (n > most || (n === most && k < best)) { most = n; best = k; }
