@@ -74,7 +74,7 @@ run(join(root, "node_modules", ".bin", "esbuild"), [
 ]);
 // wasm-bindgen names each import of its glue `__wbg_<name>_<16 hex digits>` and two exported closure
 // trampolines by their full Rust types (250 characters each). The hex digits do not compress, and
-// every name is written twice (wasm and glue): short names instead save about 1.5 KiB of gzip.
+// every name is written twice (wasm and glue): short names instead (import modules too) save 3.7 KiB of gzip.
 shortenGlueNames(join(dist, "wasm", "vllm_provider_bg.wasm"), join(dist, "wasm", "vllm_provider.js"));
 // JS the glue imports from wasm-bindgen's `module = "/js/…"` snippets, if any.
 if (existsSync(join(bindgen, "snippets"))) cpSync(join(bindgen, "snippets"), join(dist, "wasm", "snippets"), { recursive: true });
@@ -133,11 +133,12 @@ console.error(`build: dist/ ready (wasm ${size} bytes) in ${((Date.now() - start
 
 /**
  * Renames, in the wasm at `wasmPath` and in the minified glue at `gluePath`, the imports the glue
- * itself provides (`__wbg_…`, `__wbindgen_…`, module `./vllm_provider_bg.js`) and the exports
- * named `wasm_bindgen_…` (closure trampolines only the glue calls) to short names. Imports from
- * snippet modules and every other export (the package's API, memory, `__wbindgen_*` that tests
- * read) keep their names. Each old name must occur in the glue exactly once as a whole word for
- * an import (its key in the imports object) and at least once for an export, or the build stops.
+ * itself provides (`__wbg_…`, `__wbindgen_…`, module `./vllm_provider_bg.js`), the exports named
+ * `wasm_bindgen_…` (closure trampolines only the glue calls) and every import module to short
+ * names. The names imported from snippet modules and every other export (the package's API,
+ * memory, `__wbindgen_*` that tests read) stay as they are. Each old name must occur in the glue
+ * exactly once as a whole word for an import (its key in the imports object), at least once for an
+ * export, and quoted for a module, or the build stops.
  */
 function shortenGlueNames(wasmPath, gluePath) {
   const bytes = readFileSync(wasmPath);
@@ -158,6 +159,9 @@ function shortenGlueNames(wasmPath, gluePath) {
   const renamed = new Map();
   const fresh = (prefix) => `${prefix}${renamed.size.toString(36)}`;
   const exported = new Set();
+  // Import modules (the glue's own, and one per snippet: `./snippets/<crate>-<hash>/src/wasm/x.js`)
+  // become "$0", "$1", …: each is a key of the glue's imports object, written out in full.
+  const modules = new Map();
   const parts = [bytes.subarray(0, 8)];
   while (i < bytes.length) {
     const start = i;
@@ -189,7 +193,8 @@ function shortenGlueNames(wasmPath, gluePath) {
         if (id === 7) exported.add(field);
         field = short;
       }
-      entries.push(Buffer.concat([...(module === null ? [] : [name(module)]), name(field), desc]));
+      if (module !== null && !modules.has(module)) modules.set(module, `$${modules.size.toString(36)}`);
+      entries.push(Buffer.concat([...(module === null ? [] : [name(modules.get(module))]), name(field), desc]));
     }
     const body = Buffer.concat([uleb(count), ...entries]);
     parts.push(Buffer.from([id]), uleb(body.length), body);
@@ -201,6 +206,12 @@ function shortenGlueNames(wasmPath, gluePath) {
     if (found === 0 || (!exported.has(old) && found !== 1)) throw new Error(`build: ${old} occurs ${found} times in the glue`);
     if (glue.includes(short)) throw new Error(`build: the glue already has ${short}`);
     glue = glue.replace(word, () => short);
+  }
+  for (const [old, short] of modules) {
+    const quoted = JSON.stringify(old);
+    if (!glue.includes(quoted)) throw new Error(`build: import module ${old} is not in the glue`);
+    if (glue.includes(JSON.stringify(short))) throw new Error(`build: the glue already has "${short}"`);
+    glue = glue.replaceAll(quoted, JSON.stringify(short));
   }
   writeFileSync(wasmPath, Buffer.concat(parts));
   writeFileSync(gluePath, glue);
