@@ -74,7 +74,8 @@ run(join(root, "node_modules", ".bin", "esbuild"), [
 ]);
 // wasm-bindgen names each import of its glue `__wbg_<name>_<16 hex digits>` and two exported closure
 // trampolines by their full Rust types (250 characters each). The hex digits do not compress, and
-// every name is written twice (wasm and glue): short names instead (import modules too) save 3.7 KiB of gzip.
+// every name is written twice (wasm and glue): short names instead (import modules and the other
+// exports too) save 3.7 KiB of gzip.
 shortenGlueNames(join(dist, "wasm", "vllm_provider_bg.wasm"), join(dist, "wasm", "vllm_provider.js"));
 // JS the glue imports from wasm-bindgen's `module = "/js/…"` snippets, if any.
 if (existsSync(join(bindgen, "snippets"))) cpSync(join(bindgen, "snippets"), join(dist, "wasm", "snippets"), { recursive: true });
@@ -133,14 +134,19 @@ console.error(`build: dist/ ready (wasm ${size} bytes) in ${((Date.now() - start
 
 /**
  * Renames, in the wasm at `wasmPath` and in the minified glue at `gluePath`, the imports the glue
- * itself provides (`__wbg_…`, `__wbindgen_…`, module `./vllm_provider_bg.js`), the exports named
- * `wasm_bindgen_…` (closure trampolines only the glue calls) and every import module to short
- * names. The names imported from snippet modules and every other export (the package's API,
- * memory, `__wbindgen_*` that tests read) stay as they are. Each old name must occur in the glue
- * exactly once as a whole word for an import (its key in the imports object), at least once for an
- * export, and quoted for a module, or the build stops.
+ * itself provides (`__wbg_…`, `__wbindgen_…`, module `./vllm_provider_bg.js`), the exports the glue
+ * calls (all but `memory` and `__wbindgen_externrefs`, which tests read; an export the glue never
+ * names keeps its name too) and every import module to short names. The names imported from
+ * snippet modules stay as they are. Each old name must occur in the glue exactly once as a whole
+ * word for an import (its key in the imports object), at least once as a member for an export,
+ * and quoted for a module, or the build stops.
  */
 function shortenGlueNames(wasmPath, gluePath) {
+  // What the tests read from the instance's exports (`initSync()` returns them).
+  const KEPT_EXPORTS = new Set(["memory", "__wbindgen_externrefs"]);
+  // The glue reads an export as a member of the exports object (`c.vllmprovider_resolve(…)`); the
+  // same word elsewhere (its own `classifyError`, say) is not the export.
+  const memberOf = (name) => new RegExp(`(?<=\\.)${name}(?![\\w$])`, "g");
   const bytes = readFileSync(wasmPath);
   let glue = readFileSync(gluePath, "utf8");
   const uleb = (n) => {
@@ -186,7 +192,7 @@ function shortenGlueNames(wasmPath, gluePath) {
       const desc = bytes.subarray(descStart, i);
       const ours = id === 2
         ? module === "./vllm_provider_bg.js" && /^__wb(g|indgen)_/.test(field)
-        : /^wasm_bindgen_/.test(field);
+        : !KEPT_EXPORTS.has(field) && memberOf(field).test(glue);
       if (ours) {
         const short = fresh(id === 2 ? "$" : "$$");
         renamed.set(field, short);
@@ -201,7 +207,7 @@ function shortenGlueNames(wasmPath, gluePath) {
     i = end;
   }
   for (const [old, short] of renamed) {
-    const word = new RegExp(`(?<![\\w$])${old.replace(/\$/g, "\\$")}(?![\\w$])`, "g");
+    const word = exported.has(old) ? memberOf(old) : new RegExp(`(?<![\\w$.])${old}(?![\\w$])`, "g");
     const found = glue.match(word)?.length ?? 0;
     if (found === 0 || (!exported.has(old) && found !== 1)) throw new Error(`build: ${old} occurs ${found} times in the glue`);
     if (glue.includes(short)) throw new Error(`build: the glue already has ${short}`);
