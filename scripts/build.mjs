@@ -132,6 +132,13 @@ writeFileSync(join(dist, "node.js"), [
 const size = readFileSync(join(dist, "wasm", "vllm_provider_bg.wasm")).length;
 console.error(`build: dist/ ready (wasm ${size} bytes) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
+/** `n` as an unsigned LEB128 (how wasm writes sizes, counts and indices). */
+function uleb(n) {
+  const out = [];
+  do { let b = n & 0x7f; n = Math.floor(n / 128); if (n) b |= 0x80; out.push(b); } while (n);
+  return Buffer.from(out);
+}
+
 /**
  * Renames, in the wasm at `wasmPath` and in the minified glue at `gluePath`, the imports the glue
  * itself provides (`__wbg_…`, `__wbindgen_…`, module `./vllm_provider_bg.js`), the exports the glue
@@ -149,11 +156,6 @@ function shortenGlueNames(wasmPath, gluePath) {
   const memberOf = (name) => new RegExp(`(?<=\\.)${name}(?![\\w$])`, "g");
   const bytes = readFileSync(wasmPath);
   let glue = readFileSync(gluePath, "utf8");
-  const uleb = (n) => {
-    const out = [];
-    do { let b = n & 0x7f; n = Math.floor(n / 128); if (n) b |= 0x80; out.push(b); } while (n);
-    return Buffer.from(out);
-  };
   let i = 8;
   const leb = () => {
     let result = 0, scale = 1, b;
@@ -229,11 +231,6 @@ function shortenGlueNames(wasmPath, gluePath) {
  * name section changes; it is dropped right after.
  */
 function namedInLayout(bytes) {
-  const uleb = (n) => {
-    const out = [];
-    do { let b = n & 0x7f; n = Math.floor(n / 128); if (n) b |= 0x80; out.push(b); } while (n);
-    return Buffer.from(out);
-  };
   const { sections, imported, bodies, names } = readModule(bytes);
   const parts = [bytes.subarray(0, 8), ...sections.filter((s) => !s.isName).map((s) => bytes.subarray(s.start, s.end))];
   if (!names.size) throw new Error("build: wasm-opt kept no function names (-g)");
