@@ -119,7 +119,8 @@ impl Provider {
     /// The params `agents.defaults.models["vllm/<model>"].params` sets for `model` (a provider-local
     /// id): the entry whose key is exactly that model's ref, so `vllm/vllm/x` is model `vllm/x`'s.
     pub fn agent_params(&self, model: &str) -> Option<&Map<String, Value>> {
-        self.agent_models.as_ref()?.get(&["vllm/", model].concat())?.get("params")?.as_object()
+        // Looked up by `&str`: by `&String` the map's lookup would be compiled a second time.
+        self.agent_models.as_ref()?.get(["vllm/", model].concat().as_str())?.get("params")?.as_object()
     }
 
     /// Dotted path of the provider entry (`models.providers.vllm`), for messages.

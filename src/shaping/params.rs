@@ -102,18 +102,19 @@ pub fn merge(model: &ModelDefinition, agent: Option<&Map<String, Value>>, reques
     // The max-tokens spellings are read per source into the caps below.
     merged.shift_remove("maxTokens");
     strip_poisoned(&mut merged);
+    // Removed by `&str` (`key.as_str()`): by `&String` the map's removal would be compiled twice.
     let keys: Vec<String> = merged.keys().cloned().collect();
     for key in keys {
         if let Some((_, why)) = NEVER_SENT.iter().find(|(k, _)| *k == key) {
             notes.push(snake(&key), Action::Dropped, *why);
-            merged.shift_remove(&key);
+            merged.shift_remove(key.as_str());
         } else if !KNOWN.contains(&key.as_str()) {
             notes.push(
                 format!("params.{key}"),
                 Action::Dropped,
                 format!("The param \"{key}\" is not one OpenClaw forwards to vLLM, so it was ignored; put it under extraBody to send it as a body field."),
             );
-            merged.shift_remove(&key);
+            merged.shift_remove(key.as_str());
         }
     }
     Params { map: merged, asked_cap: cap_of(request).or_else(|| cap_of(agent)), row_cap: cap_of(model.params.as_ref()) }
