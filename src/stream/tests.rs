@@ -330,3 +330,21 @@ fn events_read_counts_server_events_but_not_keep_alives() {
     assert!(s.push(sse(&[delta(json!({"reasoning": "more"}), None)], false).as_bytes()).unwrap().is_empty());
     assert_eq!(s.events_read(), 2);
 }
+
+#[test]
+fn every_event_is_written_as_the_contract_types_it() {
+    let e = |ev: StreamEvent| serde_json::to_value(ev).unwrap();
+    let (s, n) = (String::from, |v: &str| Some(v.to_string()));
+    assert_eq!(e(StreamEvent::Start { id: s("c1"), model: s("m") }), json!({"type": "start", "id": "c1", "model": "m"}));
+    for field in ["reasoning", "reasoning_content", "reasoning_text"] {
+        assert_eq!(e(StreamEvent::Reasoning { delta: s("th"), field }), json!({"type": "reasoning", "delta": "th", "field": field}));
+    }
+    assert_eq!(e(StreamEvent::Text { delta: s("hi") }), json!({"type": "text", "delta": "hi"}));
+    let call = |id, name| StreamEvent::ToolCall { index: 2, id, name, arguments_delta: s("{\"a") };
+    assert_eq!(e(call(None, None)), json!({"type": "toolCall", "index": 2, "argumentsDelta": "{\"a"}));
+    assert_eq!(e(call(n("t1"), n("f"))), json!({"type": "toolCall", "index": 2, "id": "t1", "name": "f", "argumentsDelta": "{\"a"}));
+    let usage = Usage { input: 1, output: 2, total_tokens: 3, ..Usage::default() };
+    assert_eq!(e(StreamEvent::Usage { usage }), json!({"type": "usage", "usage": {"input": 1, "output": 2, "cacheRead": 0, "cacheWrite": 0, "totalTokens": 3}}));
+    let keys = |v: Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(e(call(n("t1"), n("f")))), ["type", "index", "id", "name", "argumentsDelta"], "in the contract's order");
+}
