@@ -198,6 +198,9 @@ fn build_and_discovery(runs: usize, part: &dyn Fn(&str) -> bool) {
         let (med, lo, hi) = per_call(runs, || vllm_provider::shaping::build_from_json(&p, &req).unwrap());
         let us = |d: Duration| d.as_secs_f64() * 1e6;
         println!("request build (20 messages, 5 tools; {} B in, {sent} B sent): {:.1} µs  ({:.1}–{:.1} µs)", req.len(), us(med), us(lo), us(hi));
+        // What `buildChatRequest()` does in the wasm: the build, then the result as JSON text.
+        let (med, lo, hi) = per_call(runs, || vllm_provider::shaping::build_from_json(&p, &req).and_then(|s| s.prepared_json()).unwrap());
+        println!("request build + its result as JSON text (buildChatRequest's core): {:.1} µs  ({:.1}–{:.1} µs)", us(med), us(lo), us(hi));
     }
     if !part("discovery") {
         return;

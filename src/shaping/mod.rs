@@ -71,7 +71,7 @@ pub struct Shaped {
 /// Reads a `ChatRequest` from JSON text (lone surrogates removed first, as OpenClaw sanitises them).
 pub fn parse_request(json: &str) -> Result<ChatRequest, ProviderError> {
     let clean = strip_lone_surrogates(json);
-    let value: Value = crate::json::parse(clean.as_bytes())
+    let value: Value = crate::json::parse_str(&clean)
         .map_err(|e| ProviderError::config_at("request", format!("Invalid chat request: {e}"), "Pass the request as a JSON object."))?;
     request::from_value(value)
 }

@@ -146,16 +146,27 @@ fn bad(path: &str, problem: &str) -> ProviderError {
     )
 }
 
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        [path, ".", key].concat()
-    }
+/// Where a value sits in the request, written out (`messages[3].content`) only when a problem is
+/// reported: reading a valid request builds no path text.
+#[derive(Clone, Copy)]
+enum Path<'a> {
+    /// The request itself.
+    Root,
+    /// `<parent>.<key>` (`<key>` under the root).
+    Key(&'a Path<'a>, &'a str),
+    /// `<parent>[<i>]`.
+    Index(&'a Path<'a>, usize),
 }
 
-fn index(path: &str, i: usize) -> String {
-    [path, "[", &i.to_string(), "]"].concat()
+impl Path<'_> {
+    fn text(&self) -> String {
+        match *self {
+            Path::Root => String::new(),
+            Path::Key(Path::Root, key) => key.to_string(),
+            Path::Key(parent, key) => [&parent.text(), ".", key].concat(),
+            Path::Index(parent, i) => [&parent.text(), "[", &i.to_string(), "]"].concat(),
+        }
+    }
 }
 
 /// The first problem met while reading. Reading goes on after it with empty values, which are
@@ -166,18 +177,18 @@ struct Problems(Option<ProviderError>);
 
 impl Problems {
     #[inline(never)]
-    fn add(&mut self, path: &str, problem: &str) {
+    fn add(&mut self, path: Path, problem: &str) {
         if self.0.is_none() {
-            self.0 = Some(bad(path, problem));
+            self.0 = Some(bad(&path.text(), problem));
         }
     }
 }
 
 /// Reads every element of an array with `read`, naming each by its index.
-fn each<T>(items: &mut [Value], path: &str, p: &mut Problems, read: fn(&mut Value, &str, &mut Problems) -> T) -> Vec<T> {
+fn each<T>(items: &mut [Value], path: Path, p: &mut Problems, read: fn(&mut Value, Path, &mut Problems) -> T) -> Vec<T> {
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter_mut().enumerate() {
-        out.push(read(item, &index(path, i), p));
+        out.push(read(item, Path::Index(&path, i), p));
     }
     out
 }
@@ -186,11 +197,11 @@ fn each<T>(items: &mut [Value], path: &str, p: &mut Problems, read: fn(&mut Valu
 /// What it reads is moved out of the value (the request is read once), not copied.
 struct Obj<'a, 'p> {
     map: Option<&'a mut Map<String, Value>>,
-    path: &'p str,
+    path: Path<'p>,
 }
 
 impl<'a, 'p> Obj<'a, 'p> {
-    fn new(v: &'a mut Value, path: &'p str, p: &mut Problems) -> Self {
+    fn new(v: &'a mut Value, path: Path<'p>, p: &mut Problems) -> Self {
         let map = v.as_object_mut();
         if map.is_none() {
             p.add(path, "must be an object");
@@ -198,14 +209,10 @@ impl<'a, 'p> Obj<'a, 'p> {
         Obj { map, path }
     }
 
-    fn at(&self, key: &str) -> String {
-        join(self.path, key)
-    }
-
     /// Records `<path>.<key> <problem>`.
     #[inline(never)]
     fn fail(&self, key: &str, problem: &str, p: &mut Problems) {
-        p.add(&self.at(key), problem);
+        p.add(Path::Key(&self.path, key), problem);
     }
 
     fn get(&mut self, key: &str) -> Option<&mut Value> {
@@ -251,7 +258,7 @@ impl<'a, 'p> Obj<'a, 'p> {
             None => None,
             Some(Value::Array(a)) => Some(a),
             Some(_) => {
-                p.add(&join(path, key), "must be an array");
+                p.add(Path::Key(&path, key), "must be an array");
                 None
             }
         }
@@ -262,20 +269,20 @@ impl<'a, 'p> Obj<'a, 'p> {
 /// strings move into the request.
 pub fn from_value(mut v: Value) -> Result<ChatRequest, ProviderError> {
     let mut p = Problems::default();
-    let mut o = Obj::new(&mut v, "", &mut p);
+    let mut o = Obj::new(&mut v, Path::Root, &mut p);
     let messages = match o.array("messages", &mut p) {
-        Some(list) => each(list, "messages", &mut p, message),
+        Some(list) => each(list, Path::Key(&Path::Root, "messages"), &mut p, message),
         None => {
-            p.add("messages", "is required (an array)");
+            p.add(Path::Key(&Path::Root, "messages"), "is required (an array)");
             Vec::new()
         }
     };
-    let tools = o.array("tools", &mut p).map(|list| each(list, "tools", &mut p, tool));
+    let tools = o.array("tools", &mut p).map(|list| each(list, Path::Key(&Path::Root, "tools"), &mut p, tool));
     let params = match o.take("params") {
         None => None,
         Some(Value::Object(m)) => Some(m),
         Some(_) => {
-            p.add("params", "must be an object");
+            p.add(Path::Key(&Path::Root, "params"), "must be an object");
             None
         }
     };
@@ -294,31 +301,28 @@ pub fn from_value(mut v: Value) -> Result<ChatRequest, ProviderError> {
     }
 }
 
-fn message(v: &mut Value, path: &str, p: &mut Problems) -> Message {
+fn message(v: &mut Value, path: Path, p: &mut Problems) -> Message {
     let mut o = Obj::new(v, path, p);
     let role = o.string("role", p);
-    let body = o.at("content");
+    let body = Path::Key(&path, "content");
     match role.as_str() {
         "system" => Message::System { content: o.string("content", p) },
         "user" => Message::User {
-            content: content(o.get("content"), &body, p).unwrap_or_else(|| {
-                p.add(&body, "is required");
+            content: content(o.get("content"), body, p).unwrap_or_else(|| {
+                p.add(body, "is required");
                 Content::Text(String::new())
             }),
         },
         "assistant" => Message::Assistant {
-            content: content(o.get("content"), &body, p),
+            content: content(o.get("content"), body, p),
             reasoning: o.opt("reasoning", p),
             reasoning_field: o.opt("reasoningField", p),
-            tool_calls: {
-                let at = o.at("toolCalls");
-                o.array("toolCalls", p).map(|calls| each(calls, &at, p, tool_call))
-            },
+            tool_calls: o.array("toolCalls", p).map(|calls| each(calls, Path::Key(&path, "toolCalls"), p, tool_call)),
         },
         "tool" => Message::Tool {
             tool_call_id: o.string("toolCallId", p),
             tool_name: o.opt("toolName", p),
-            content: content(o.get("content"), &body, p).unwrap_or(Content::Text(String::new())),
+            content: content(o.get("content"), body, p).unwrap_or(Content::Text(String::new())),
         },
         _ => {
             o.fail("role", "must be \"system\", \"user\", \"assistant\" or \"tool\"", p);
@@ -328,7 +332,7 @@ fn message(v: &mut Value, path: &str, p: &mut Problems) -> Message {
 }
 
 /// The content, or `None` when it is absent or wrong (the problem is recorded).
-fn content(v: Option<&mut Value>, path: &str, p: &mut Problems) -> Option<Content> {
+fn content(v: Option<&mut Value>, path: Path, p: &mut Problems) -> Option<Content> {
     match v {
         None => None,
         Some(Value::String(s)) => Some(Content::Text(std::mem::take(s))),
@@ -340,7 +344,7 @@ fn content(v: Option<&mut Value>, path: &str, p: &mut Problems) -> Option<Conten
     }
 }
 
-fn part(v: &mut Value, path: &str, p: &mut Problems) -> ContentPart {
+fn part(v: &mut Value, path: Path, p: &mut Problems) -> ContentPart {
     let mut o = Obj::new(v, path, p);
     match o.string("type", p).as_str() {
         "text" => ContentPart::Text { text: o.string("text", p) },
@@ -359,12 +363,12 @@ fn part(v: &mut Value, path: &str, p: &mut Problems) -> ContentPart {
     }
 }
 
-fn tool_call(v: &mut Value, path: &str, p: &mut Problems) -> ToolCall {
+fn tool_call(v: &mut Value, path: Path, p: &mut Problems) -> ToolCall {
     let mut o = Obj::new(v, path, p);
     ToolCall { id: o.string("id", p), name: o.string("name", p), arguments: o.take("arguments").unwrap_or(Value::Null) }
 }
 
-fn tool(v: &mut Value, path: &str, p: &mut Problems) -> Tool {
+fn tool(v: &mut Value, path: Path, p: &mut Problems) -> Tool {
     let mut o = Obj::new(v, path, p);
     Tool { name: o.string("name", p), description: o.opt("description", p), parameters: o.take("parameters") }
 }
@@ -373,14 +377,15 @@ fn tool_choice(v: &mut Value, p: &mut Problems) -> ToolChoice {
     match v {
         Value::String(s) => ToolChoice::Mode(std::mem::take(s)),
         Value::Object(_) => {
-            let mut o = Obj::new(v, "toolChoice", p);
+            let at = Path::Key(&Path::Root, "toolChoice");
+            let mut o = Obj::new(v, at, p);
             if let Some(f) = o.get("function") {
-                return ToolChoice::Function { function: NamedFunction { name: Obj::new(f, "toolChoice.function", p).string("name", p) } };
+                return ToolChoice::Function { function: NamedFunction { name: Obj::new(f, Path::Key(&at, "function"), p).string("name", p) } };
             }
             ToolChoice::Named { name: o.string("name", p) }
         }
         _ => {
-            p.add("toolChoice", "must be \"auto\", \"none\", \"required\" or { name }");
+            p.add(Path::Key(&Path::Root, "toolChoice"), "must be \"auto\", \"none\", \"required\" or { name }");
             ToolChoice::Mode(String::new())
         }
     }

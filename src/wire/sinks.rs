@@ -207,22 +207,31 @@ impl<'de> Sink<'de> for AnyValue {
     }
     fn field(&mut self, key: &str) -> Option<&mut dyn Sink<'de>> {
         self.key = Some(key.to_owned());
-        Some(self.child.insert(Box::default()).as_mut())
+        Some(self.child())
     }
     fn array(&mut self) {
         self.value = Value::Array(Vec::new());
     }
     fn element(&mut self) -> Option<&mut dyn Sink<'de>> {
-        Some(self.child.insert(Box::default()).as_mut())
+        Some(self.child())
     }
     fn filled(&mut self) {
-        let Some(child) = self.child.take() else { return };
+        let Some(child) = self.child.as_mut() else { return };
+        let value = std::mem::take(&mut child.value);
         match (&mut self.value, self.key.take()) {
             (Value::Object(m), Some(k)) => {
-                m.insert(k, child.value);
+                m.insert(k, value);
             }
-            (Value::Array(a), _) => a.push(child.value),
+            (Value::Array(a), _) => a.push(value),
             _ => {}
         }
+    }
+}
+
+impl AnyValue {
+    /// The sink of the next value inside this one: one per nesting level, kept from one value to the
+    /// next instead of allocated for each (its value was taken when it was filled).
+    fn child(&mut self) -> &mut AnyValue {
+        self.child.get_or_insert_with(Box::default)
     }
 }
