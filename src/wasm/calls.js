@@ -27,15 +27,30 @@ const finite = (v) => (typeof v === "number" && !Number.isFinite(v) ? String(v) 
 const LONE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const wellFormed = (v) => (typeof v !== "string" || v.isWellFormed?.() ? v : v.replace(LONE, "\ufffd"));
 const marked = (v) => (typeof v === "symbol" || typeof v === "function" ? `\u0000js:${typeof v}` : v);
+// An argument object's top level copied as the replacer below leaves it, so that JSON.stringify needs
+// no replacer: V8 then keeps to its fast path, where a replacer function is called for every nested
+// value (half the time of stringifying a 4 KB chat request). `undefined` (the replacer does it) for an
+// array, or when the argument or one of its values has a toJSON (the replacer sees what that returns).
+const copied = (value) => {
+  if (typeof value !== "object" || value === null || Array.isArray(value) || typeof value.toJSON === "function") return undefined;
+  const copy = Object.create(null); // so that a key "__proto__" is a property, as JSON.stringify writes it
+  for (const k of Object.keys(value)) {
+    const v = value[k];
+    if (((typeof v === "object" && v !== null) || typeof v === "bigint") && typeof v.toJSON === "function") return undefined;
+    if (k !== "fetch") copy[k] = marked(wellFormed(finite(v)));
+  }
+  return copy;
+};
 export const stringify = (out, value, options) =>
-  attempt(out, () =>
-    JSON.stringify(value, function (k, v) {
+  attempt(out, () => {
+    const copy = options ? undefined : copied(value);
+    return copy ? JSON.stringify(copy) : JSON.stringify(value, function (k, v) {
       const top = k === "" || this === value;
       if (top && k !== "" && (k === "fetch" || (options && k === "signal"))) return undefined;
       if (!top) return options ? finite(v) : v;
       return marked(wellFormed(finite(v)));
-    }),
-  );
+    });
+  });
 
 // What was thrown, as the core reads it (`Thrown`): [name, message (or the thrown text), cause.code,
 // cause.message], each a string or undefined (Node's reason for a failed fetch or body is in `cause`).
