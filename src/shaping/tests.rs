@@ -194,6 +194,32 @@ fn cap_is_clamped_to_the_estimated_remaining_context() {
 }
 
 #[test]
+fn the_cap_is_what_the_exact_estimate_leaves_whether_or_not_it_had_to_be_written() {
+    // Tool schemas and calls whose JSON is far shorter than the bound on it (which spares writing
+    // them when the cap fits anyway): a context swept from overflow to ample room always gives the
+    // cap, note or error the exact estimate gives.
+    let tools: Vec<Value> = (0..5).map(|i| json!({"name": format!("t{i}"), "description": "d", "parameters": {"type": "object", "properties": {"q": {"type": "string", "minimum": 1.5, "enum": [true, null, -7]}}}})).collect();
+    let call = json!({"role": "assistant", "content": "", "toolCalls": [{"id": "c1", "name": "t0", "arguments": {"q": "x\n\"y\""}}]});
+    let messages = json!([{"role": "user", "content": "hi"}, call, {"role": "tool", "toolCallId": "c1", "content": "ok"}]);
+    let request = json!({"model": "m", "messages": messages, "tools": tools, "params": {"maxTokens": 100, "responseFormat": {"type": "json_object"}}});
+    let roomy = provider(json!({"contextWindow": 1_000_000, "maxTokens": 1000}));
+    let estimate = estimate_tokens(&build_from_json(&roomy, &request.to_string()).unwrap().prepared.body);
+    assert!(estimate > 200, "{estimate}");
+    for context in estimate - 2..estimate + 2_000 {
+        let p = provider(json!({"contextWindow": context, "maxTokens": 1000}));
+        let left = context.saturating_sub(estimate).saturating_sub(1);
+        match build_from_json(&p, &request.to_string()) {
+            Err(e) => assert!(left == 0 && e.code == ErrorCode::ContextOverflow, "{context}: {e:?}"),
+            Ok(s) => {
+                let pr = view(s.prepared);
+                assert_eq!(pr.body["max_completion_tokens"], left.min(100), "{context}");
+                assert_eq!(pr.notes.iter().any(|n| n.action == Action::Clamped), left < 100, "{context}");
+            }
+        }
+    }
+}
+
+#[test]
 fn a_tiny_budget_warns_and_an_exhausted_one_fails_clearly() {
     let sys = json!([{"role": "system", "content": "x".repeat(3200)}]);
     let p = provider(json!({"contextWindow": 2000, "contextTokens": 1016, "maxTokens": 1000}));
