@@ -191,8 +191,10 @@ pub fn effective_compat(written: Option<&Map<String, Value>>) -> Map<String, Val
 
 /// OpenClaw's reasoning guess for discovered ids: `/r1|reasoning|think|reason/i`.
 pub fn looks_like_reasoning(id: &str) -> bool {
-    let id = id.to_ascii_lowercase();
-    ["r1", "reasoning", "think", "reason"].iter().any(|p| id.contains(p))
+    // Compared in place, ASCII case folded (what the lower-cased copy matched), with no copy and no
+    // substring searcher built per pattern: discovery asks this of every row.
+    let id = id.as_bytes();
+    ["r1", "reasoning", "think", "reason"].iter().any(|p| id.windows(p.len()).any(|w| w.eq_ignore_ascii_case(p.as_bytes())))
 }
 
 /// The first positive finite number, truncated to an integer.
@@ -377,6 +379,12 @@ mod tests {
     fn reasoning_heuristic() {
         assert!(rows(json!([{"id":"deepseek-ai/DeepSeek-R1-Distill-Qwen-7B"}]))[0].reasoning);
         assert!(!rows(json!([{"id":"Qwen/Qwen3-32B"}]))[0].reasoning);
+        // As `/r1|reasoning|think|reason/i` matches: anywhere, ASCII case folded, nothing else folded.
+        for id in ["x-THINKING", "ReAsOn", "r", "R", "Ｒ1", "İthink", "tHiNk-ſ", "org/model-1", "rr1", ""] {
+            let lower = id.to_ascii_lowercase();
+            let want = ["r1", "reasoning", "think", "reason"].iter().any(|p| lower.contains(p));
+            assert_eq!(looks_like_reasoning(id), want, "{id}");
+        }
     }
 
     #[test]

@@ -43,12 +43,24 @@ pub fn shown_header(name: &str, value: &str, secrets: &[String]) -> String {
 /// docs) with `[redacted]`, then masks bearer tokens, `sk-…` keys, URL credentials and secret-named
 /// query parameters whatever their value (a proxy may echo what we never knew).
 pub fn redact(text: &str, secrets: &[String]) -> String {
-    // Most texts (model ids, names) hold no byte that a secret's echo or a secret shape can start with:
-    // they come back as they are without the two passes (discovery redacts three strings per row).
-    if !text.bytes().any(|b| matches!(b, b'b' | b'B' | b's' | b':' | b'?' | b'&' | b'%' | b'\\' | b'+' | b' ')) && !secrets.iter().any(|s| s.len() >= 3 && text.as_bytes().contains(&s.as_bytes()[0])) {
+    if clean(text, secrets) {
         return text.to_string();
     }
     mask_shapes(&replace_known(text, secrets))
+}
+
+/// [`redact`] in place: `text` is rewritten only when it can hold something to redact (model ids
+/// mostly cannot; discovery scrubs each row's id and parent).
+pub fn redact_in_place(text: &mut String, secrets: &[String]) {
+    if !clean(text, secrets) {
+        *text = mask_shapes(&replace_known(text, secrets));
+    }
+}
+
+/// Whether `text` holds no byte that a secret's echo or a secret shape can start with: then it is
+/// its own redaction, without the two passes.
+fn clean(text: &str, secrets: &[String]) -> bool {
+    !text.bytes().any(|b| matches!(b, b'b' | b'B' | b's' | b':' | b'?' | b'&' | b'%' | b'\\' | b'+' | b' ')) && !secrets.iter().any(|s| s.len() >= 3 && text.as_bytes().contains(&s.as_bytes()[0]))
 }
 
 /// [`redact`], then cut to `max` characters. The cut comes last so that a secret across the cut
@@ -282,6 +294,16 @@ pub fn truncate_chars(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redacting_in_place_gives_what_redact_gives() {
+        let secrets = with_echo_forms(vec!["sk-live-0123456789".to_string()]);
+        for text in ["org/model-1", "Qwen/Qwen3-8B", "key sk-live-0123456789 here", "c2stbGl2ZS0wMTIzNDU2Nzg5", "Bearer abcdefghijklmnop", ""] {
+            let mut s = text.to_string();
+            redact_in_place(&mut s, &secrets);
+            assert_eq!(s, redact(text, &secrets), "{text}");
+        }
+    }
 
     #[test]
     fn known_secret_is_replaced_everywhere() {
