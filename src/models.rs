@@ -398,9 +398,16 @@ mod tests {
 /// Merges declared rows with discovered ones as OpenClaw does: declared rows first (fields the config
 /// wrote win, discovered values replace defaults), then discovered rows that were not declared. An
 /// output cap above the merged context window is clamped to it.
-pub fn merge_models(declared: &[ModelDefinition], discovered: &[ModelDefinition]) -> Vec<ModelDefinition> {
-    let found = first_by_id(discovered);
+pub fn merge_models(declared: &[ModelDefinition], discovered: Vec<ModelDefinition>) -> Vec<ModelDefinition> {
     let listed = first_by_id(declared);
+    // The first discovered row of each declared id: only declared ids are indexed (a server may list
+    // thousands of rows, each then only looked up), and the rows not declared are moved, not copied.
+    let mut found = NameIndex::new();
+    for (i, s) in discovered.iter().enumerate() {
+        if listed.get(&s.id).is_some() {
+            found.first(&s.id, i);
+        }
+    }
     let mut out: Vec<ModelDefinition> = declared
         .iter()
         .map(|d| match found.get(&d.id).map(|i| &discovered[i]) {
@@ -427,7 +434,7 @@ pub fn merge_models(declared: &[ModelDefinition], discovered: &[ModelDefinition]
             None => d.clone(),
         })
         .collect();
-    out.extend(discovered.iter().filter(|s| listed.get(&s.id).is_none()).cloned());
+    out.extend(discovered.into_iter().filter(|s| listed.get(&s.id).is_none()));
     out
 }
 
@@ -455,7 +462,7 @@ mod merge_tests {
             thinking: None,
         }];
         let discovered = map_discovered_rows(json!([{"id":"other"},{"id":"Qwen/Qwen3-8B","max_model_len":32768}]).as_array().unwrap());
-        let m = merge_models(&declared, &discovered);
+        let m = merge_models(&declared, discovered);
         assert_eq!(m.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["Qwen/Qwen3-8B", "other"]);
         assert_eq!(m[0].context_window, 65536);
         assert_eq!(m[0].max_tokens, Some(8192));
@@ -466,6 +473,14 @@ mod merge_tests {
     }
 
     #[test]
+    fn a_declared_id_listed_twice_merges_with_its_first_row_and_neither_is_added() {
+        let declared = vec![ModelDefinition { origins: Origins::default(), ..map_discovered_rows(json!([{"id":"a"}]).as_array().unwrap()).remove(0) }];
+        let discovered = map_discovered_rows(json!([{"id":"b"},{"id":"a","max_model_len":512},{"id":"c"},{"id":"a","max_model_len":1024}]).as_array().unwrap());
+        let m = merge_models(&declared, discovered);
+        assert_eq!(m.iter().map(|r| (r.id.as_str(), r.context_window)).collect::<Vec<_>>(), [("a", 512), ("b", 128_000), ("c", 128_000)]);
+    }
+
+    #[test]
     fn unwritten_fields_take_the_servers_values() {
         let declared = vec![ModelDefinition {
             id: "tiny".into(), name: "Tiny".into(), reasoning: false, input: vec!["text".into()],
@@ -473,7 +488,7 @@ mod merge_tests {
             compat: None, params: None, source: ModelSource::Config, parent: None, origins: Origins::default(), thinking: None,
         }];
         let discovered = map_discovered_rows(json!([{"id":"tiny","max_model_len":512}]).as_array().unwrap());
-        let m = merge_models(&declared, &discovered);
+        let m = merge_models(&declared, discovered);
         assert_eq!((m[0].context_window, m[0].max_tokens, m[0].name.as_str()), (512, Some(512), "Tiny"));
         assert_eq!(m[0].origins.context_window, Origin::Server);
         let json = serde_json::to_value(&m[0]).unwrap();
