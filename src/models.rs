@@ -192,9 +192,12 @@ pub fn effective_compat(written: Option<&Map<String, Value>>) -> Map<String, Val
 /// OpenClaw's reasoning guess for discovered ids: `/r1|reasoning|think|reason/i`.
 pub fn looks_like_reasoning(id: &str) -> bool {
     // Compared in place, ASCII case folded (what the lower-cased copy matched), with no copy and no
-    // substring searcher built per pattern: discovery asks this of every row.
+    // substring searcher built per pattern, and only where an `r` or a `t` starts a pattern:
+    // discovery asks this of every row.
     let id = id.as_bytes();
-    ["r1", "reasoning", "think", "reason"].iter().any(|p| id.windows(p.len()).any(|w| w.eq_ignore_ascii_case(p.as_bytes())))
+    (0..id.len()).filter(|&i| matches!(id[i] | 0x20, b'r' | b't')).any(|i| {
+        ["r1", "reasoning", "think", "reason"].iter().any(|p| id[i..].get(..p.len()).is_some_and(|w| w.eq_ignore_ascii_case(p.as_bytes())))
+    })
 }
 
 /// The first positive finite number, truncated to an integer.
@@ -249,6 +252,10 @@ impl Card<'_> {
     fn trimmed_id(&self) -> Option<&str> {
         self.id.as_deref().map(str::trim).filter(|id| !id.is_empty())
     }
+
+    fn trimmed_parent(&self) -> Option<&str> {
+        self.parent.as_deref().map(str::trim).filter(|p| !p.is_empty())
+    }
 }
 
 /// Maps the `data` rows of a `/v1/models` body to model definitions as OpenClaw does: rows without a
@@ -262,18 +269,25 @@ pub fn map_discovered_rows(rows: &[Value]) -> Vec<ModelDefinition> {
 /// [`map_discovered_rows`] for rows read from the wire. Parents are found by id in constant time.
 pub(crate) fn map_cards(cards: Vec<Card>) -> Vec<ModelDefinition> {
     let objects: Vec<Card> = cards.into_iter().filter(|c| c.object).collect();
-    // The first row holding each id is the one a LoRA row's parent names.
+    // The first row holding each id is the one a LoRA row's parent names. Only the ids some row names
+    // as its parent are indexed (`NONE` until that row is found): most rows are nobody's parent.
+    const NONE: usize = usize::MAX;
     let mut by_id = NameIndex::new();
+    for row in &objects {
+        if let Some(parent) = row.trimmed_parent() {
+            by_id.first(parent, NONE);
+        }
+    }
     for (i, row) in objects.iter().enumerate() {
-        if let Some(id) = row.trimmed_id() {
-            by_id.first(id, i);
+        if let Some(id) = row.trimmed_id().filter(|id| by_id.get(id) == Some(NONE)) {
+            by_id.set(id, i);
         }
     }
     let mut out = Vec::with_capacity(objects.len());
     for row in &objects {
         let Some(id) = row.trimmed_id() else { continue };
-        let parent = row.parent.as_deref().map(str::trim).filter(|p| !p.is_empty());
-        let inherited = || objects[by_id.get(parent.filter(|p| *p != id)?)?].own_context_window(false);
+        let parent = row.trimmed_parent();
+        let inherited = || objects.get(by_id.get(parent.filter(|p| *p != id)?)?)?.own_context_window(false);
         let stated = row.own_context_window(true).or_else(inherited);
         let context_window = stated.unwrap_or(DISCOVERED_DEFAULT_CONTEXT_WINDOW);
         out.push(ModelDefinition {
