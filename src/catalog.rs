@@ -42,13 +42,19 @@ impl Provider {
     /// is the caller's own decision and is returned as an error rather than reported. A successful
     /// merge is remembered: later requests run against its rows, as OpenClaw's catalog does.
     pub fn catalog(&self, discovered: Option<(Result<Vec<ModelDefinition>, ProviderError>, u64)>) -> Result<ModelCatalog, ProviderError> {
+        self.catalog_with(discovered, ModelCatalog::clone)
+    }
+
+    /// [`Provider::catalog`], handed to `f` (the wasm layer's conversion to JS) before a successful
+    /// merge's rows are remembered: they are then moved there instead of copied (1 000 rows each time).
+    pub fn catalog_with<R>(&self, discovered: Option<(Result<Vec<ModelDefinition>, ProviderError>, u64)>, f: impl FnOnce(&ModelCatalog) -> R) -> Result<R, ProviderError> {
         let declared = &self.describe().models;
         let outcome = |ok, error, duration_ms| DiscoveryOutcome { attempted: true, ok, error, duration_ms: Some(duration_ms) };
         let plain = |discovery| ModelCatalog { models: declared.clone(), discovery, warnings: Vec::new() };
         Ok(match discovered {
-            None => plain(DiscoveryOutcome { attempted: false, ok: false, error: None, duration_ms: None }),
+            None => f(&plain(DiscoveryOutcome { attempted: false, ok: false, error: None, duration_ms: None })),
             Some((Err(e), _)) if e.code == ErrorCode::Aborted => return Err(e),
-            Some((Err(e), ms)) => plain(outcome(false, Some(e), ms)),
+            Some((Err(e), ms)) => f(&plain(outcome(false, Some(e), ms))),
             Some((Ok(mut found), ms)) => {
                 if let Some(params) = self.provider_params() {
                     for row in &mut found {
@@ -58,10 +64,12 @@ impl Provider {
                     }
                 }
                 let warnings = disagreements(self.config_path(), declared, &found);
-                let mut models = merge_models(declared, &found);
+                let mut models = merge_models(declared, found);
                 crate::models::thinking::attach_thinking(&mut models);
-                self.remember_rows(models.clone());
-                ModelCatalog { models, discovery: outcome(true, None, ms), warnings }
+                let catalog = ModelCatalog { models, discovery: outcome(true, None, ms), warnings };
+                let out = f(&catalog);
+                self.remember_rows(catalog.models);
+                out
             }
         })
     }

@@ -34,7 +34,7 @@ pub fn parse_models_response(resp: &HttpResponse, ctx: &ClassifyContext) -> Resu
         return Err(bad(format!("vLLM discovery: model list exceeded {MAX_JSON_BODY_BYTES} bytes")));
     }
     // Bytes that are not UTF-8 read as U+FFFD, as `response.json()` decodes them in OpenClaw.
-    let text = String::from_utf8_lossy(&resp.body);
+    let text = crate::json::utf8_lossy(&resp.body);
     let list = crate::wire::parse::<ModelList>(&text).map_err(|e| bad(format!("vLLM discovery: malformed JSON response: {e}")))?;
     match list.data.0 {
         Some(rows) => {
@@ -61,10 +61,15 @@ impl crate::config::Provider {
     /// in the rows (a proxy may echo a key into a model id).
     pub fn parse_discovery(&self, resp: &HttpResponse) -> Result<Vec<ModelDefinition>, ProviderError> {
         let mut rows = parse_models_response(resp, &self.classify_context(None))?;
-        let scrub = |s: &mut String| *s = crate::redact::redact(s, self.secrets());
+        let scrub = |s: &mut String| crate::redact::redact_in_place(s, self.secrets());
         for row in &mut rows {
+            // A discovered row's name is its id: redacted once.
+            let named_by_id = row.name == row.id;
             scrub(&mut row.id);
-            scrub(&mut row.name);
+            match named_by_id {
+                true => row.name.clone_from(&row.id),
+                false => scrub(&mut row.name),
+            }
             row.parent.as_mut().map(scrub);
         }
         Ok(rows)

@@ -92,7 +92,7 @@ impl HttpResponse {
 
     /// The body as text, invalid UTF-8 replaced.
     pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
+        crate::json::utf8_lossy(&self.body).into_owned()
     }
 
     /// Whether the status is 2xx.

@@ -9,11 +9,22 @@
 //!   `std::io` adapter and also links the pretty printer.
 
 use serde_json::Value;
+use std::borrow::Cow;
+
+/// Bytes as text, invalid UTF-8 replaced by U+FFFD (what `String::from_utf8_lossy` gives), checked
+/// first by `str::from_utf8`, which takes ASCII a word at a time where the lossy walk takes it a byte
+/// at a time (a 441 KB model list: about 3 % of discovery's time in the wasm).
+pub(crate) fn utf8_lossy(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
 
 /// Parses JSON text given as bytes (`text.as_bytes()`): what [`parse_str`] gives for the text (bytes
 /// that are not UTF-8 read as U+FFFD, as `JSON.parse(await response.text())` reads them).
 pub fn parse(bytes: &[u8]) -> Result<Value, serde_json::Error> {
-    parse_str(&String::from_utf8_lossy(bytes))
+    parse_str(&utf8_lossy(bytes))
 }
 
 /// Parses JSON text: what `serde_json::from_str::<Value>` gives (same value, same errors), read by the
@@ -32,6 +43,13 @@ pub fn to_string<T: serde::Serialize + ?Sized>(value: &T) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn utf8_lossy_is_from_utf8_lossy() {
+        for bytes in [&b"plain ascii"[..], "caf\u{e9} \u{1f600}".as_bytes(), b"bad \xff byte", b"cut \xe2\x82", b""] {
+            assert_eq!(utf8_lossy(bytes), String::from_utf8_lossy(bytes));
+        }
+    }
 
     #[test]
     fn parse_and_print_match_serde_json_defaults() {

@@ -22,6 +22,13 @@ macro_rules! serialize_as_str {
     )*};
 }
 
+/// `serialize_with` for a `&'static str` field: the name written as [`serialize_as_str!`] writes a
+/// variant's (the same JSON string). serde-wasm-bindgen makes one JS string per name and reuses it,
+/// where `serialize_str` decodes the text again for every value (a row's thinking profile has three).
+pub(crate) fn static_name<S: serde::Serializer>(name: &&'static str, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_unit_variant("", 0, name)
+}
+
 pub mod args;
 pub mod catalog;
 pub mod classify;

@@ -191,8 +191,13 @@ pub fn effective_compat(written: Option<&Map<String, Value>>) -> Map<String, Val
 
 /// OpenClaw's reasoning guess for discovered ids: `/r1|reasoning|think|reason/i`.
 pub fn looks_like_reasoning(id: &str) -> bool {
-    let id = id.to_ascii_lowercase();
-    ["r1", "reasoning", "think", "reason"].iter().any(|p| id.contains(p))
+    // Compared in place, ASCII case folded (what the lower-cased copy matched), with no copy and no
+    // substring searcher built per pattern, and only where an `r` or a `t` starts a pattern:
+    // discovery asks this of every row.
+    let id = id.as_bytes();
+    (0..id.len()).filter(|&i| matches!(id[i] | 0x20, b'r' | b't')).any(|i| {
+        ["r1", "reasoning", "think", "reason"].iter().any(|p| id[i..].get(..p.len()).is_some_and(|w| w.eq_ignore_ascii_case(p.as_bytes())))
+    })
 }
 
 /// The first positive finite number, truncated to an integer.
@@ -247,6 +252,10 @@ impl Card<'_> {
     fn trimmed_id(&self) -> Option<&str> {
         self.id.as_deref().map(str::trim).filter(|id| !id.is_empty())
     }
+
+    fn trimmed_parent(&self) -> Option<&str> {
+        self.parent.as_deref().map(str::trim).filter(|p| !p.is_empty())
+    }
 }
 
 /// Maps the `data` rows of a `/v1/models` body to model definitions as OpenClaw does: rows without a
@@ -260,18 +269,25 @@ pub fn map_discovered_rows(rows: &[Value]) -> Vec<ModelDefinition> {
 /// [`map_discovered_rows`] for rows read from the wire. Parents are found by id in constant time.
 pub(crate) fn map_cards(cards: Vec<Card>) -> Vec<ModelDefinition> {
     let objects: Vec<Card> = cards.into_iter().filter(|c| c.object).collect();
-    // The first row holding each id is the one a LoRA row's parent names.
+    // The first row holding each id is the one a LoRA row's parent names. Only the ids some row names
+    // as its parent are indexed (`NONE` until that row is found): most rows are nobody's parent.
+    const NONE: usize = usize::MAX;
     let mut by_id = NameIndex::new();
+    for row in &objects {
+        if let Some(parent) = row.trimmed_parent() {
+            by_id.first(parent, NONE);
+        }
+    }
     for (i, row) in objects.iter().enumerate() {
-        if let Some(id) = row.trimmed_id() {
-            by_id.first(id, i);
+        if let Some(id) = row.trimmed_id().filter(|id| by_id.get(id) == Some(NONE)) {
+            by_id.set(id, i);
         }
     }
     let mut out = Vec::with_capacity(objects.len());
     for row in &objects {
         let Some(id) = row.trimmed_id() else { continue };
-        let parent = row.parent.as_deref().map(str::trim).filter(|p| !p.is_empty());
-        let inherited = || objects[by_id.get(parent.filter(|p| *p != id)?)?].own_context_window(false);
+        let parent = row.trimmed_parent();
+        let inherited = || objects.get(by_id.get(parent.filter(|p| *p != id)?)?)?.own_context_window(false);
         let stated = row.own_context_window(true).or_else(inherited);
         let context_window = stated.unwrap_or(DISCOVERED_DEFAULT_CONTEXT_WINDOW);
         out.push(ModelDefinition {
@@ -377,6 +393,12 @@ mod tests {
     fn reasoning_heuristic() {
         assert!(rows(json!([{"id":"deepseek-ai/DeepSeek-R1-Distill-Qwen-7B"}]))[0].reasoning);
         assert!(!rows(json!([{"id":"Qwen/Qwen3-32B"}]))[0].reasoning);
+        // As `/r1|reasoning|think|reason/i` matches: anywhere, ASCII case folded, nothing else folded.
+        for id in ["x-THINKING", "ReAsOn", "r", "R", "Ｒ1", "İthink", "tHiNk-ſ", "org/model-1", "rr1", ""] {
+            let lower = id.to_ascii_lowercase();
+            let want = ["r1", "reasoning", "think", "reason"].iter().any(|p| lower.contains(p));
+            assert_eq!(looks_like_reasoning(id), want, "{id}");
+        }
     }
 
     #[test]
@@ -390,9 +412,16 @@ mod tests {
 /// Merges declared rows with discovered ones as OpenClaw does: declared rows first (fields the config
 /// wrote win, discovered values replace defaults), then discovered rows that were not declared. An
 /// output cap above the merged context window is clamped to it.
-pub fn merge_models(declared: &[ModelDefinition], discovered: &[ModelDefinition]) -> Vec<ModelDefinition> {
-    let found = first_by_id(discovered);
+pub fn merge_models(declared: &[ModelDefinition], discovered: Vec<ModelDefinition>) -> Vec<ModelDefinition> {
     let listed = first_by_id(declared);
+    // The first discovered row of each declared id: only declared ids are indexed (a server may list
+    // thousands of rows, each then only looked up), and the rows not declared are moved, not copied.
+    let mut found = NameIndex::new();
+    for (i, s) in discovered.iter().enumerate() {
+        if listed.get(&s.id).is_some() {
+            found.first(&s.id, i);
+        }
+    }
     let mut out: Vec<ModelDefinition> = declared
         .iter()
         .map(|d| match found.get(&d.id).map(|i| &discovered[i]) {
@@ -419,7 +448,7 @@ pub fn merge_models(declared: &[ModelDefinition], discovered: &[ModelDefinition]
             None => d.clone(),
         })
         .collect();
-    out.extend(discovered.iter().filter(|s| listed.get(&s.id).is_none()).cloned());
+    out.extend(discovered.into_iter().filter(|s| listed.get(&s.id).is_none()));
     out
 }
 
@@ -447,7 +476,7 @@ mod merge_tests {
             thinking: None,
         }];
         let discovered = map_discovered_rows(json!([{"id":"other"},{"id":"Qwen/Qwen3-8B","max_model_len":32768}]).as_array().unwrap());
-        let m = merge_models(&declared, &discovered);
+        let m = merge_models(&declared, discovered);
         assert_eq!(m.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["Qwen/Qwen3-8B", "other"]);
         assert_eq!(m[0].context_window, 65536);
         assert_eq!(m[0].max_tokens, Some(8192));
@@ -458,6 +487,14 @@ mod merge_tests {
     }
 
     #[test]
+    fn a_declared_id_listed_twice_merges_with_its_first_row_and_neither_is_added() {
+        let declared = vec![ModelDefinition { origins: Origins::default(), ..map_discovered_rows(json!([{"id":"a"}]).as_array().unwrap()).remove(0) }];
+        let discovered = map_discovered_rows(json!([{"id":"b"},{"id":"a","max_model_len":512},{"id":"c"},{"id":"a","max_model_len":1024}]).as_array().unwrap());
+        let m = merge_models(&declared, discovered);
+        assert_eq!(m.iter().map(|r| (r.id.as_str(), r.context_window)).collect::<Vec<_>>(), [("a", 512), ("b", 128_000), ("c", 128_000)]);
+    }
+
+    #[test]
     fn unwritten_fields_take_the_servers_values() {
         let declared = vec![ModelDefinition {
             id: "tiny".into(), name: "Tiny".into(), reasoning: false, input: vec!["text".into()],
@@ -465,7 +502,7 @@ mod merge_tests {
             compat: None, params: None, source: ModelSource::Config, parent: None, origins: Origins::default(), thinking: None,
         }];
         let discovered = map_discovered_rows(json!([{"id":"tiny","max_model_len":512}]).as_array().unwrap());
-        let m = merge_models(&declared, &discovered);
+        let m = merge_models(&declared, discovered);
         assert_eq!((m[0].context_window, m[0].max_tokens, m[0].name.as_str()), (512, Some(512), "Tiny"));
         assert_eq!(m[0].origins.context_window, Origin::Server);
         let json = serde_json::to_value(&m[0]).unwrap();

@@ -43,13 +43,25 @@ pub fn shown_header(name: &str, value: &str, secrets: &[String]) -> String {
 /// docs) with `[redacted]`, then masks bearer tokens, `sk-…` keys, URL credentials and secret-named
 /// query parameters whatever their value (a proxy may echo what we never knew).
 pub fn redact(text: &str, secrets: &[String]) -> String {
-    // Most texts (model ids, names, header names) hold no byte that a secret shape or an encoded or
-    // escaped echo can start with, and then an echo of a secret is the secret as it is: without one,
-    // they come back as they are without the two passes (discovery redacts three strings per row).
-    if !text.bytes().any(|b| matches!(b, b'b' | b'B' | b's' | b':' | b'?' | b'&' | b'%' | b'\\' | b'+' | b' ')) && !secrets.iter().any(|s| s.len() >= 3 && text.contains(s.as_str())) {
+    if clean(text, secrets) {
         return text.to_string();
     }
     mask_shapes(&replace_known(text, secrets))
+}
+
+/// [`redact`] in place: `text` is rewritten only when it can hold something to redact (model ids
+/// mostly cannot; discovery scrubs each row's id and parent).
+pub fn redact_in_place(text: &mut String, secrets: &[String]) {
+    if !clean(text, secrets) {
+        *text = mask_shapes(&replace_known(text, secrets));
+    }
+}
+
+/// Whether `text` is its own redaction, so that the two passes can be skipped.
+fn clean(text: &str, secrets: &[String]) -> bool {
+    // Most texts (model ids, names, header names) hold no byte that a secret shape or an encoded or
+    // escaped echo can start with, and then an echo of a secret is the secret as it is.
+    !text.bytes().any(|b| matches!(b, b'b' | b'B' | b's' | b':' | b'?' | b'&' | b'%' | b'\\' | b'+' | b' ')) && !secrets.iter().any(|s| s.len() >= 3 && text.contains(s.as_str()))
 }
 
 /// [`redact`], then cut to `max` characters. The cut comes last so that a secret across the cut
@@ -294,6 +306,16 @@ mod tests {
         for _ in 0..20_000 {
             let text: String = (0..g.below(6)).map(|_| pieces[g.below(pieces.len())]).collect();
             assert_eq!(redact(&text, &secrets), mask_shapes(&replace_known(&text, &secrets)), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn redacting_in_place_gives_what_redact_gives() {
+        let secrets = with_echo_forms(vec!["sk-live-0123456789".to_string()]);
+        for text in ["org/model-1", "Qwen/Qwen3-8B", "key sk-live-0123456789 here", "c2stbGl2ZS0wMTIzNDU2Nzg5", "Bearer abcdefghijklmnop", ""] {
+            let mut s = text.to_string();
+            redact_in_place(&mut s, &secrets);
+            assert_eq!(s, redact(text, &secrets), "{text}");
         }
     }
 

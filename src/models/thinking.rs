@@ -14,6 +14,7 @@ pub const LADDER: &[&str] = &["minimal", "low", "medium", "high", "xhigh", "max"
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Level {
     /// The level id (`off`, `low`, …).
+    #[serde(serialize_with = "crate::static_name")]
     pub id: &'static str,
     /// A label, where it differs from the id (`on` for the binary switch).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -27,8 +28,10 @@ pub struct ThinkingProfile {
     /// Offered levels, `off` first.
     pub levels: Vec<Level>,
     /// The level used when the request does not say.
+    #[serde(serialize_with = "crate::static_name")]
     pub default_level: &'static str,
     /// `vllm` for the provider's own profile, `core` for OpenClaw's fallback.
+    #[serde(serialize_with = "crate::static_name")]
     pub source: &'static str,
 }
 

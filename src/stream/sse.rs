@@ -228,13 +228,8 @@ impl SseDecoder {
     }
 }
 
-/// A line's bytes as text, invalid UTF-8 replaced (checked in one pass when it is valid, as it is).
-fn text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => std::borrow::Cow::Borrowed(s),
-        Err(_) => String::from_utf8_lossy(bytes),
-    }
-}
+// A line's bytes as text, invalid UTF-8 replaced (checked in one pass when it is valid, as it is).
+use crate::json::utf8_lossy as text;
 
 /// Where the first line terminator (`\n` or `\r`) is.
 fn line_end(bytes: &[u8]) -> Option<usize> {

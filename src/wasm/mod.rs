@@ -92,7 +92,7 @@ impl VllmProvider {
         promise(async move {
             let (opts, started) = (opts?, now());
             let discovered = if core.wants_discovery() { Some(discover(&core, fetch.as_ref(), opts).await) } else { None };
-            to_js(&core.catalog(discovered.map(|d| (d, now().saturating_sub(started))))?)
+            core.catalog_with(discovered.map(|d| (d, now().saturating_sub(started))), to_js)?
         })
     }
 }

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
 import { VllmProvider, isVllmProviderError } from "../../dist/node.js";
+import { runInNewContext } from "node:vm";
 import { startSimulator } from "../sim/server.mjs";
 
 const uncaught = [];
@@ -112,6 +113,37 @@ describe("a caller's fetch that misbehaves", () => {
       await healthy();
     });
   }
+});
+
+test("chunks whose own getters lie, that view part of a buffer, or that come from another realm are read as the bytes they hold", async () => {
+  // The body is read through the built-in typed-array getters, never the chunk's own.
+  class Liar extends Uint8Array {
+    get length() { return 1e9; }
+    get byteLength() { return boom(); }
+    get byteOffset() { return 3; }
+    get buffer() { return new ArrayBuffer(1); }
+  }
+  const lying = (bytes) => {
+    const chunk = new Liar(bytes.length);
+    chunk.set(bytes);
+    return Object.defineProperty(chunk, "length", { value: -1 });
+  };
+  const inside = (bytes) => new Uint8Array([9, 9, 9, ...bytes, 9]).subarray(3, 3 + bytes.length);
+  const foreign = (bytes) => { const c = runInNewContext(`new Uint8Array(${bytes.length})`); c.set(bytes); return c; };
+  const models = '{"object":"list","data":[{"id":"m","max_model_len":4096}]}';
+  const done = new TextEncoder().encode("data: [DONE]\n\n");
+  const full = (url) => (url.endsWith("/models") ? new TextEncoder().encode(models) : new Uint8Array([...sse, ...done]));
+  const fetch = async (url) => streamOf(url, { start(c) {
+    const bytes = full(url), third = Math.ceil(bytes.length / 3);
+    [lying, inside, foreign].forEach((wrap, i) => c.enqueue(wrap(bytes.subarray(i * third, (i + 1) * third))));
+    c.close();
+  } });
+  const found = await explicit(fetch).discoverModels();
+  assert.deepEqual(found.map((r) => [r.id, r.contextWindow]), [["m", 4096]]);
+  const catalog = await implicit(fetch).listModels();
+  assert.deepEqual(catalog.models.map((r) => [r.id, r.contextWindow]), [["m", 4096]], JSON.stringify(catalog.discovery));
+  const reply = await explicit(fetch).chat({ model: "m", messages });
+  assert.equal(reply.message.content, "a");
 });
 
 describe("timeouts hold when the caller's fetch ignores init.signal", () => {
