@@ -7,6 +7,7 @@
 //! every reply read, and never shrinks).
 
 use super::chunk::{Chunk, Delta, ErrorFrame, Part};
+use super::repeat::Repeat;
 use super::sse::Event;
 use super::substring::{RecentText, SubstringIndex};
 use super::think_tags::TagFilter;
@@ -50,6 +51,8 @@ pub struct Accumulator {
     refusals: Option<SubstringIndex>,
     /// The end of the text, for the same question, when the text is given out.
     recent: Option<RecentText>,
+    /// The last chunk that said one string: most chunks are read as it with another string.
+    repeat: Repeat,
 }
 
 /// How much of a long reply's text (and reasoning) `chat()`'s reader holds before giving it out
@@ -82,6 +85,7 @@ impl Accumulator {
             after_tools: 0,
             refusals: None,
             recent: None,
+            repeat: Repeat::default(),
         }
     }
 
@@ -146,12 +150,19 @@ impl Accumulator {
             }
             Event::Error(data) => return Err(self.in_band_error(data)),
             Event::Data(data) => {
+                // Once the reply has its id, such a chunk is only its delta (see `chunk`).
+                if self.started && !self.id.is_empty() {
+                    if let Some((lone, s)) = self.repeat.read(data) {
+                        return self.delta(Delta::lone(lone, s), out);
+                    }
+                }
                 let chunk = parse::<Chunk>(data).map_err(|_| self.malformed_json())?;
                 // Chunks that are not objects are skipped.
                 if chunk.object {
                     if chunk.error.0 {
                         return Err(self.in_band_error(data));
                     }
+                    self.repeat.remember(&chunk, data);
                     self.chunk(chunk, out)?;
                 }
             }

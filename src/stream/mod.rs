@@ -8,6 +8,7 @@ mod accumulate;
 mod call;
 mod chunk;
 mod plan;
+mod repeat;
 mod response;
 mod sse;
 mod substring;
