@@ -87,6 +87,27 @@ class Events {
 
 export const iterate = (batches, aborted) => new Events(batches, aborted);
 
+const FIELDS = [, "reasoning", "reasoning_content", "reasoning_text"];
+
+// A batch's events made back from how they crossed (see src/stream/crossing.rs): per event a kind,
+// then the length of its delta in `text` and, for a tool-call fragment, its index; or the next of
+// `rest`, made whole by the wasm.
+export function batch(text, codes, rest) {
+  const out = [];
+  for (let i = 0, at = 0, r = 0; i < codes.length; ) {
+    const kind = codes[i++];
+    if (kind === 5) {
+      out.push(rest[r++]);
+      continue;
+    }
+    const delta = text.slice(at, (at += codes[i++]));
+    if (kind === 0) out.push({ type: "text", delta });
+    else if (kind === 4) out.push({ type: "toolCall", index: codes[i++], argumentsDelta: delta });
+    else out.push({ type: "reasoning", delta, field: FIELDS[kind] });
+  }
+  return out;
+}
+
 // The wasm holds no long reply's text (its memory never shrinks): it gives the text and reasoning out
 // as they come, in the batches' `text` and `reasoning` events, and the `done` result carries only the
 // rest. `gather(batch)` joins them into that result, and returns it once it has come.
