@@ -2,7 +2,8 @@
 //! object property by property and decodes each string on its own: for the fragments that are most
 //! of a stream (text, reasoning, tool-call arguments) it cost more than reading the stream. Those
 //! cross as one text and a few numbers each, and events.js makes them back, the same objects; the
-//! other events cross whole.
+//! other events cross whole. A reader writes its fragments here directly ([`EventOut`]), so a
+//! fragment is neither its own string nor its own event in the wasm.
 
 use super::StreamEvent;
 
@@ -19,36 +20,124 @@ pub struct Crossing {
     pub rest: Vec<StreamEvent>,
 }
 
+/// A fragment: what most events are, a piece of text, reasoning or a tool call's arguments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fragment {
+    /// Visible text.
+    Text,
+    /// Reasoning, from this field.
+    Reasoning(&'static str),
+    /// The arguments of the tool call with this index (a fragment with neither id nor name).
+    Arguments(u64),
+}
+
+/// Where a reader's events go: a list of them, or a [`Crossing`].
+pub trait EventOut {
+    /// An event.
+    fn event(&mut self, e: StreamEvent);
+    /// A fragment's event, with `delta`.
+    fn fragment(&mut self, f: Fragment, delta: &str);
+    /// A fragment's event, with `delta` given up (a long reply's piece is moved, not copied).
+    fn owned(&mut self, f: Fragment, delta: String);
+}
+
+impl Fragment {
+    /// Its event, with `delta`.
+    fn event(self, delta: String) -> StreamEvent {
+        match self {
+            Fragment::Text => StreamEvent::Text { delta },
+            Fragment::Reasoning(field) => StreamEvent::Reasoning { delta, field },
+            Fragment::Arguments(index) => StreamEvent::ToolCall { index, id: None, name: None, arguments_delta: delta },
+        }
+    }
+}
+
+impl EventOut for Vec<StreamEvent> {
+    fn event(&mut self, e: StreamEvent) {
+        self.push(e);
+    }
+    fn fragment(&mut self, f: Fragment, delta: &str) {
+        self.push(f.event(delta.to_string()));
+    }
+    fn owned(&mut self, f: Fragment, delta: String) {
+        self.push(f.event(delta));
+    }
+}
+
 /// The largest integer a JS number holds exactly; a larger index crosses whole (and is refused there).
 const MAX_SAFE: u64 = (1 << 53) - 1;
 
-/// How `events` cross.
-pub fn crossing(events: Vec<StreamEvent>) -> Crossing {
-    let mut c = Crossing::default();
-    for e in events {
-        let (kind, delta) = match &e {
-            StreamEvent::Text { delta } => (0, delta),
-            StreamEvent::Reasoning { delta, field } => (match *field {
-                "reasoning_content" => 2,
-                "reasoning_text" => 3,
-                _ => 1,
-            }, delta),
-            StreamEvent::ToolCall { index, id: None, name: None, arguments_delta } if *index <= MAX_SAFE => (4, arguments_delta),
-            _ => {
-                c.codes.push(5.0);
-                c.rest.push(e);
-                continue;
-            }
-        };
-        c.text.push_str(delta);
-        // UTF-16 units: one per character, two for those beyond the BMP (4-byte UTF-8).
-        let units: usize = delta.bytes().map(|b| usize::from(b & 0xC0 != 0x80) + usize::from(b >= 0xF0)).sum();
-        c.codes.extend([f64::from(kind), units as f64]);
-        if let StreamEvent::ToolCall { index, .. } = e {
-            c.codes.push(index as f64);
+impl EventOut for Crossing {
+    /// An event given whole crosses whole, fragments too (the same object: serde-wasm-bindgen writes
+    /// what events.js makes): readers give their many fragments as such.
+    fn event(&mut self, e: StreamEvent) {
+        self.codes.push(5.0);
+        self.rest.push(e);
+    }
+    fn fragment(&mut self, f: Fragment, delta: &str) {
+        match self.code(f, delta) {
+            true => self.text.push_str(delta),
+            false => self.rest.push(f.event(delta.to_string())),
         }
     }
-    c
+    fn owned(&mut self, f: Fragment, delta: String) {
+        match self.code(f, &delta) {
+            true if self.text.is_empty() => self.text = delta,
+            true => self.text.push_str(&delta),
+            false => self.rest.push(f.event(delta)),
+        }
+    }
+}
+
+impl Crossing {
+    /// Writes the codes of a fragment with `delta`; `false` when it crosses whole instead.
+    fn code(&mut self, f: Fragment, delta: &str) -> bool {
+        let kind = match f {
+            Fragment::Text => 0,
+            Fragment::Reasoning("reasoning_content") => 2,
+            Fragment::Reasoning("reasoning_text") => 3,
+            Fragment::Reasoning(_) => 1,
+            Fragment::Arguments(index) if index <= MAX_SAFE => 4,
+            Fragment::Arguments(_) => {
+                self.codes.push(5.0);
+                return false;
+            }
+        };
+        // UTF-16 units: one per character, two for those beyond the BMP (4-byte UTF-8).
+        let units: usize = delta.bytes().map(|b| usize::from(b & 0xC0 != 0x80) + usize::from(b >= 0xF0)).sum();
+        self.codes.extend([f64::from(kind), units as f64]);
+        if let Fragment::Arguments(index) = f {
+            self.codes.push(index as f64);
+        }
+        true
+    }
+
+    /// Whether no event is in it.
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
+    }
+
+    /// The events, as events.js makes them back.
+    pub fn events(self) -> Vec<StreamEvent> {
+        let (mut out, mut codes, mut rest, mut text) = (Vec::new(), self.codes.into_iter(), self.rest.into_iter(), self.text.as_str());
+        while let Some(kind) = codes.next() {
+            if kind == 5.0 {
+                out.extend(rest.next());
+                continue;
+            }
+            let mut units = codes.next().unwrap_or(0.0) as usize;
+            let end = text.char_indices().find(|(_, c)| units.checked_sub(c.len_utf16()).map(|u| units = u).is_none()).map_or(text.len(), |(i, _)| i);
+            let (delta, after) = text.split_at(end);
+            text = after;
+            let f = match kind as u8 {
+                0 => Fragment::Text,
+                4 => Fragment::Arguments(codes.next().unwrap_or(0.0) as u64),
+                k => Fragment::Reasoning(["reasoning", "reasoning_content", "reasoning_text"][usize::from(k - 1) % 3]),
+            };
+            out.fragment(f, delta);
+        }
+        out
+    }
 }
 
 #[cfg(test)]
@@ -68,9 +157,38 @@ mod tests {
             StreamEvent::ToolCall { index: 1 << 53, id: None, name: None, arguments_delta: s("y") },
             StreamEvent::Reasoning { delta: s("r"), field: "reasoning_content" },
         ];
-        let c = crossing(events.clone());
+        let mut c = Crossing::default();
+        for e in events.iter().cloned() {
+            match e {
+                StreamEvent::Text { delta } => c.fragment(Fragment::Text, &delta),
+                StreamEvent::Reasoning { delta, field } => c.owned(Fragment::Reasoning(field), delta),
+                StreamEvent::ToolCall { index, id: None, name: None, arguments_delta } => c.fragment(Fragment::Arguments(index), &arguments_delta),
+                e => c.event(e),
+            }
+        }
         assert_eq!(c.text, "a😀é中{\"r");
         assert_eq!(c.codes, [5.0, 0.0, 4.0, 3.0, 1.0, 1.0, 0.0, 4.0, 2.0, 7.0, 5.0, 5.0, 2.0, 1.0]);
         assert_eq!(c.rest, [events[0].clone(), events[5].clone(), events[6].clone()], "the start, a fragment with its id, an index beyond a JS number");
+        assert_eq!(c.events(), events, "made back");
+    }
+
+    #[test]
+    fn a_reader_writing_into_a_crossing_gives_the_events_it_gives_as_a_list() {
+        use crate::stream::{BodyKind, ChatStream, Reading, StreamOptions};
+        let opts = || StreamOptions { model: "m".into(), emit_reasoning: true, ..Default::default() };
+        for dir in ["tests/fixtures/vllm/v0.33.0", "tests/fixtures/vllm/v0.11.0"] {
+            for f in std::fs::read_dir(dir).unwrap() {
+                let path = f.unwrap().path();
+                let body = std::fs::read(&path).unwrap();
+                for reading in [Reading::Full, Reading::Events, Reading::Result] {
+                    let (mut list, mut crossing) = (Vec::new(), Crossing::default());
+                    let (mut a, mut b) = (ChatStream::reading(reading, BodyKind::EventStream, opts()), ChatStream::reading(reading, BodyKind::EventStream, opts()));
+                    let ra = a.push_into(&body, &mut list).and_then(|()| a.finish_into(&mut list));
+                    let rb = b.push_into(&body, &mut crossing).and_then(|()| b.finish_into(&mut crossing));
+                    assert_eq!(ra, rb, "{path:?}");
+                    assert_eq!(crossing.events(), list, "{path:?} {reading:?}");
+                }
+            }
+        }
     }
 }

@@ -24,7 +24,7 @@ mod tests;
 mod tests_readers;
 
 pub use accumulate::{Accumulator, TEXT_PIECE};
-pub use crossing::{crossing, Crossing};
+pub use crossing::{Crossing, EventOut, Fragment};
 pub use call::{Answer, Body, ChatCall, Fired, Next, Piece, Watchdog, DECODE_SLICE};
 pub use plan::{plan, request_id, watchdog_from_number, watchdog_local, watchdogs, CallTimeouts, ChatPlan, Interrupt, Watchdogs, FIRST_EVENT_TIMEOUT_MS, REMOTE_IDLE_TIMEOUT_MS};
 pub use response::{body_kind, body_kind_so_far, http_error, unreadable_body, BodyKind, MAX_ERROR_BODY, MAX_JSON_BODY, NOT_A_RESPONSE, NOT_A_STREAM, NOT_BYTES, UNUSABLE_RESPONSE};
@@ -284,7 +284,7 @@ impl ChatStream {
 
     /// Like [`ChatStream::push`], but appends to `out` as events complete, so the events decoded
     /// before an error are kept (a reader shows them, then the error, as OpenClaw does).
-    pub fn push_into(&mut self, bytes: &[u8], out: &mut Vec<StreamEvent>) -> Result<(), ProviderError> {
+    pub fn push_into(&mut self, bytes: &[u8], out: &mut dyn EventOut) -> Result<(), ProviderError> {
         if self.kind != BodyKind::EventStream {
             if self.json.len() + bytes.len() > MAX_JSON_BODY {
                 return Err(ProviderError::new(
@@ -312,7 +312,7 @@ impl ChatStream {
     }
 
     /// Like [`ChatStream::finish`], but appends to `out`, keeping the events before an error.
-    pub fn finish_into(&mut self, out: &mut Vec<StreamEvent>) -> Result<(), ProviderError> {
+    pub fn finish_into(&mut self, out: &mut dyn EventOut) -> Result<(), ProviderError> {
         if self.kind == BodyKind::EventStream {
             let (acc, count) = (&mut self.acc, &mut self.events_read);
             self.sse.finish_each(&mut |ev| {
@@ -326,7 +326,7 @@ impl ChatStream {
             self.acc.take(sse::Event::Done, out)?;
         }
         let result = self.acc.finish_into(out).into_outcome()?;
-        out.push(StreamEvent::Done { result: Box::new(result) });
+        out.event(StreamEvent::Done { result: Box::new(result) });
         Ok(())
     }
 }

@@ -11,7 +11,7 @@ use super::types::{JsChatOptions, JsChatRequest};
 use super::{now, promise, random, throw, VllmProvider};
 use crate::config::Provider;
 use crate::error::ProviderError;
-use crate::stream::{crossing, unknown_error, StreamEvent, Answer, Body, CallTimeouts, ChatCall, Fired, Next, Piece, Reading, Watchdog};
+use crate::stream::{unknown_error, Crossing, Answer, Body, CallTimeouts, ChatCall, Fired, Next, Piece, Reading, Watchdog};
 use js_sys::{Array, Function, Promise};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -29,8 +29,7 @@ extern "C" {
 }
 
 /// A batch of events as JS objects.
-fn events_to_js(events: Vec<StreamEvent>) -> Result<JsValue, ProviderError> {
-    let c = crossing(events);
+fn events_to_js(c: Crossing) -> Result<JsValue, ProviderError> {
     Ok(batch(&c.text, &c.codes, to_js(&c.rest)?))
 }
 
