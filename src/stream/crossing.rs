@@ -10,8 +10,10 @@ use super::StreamEvent;
 /// What crosses for a batch of events.
 #[derive(Debug, Default, PartialEq)]
 pub struct Crossing {
-    /// The deltas of the events made back, one after the other.
-    pub text: String,
+    /// The deltas of the events made back, one after the other: of the text events, of the reasoning
+    /// events, of the tool-call fragments. Every text and reasoning event is in them (events.js joins
+    /// a reply's text from them: see [`EventOut::event`]).
+    pub text: [String; 3],
     /// Per event, its kind: 0 text, 1 to 3 reasoning (by field: `reasoning`, `reasoning_content`,
     /// `reasoning_text`), 4 a tool-call fragment without id or name, 5 the next of `rest`; for kinds 0
     /// to 4, then the delta's length in UTF-16 units (what a JS string counts), and for 4 the index.
@@ -68,30 +70,37 @@ impl EventOut for Vec<StreamEvent> {
 const MAX_SAFE: u64 = (1 << 53) - 1;
 
 impl EventOut for Crossing {
-    /// An event given whole crosses whole, fragments too (the same object: serde-wasm-bindgen writes
-    /// what events.js makes): readers give their many fragments as such.
+    /// A text or reasoning event crosses as a fragment; any other crosses whole, a tool-call fragment
+    /// too (the same object: serde-wasm-bindgen writes what events.js makes).
     fn event(&mut self, e: StreamEvent) {
-        self.codes.push(5.0);
-        self.rest.push(e);
+        match e {
+            StreamEvent::Text { delta } => self.owned(Fragment::Text, delta),
+            StreamEvent::Reasoning { delta, field } => self.owned(Fragment::Reasoning(field), delta),
+            e => {
+                self.codes.push(5.0);
+                self.rest.push(e);
+            }
+        }
     }
     fn fragment(&mut self, f: Fragment, delta: &str) {
         match self.code(f, delta) {
-            true => self.text.push_str(delta),
-            false => self.rest.push(f.event(delta.to_string())),
+            Some(text) => text.push_str(delta),
+            None => self.rest.push(f.event(delta.to_string())),
         }
     }
     fn owned(&mut self, f: Fragment, delta: String) {
         match self.code(f, &delta) {
-            true if self.text.is_empty() => self.text = delta,
-            true => self.text.push_str(&delta),
-            false => self.rest.push(f.event(delta)),
+            Some(text) if text.is_empty() => *text = delta,
+            Some(text) => text.push_str(&delta),
+            None => self.rest.push(f.event(delta)),
         }
     }
 }
 
 impl Crossing {
-    /// Writes the codes of a fragment with `delta`; `false` when it crosses whole instead.
-    fn code(&mut self, f: Fragment, delta: &str) -> bool {
+    /// Writes the codes of a fragment with `delta`, and gives the text it goes in (`None`: it crosses
+    /// whole instead).
+    fn code(&mut self, f: Fragment, delta: &str) -> Option<&mut String> {
         let kind = match f {
             Fragment::Text => 0,
             Fragment::Reasoning("reasoning_content") => 2,
@@ -100,7 +109,7 @@ impl Crossing {
             Fragment::Arguments(index) if index <= MAX_SAFE => 4,
             Fragment::Arguments(_) => {
                 self.codes.push(5.0);
-                return false;
+                return None;
             }
         };
         // UTF-16 units: one per character, two for those beyond the BMP (4-byte UTF-8).
@@ -109,7 +118,7 @@ impl Crossing {
         if let Fragment::Arguments(index) = f {
             self.codes.push(index as f64);
         }
-        true
+        Some(&mut self.text[usize::from(kind > 0) + usize::from(kind > 3)])
     }
 
     /// Whether no event is in it.
@@ -119,17 +128,19 @@ impl Crossing {
 
     /// The events, as events.js makes them back.
     pub fn events(self) -> Vec<StreamEvent> {
-        let (mut out, mut codes, mut rest, mut text) = (Vec::new(), self.codes.into_iter(), self.rest.into_iter(), self.text.as_str());
+        let (mut out, mut codes, mut rest) = (Vec::new(), self.codes.into_iter(), self.rest.into_iter());
+        let mut text = self.text.each_ref().map(String::as_str);
         while let Some(kind) = codes.next() {
             if kind == 5.0 {
                 out.extend(rest.next());
                 continue;
             }
-            let mut units = codes.next().unwrap_or(0.0) as usize;
-            let end = text.char_indices().find(|(_, c)| units.checked_sub(c.len_utf16()).map(|u| units = u).is_none()).map_or(text.len(), |(i, _)| i);
-            let (delta, after) = text.split_at(end);
-            text = after;
-            let f = match kind as u8 {
+            let (kind, mut units) = (kind as u8, codes.next().unwrap_or(0.0) as usize);
+            let from = &mut text[usize::from(kind > 0) + usize::from(kind > 3)];
+            let end = from.char_indices().find(|(_, c)| units.checked_sub(c.len_utf16()).map(|u| units = u).is_none()).map_or(from.len(), |(i, _)| i);
+            let (delta, after) = from.split_at(end);
+            *from = after;
+            let f = match kind {
                 0 => Fragment::Text,
                 4 => Fragment::Arguments(codes.next().unwrap_or(0.0) as u64),
                 k => Fragment::Reasoning(["reasoning", "reasoning_content", "reasoning_text"][usize::from(k - 1) % 3]),
@@ -166,7 +177,7 @@ mod tests {
                 e => c.event(e),
             }
         }
-        assert_eq!(c.text, "a😀é中{\"r");
+        assert_eq!(c.text, ["a😀é", "中r", "{\""]);
         assert_eq!(c.codes, [5.0, 0.0, 4.0, 3.0, 1.0, 1.0, 0.0, 4.0, 2.0, 7.0, 5.0, 5.0, 2.0, 1.0]);
         assert_eq!(c.rest, [events[0].clone(), events[5].clone(), events[6].clone()], "the start, a fragment with its id, an index beyond a JS number");
         assert_eq!(c.events(), events, "made back");

@@ -25,12 +25,12 @@ extern "C" {
     // chat(): joins the text the batches give out into the result, and gives it once it has come.
     fn gatherer() -> Function;
     // A batch's events made back from how they crossed (crate::stream::crossing).
-    fn batch(text: &str, codes: &[f64], rest: JsValue) -> JsValue;
+    fn batch(text: &str, thought: &str, arguments: &str, codes: &[f64], rest: JsValue) -> JsValue;
 }
 
 /// A batch of events as JS objects.
 fn events_to_js(c: Crossing) -> Result<JsValue, ProviderError> {
-    Ok(batch(&c.text, &c.codes, to_js(&c.rest)?))
+    Ok(batch(&c.text[0], &c.text[1], &c.text[2], &c.codes, to_js(&c.rest)?))
 }
 
 /// One `stream()` call's batches, for events.js.
