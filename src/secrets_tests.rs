@@ -139,7 +139,7 @@ fn chat(p: &Provider, answer: Result<Answer, TransportFailure>, body: &str) -> S
             Next::Read(_) => {
                 c.piece(body.take().map_or(Piece::End, Piece::Bytes));
             }
-            Next::Events(events) => events.iter().for_each(|event| out.push_str(&serde_json::to_string(event).unwrap())),
+            Next::Events(events) => events.events().iter().for_each(|event| out.push_str(&serde_json::to_string(event).unwrap())),
             Next::Pause | Next::Wait(_) => {}
             Next::End => return out,
             Next::Fail(e) => {

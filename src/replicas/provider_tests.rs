@@ -110,7 +110,7 @@ fn run_call(p: &Provider, routing: CallRouting, answers: &mut Vec<(usize, Option
             Next::Wait(ms) => now += u64::from(ms),
             Next::Read(_) => chat.piece(body.take().map_or(Piece::End, Piece::Bytes)),
             Next::Events(events) => {
-                if let Some(StreamEvent::Done { result }) = events.into_iter().last() {
+                if let Some(StreamEvent::Done { result }) = events.events().into_iter().last() {
                     return (Ok(*result), sent);
                 }
             }

@@ -7,12 +7,13 @@
 //! every reply read, and never shrinks).
 
 use super::chunk::{Chunk, Delta, ErrorFrame, Part};
+use super::repeat::Repeat;
 use super::sse::Event;
 use super::substring::{RecentText, SubstringIndex};
 use super::think_tags::TagFilter;
 use super::tools::{ToolCalls, MAX_TOOL_ARGS};
 use super::usage::Usage;
-use super::{ChatMessage, ChatResult, SseEvent, StopReason, StreamEvent, StreamOptions};
+use super::{ChatMessage, ChatResult, EventOut, Fragment, SseEvent, StopReason, StreamEvent, StreamOptions};
 use crate::classify::{classify_http, ClassifyContext};
 use crate::error::{ErrorCode, ProviderError};
 use crate::wire::{parse, AnyValue};
@@ -50,6 +51,8 @@ pub struct Accumulator {
     refusals: Option<SubstringIndex>,
     /// The end of the text, for the same question, when the text is given out.
     recent: Option<RecentText>,
+    /// The last chunk that said one string: most chunks are read as it with another string.
+    repeat: Repeat,
 }
 
 /// How much of a long reply's text (and reasoning) `chat()`'s reader holds before giving it out
@@ -82,6 +85,7 @@ impl Accumulator {
             after_tools: 0,
             refusals: None,
             recent: None,
+            repeat: Repeat::default(),
         }
     }
 
@@ -132,7 +136,7 @@ impl Accumulator {
     }
 
     /// Handles one event borrowed from the decoder.
-    pub(crate) fn take(&mut self, ev: Event<'_>, out: &mut Vec<StreamEvent>) -> Result<(), ProviderError> {
+    pub(crate) fn take(&mut self, ev: Event<'_>, out: &mut dyn EventOut) -> Result<(), ProviderError> {
         if self.done {
             return Ok(());
         }
@@ -146,12 +150,19 @@ impl Accumulator {
             }
             Event::Error(data) => return Err(self.in_band_error(data)),
             Event::Data(data) => {
+                // Once the reply has its id, such a chunk is only its delta (see `chunk`).
+                if self.started && !self.id.is_empty() {
+                    if let Some((lone, s)) = self.repeat.read(data) {
+                        return self.delta(Delta::lone(lone, s), out);
+                    }
+                }
                 let chunk = parse::<Chunk>(data).map_err(|_| self.malformed_json())?;
                 // Chunks that are not objects are skipped.
                 if chunk.object {
                     if chunk.error.0 {
                         return Err(self.in_band_error(data));
                     }
+                    self.repeat.remember(&chunk, data);
                     self.chunk(chunk, out)?;
                 }
             }
@@ -159,15 +170,15 @@ impl Accumulator {
         Ok(())
     }
 
-    fn emit(&mut self, out: &mut Vec<StreamEvent>, event: impl FnOnce() -> StreamEvent) {
+    fn emit(&mut self, out: &mut dyn EventOut, event: impl FnOnce() -> StreamEvent) {
         self.made += 1;
         if self.events {
-            out.push(event());
+            out.event(event());
         }
     }
 
     /// Handles one chunk (or a whole non-streaming reply, read through `choices[0].message`).
-    fn chunk(&mut self, c: Chunk, out: &mut Vec<StreamEvent>) -> Result<(), ProviderError> {
+    fn chunk(&mut self, c: Chunk, out: &mut dyn EventOut) -> Result<(), ProviderError> {
         let text_of = |s: &Option<std::borrow::Cow<str>>| s.as_deref().filter(|s| !s.is_empty()).map(str::to_string);
         // The server's id and model name are scrubbed like its other words: a proxy may echo a key.
         if self.id.is_empty() {
@@ -211,7 +222,7 @@ impl Accumulator {
         Ok(())
     }
 
-    fn delta(&mut self, mut d: Delta, out: &mut Vec<StreamEvent>) -> Result<(), ProviderError> {
+    fn delta(&mut self, mut d: Delta, out: &mut dyn EventOut) -> Result<(), ProviderError> {
         if let Some((field, s)) = d.reasoning() {
             // Some reasoning parsers (qwen3 in vLLM 0.33) leave `</think>` and the answer inside one
             // reasoning delta when they arrive in one engine step: the answer is content.
@@ -246,7 +257,7 @@ impl Accumulator {
         Ok(())
     }
 
-    fn part(&mut self, p: Part, out: &mut Vec<StreamEvent>) -> Result<(), ProviderError> {
+    fn part(&mut self, p: Part, out: &mut dyn EventOut) -> Result<(), ProviderError> {
         if let Some(s) = p.bare {
             return self.show(&s, out);
         }
@@ -268,33 +279,45 @@ impl Accumulator {
         Ok(())
     }
 
-    fn reason(&mut self, field: &'static str, s: &str, out: &mut Vec<StreamEvent>) {
+    fn reason(&mut self, field: &'static str, s: &str, out: &mut dyn EventOut) {
         if !self.opts.emit_reasoning || s.is_empty() {
             return;
         }
         self.reasoning_field.get_or_insert(field);
         self.reasoned = true;
         self.reasoning.push_str(s);
+        self.made += 1;
         if self.hold == usize::MAX {
-            self.emit(out, || StreamEvent::Reasoning { delta: s.to_string(), field });
+            if self.events {
+                out.fragment(Fragment::Reasoning(field), s);
+            }
             return;
         }
-        self.made += 1;
         // Given out beyond `hold` bytes, as one event (of this delta's field: a piece's is not shown).
         if self.reasoning.len() > self.hold {
-            out.push(StreamEvent::Reasoning { delta: std::mem::take(&mut self.reasoning), field });
+            Self::let_go(&mut self.reasoning, self.hold, Fragment::Reasoning(field), out);
         }
     }
 
     /// Gives out the text held beyond `hold` bytes, as one event.
-    fn give_out(&mut self, out: &mut Vec<StreamEvent>) {
+    fn give_out(&mut self, out: &mut dyn EventOut) {
         if self.text.len() > self.hold {
-            out.push(StreamEvent::Text { delta: std::mem::take(&mut self.text) });
+            Self::let_go(&mut self.text, self.hold, Fragment::Text, out);
         }
     }
 
+    /// Gives out what a buffer holds: a long reply's piece is moved out, not copied; a fragment is
+    /// copied, and the buffer kept for the next.
+    fn let_go(buffer: &mut String, hold: usize, f: Fragment, out: &mut dyn EventOut) {
+        if hold > 0 {
+            return out.owned(f, std::mem::take(buffer));
+        }
+        out.fragment(f, buffer);
+        buffer.clear();
+    }
+
     /// Appends the visible part of `s` to the reply (inline reasoning tags filtered out).
-    fn show(&mut self, s: &str, out: &mut Vec<StreamEvent>) -> Result<(), ProviderError> {
+    fn show(&mut self, s: &str, out: &mut dyn EventOut) -> Result<(), ProviderError> {
         let from = self.text.len();
         self.tags.push_into(s, &mut self.text);
         let visible = self.text.len() - from;
@@ -318,7 +341,7 @@ impl Accumulator {
                 recent.push(piece);
             }
             if self.events && self.hold == usize::MAX {
-                out.push(StreamEvent::Text { delta: piece.to_string() });
+                out.fragment(Fragment::Text, piece);
             }
             self.give_out(out);
         }
@@ -334,7 +357,7 @@ impl Accumulator {
     }
 
     /// Like [`Accumulator::finish`], appending the last events to `out`.
-    pub fn finish_into(&mut self, out: &mut Vec<StreamEvent>) -> ChatResult {
+    pub fn finish_into(&mut self, out: &mut dyn EventOut) -> ChatResult {
         let mut error = None;
         let stop = match self.finish_reason.as_deref() {
             None if self.done => StopReason::Stop,

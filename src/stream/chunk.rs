@@ -37,6 +37,40 @@ impl<'a> Chunk<'a> {
         let usage = wire.filter(|u| u.object).map(UsageWire::usage);
         (choice, usage)
     }
+
+    /// When all the chunk says is one string of `choices[0].delta` (no finish reason, usage, error,
+    /// refusal, content parts, tool-call id or name, nor a second string), borrowed from the text (it
+    /// held no escapes): which one, and the string.
+    pub fn lone(&self) -> Option<(Lone, &'a str)> {
+        if self.error.0 || self.usage.0.is_some() {
+            return None;
+        }
+        let c = self.choices.first().filter(|c| c.object && c.finish_reason.is_none() && c.usage.0.is_none())?;
+        let d = c.delta.0.as_ref().filter(|d| d.object && d.refusal.is_none() && d.content.parts.0.is_none())?;
+        let mut said = match d.tool_calls.0.as_deref() {
+            None => None,
+            Some([ToolDelta { object: true, id: None, index: Index(Some(i)), function: Function { name: None, arguments } }]) => Some((Lone::Arguments(*i), arguments)),
+            Some(_) => return None,
+        };
+        for (k, s) in (0..).zip([&d.reasoning_content, &d.reasoning, &d.reasoning_text, &d.content.text]) {
+            if s.is_some() && said.replace((Lone::Text(k), s)).is_some() {
+                return None;
+            }
+        }
+        match said? {
+            (lone, Some(Cow::Borrowed(s))) => Some((lone, s)),
+            _ => None,
+        }
+    }
+}
+
+/// The string a chunk read by [`Chunk::lone`] says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Lone {
+    /// `reasoning_content`, `reasoning`, `reasoning_text` or `content` (0 to 3).
+    Text(u8),
+    /// `tool_calls[0].function.arguments`, of the call with this index.
+    Arguments(u64),
 }
 
 /// `choices[0]`.
@@ -80,6 +114,17 @@ object_sink!(impl<'de> for Delta<'de>, object: object {
 });
 
 impl<'a> Delta<'a> {
+    /// The delta of a chunk [`Chunk::lone`] reads as `lone`, with `s` as its string.
+    pub fn lone(lone: Lone, s: &'a str) -> Self {
+        let mut d = Delta { object: true, ..Delta::default() };
+        let s = Some(Cow::Borrowed(s));
+        match lone {
+            Lone::Text(k) => *[&mut d.reasoning_content, &mut d.reasoning, &mut d.reasoning_text, &mut d.content.text][usize::from(k) & 3] = s,
+            Lone::Arguments(i) => d.tool_calls = List(Some(vec![ToolDelta { object: true, id: None, index: Index(Some(i)), function: Function { name: None, arguments: s } }])),
+        }
+        d
+    }
+
     /// The first non-empty string among `reasoning_content`, `reasoning`, `reasoning_text`, and its field.
     pub fn reasoning(&mut self) -> Option<(&'static str, Cow<'a, str>)> {
         let fields = [

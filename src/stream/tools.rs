@@ -5,7 +5,7 @@
 //! stays available ([`ToolCall::arguments_text`]) for callers that need larger integers verbatim.
 
 use super::chunk::ToolDelta;
-use super::{StopReason, StreamEvent};
+use super::{EventOut, Fragment, StopReason, StreamEvent};
 use crate::error::{ErrorCode, ProviderError};
 use serde::Serialize;
 use serde_json::Value;
@@ -62,7 +62,7 @@ impl ToolCalls {
 
     /// Merges one `tool_calls` array; entries without `index` take their position (entries that are
     /// not objects are `None`, and count for the position). With `out`, the deltas become events.
-    pub(super) fn apply(&mut self, deltas: Vec<ToolDelta>, mut out: Option<&mut Vec<StreamEvent>>) -> Result<(), ProviderError> {
+    pub(super) fn apply(&mut self, deltas: Vec<ToolDelta>, mut out: Option<&mut dyn EventOut>) -> Result<(), ProviderError> {
         for (pos, d) in deltas.into_iter().enumerate() {
             if !d.object {
                 continue;
@@ -104,7 +104,10 @@ impl ToolCalls {
             }
             slot.args.push_str(&args);
             if let Some(out) = out.as_deref_mut() {
-                out.push(StreamEvent::ToolCall { index: slot.index, id: id.map(Cow::into_owned), name: name.map(Cow::into_owned), arguments_delta: args.into_owned() });
+                match (id, name) {
+                    (None, None) => out.fragment(Fragment::Arguments(slot.index), &args),
+                    (id, name) => out.event(StreamEvent::ToolCall { index: slot.index, id: id.map(Cow::into_owned), name: name.map(Cow::into_owned), arguments_delta: args.into_owned() }),
+                }
             }
         }
         Ok(())

@@ -11,7 +11,7 @@ use super::types::{JsChatOptions, JsChatRequest};
 use super::{now, promise, random, throw, VllmProvider};
 use crate::config::Provider;
 use crate::error::ProviderError;
-use crate::stream::{unknown_error, Answer, Body, CallTimeouts, ChatCall, Fired, Next, Piece, Reading, Watchdog};
+use crate::stream::{unknown_error, Crossing, Answer, Body, CallTimeouts, ChatCall, Fired, Next, Piece, Reading, Watchdog};
 use js_sys::{Array, Function, Promise};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -24,6 +24,13 @@ extern "C" {
     fn iterate(batches: JsValue, aborted: &JsValue) -> JsValue;
     // chat(): joins the text the batches give out into the result, and gives it once it has come.
     fn gatherer() -> Function;
+    // A batch's events made back from how they crossed (crate::stream::crossing).
+    fn batch(text: &str, thought: &str, arguments: &str, codes: &[f64], rest: JsValue) -> JsValue;
+}
+
+/// A batch of events as JS objects.
+fn events_to_js(c: Crossing) -> Result<JsValue, ProviderError> {
+    Ok(batch(&c.text[0], &c.text[1], &c.text[2], &c.codes, to_js(&c.rest)?))
 }
 
 /// One `stream()` call's batches, for events.js.
@@ -74,11 +81,11 @@ async fn drive(call: Rc<Call>, whole: bool) -> Result<JsValue, ProviderError> {
         call.release();
         match next {
             Next::Events(events) => match &gather {
-                Some(gather) => match gather.call1(&JsValue::NULL, &to_js(&events)?) {
+                Some(gather) => match gather.call1(&JsValue::NULL, &events_to_js(events)?) {
                     Ok(result) if !result.is_undefined() => return Ok(result),
                     _ => continue,
                 },
-                None => return to_js(&events),
+                None => return events_to_js(events),
             },
             Next::Fail(e) => return Err(e),
             Next::End if whole => return Err(unknown_error()),

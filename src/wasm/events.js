@@ -77,7 +77,7 @@ class Events {
         throw e;
       }
       if (batch === null) this.#done = true;
-      else if (!this.#done) [this.#events, this.#at] = [batch, 0, this.#gather(batch)];
+      else if (!this.#done) [this.#events, this.#at] = [batch.events, 0, this.#gather(batch)];
     }
     if (this.#at >= this.#events.length) return end();
     if (this.#aborted.length > 0) throw this.#abort();
@@ -87,24 +87,43 @@ class Events {
 
 export const iterate = (batches, aborted) => new Events(batches, aborted);
 
+const FIELDS = [, "reasoning", "reasoning_content", "reasoning_text"];
+
+// A batch's events made back from how they crossed (see src/stream/crossing.rs): per event a kind,
+// then the length of its delta in `text`, `thought` or `args` and, for a tool-call fragment, its
+// index; or the next of `rest`, made whole by the wasm. With the batch's text and reasoning, joined.
+export function batch(text, thought, args, codes, rest) {
+  const events = [];
+  for (let i = 0, t = 0, h = 0, a = 0, r = 0; i < codes.length; ) {
+    const kind = codes[i++];
+    if (kind === 5) {
+      events.push(rest[r++]);
+      continue;
+    }
+    const n = codes[i++];
+    if (kind === 0) events.push({ type: "text", delta: text.slice(t, (t += n)) });
+    else if (kind === 4) events.push({ type: "toolCall", index: codes[i++], argumentsDelta: args.slice(a, (a += n)) });
+    else events.push({ type: "reasoning", delta: thought.slice(h, (h += n)), field: FIELDS[kind] });
+  }
+  return { events, text, thought };
+}
+
 // The wasm holds no long reply's text (its memory never shrinks): it gives the text and reasoning out
 // as they come, in the batches' `text` and `reasoning` events, and the `done` result carries only the
-// rest. `gather(batch)` joins them into that result, and returns it once it has come.
+// rest. `gather(batch)` joins them into that result, and returns it once it has come (`done` is the
+// last event of the last batch).
 export function gatherer() {
   let text = [];
   let thought = [];
   return (batch) => {
-    for (const e of batch) {
-      if (e.type === "text") text.push(e.delta);
-      else if (e.type === "reasoning") thought.push(e.delta);
-      else if (e.type === "done") {
-        const m = e.result.message;
-        m.content = text.join("") + m.content;
-        if (m.reasoning !== undefined) m.reasoning = thought.join("") + m.reasoning;
-        [text, thought] = [[], []];
-        return e.result;
-      }
-    }
-    return undefined;
+    text.push(batch.text);
+    thought.push(batch.thought);
+    const e = batch.events[batch.events.length - 1];
+    if (e?.type !== "done") return undefined;
+    const m = e.result.message;
+    m.content = text.join("") + m.content;
+    if (m.reasoning !== undefined) m.reasoning = thought.join("") + m.reasoning;
+    [text, thought] = [[], []];
+    return e.result;
   };
 }

@@ -139,6 +139,11 @@ impl<T> First<T> {
     pub(crate) fn into_inner(self) -> Option<T> {
         self.item
     }
+
+    /// The first element, for a look.
+    pub(crate) fn first(&self) -> Option<&T> {
+        self.item.as_ref()
+    }
 }
 
 impl<'de, T: Sink<'de> + Default> Sink<'de> for First<T> {

@@ -106,6 +106,37 @@ test("tool-call deltas arrive as toolCall events and end as parsed calls with st
   assert.deepEqual(sim.requests[0].body.tool_choice, "auto");
 });
 
+test("events cross whole: every reasoning field, text beyond the BMP, tool-call fragments with and without their id, keys in order", async () => {
+  sim.respondNext({
+    sse: [
+      chunk({ role: "assistant", content: "" }),
+      chunk({ reasoning_content: "é😀" }),
+      chunk({ reasoning_text: "中文" }),
+      chunk({ reasoning: "x" }),
+      chunk({ content: "a😀b" }),
+      chunk({ content: '\n"q" ' }),
+      chunk({ tool_calls: [{ index: 0, id: "call_a", type: "function", function: { name: "f", arguments: "" } }] }),
+      chunk({ tool_calls: [{ index: 0, function: { arguments: '{"k": "ü😀"}' } }] }),
+      chunk({}, { finish_reason: "tool_calls" }),
+    ],
+  });
+  const tools = [{ name: "f", parameters: { type: "object" } }];
+  const events = await collect(provider({ reasoning: true }).stream({ model: "vllm/m", messages: hi, tools }));
+  const want = [
+    { type: "start", id: "chatcmpl-1", model: "m" },
+    { type: "reasoning", delta: "é😀", field: "reasoning_content" },
+    { type: "reasoning", delta: "中文", field: "reasoning_text" },
+    { type: "reasoning", delta: "x", field: "reasoning" },
+    { type: "text", delta: "a😀b" },
+    { type: "text", delta: '\n"q" ' },
+    { type: "toolCall", index: 0, id: "call_a", name: "f", argumentsDelta: "" },
+    { type: "toolCall", index: 0, argumentsDelta: '{"k": "ü😀"}' },
+  ];
+  assert.deepEqual(events.slice(0, -1), want);
+  assert.equal(JSON.stringify(events.slice(0, -1)), JSON.stringify(want), "the same keys in the same order");
+  assert.deepEqual(events.at(-1).result.message.toolCalls, [{ id: "call_a", name: "f", arguments: { k: "ü😀" } }]);
+});
+
 test("incomplete tool-call arguments reject with malformed_tool_call", async () => {
   sim.respondNext({ sse: [chunk({ tool_calls: [{ index: 0, id: "c", function: { name: "f", arguments: '{"a":' } }] }), chunk({}, { finish_reason: "tool_calls" })] });
   const e = await rejection(() => provider().chat({ model: "m", messages: hi, tools: [{ name: "f", parameters: { type: "object" } }] }));

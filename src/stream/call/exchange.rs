@@ -1,7 +1,7 @@
 //! What a call and the I/O layer tell each other: the next thing to do ([`Next`]), an answer's head
 //! ([`Answer`]), a piece of its body ([`Piece`]), and which timer fired.
 
-use super::super::StreamEvent;
+use super::super::Crossing;
 use crate::error::ProviderError;
 
 /// A watchdog the caller runs while it waits for the next piece of the body.
@@ -43,7 +43,7 @@ impl Fired {
 pub enum Next {
     /// Give these events out, in order: all that one piece of the body completed (`stream()` hands
     /// them to JS as one batch; `chat()` keeps only the result the last one, `done`, carries).
-    Events(Vec<StreamEvent>),
+    Events(Crossing),
     /// Give this error out: it ends the call.
     Fail(ProviderError),
     /// The call is over: nothing more to give.

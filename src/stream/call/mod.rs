@@ -2,7 +2,7 @@
 //! or the error), what the answer and each piece of its body mean, which watchdog runs, and when the
 //! call ends. The wasm layer only performs what [`ChatCall::next`] asks for and reports back.
 
-use super::{body_kind_so_far, http_error, unreadable_body, ChatPlan, ChatStream, Interrupt, Reading, StreamEvent, MAX_ERROR_BODY, NOT_A_STREAM, NOT_BYTES};
+use super::{body_kind_so_far, http_error, unreadable_body, ChatPlan, ChatStream, Crossing, Interrupt, Reading, StreamEvent, MAX_ERROR_BODY, NOT_A_STREAM, NOT_BYTES};
 use crate::classify::ClassifyContext;
 use crate::error::ProviderError;
 use crate::http::header_value;
@@ -34,7 +34,7 @@ pub struct ChatCall {
     // A slice was decoded since the caller last paused or read.
     sliced: bool,
     // Events decoded but not given out yet, in order.
-    queue: Vec<StreamEvent>,
+    queue: Crossing,
     started: bool,
     ended: bool,
     cancelled: bool,
@@ -66,7 +66,7 @@ impl ChatCall {
             unread: Vec::new(),
             unread_at: 0,
             sliced: false,
-            queue: Vec::new(),
+            queue: Crossing::default(),
             started: false,
             ended: false,
             cancelled: false,
@@ -250,7 +250,7 @@ impl ChatCall {
     /// `return()`: stops at once; later `next()` calls give the end.
     pub fn cancel(&mut self) {
         self.cancelled = true;
-        self.queue.clear();
+        self.queue = Crossing::default();
         self.failure = None;
         self.end(true);
     }
@@ -321,17 +321,17 @@ impl ChatCall {
             held = std::mem::take(&mut self.held);
             bytes = &held;
         }
-        let queued = self.queue.len();
+        let queued = self.queue.codes.len();
         let Some(parser) = self.parser.as_mut() else { return Ok(()) };
         let before = parser.events_read();
         let outcome = parser.push_into(bytes, &mut self.queue).and_then(|()| if eof || parser.is_done() { parser.finish_into(&mut self.queue) } else { Ok(()) });
-        if parser.events_read() > before || self.queue.len() > queued {
+        if parser.events_read() > before || self.queue.codes.len() > queued {
             self.seen_event = true;
             self.watchdog_armed = false;
             self.alive = true;
         }
         // After `[DONE]` (or the end of a JSON reply) nothing more is read.
-        if outcome.is_ok() && self.queue.len() > queued && matches!(self.queue.last(), Some(StreamEvent::Done { .. })) {
+        if outcome.is_ok() && self.queue.codes.len() > queued && matches!(self.queue.rest.last(), Some(StreamEvent::Done { .. })) {
             self.end(false);
         }
         outcome

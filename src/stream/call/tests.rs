@@ -37,7 +37,7 @@ fn give_all(c: &mut ChatCall) -> (Vec<String>, Option<Next>) {
         match c.next(false) {
             Next::Events(events) => {
                 assert!(!events.is_empty(), "a batch is never empty");
-                out.extend(events.iter().map(|e| serde_json::to_value(e).unwrap()["type"].as_str().unwrap().to_string()));
+                out.extend(events.events().iter().map(|e| serde_json::to_value(e).unwrap()["type"].as_str().unwrap().to_string()));
             }
             Next::End => return (out, None),
             Next::Fail(e) => {
@@ -64,7 +64,7 @@ fn a_reply_read_in_pieces_gives_its_events_then_ends_without_aborting() {
     assert!(!c.take_alive(), "half an event is no sign of life");
     c.piece(Piece::Bytes(CHUNK_A.as_bytes()[20..].to_vec()));
     match c.next(false) {
-        Next::Events(batch) => assert_eq!(batch.len(), 2, "one read, one batch: start and text"),
+        Next::Events(batch) => assert_eq!(batch.events().len(), 2, "one read, one batch: start and text"),
         other => panic!("{other:?}"),
     }
     assert!(c.take_alive());
@@ -224,7 +224,7 @@ fn a_huge_read_is_decoded_in_slices_with_a_pause_between_and_small_reads_never_p
         match c.next(false) {
             Next::Events(batch) => {
                 batches += 1;
-                events += batch.len();
+                events += batch.events().len();
             }
             Next::Pause => pauses += 1,
             Next::End => break,
@@ -268,7 +268,7 @@ fn drain_one_piece(body: &[u8]) -> usize {
     let mut n = 0;
     loop {
         match c.next(false) {
-            Next::Events(batch) => n += batch.len(),
+            Next::Events(batch) => n += batch.events().len(),
             Next::Pause => {}
             _ => return n,
         }
