@@ -1,3 +1,6 @@
+import v8 from "node:v8";
+import { runInNewContext } from "node:vm";
+
 // Timing and printing shared by the bench's sections. The machine is shared and noisy, so each section
 // runs its paths interleaved in one process (a load change hits every path alike) and reports medians,
 // the spread (fastest and slowest run) and ratios between paths of the same section.
@@ -23,6 +26,17 @@ export async function interleave(paths, { runs, warmups = 2 }) {
   return Object.fromEntries(Object.entries(samples).map(([name, xs]) => [name, stats(xs)]));
 }
 
+/**
+ * A full garbage collection, run before every sample: each path starts with the heap the paths before it
+ * left collected, so no path pays for another's garbage (the AI SDK and openai-node leave hundreds of MB
+ * of it on the 20 MB stream, and the path timed after them took the major collection).
+ */
+const collect = (() => {
+  if (typeof globalThis.gc !== "function") v8.setFlagsFromString("--expose-gc");
+  const gc = globalThis.gc ?? runInNewContext("gc");
+  return () => gc();
+})();
+
 /** Resolves once the microtasks queued so far have run (setImmediate runs after the queue drains). */
 const settled = () => new Promise((done) => setImmediate(done));
 
@@ -33,6 +47,7 @@ const settled = () => new Promise((done) => setImmediate(done));
  * macrotask yields wait behind it, not to chat(), whose promise chain interleaves with it.
  */
 export const once = (fn) => async () => {
+  collect();
   const started = performance.now();
   await fn();
   await settled();
@@ -41,6 +56,7 @@ export const once = (fn) => async () => {
 
 /** A sample for work too quick to time once: `fn` repeated for `budgetMs`, the mean time per call. */
 export const perCall = (fn, budgetMs = 150) => async () => {
+  collect();
   const started = performance.now();
   let calls = 0;
   do {
