@@ -52,7 +52,7 @@ fn run(provider: &Provider, h: u8, timeouts: u8, rest: &[u8]) {
         assert!(step < 99_999, "the call never ended");
         match call.next(aborted) {
             Next::Events(batch) => {
-                for event in batch {
+                for event in batch.events() {
                     assert!(errors.is_empty(), "an event after the error: {event:?}");
                     assert!(!matches!(events.last(), Some(StreamEvent::Done { .. })), "an event after done");
                     events.push(event);

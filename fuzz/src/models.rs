@@ -55,7 +55,7 @@ pub fn check(data: &[u8]) {
                 let json = serde_json::to_string(&rows).expect("rows serialize");
                 assert!(json.len() <= 4 * body.len() + 2048 * rows.len() + 64, "{} bytes of rows from {} bytes", json.len(), body.len());
                 no_secret_in(&rows, "discovered rows");
-                let merged = merge_models(&provider.describe().models, &rows);
+                let merged = merge_models(&provider.describe().models, rows.clone());
                 assert!(merged.len() <= rows.len() + provider.describe().models.len());
                 for row in &merged {
                     assert!(!row.id.trim().is_empty(), "a merged row without an id: {row:?}");
