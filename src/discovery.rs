@@ -66,9 +66,10 @@ impl crate::config::Provider {
             // A discovered row's name is its id: redacted once.
             let named_by_id = row.name == row.id;
             scrub(&mut row.id);
-            match named_by_id {
-                true => row.name.clone_from(&row.id),
-                false => scrub(&mut row.name),
+            if named_by_id {
+                row.name.clone_from(&row.id);
+            } else {
+                scrub(&mut row.name);
             }
             row.parent.as_mut().map(scrub);
         }

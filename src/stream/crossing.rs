@@ -66,6 +66,14 @@ impl EventOut for Vec<StreamEvent> {
     }
 }
 
+/// The reasoning fields, by kind (1 to 3).
+const FIELDS: [&str; 3] = ["reasoning", "reasoning_content", "reasoning_text"];
+
+/// Which of [`Crossing::text`] a fragment of `kind` goes in.
+fn slot(kind: u8) -> usize {
+    usize::from(kind > 0) + usize::from(kind > 3)
+}
+
 /// The largest integer a JS number holds exactly; a larger index crosses whole (and is refused there).
 const MAX_SAFE: u64 = (1 << 53) - 1;
 
@@ -118,7 +126,7 @@ impl Crossing {
         if let Fragment::Arguments(index) = f {
             self.codes.push(index as f64);
         }
-        Some(&mut self.text[usize::from(kind > 0) + usize::from(kind > 3)])
+        Some(&mut self.text[slot(kind)])
     }
 
     /// Whether no event is in it.
@@ -136,14 +144,14 @@ impl Crossing {
                 continue;
             }
             let (kind, mut units) = (kind as u8, codes.next().unwrap_or(0.0) as usize);
-            let from = &mut text[usize::from(kind > 0) + usize::from(kind > 3)];
+            let from = &mut text[slot(kind)];
             let end = from.char_indices().find(|(_, c)| units.checked_sub(c.len_utf16()).map(|u| units = u).is_none()).map_or(from.len(), |(i, _)| i);
             let (delta, after) = from.split_at(end);
             *from = after;
             let f = match kind {
                 0 => Fragment::Text,
                 4 => Fragment::Arguments(codes.next().unwrap_or(0.0) as u64),
-                k => Fragment::Reasoning(["reasoning", "reasoning_content", "reasoning_text"][usize::from(k - 1) % 3]),
+                k => Fragment::Reasoning(FIELDS[usize::from(k - 1) % 3]),
             };
             out.fragment(f, delta);
         }

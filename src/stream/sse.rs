@@ -6,6 +6,7 @@
 //! `: ping`, keep-alives) are dropped, as OpenClaw's sanitiser does.
 
 use crate::error::{ErrorCode, ProviderError};
+use crate::json::utf8_lossy;
 
 /// How many bytes may be buffered before an event boundary arrives (OpenClaw's limit).
 pub const MAX_SSE_BUFFER: usize = 16 * 1024 * 1024;
@@ -162,7 +163,7 @@ impl SseDecoder {
     /// Moves a pending data line out of the input into `data`.
     fn keep(&mut self, input: &[u8], pending: &mut Pending) {
         if let Some((start, end)) = pending.take() {
-            self.data.push_str(&text(&input[start..end]));
+            self.data.push_str(&utf8_lossy(&input[start..end]));
         }
     }
 
@@ -189,7 +190,7 @@ impl SseDecoder {
                 } else {
                     self.keep(input, pending);
                     self.data.push('\n');
-                    self.data.push_str(&text(&input[value_at..end]));
+                    self.data.push_str(&utf8_lossy(&input[value_at..end]));
                 }
                 self.has_data = true;
             }
@@ -206,7 +207,7 @@ impl SseDecoder {
         self.done_line = false;
         let owned = std::mem::take(&mut self.data);
         let data = match pending.take() {
-            Some((start, end)) => text(&input[start..end]),
+            Some((start, end)) => utf8_lossy(&input[start..end]),
             None => std::borrow::Cow::Borrowed(owned.as_str()),
         };
         let result = if !has_data || data.trim().is_empty() {
@@ -227,9 +228,6 @@ impl SseDecoder {
         result
     }
 }
-
-// A line's bytes as text, invalid UTF-8 replaced (checked in one pass when it is valid, as it is).
-use crate::json::utf8_lossy as text;
 
 /// Where the first line terminator (`\n` or `\r`) is.
 fn line_end(bytes: &[u8]) -> Option<usize> {
