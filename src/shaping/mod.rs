@@ -19,9 +19,17 @@ mod tools;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_cap;
+#[cfg(test)]
 mod tests_errata;
 #[cfg(test)]
+mod tests_messages;
+#[cfg(test)]
+mod tests_params;
+#[cfg(test)]
 mod tests_thinking;
+#[cfg(test)]
+mod tests_tools;
 
 pub use body::Body;
 pub use budget::estimate_tokens;
