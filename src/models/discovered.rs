@@ -7,6 +7,9 @@ use crate::wire::{object_sink, List, Number};
 use serde_json::Value;
 use std::borrow::Cow;
 
+/// The patterns of OpenClaw's reasoning guess, `/r1|reasoning|think|reason/i`.
+const REASONING_PATTERNS: [&str; 4] = ["r1", "reasoning", "think", "reason"];
+
 /// OpenClaw's reasoning guess for discovered ids: `/r1|reasoning|think|reason/i`.
 pub fn looks_like_reasoning(id: &str) -> bool {
     // Compared in place, ASCII case folded (what the lower-cased copy matched), with no copy and no
@@ -14,7 +17,7 @@ pub fn looks_like_reasoning(id: &str) -> bool {
     // discovery asks this of every row.
     let id = id.as_bytes();
     (0..id.len()).filter(|&i| matches!(id[i] | 0x20, b'r' | b't')).any(|i| {
-        ["r1", "reasoning", "think", "reason"].iter().any(|p| id[i..].get(..p.len()).is_some_and(|w| w.eq_ignore_ascii_case(p.as_bytes())))
+        REASONING_PATTERNS.iter().any(|p| id[i..].get(..p.len()).is_some_and(|w| w.eq_ignore_ascii_case(p.as_bytes())))
     })
 }
 
@@ -204,7 +207,7 @@ mod tests {
         // As `/r1|reasoning|think|reason/i` matches: anywhere, ASCII case folded, nothing else folded.
         for id in ["x-THINKING", "ReAsOn", "r", "R", "Ｒ1", "İthink", "tHiNk-ſ", "org/model-1", "rr1", ""] {
             let lower = id.to_ascii_lowercase();
-            let want = ["r1", "reasoning", "think", "reason"].iter().any(|p| lower.contains(p));
+            let want = REASONING_PATTERNS.iter().any(|p| lower.contains(p));
             assert_eq!(looks_like_reasoning(id), want, "{id}");
         }
     }
