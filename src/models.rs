@@ -3,8 +3,10 @@
 mod compat;
 mod discovered;
 mod merge;
+mod crossing;
 pub mod thinking;
 
+pub use crossing::RowsCrossing;
 pub use compat::{effective_compat, CompatDefault, VLLM_COMPAT_DEFAULTS};
 pub use discovered::{looks_like_reasoning, map_discovered_rows};
 pub(crate) use discovered::{map_cards, ModelList};

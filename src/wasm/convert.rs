@@ -32,6 +32,11 @@ extern "C" {
     pub fn resolve_url(url: &str, base: &str) -> String;
 }
 
+#[wasm_bindgen(module = "/src/wasm/rows.js")]
+extern "C" {
+    fn rows(text: &str, codes: &[f64], profiles: JsValue, rest: JsValue) -> JsValue;
+}
+
 fn outcome(attempt: impl FnOnce(&Array) -> bool) -> Result<JsValue, JsValue> {
     let out = Array::new();
     if attempt(&out) { Ok(out.get(0)) } else { Err(out.get(0)) }
@@ -66,6 +71,12 @@ pub fn thrown(e: &JsValue) -> crate::transport::Thrown {
 /// A core value as a plain JS value.
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, ProviderError> {
     converted(value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()))
+}
+
+/// Model rows as JS objects, most of them made in rows.js ([`crate::models::RowsCrossing`]).
+pub fn rows_to_js(rows: Vec<crate::models::ModelDefinition>) -> Result<JsValue, ProviderError> {
+    let c: crate::models::RowsCrossing = rows.into_iter().collect();
+    Ok(self::rows(&c.text, &c.codes, to_js(&c.profiles)?, to_js(&c.rest)?))
 }
 
 // The part of `to_js` that does not depend on the type, compiled once.

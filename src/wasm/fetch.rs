@@ -37,14 +37,8 @@ fn start(url: &str, init: &FetchInit, fetch: Option<&Function>, signal: &AbortSi
     let method = if init.method == "POST" { Method::POST } else { Method::GET };
     let builder = RequestBuilder::new(url).method(method).headers(Headers::from_raw(headers)).abort_signal(Some(signal));
     let builder = builder.redirect(RequestRedirect::from_js_value(&init.redirect.into()).unwrap_or(RequestRedirect::Manual));
-    let builder = match init.mode.and_then(|m| RequestMode::from_js_value(&m.into())) {
-        Some(mode) => builder.mode(mode),
-        None => builder,
-    };
-    let request = match init.body {
-        Some(body) => builder.body(body),
-        None => builder.build(),
-    };
+    let builder = init.mode.and_then(|m| RequestMode::from_js_value(&m.into())).into_iter().fold(builder, RequestBuilder::mode);
+    let request = if let Some(body) = init.body { builder.body(body) } else { builder.build() };
     let request = request.map_err(|e| JsValue::from_str(&e.to_string()))?;
     call(&get(&js_sys::global(), "fetch")?, &JsValue::UNDEFINED, &[&web_sys::Request::from(request)])
 }

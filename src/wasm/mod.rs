@@ -79,7 +79,7 @@ impl VllmProvider {
     #[wasm_bindgen(js_name = discoverModels, unchecked_return_type = "Promise<ModelDefinition[]>")]
     pub fn discover_models(&self, opts: Option<JsCallOptions>) -> Promise {
         let (core, fetch, opts) = (self.core.clone(), self.fetch.clone(), call_options(&opts.into()));
-        promise(async move { to_js(&discover(&core, fetch.as_ref(), opts?).await?) })
+        promise(async move { convert::rows_to_js(discover(&core, fetch.as_ref(), opts?).await?) })
     }
 
     /// The declared models merged with discovered ones (when `describe().discovery.enabled`).

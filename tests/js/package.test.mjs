@@ -113,6 +113,19 @@ describe("discovery against the vLLM simulator", () => {
     assert.equal(req.headers.accept ?? "*/*", "*/*", "no Accept header of ours (fetch may add */*)");
   });
 
+  test("discovered rows come whole, their fields in the order serde-wasm-bindgen gives declared rows", async () => {
+    const [base, lora] = await provider().discoverModels();
+    const thinking = { levels: [{ id: "off" }], defaultLevel: "off", source: "core" };
+    const origins = { contextWindow: "server", maxTokens: "default", reasoning: "default", input: "default" };
+    const cost = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
+    const row = { id: "sql-lora", name: "sql-lora", reasoning: false, input: ["text"], cost, contextWindow: 32768, maxTokens: 8192, source: "discovered", parent: "qwen3-8b", origins, thinking };
+    assert.equal(JSON.stringify(lora), JSON.stringify(row));
+    const vllm = { baseUrl: sim.baseUrl, apiKey: KEY, models: [{ id: "x", name: "X", maxTokens: 100 }] };
+    const declared = VllmProvider.resolve({ config: { models: { providers: { vllm } } } }).describe().models[0];
+    assert.deepEqual(Object.keys(base), Object.keys(declared));
+    assert.ok(base.thinking !== lora.thinking && base.thinking.levels[0] !== lora.thinking.levels[0], "each row its own objects");
+  });
+
   test("the caller's fetch is used instead of the global one", async () => {
     const calls = [];
     const fetch = (url, init) => (calls.push(url), globalThis.fetch(url, init));
