@@ -21,6 +21,15 @@ pub(crate) fn utf8_lossy(bytes: &[u8]) -> Cow<'_, str> {
     }
 }
 
+/// UTF-16 units of `s`: one per character, two for those beyond the BMP (4-byte UTF-8). Most
+/// fragments are ASCII, which `is_ascii` tells a word at a time.
+pub(crate) fn utf16_units(s: &str) -> usize {
+    if s.is_ascii() {
+        return s.len();
+    }
+    s.bytes().map(|b| usize::from(b & 0xC0 != 0x80) + usize::from(b >= 0xF0)).sum()
+}
+
 /// Parses JSON text given as bytes (`text.as_bytes()`): what [`parse_str`] gives for the text (bytes
 /// that are not UTF-8 read as U+FFFD, as `JSON.parse(await response.text())` reads them).
 pub fn parse(bytes: &[u8]) -> Result<Value, serde_json::Error> {

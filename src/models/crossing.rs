@@ -38,9 +38,8 @@ pub const ORIGINS: [Origin; 3] = [Origin::Config, Origin::Server, Origin::Defaul
 /// refuses it, as before).
 const MAX_SAFE: u64 = (1 << 53) - 1;
 
-/// UTF-16 units of `s`: one per character, two for those beyond the BMP (4-byte UTF-8).
 fn units(s: &str) -> f64 {
-    s.bytes().map(|b| usize::from(b & 0xC0 != 0x80) + usize::from(b >= 0xF0)).sum::<usize>() as f64
+    crate::json::utf16_units(s) as f64
 }
 
 fn index_of<T: PartialEq>(all: &[T], x: &T) -> f64 {

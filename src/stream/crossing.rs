@@ -120,8 +120,7 @@ impl Crossing {
                 return None;
             }
         };
-        // UTF-16 units: one per character, two for those beyond the BMP (4-byte UTF-8).
-        let units: usize = delta.bytes().map(|b| usize::from(b & 0xC0 != 0x80) + usize::from(b >= 0xF0)).sum();
+        let units = crate::json::utf16_units(delta);
         self.codes.extend([f64::from(kind), units as f64]);
         if let Fragment::Arguments(index) = f {
             self.codes.push(index as f64);
