@@ -32,6 +32,14 @@ pub struct ModelCatalog {
     pub warnings: Vec<Diagnostic>,
 }
 
+impl ModelCatalog {
+    /// The catalog with no rows: the wasm layer gives the rows their own way (see
+    /// [`crate::models::RowsCrossing`]) and puts them in `models`, which stays first.
+    pub fn without_models(&self) -> ModelCatalog {
+        ModelCatalog { models: Vec::new(), discovery: self.discovery.clone(), warnings: self.warnings.clone() }
+    }
+}
+
 impl Provider {
     /// Whether `listModels()` queries the server (OpenClaw's discovery rule, see `describe().discovery`).
     pub fn wants_discovery(&self) -> bool {

@@ -56,20 +56,20 @@ fn input_code(input: &[String]) -> Option<f64> {
 
 impl RowsCrossing {
     /// Adds `row`: as text and numbers if it has the common shape, whole if not.
-    pub fn push(&mut self, row: ModelDefinition) {
+    pub fn push(&mut self, row: &ModelDefinition) {
         let input = input_code(&row.input);
         let common = row.context_tokens.is_none() && row.compat.is_none() && row.params.is_none() && row.context_window <= MAX_SAFE && row.max_tokens.is_none_or(|m| m <= MAX_SAFE);
         let Some(input) = input.filter(|_| common) else {
             self.codes.push(1.0);
-            self.rest.push(row);
+            self.rest.push(row.clone());
             return;
         };
-        let thinking = row.thinking.map_or(-1.0, |p| {
-            let at = index_of(&self.profiles, &p);
+        let thinking = row.thinking.as_ref().map_or(-1.0, |p| {
+            let at = index_of(&self.profiles, p);
             if at >= 0.0 {
                 return at;
             }
-            self.profiles.push(p);
+            self.profiles.push(p.clone());
             (self.profiles.len() - 1) as f64
         });
         let name = if row.name == row.id { -1.0 } else { units(&row.name) };
@@ -87,8 +87,8 @@ impl RowsCrossing {
     }
 }
 
-impl FromIterator<ModelDefinition> for RowsCrossing {
-    fn from_iter<I: IntoIterator<Item = ModelDefinition>>(rows: I) -> Self {
+impl<'a> FromIterator<&'a ModelDefinition> for RowsCrossing {
+    fn from_iter<I: IntoIterator<Item = &'a ModelDefinition>>(rows: I) -> Self {
         let mut c = RowsCrossing::default();
         rows.into_iter().for_each(|row| c.push(row));
         c

@@ -150,13 +150,13 @@ impl Call {
         let reader = self.reader.borrow().clone();
         let (Some(guard), Some(reader)) = (&self.guard, reader) else { return self.core.borrow_mut().piece(Piece::End) };
         if let Some((which, ms)) = watchdog {
-            guard.arm(Fired::Watchdog(which), ms);
+            guard.arm(Fired::Watchdog(which).code(), ms);
         }
         let piece = reader.read(guard).await;
         let mut core = self.core.borrow_mut();
         core.piece(piece);
         if core.take_alive() {
-            [Watchdog::FirstEvent, Watchdog::Idle].into_iter().for_each(|w| guard.disarm(Fired::Watchdog(w)));
+            [Watchdog::FirstEvent, Watchdog::Idle].into_iter().for_each(|w| guard.disarm(Fired::Watchdog(w).code()));
         }
     }
 

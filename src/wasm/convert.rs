@@ -74,8 +74,8 @@ pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, ProviderError>
 }
 
 /// Model rows as JS objects, most of them made in rows.js ([`crate::models::RowsCrossing`]).
-pub fn rows_to_js(rows: Vec<crate::models::ModelDefinition>) -> Result<JsValue, ProviderError> {
-    let c: crate::models::RowsCrossing = rows.into_iter().collect();
+pub fn rows_to_js(rows: &[crate::models::ModelDefinition]) -> Result<JsValue, ProviderError> {
+    let c: crate::models::RowsCrossing = rows.iter().collect();
     Ok(self::rows(&c.text, &c.codes, to_js(&c.profiles)?, to_js(&c.rest)?))
 }
 

@@ -68,7 +68,7 @@ pub(crate) fn headers(resp: &Response) -> Vec<(String, String)> {
 /// Sends `req` under `guard` (its request timer armed with `req.timeout_ms`), following redirects as
 /// the core decides; resolves when the answer's head arrives (body unread), or says why nothing did.
 pub(crate) async fn open(req: &HttpRequest, fetch: Option<&Function>, guard: &Guard) -> Result<Response, TransportFailure> {
-    req.timeout_ms.inspect(|ms| guard.arm(Fired::Request, *ms));
+    req.timeout_ms.inspect(|ms| guard.arm(Fired::Request.code(), *ms));
     let (mut req, mut hops) = (req.clone(), 0);
     loop {
         let sent = if guard.caller_aborted() { Err(Halt::Aborted) } else { start(&req.url, &req.fetch_init(), fetch, &guard.signal()).map_err(|reason| Halt::Rejected { reason, threw: false }) };
@@ -179,7 +179,7 @@ async fn send(req: &HttpRequest, fetch: Option<&Function>, guard: &Guard) -> Res
 async fn with_probe(mut f: TransportFailure, fetch: Option<&Function>) -> TransportFailure {
     let probe = |url: String, mode: &'static str| async move {
         let guard = Guard::new(None).ok()?;
-        guard.arm(Fired::Request, 3_000);
+        guard.arm(Fired::Request.code(), 3_000);
         match guard.race(&start(&url, &probe_init(mode), fetch, &guard.signal()).ok()?).await {
             Ok(_) => Some(true),
             Err(Halt::Rejected { .. }) => Some(false),

@@ -20,8 +20,9 @@ extern "C" {
     /// Not empty once the caller's signal has fired (also for stream()'s iterator).
     #[wasm_bindgen(method, getter)] pub(crate) fn aborted(this: &JsGuard) -> Array;
     #[wasm_bindgen(method)] fn renew(this: &JsGuard) -> JsValue;
-    #[wasm_bindgen(method, js_name = arm)] fn arm_code(this: &JsGuard, timer: u32, ms: u32);
-    #[wasm_bindgen(method, js_name = disarm)] fn disarm_code(this: &JsGuard, timer: u32);
+    /// (Re)starts the timer with this code (`Fired::code`); `disarm` stops it.
+    #[wasm_bindgen(method)] pub(crate) fn arm(this: &JsGuard, timer: u32, ms: u32);
+    #[wasm_bindgen(method)] pub(crate) fn disarm(this: &JsGuard, timer: u32);
     /// Ends the call: timers cleared; with `abort`, the request aborted and every pending wait ended.
     #[wasm_bindgen(method)] pub(crate) fn end(this: &JsGuard, abort: bool);
     #[wasm_bindgen(method)] fn free(this: &JsGuard);
@@ -76,14 +77,7 @@ impl Guard {
         self.aborted().length() > 0
     }
 
-    /// (Re)starts the timer `tag`; [`Guard::disarm`] stops it.
-    pub(crate) fn arm(&self, tag: Fired, ms: u32) {
-        self.arm_code(tag.code(), ms)
-    }
 
-    pub(crate) fn disarm(&self, tag: Fired) {
-        self.disarm_code(tag.code())
-    }
 
     /// Waits `ms` milliseconds (before a retry), unless a timer fires or the call is aborted first.
     pub(crate) async fn pause(&self, ms: u32) -> Result<(), Halt> {

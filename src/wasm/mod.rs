@@ -79,7 +79,7 @@ impl VllmProvider {
     #[wasm_bindgen(js_name = discoverModels, unchecked_return_type = "Promise<ModelDefinition[]>")]
     pub fn discover_models(&self, opts: Option<JsCallOptions>) -> Promise {
         let (core, fetch, opts) = (self.core.clone(), self.fetch.clone(), call_options(&opts.into()));
-        promise(async move { convert::rows_to_js(discover(&core, fetch.as_ref(), opts?).await?) })
+        promise(async move { convert::rows_to_js(&discover(&core, fetch.as_ref(), opts?).await?) })
     }
 
     /// The declared models merged with discovered ones (when `describe().discovery.enabled`).
@@ -92,7 +92,12 @@ impl VllmProvider {
         promise(async move {
             let (opts, started) = (opts?, now());
             let discovered = if core.wants_discovery() { Some(discover(&core, fetch.as_ref(), opts).await) } else { None };
-            core.catalog_with(discovered.map(|d| (d, now().saturating_sub(started))), to_js)?
+            core.catalog_with(discovered.map(|d| (d, now().saturating_sub(started))), |c| {
+                // The rows as discoverModels() gives them, in the place serde-wasm-bindgen gave `models`.
+                let js = to_js(&c.without_models())?;
+                js_sys::Reflect::set(&js, &"models".into(), &convert::rows_to_js(&c.models)?).ok(); // a plain object's own property
+                Ok(js)
+            })?
         })
     }
 }

@@ -143,6 +143,9 @@ describe("discovery against the vLLM simulator", () => {
     assert.equal(catalog.discovery.ok, true);
     assert.equal(typeof catalog.discovery.durationMs, "number");
     assert.deepEqual(catalog.models.map((m) => [m.id, m.contextWindow, m.source]), [["qwen3-8b", 65536, "merged"], ["sql-lora", 32768, "discovered"]]);
+    assert.deepEqual(Object.keys(catalog), ["models", "discovery", "warnings"]);
+    const [lora] = (await VllmProvider.resolve({ config }).discoverModels()).slice(1);
+    assert.equal(JSON.stringify(catalog.models[1]), JSON.stringify(lora), "a discovered-only row as discoverModels() gives it");
   });
 
   test("listModels says where each value came from and warns where config and server disagree", async () => {

@@ -62,7 +62,7 @@ fn discovered_rows_cross_as_text_and_numbers_and_are_made_back_the_same() {
     ]);
     let Value::Array(cards) = cards else { unreachable!() };
     let rows = with_profiles(map_discovered_rows(&cards));
-    let c: RowsCrossing = rows.iter().cloned().collect();
+    let c: RowsCrossing = rows.iter().collect();
     assert!(c.rest.is_empty(), "discovered rows all have the common shape");
     assert!(c.profiles.len() < rows.len(), "a profile crosses once however many rows have it");
     assert_eq!(made_back(&c), rows);
@@ -98,7 +98,7 @@ fn rows_of_another_shape_cross_whole_in_their_place() {
     odd[5].input = vec!["text".into(), "document".into()];
     odd[6].input = vec!["text".into(); 9];
     let rows: Vec<_> = [row("first")].into_iter().chain(odd.iter().cloned().flat_map(|o| [o, row("between")])).collect();
-    let c: RowsCrossing = rows.iter().cloned().collect();
+    let c: RowsCrossing = rows.iter().collect();
     assert_eq!(c.rest, odd);
     assert_eq!(made_back(&c), rows);
     assert_eq!(c.codes[15..17], [1.0, 0.0], "the second row crosses whole, the third as numbers");
