@@ -25,6 +25,10 @@ pub const CONFIGURED_DEFAULT_CONTEXT_WINDOW: u64 = 200_000;
 /// neither declared nor discovered get no cap at all.
 pub const CONFIGURED_DEFAULT_MAX_TOKENS: u64 = 8_192;
 
+/// The input kinds a row may accept, in the order OpenClaw's schema lists them (a row's digits in
+/// [`RowsCrossing::codes`] are their places, from 1).
+pub const INPUT_KINDS: [&str; 4] = ["text", "image", "video", "audio"];
+
 /// Per-token prices (always zero for a self-hosted server unless configured).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

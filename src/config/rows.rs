@@ -12,7 +12,6 @@ const MODEL_KEYS: &[&str] = &[
     "id", "name", "api", "baseUrl", "reasoning", "input", "cost", "contextWindow", "contextTokens", "maxTokens",
     "thinkingLevelMap", "params", "agentRuntime", "headers", "compat", "mediaInput", "metadataSource",
 ];
-const INPUT_KINDS: &[&str] = &["text", "image", "video", "audio"];
 const COMPAT_BOOLS: &[&str] = &[
     "supportsStore", "supportsPromptCacheKey", "supportsResponsesContinuation", "supportsDeveloperRole",
     "supportsReasoningEffort", "supportsTemperature", "supportsInstructions", "supportsUsageInStreaming", "supportsTools",
@@ -55,7 +54,7 @@ pub fn read_model(
             .iter()
             .enumerate()
             .map(|(i, v)| match v.as_str() {
-                Some(s) if INPUT_KINDS.contains(&s) => Ok(s.to_string()),
+                Some(s) if crate::models::INPUT_KINDS.contains(&s) => Ok(s.to_string()),
                 _ => Err(expected(&format!("{path}.input[{i}]"), "one of \"text\", \"image\", \"video\", \"audio\"", v)),
             })
             .collect::<Result<_, _>>()?,

@@ -6,7 +6,7 @@
 //! and the distinct thinking profiles once each.
 
 use super::thinking::ThinkingProfile;
-use super::{ModelDefinition, ModelSource, Origin};
+use super::{ModelDefinition, ModelSource, Origin, INPUT_KINDS};
 
 /// What crosses for a list of rows.
 #[derive(Debug, Default, PartialEq)]
@@ -16,10 +16,10 @@ pub struct RowsCrossing {
     pub text: String,
     /// Per row: `1` (the next of `rest`), or `0` and then, for a row of the common shape: the lengths
     /// in UTF-16 units of its id, its name (`-1`: the id) and its parent (`-1`: none); `reasoning`
-    /// (0 or 1); `input` (its kinds as digits in base 5, first kind lowest, by [`INPUT_KINDS`] from 1);
-    /// the four costs; `contextWindow`; `maxTokens` (`-1`: none); `source` (by [`SOURCES`]); the
-    /// origins (context window, max tokens, reasoning, input: digits in base 3, by [`ORIGINS`], first
-    /// highest); the thinking profile's index in `profiles` (`-1`: none).
+    /// (0 or 1); `input` (its kinds as digits in base 5, first kind lowest, each its place in
+    /// [`INPUT_KINDS`] from 1); the four costs; `contextWindow`; `maxTokens` (`-1`: none); `source`
+    /// (by [`SOURCES`]); the origins (context window, max tokens, reasoning, input: digits in base 3,
+    /// by [`ORIGINS`], first highest); the thinking profile's index in `profiles` (`-1`: none).
     pub codes: Vec<f64>,
     /// The thinking profiles of the rows of the common shape, each once.
     pub profiles: Vec<ThinkingProfile>,
@@ -27,8 +27,6 @@ pub struct RowsCrossing {
     pub rest: Vec<ModelDefinition>,
 }
 
-/// The input kinds a row of the common shape has, by their digit less one.
-pub const INPUT_KINDS: [&str; 4] = ["text", "image", "video", "audio"];
 /// The sources, by code.
 pub const SOURCES: [ModelSource; 3] = [ModelSource::Config, ModelSource::Discovered, ModelSource::Merged];
 /// The origins, by code.
