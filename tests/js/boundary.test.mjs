@@ -141,3 +141,35 @@ test("300 000 failing calls leave the externref table and the wasm memory flat",
   assert.ok(table.length - slots2 <= 256, `the externref table grew from ${slots2} to ${table.length}`);
   assert.ok(wasm.memory.buffer.byteLength - bytes2 <= 1 << 20, `the wasm memory grew from ${bytes2} to ${wasm.memory.buffer.byteLength}`);
 });
+
+test("model rows made back from their crossing (listModels) equal serde-wasm-bindgen's (describe), JSON text and all", async () => {
+  // Declared rows only (an explicit provider with models does not discover), so both exports give the
+  // same rows: describe() through serde-wasm-bindgen, listModels() through src/models/crossing.rs.
+  let seed = 7;
+  const rnd = (n) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), Math.floor((seed / 2 ** 31) * n)); // the high bits
+  const pick = (xs) => xs[rnd(xs.length)];
+  const names = ["m", "Qwen/Qwen3-8B", "deepseek-r1-distill", "nemotron-3-nano", "gpt-oss-20b", "é中😀", "a\"b\\c", "", "think-𝕏"];
+  const kinds = ["text", "image", "video", "audio"];
+  const models = Array.from({ length: 300 }, (_, i) => {
+    const id = `${pick(names)}-${i}`;
+    const row = { id, name: pick([id, pick(names) || "n", `Model ${i} 😀`]) };
+    if (rnd(2)) row.reasoning = !!rnd(2);
+    if (rnd(2)) row.input = Array.from({ length: 1 + rnd(4) }, () => pick(kinds)).filter((k, j, a) => a.indexOf(k) === j);
+    if (rnd(2)) row.cost = { input: rnd(100) / 8, output: rnd(3), cacheRead: 0.1, cacheWrite: rnd(2) };
+    if (rnd(2)) row.contextWindow = 1 + rnd(1_000_000);
+    if (rnd(2)) row.maxTokens = 1 + rnd(65_536);
+    if (!rnd(8)) row.contextTokens = 1 + rnd(4096);
+    if (!rnd(8)) row.compat = { supportsTools: false };
+    if (!rnd(8)) row.params = { temperature: 0.5 };
+    return row;
+  });
+  const vllm = { baseUrl: "http://127.0.0.1:9/v1", apiKey: KEY, api: "openai-completions", models };
+  const provider = VllmProvider.resolve({ config: { models: { providers: { vllm } } } });
+  const described = provider.describe().models;
+  const catalog = await provider.listModels();
+  assert.equal(catalog.discovery.attempted, false);
+  assert.equal(described.length, 300);
+  assert.ok(described.some((r) => r.compat) && described.some((r) => !r.compat && !r.params && !r.contextTokens), "rows of both ways");
+  assert.equal(JSON.stringify(catalog.models), JSON.stringify(described));
+  assert.deepEqual(catalog.models, described);
+});
