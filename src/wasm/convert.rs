@@ -34,6 +34,7 @@ extern "C" {
 
 #[wasm_bindgen(module = "/src/wasm/rows.js")]
 extern "C" {
+    // Model rows made back from how they crossed (crate::models::RowsCrossing).
     fn rows(text: &str, codes: &[f64], profiles: JsValue, rest: JsValue) -> JsValue;
 }
 
