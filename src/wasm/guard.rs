@@ -77,8 +77,6 @@ impl Guard {
         self.aborted().length() > 0
     }
 
-
-
     /// Waits `ms` milliseconds (before a retry), unless a timer fires or the call is aborted first.
     pub(crate) async fn pause(&self, ms: u32) -> Result<(), Halt> {
         settled(self.pause_js(ms)).await.map(drop)
