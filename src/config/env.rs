@@ -4,12 +4,14 @@
 //! missing or empty variable stays literally `${VAR}` and produces a warning.
 
 use super::Diagnostic;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use crate::str_map::StrMap;
 
-/// Substitutes in every string of `value`, recording warnings with their paths.
-pub fn substitute_all(value: &mut Value, env: &StrMap, path: &str, warnings: &mut Vec<Diagnostic>) {
-    substitute_at(value, env, &At { up: None, step: Step::Key(path) }, warnings);
+/// Substitutes in every string of the config `root`, recording warnings with their paths.
+pub fn substitute_all(root: &mut Map<String, Value>, env: &StrMap, warnings: &mut Vec<Diagnostic>) {
+    for (k, v) in root.iter_mut() {
+        substitute_at(v, env, &At { up: None, step: Step::Key(k) }, warnings);
+    }
 }
 
 /// Where a value is: the step from its parent, and the parent's place. Written out only for a
@@ -144,15 +146,12 @@ mod tests {
 
     #[test]
     fn every_string_is_substituted_and_a_missing_name_reported_at_its_path() {
-        let mut v = serde_json::json!({"a": {"b": [1, {"c": "${NO}"}, "${HOST}"]}, "d": ["${NO2}"], "e": "${HOST}"});
+        let mut v = serde_json::json!({"a": {"b": [1, {"c": "${NO}"}, "${HOST}"]}, "d": ["${NO2}"], "e": "${HOST}", "f": "${NO3}"});
         let mut warnings = Vec::new();
-        substitute_all(&mut v, &env(&[("HOST", "h")]), "", &mut warnings);
-        assert_eq!(v, serde_json::json!({"a": {"b": [1, {"c": "${NO}"}, "h"]}, "d": ["${NO2}"], "e": "h"}));
+        substitute_all(v.as_object_mut().unwrap(), &env(&[("HOST", "h")]), &mut warnings);
+        assert_eq!(v, serde_json::json!({"a": {"b": [1, {"c": "${NO}"}, "h"]}, "d": ["${NO2}"], "e": "h", "f": "${NO3}"}));
         let paths: Vec<&str> = warnings.iter().map(|w| w.path.as_str()).collect();
-        assert_eq!(paths, ["a.b[1].c", "d[0]"]);
-        warnings.clear();
-        substitute_all(&mut serde_json::json!(["${NO}"]), &env(&[]), "root", &mut warnings);
-        assert_eq!(warnings[0].path, "root[0]");
+        assert_eq!(paths, ["a.b[1].c", "d[0]", "f"]);
     }
 
     #[test]

@@ -203,21 +203,18 @@ pub fn resolve(input: &ResolveInput) -> Result<Provider, ProviderError> {
 
 // The config is substituted in place and read where it lies: a copy of it is a copy of every model
 // row (80 000 rows were copied four times).
-fn resolve_parsed(input: &ResolveInput, mut config: Value) -> Result<Provider, ProviderError> {
+fn resolve_parsed(input: &ResolveInput, config: Value) -> Result<Provider, ProviderError> {
     let mut warnings = Vec::new();
-    let Value::Object(raw_root) = &config else {
-        return Err(reader::expected("(config)", "an object", &config).tap_path(""));
+    let mut root = match config {
+        Value::Object(root) => root,
+        other => return Err(reader::expected("(config)", "an object", &other).tap_path("")),
     };
     // The key is read before substitution so that `${VLLM_API_KEY}` is reported as an env source.
-    let raw_key = match provider_entry(raw_root)? {
+    let raw_key = match provider_entry(&root)? {
         Some((m, p)) => schema::raw_api_key(m, &p)?,
         None => None,
     };
-    env::substitute_all(&mut config, &input.env, "", &mut warnings);
-    let root = match config {
-        Value::Object(root) => root,
-        _ => Map::new(), // substitution only rewrites strings: not reached
-    };
+    env::substitute_all(&mut root, &input.env, &mut warnings);
     policy::check(&root)?;
     let entry = provider_entry(&root)?;
     let profiles = match &input.auth_profiles {
