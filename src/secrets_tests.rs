@@ -140,7 +140,7 @@ fn chat(p: &Provider, answer: Result<Answer, TransportFailure>, body: &str) -> S
                 c.piece(body.take().map_or(Piece::End, Piece::Bytes));
             }
             Next::Events(events) => events.events().iter().for_each(|event| out.push_str(&serde_json::to_string(event).unwrap())),
-            Next::Pause | Next::Wait(_) => {}
+            Next::Pause | Next::Wait(_) | Next::Follow | Next::Probe(..) => {}
             Next::End => return out,
             Next::Fail(e) => {
                 out.push_str(&serde_json::to_string(&e).unwrap());
@@ -160,15 +160,15 @@ fn chat_errors_stream_errors_and_reply_ids_never_show_the_key() {
     for source in SOURCES {
         let p = provider(source);
         let what = source.0;
-        let sse = |status| Ok(Answer { status, headers: vec![("content-type".into(), "text/event-stream".into())], body: Body::Stream });
+        let sse = |status| Ok(Answer { status, headers: vec![("content-type".into(), "text/event-stream".into())], body: Body::Stream, location: None });
         assert_clean(&format!("{what} stream"), &chat(&p, sse(200), &stream));
         for (status, body) in echo_bodies() {
-            let answer = Ok(Answer { status, headers: vec![("content-type".into(), "application/json".into())], body: Body::Stream });
+            let answer = Ok(Answer { status, headers: vec![("content-type".into(), "application/json".into())], body: Body::Stream, location: None });
             assert_clean(&format!("{what} chat {status}"), &chat(&p, answer, &body));
         }
         // A content type that echoes the key is quoted in the error.
         for (_, f) in forms(CANARY).into_iter().filter(|(_, f)| !f.contains(';')) {
-            let answer = Ok(Answer { status: 200, headers: vec![("content-type".into(), format!("text/x-{f}"))], body: Body::Stream });
+            let answer = Ok(Answer { status: 200, headers: vec![("content-type".into(), format!("text/x-{f}"))], body: Body::Stream, location: None });
             assert_clean(&format!("{what} content type"), &chat(&p, answer, "x"));
         }
         let url = p.base().endpoint("/chat/completions");

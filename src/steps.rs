@@ -11,6 +11,11 @@ use crate::models::ModelDefinition;
 use crate::replicas::{CallRouting, Outcome, ReplicaCall, Verdict};
 use crate::transport::{classify_transport, FailureKind, TransportFailure};
 
+mod exchanging;
+mod fetched;
+pub use exchanging::Exchanging;
+pub use fetched::Fetched;
+
 /// What the runtime does next for a call.
 #[derive(Debug)]
 pub enum Step {

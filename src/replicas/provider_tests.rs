@@ -100,7 +100,7 @@ fn run_call(p: &Provider, routing: CallRouting, answers: &mut Vec<(usize, Option
                     Some(status) => {
                         let content_type = if status == 200 { "text/event-stream" } else { "text/plain" };
                         body = Some(if status == 200 { REPLY.into() } else { b"Service Unavailable".to_vec() });
-                        Ok(Answer { status, headers: vec![("content-type".into(), content_type.into())], body: Body::Stream })
+                        Ok(Answer { status, headers: vec![("content-type".into(), content_type.into())], body: Body::Stream, location: None })
                     }
                 };
                 if !chat.answered(answer, p, now, 0) {
@@ -117,6 +117,7 @@ fn run_call(p: &Provider, routing: CallRouting, answers: &mut Vec<(usize, Option
             Next::Fail(e) => return (Err(e), sent),
             Next::Pause => {}
             Next::End => panic!("ended without a result"),
+            Next::Follow | Next::Probe(..) => panic!("redirects and probes are the exchange's, not the call's"),
         }
     }
     panic!("the call must end");

@@ -25,7 +25,7 @@ mod tests_readers;
 
 pub use accumulate::{Accumulator, TEXT_PIECE};
 pub use crossing::{Crossing, EventOut, Fragment};
-pub use call::{Answer, Body, ChatCall, Fired, Next, Piece, Watchdog, DECODE_SLICE};
+pub use call::{Answer, Body, Chat, ChatCall, Driven, Fired, Halt, Moment, Next, Piece, Watchdog, DECODE_SLICE};
 pub use plan::{plan, request_id, watchdog_from_number, watchdog_local, watchdogs, CallTimeouts, ChatPlan, Interrupt, Watchdogs, FIRST_EVENT_TIMEOUT_MS, REMOTE_IDLE_TIMEOUT_MS};
 pub use response::{body_kind, body_kind_so_far, http_error, unreadable_body, BodyKind, MAX_ERROR_BODY, MAX_JSON_BODY, NOT_A_RESPONSE, NOT_A_STREAM, NOT_BYTES, UNUSABLE_RESPONSE};
 pub use sse::{SseDecoder, SseEvent, MAX_SSE_BUFFER};

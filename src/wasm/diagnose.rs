@@ -2,7 +2,7 @@
 
 use super::convert::{call_options, to_js};
 use super::convert::page_origin;
-use super::fetch::perform;
+use super::drive::perform;
 use super::{promise, types::JsDiagnoseOptions, VllmProvider};
 use crate::diagnose::DiagnoseOptions;
 use crate::steps::DiagnoseRun;
@@ -19,9 +19,7 @@ impl VllmProvider {
         promise(async move {
             let (o, guard) = first?;
             let opts = DiagnoseOptions { model: o.model, probe_chat: o.probe_chat, in_container: o.in_container, timeout_ms: o.timeout_ms, page_origin: page_origin() };
-            let mut run = DiagnoseRun::new(&core, opts);
-            perform(&mut run, fetch.as_ref(), guard).await?;
-            to_js(&run.result()?)
+            to_js(&perform(DiagnoseRun::new(&core, opts), fetch, guard).await?.result()?)
         })
     }
 }

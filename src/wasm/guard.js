@@ -25,7 +25,8 @@ const timer = (tag) => {
 
 class Guard {
   // Not empty once the caller's signal has fired; stream()'s iterator reads it too, until `free()`.
-  aborted = [];
+  // Shared by the guards of one call's requests.
+  aborted;
   #signal;
   #controller = new AbortController();
   #timers = new Map();
@@ -34,8 +35,9 @@ class Guard {
   #mark = () => this.aborted.push(true);
   #onAbort = () => this.end(true);
 
-  constructor(signal) {
+  constructor(signal, aborted = []) {
     this.#signal = signal;
+    this.aborted = aborted;
     this.#halt = new Promise((resolve) => (this.#stop = () => resolve(HALT)));
     for (const f of [this.#mark, this.#onAbort]) if (signal !== undefined) attempt(() => signal.addEventListener("abort", f));
   }
@@ -48,7 +50,7 @@ class Guard {
   /** A new guard on the same caller's signal, for the next request of the call (aborted already if
    * the caller's signal has fired). */
   renew() {
-    return made(new Guard(this.#signal), this.aborted.length > 0);
+    return made(new Guard(this.#signal, this.aborted), this.aborted.length > 0);
   }
 
   /** (Re)starts the timer `tag`. */

@@ -1,7 +1,8 @@
 //! One call's aborts and timers: guard.js races them with every wait of the call, so that neither a
 //! fetch that ignores `init.signal` nor a body that never ends holds a call past its timeout.
 
-use crate::stream::{Fired, Piece};
+use super::convert::thrown;
+use crate::stream::{Fired, Halt, Piece};
 use js_sys::{Array, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -9,6 +10,7 @@ use wasm_bindgen_futures::JsFuture;
 #[wasm_bindgen(module = "/src/wasm/guard.js")]
 extern "C" {
     /// guard.js's `Guard`.
+    #[derive(Clone)]
     pub(crate) type JsGuard;
     fn guard(signal: &JsValue) -> JsValue;
     /// Stops reading a body; a failing `cancel()` is ignored.
@@ -19,7 +21,7 @@ extern "C" {
     #[wasm_bindgen(method, getter)] pub(crate) fn signal(this: &JsGuard) -> web_sys::AbortSignal;
     /// Not empty once the caller's signal has fired (also for stream()'s iterator).
     #[wasm_bindgen(method, getter)] pub(crate) fn aborted(this: &JsGuard) -> Array;
-    #[wasm_bindgen(method)] fn renew(this: &JsGuard) -> JsValue;
+    #[wasm_bindgen(method)] fn renew(this: &JsGuard) -> JsGuard;
     /// (Re)starts the timer with this code (`Fired::code`); `disarm` stops it.
     #[wasm_bindgen(method)] pub(crate) fn arm(this: &JsGuard, timer: u32, ms: u32);
     #[wasm_bindgen(method)] pub(crate) fn disarm(this: &JsGuard, timer: u32);
@@ -31,25 +33,8 @@ extern "C" {
     #[wasm_bindgen(method, js_name = read)] fn read_js(this: &JsGuard, reader: &JsValue) -> Promise;
 }
 
-/// Why a wait ended without the awaited value.
-pub(crate) enum Halt {
-    /// A timer fired (the request has been aborted).
-    Timer(Fired),
-    /// The caller's signal fired, or we ended the call.
-    Aborted,
-    /// The awaited promise rejected with this (for a read: `read()` threw it, when `threw`).
-    Rejected { reason: JsValue, threw: bool },
-}
-
-/// The aborts and timers of one call; dropping it leaves nothing on the caller's signal.
+/// The guard of one request of a call; dropping it leaves nothing on the caller's signal.
 pub(crate) struct Guard(JsGuard);
-
-impl std::ops::Deref for Guard {
-    type Target = JsGuard;
-    fn deref(&self) -> &JsGuard {
-        &self.0
-    }
-}
 
 impl Drop for Guard {
     fn drop(&mut self) {
@@ -59,19 +44,24 @@ impl Drop for Guard {
 
 impl Guard {
     /// A guard on the caller's `signal`: `Err(true)` when it is not an AbortSignal, `Err(false)`
-    /// without AbortController. [`Guard::renew`] makes the next request's, on the same signal.
+    /// without AbortController.
     pub(crate) fn new(signal: Option<&JsValue>) -> Result<Guard, bool> {
-        Self::made(guard(signal.unwrap_or(&JsValue::UNDEFINED)))
-    }
-
-    pub(crate) fn renew(&self) -> Option<Guard> {
-        Self::made(self.0.renew()).ok()
-    }
-
-    fn made(v: JsValue) -> Result<Guard, bool> {
+        let v = guard(signal.unwrap_or(&JsValue::UNDEFINED));
         v.as_f64().map_or_else(|| Ok(Guard(v.unchecked_into())), |code| Err(code == 1.0))
     }
 
+    /// The next request's guard, on the same caller's signal (a timer that fired ended this one).
+    pub(crate) fn renew(&self) -> Guard {
+        Guard(self.0.renew())
+    }
+
+    /// A handle to hold across a wait.
+    pub(crate) fn js(&self) -> JsGuard {
+        self.0.clone()
+    }
+}
+
+impl JsGuard {
     /// Whether the caller's signal has fired.
     pub(crate) fn caller_aborted(&self) -> bool {
         self.aborted().length() > 0
@@ -88,13 +78,14 @@ impl Guard {
         settled(self.race_js(pending)).await
     }
 
-    /// The next piece of the body `reader` gives (its bytes copied), unless the guard halts first.
-    pub(crate) async fn read(&self, reader: &JsValue) -> Result<Piece, Halt> {
-        settled(self.read_js(reader)).await.map(|v| match v.as_f64() {
-            Some(4.0) => Piece::End,
-            Some(_) => Piece::NotBytes,
-            None => Piece::Bytes(v.unchecked_into::<Uint8Array>().to_vec()),
-        })
+    /// The next piece of the body `reader` gives (its bytes copied), or how the read ended.
+    pub(crate) async fn read(&self, reader: &JsValue) -> Piece {
+        match settled(self.read_js(reader)).await.map(|v| (v.as_f64(), v)) {
+            Ok((Some(4.0), _)) => Piece::End,
+            Ok((Some(_), _)) => Piece::NotBytes,
+            Ok((None, v)) => Piece::Bytes(v.unchecked_into::<Uint8Array>().to_vec()),
+            Err(halt) => halt.piece(self.caller_aborted()),
+        }
     }
 }
 
@@ -104,7 +95,8 @@ async fn settled(wait: Promise) -> Result<JsValue, Halt> {
     match out.get(0).as_f64().unwrap_or(2.0) as u32 {
         0 => Ok(out.get(1)),
         1 => Err(Halt::Timer(Fired::of_code(out.get(1).as_f64().unwrap_or_default() as u32))),
-        what @ (3 | 6) => Err(Halt::Rejected { reason: out.get(1), threw: what == 6 }),
+        3 => Err(Halt::Rejected(thrown(&out.get(1)))),
+        6 => Err(Halt::ReadThrew(thrown(&out.get(1)))),
         4 | 5 => Ok(out.get(0)),
         _ => Err(Halt::Aborted),
     }

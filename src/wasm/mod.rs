@@ -4,6 +4,7 @@
 mod chat;
 mod convert;
 mod diagnose;
+mod drive;
 mod fetch;
 mod guard;
 mod shaping;
@@ -79,7 +80,7 @@ impl VllmProvider {
     #[wasm_bindgen(js_name = discoverModels, unchecked_return_type = "Promise<ModelDefinition[]>")]
     pub fn discover_models(&self, opts: Option<JsCallOptions>) -> Promise {
         let (core, fetch, opts) = (self.core.clone(), self.fetch.clone(), call_options(&opts.into()));
-        promise(async move { convert::rows_to_js(&discover(&core, fetch.as_ref(), opts?).await?) })
+        promise(async move { convert::rows_to_js(&discover(&core, fetch, opts?).await?) })
     }
 
     /// The declared models merged with discovered ones (when `describe().discovery.enabled`).
@@ -91,7 +92,7 @@ impl VllmProvider {
         let (core, fetch, opts) = (self.core.clone(), self.fetch.clone(), call_options(&opts.into()));
         promise(async move {
             let (opts, started) = (opts?, now());
-            let discovered = if core.wants_discovery() { Some(discover(&core, fetch.as_ref(), opts).await) } else { None };
+            let discovered = if core.wants_discovery() { Some(discover(&core, fetch, opts).await) } else { None };
             core.catalog_with(discovered.map(|d| (d, now().saturating_sub(started))), |c| {
                 // The rows as discoverModels() gives them, in the place serde-wasm-bindgen gave `models`.
                 let js = to_js(&c.without_models())?;
@@ -112,10 +113,8 @@ pub(crate) fn random() -> u32 {
 }
 
 /// `GET /models` across the replicas, as the core's [`DiscoveryCall`] steps it.
-async fn discover(core: &Provider, fetch: Option<&Function>, (opts, guard): (crate::args::Options, guard::Guard)) -> Result<Vec<crate::models::ModelDefinition>, ProviderError> {
-    let mut call = DiscoveryCall::new(core, opts.routing, opts.timeout_ms, now());
-    fetch::perform(&mut call, fetch, guard).await?;
-    call.result()
+async fn discover(core: &Provider, fetch: Option<Function>, (opts, guard): (crate::args::Options, guard::Guard)) -> Result<Vec<crate::models::ModelDefinition>, ProviderError> {
+    drive::perform(DiscoveryCall::new(core, opts.routing, opts.timeout_ms, now()), fetch, guard).await?.result()
 }
 
 /// Classifies an HTTP error answer you got elsewhere, without throwing.

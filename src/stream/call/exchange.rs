@@ -48,8 +48,16 @@ pub enum Next {
     Fail(ProviderError),
     /// The call is over: nothing more to give.
     End,
-    /// Send the request ([`ChatCall::plan`]'s `http`), then report with [`ChatCall::opened`].
+    /// Send the request ([`ChatCall::plan`]'s `http`; [`super::Driven::request`]), then report with
+    /// [`ChatCall::opened`]. A fresh request: its own guard and timer.
     Open,
+    /// Send the request again, to where its answer redirected ([`super::Driven::request`]), under the
+    /// same guard and timer.
+    Follow,
+    /// A browser's probe: a bodiless GET of this URL in this mode (`no-cors` or `cors`) with its own
+    /// 3 s timer, to tell a dead server, a CORS refusal and a hidden 401 apart; report with
+    /// [`super::Driven::probed`].
+    Probe(String, &'static str),
     /// Read the next piece of the body, then report with [`ChatCall::piece`]; first (re)start this
     /// watchdog, when given.
     Read(Option<(Watchdog, u32)>),
@@ -84,6 +92,8 @@ pub struct Answer {
     pub headers: Vec<(String, String)>,
     /// The body, as the runtime has it.
     pub body: Body,
+    /// The `Location` header resolved against the request's URL (as the platform resolves it).
+    pub location: Option<String>,
 }
 
 /// What one read of the body gave.

@@ -8,8 +8,10 @@ use crate::error::ProviderError;
 use crate::http::header_value;
 use crate::transport::{classify_transport, TransportFailure};
 
+mod driven;
 mod exchange;
 mod routed;
+pub use driven::{Chat, Driven, Halt, Moment};
 pub use exchange::{Answer, Body, Fired, Next, Piece, Watchdog, DECODE_SLICE};
 use routed::Routed;
 
@@ -179,7 +181,7 @@ impl ChatCall {
                 let e = plan.tag(unreadable_body(NOT_A_STREAM));
                 self.fail(e);
             }
-            Ok(Answer { status, headers, body }) => {
+            Ok(Answer { status, headers, body, .. }) => {
                 self.status = status;
                 self.headers = headers;
                 self.body = body;

@@ -14,7 +14,7 @@ fn call(timeouts: CallTimeouts) -> ChatCall {
 
 fn sse_answer(status: u16) -> Answer {
     let content_type = if status == 200 { "text/event-stream" } else { "application/json" };
-    Answer { status, headers: vec![("content-type".into(), content_type.into())], body: Body::Stream }
+    Answer { status, headers: vec![("content-type".into(), content_type.into())], body: Body::Stream, location: None }
 }
 
 /// A call whose 200 event-stream answer has come, waiting for its first read.
@@ -190,7 +190,7 @@ fn cancel_while_the_request_is_pending_ends_it_when_the_answer_comes() {
 fn bodies_that_are_not_bytes_and_transport_failures_are_typed_errors() {
     let mut c = call(CallTimeouts::default());
     c.next(false);
-    c.opened(Ok(Answer { status: 200, headers: vec![], body: Body::NotAStream }));
+    c.opened(Ok(Answer { status: 200, headers: vec![], body: Body::NotAStream, location: None }));
     assert_eq!(drain(&mut c), ["error:bad_response"]);
     let mut c = reading();
     c.piece(Piece::NotBytes);
@@ -200,7 +200,7 @@ fn bodies_that_are_not_bytes_and_transport_failures_are_typed_errors() {
     assert_eq!(drain(&mut c), ["error:bad_response"]);
     let mut c = call(CallTimeouts { request_ms: Some(50), ..Default::default() });
     c.next(false);
-    c.opened(Ok(Answer { status: 200, headers: vec![], body: Body::None }));
+    c.opened(Ok(Answer { status: 200, headers: vec![], body: Body::None, location: None }));
     // No body at all reads as an empty one, which the parser refuses.
     assert_eq!(drain(&mut c).len(), 1);
 }

@@ -1,0 +1,106 @@
+//! A [`Steps`] call driven like every other ([`Driven`]): each request's body is read whole, up to
+//! its cap (the request's for a 2xx answer, 64 KiB for an error's), before the call hears of it.
+
+use super::{Step, Steps};
+use crate::http::{HttpRequest, HttpResponse, MAX_ERROR_BODY_BYTES};
+use crate::stream::{Answer, Body, Driven, Halt, Moment, Next, Piece, NOT_A_STREAM};
+use crate::transport::{absorb, FailureKind, Thrown, TransportFailure};
+
+/// `steps`, with their requests' bodies read whole.
+#[derive(Debug)]
+pub struct Fetched<S> {
+    steps: S,
+    page_origin: Option<String>,
+    /// The request in flight and when it was sent.
+    sent: Option<(HttpRequest, u64)>,
+    /// Its answer, while the body is read.
+    answer: Option<HttpResponse>,
+}
+
+impl<S: Steps> Fetched<S> {
+    /// `steps`; failures name `page_origin`, the page's origin in a browser.
+    pub fn new(steps: S, page_origin: Option<String>) -> Self {
+        Fetched { steps, page_origin, sent: None, answer: None }
+    }
+
+    /// The call itself (its result is ready once [`Driven::ask`] said [`Next::End`]).
+    pub fn into_steps(self) -> S {
+        self.steps
+    }
+
+    /// The request in flight is over: its response (with how long it took) or its failure.
+    fn done(&mut self, outcome: Result<HttpResponse, TransportFailure>, at: Moment) {
+        let started = self.sent.take().map_or(at.now_ms, |(_, t)| t);
+        let outcome = outcome.map(|r| HttpResponse { duration_ms: at.now_ms.saturating_sub(started) as u32, ..r });
+        self.answer = None;
+        self.steps.answered(outcome, at.caller_aborted, at.now_ms, at.random);
+    }
+
+    fn failure(&self, kind: FailureKind, what: impl Into<String>) -> Option<TransportFailure> {
+        let (req, _) = self.sent.as_ref()?;
+        Some(Thrown::text(what).failure(kind, req, self.page_origin.clone()))
+    }
+}
+
+impl<S: Steps> Driven for Fetched<S> {
+    fn ask(&mut self, at: Moment) -> Next {
+        if self.answer.is_some() {
+            return Next::Read(None);
+        }
+        match self.steps.next(at.now_ms) {
+            Step::Send(req) => {
+                self.sent = Some((req, at.now_ms));
+                Next::Open
+            }
+            Step::Wait(ms) => Next::Wait(ms),
+            Step::Done => Next::End,
+        }
+    }
+
+    fn request(&mut self, _: Moment) -> Option<HttpRequest> {
+        self.sent.as_ref().map(|(req, _)| req.clone())
+    }
+
+    fn opened(&mut self, answer: Result<Answer, TransportFailure>, at: Moment) {
+        match answer {
+            Err(f) => self.done(Err(f), at),
+            Ok(Answer { body: Body::NotAStream, .. }) => {
+                if let Some(f) = self.failure(FailureKind::UnreadableBody, NOT_A_STREAM) {
+                    self.done(Err(f), at);
+                }
+            }
+            Ok(Answer { status, headers, body, .. }) => {
+                let out = HttpResponse { status, headers, ..HttpResponse::default() };
+                if body == Body::None {
+                    self.done(Ok(out), at);
+                } else {
+                    self.answer = Some(out);
+                }
+            }
+        }
+    }
+
+    fn read(&mut self, piece: Piece, at: Moment) {
+        let (Some(out), Some((req, _))) = (&mut self.answer, &self.sent) else { return };
+        let cap = if out.is_success() { req.max_body_bytes } else { MAX_ERROR_BODY_BYTES };
+        match absorb(out, piece, cap) {
+            Ok(true) => {}
+            Ok(false) => {
+                let out = std::mem::take(out);
+                self.done(Ok(out), at);
+            }
+            Err((kind, what)) => {
+                if let Some(f) = self.failure(kind, what) {
+                    self.done(Err(f), at);
+                }
+            }
+        }
+    }
+
+    fn waited(&mut self, cut: Option<Halt>, _: Moment) {
+        self.steps.waited(cut.as_ref().map(Halt::kind));
+    }
+}
+
+#[cfg(test)]
+mod tests;
