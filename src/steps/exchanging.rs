@@ -12,6 +12,12 @@ use crate::transport::{cors_check_url, wants_reachability_probe, FailureKind, Tr
 #[derive(Debug)]
 pub struct Exchanging<C> {
     inner: C,
+    state: State,
+}
+
+/// The exchange in flight (apart from the call, so that its code is compiled once for every call).
+#[derive(Debug, Default)]
+struct State {
     /// The request in flight (the latest hop) and how many redirects led to it.
     hop: Option<(HttpRequest, usize)>,
     /// A redirect was followed: its target is sent next.
@@ -23,7 +29,7 @@ pub struct Exchanging<C> {
 impl<C: Driven> Exchanging<C> {
     /// `inner`, its requests exchanged.
     pub fn new(inner: C) -> Self {
-        Exchanging { inner, hop: None, follow: false, probing: None }
+        Exchanging { inner, state: State::default() }
     }
 
     /// The call itself.
@@ -45,8 +51,8 @@ impl<C> std::ops::DerefMut for Exchanging<C> {
     }
 }
 
-impl<C: Driven> Driven for Exchanging<C> {
-    fn ask(&mut self, at: Moment) -> Next {
+impl State {
+    fn ask(&mut self, inner: &mut dyn Driven, at: Moment) -> Next {
         if let Some((f, done)) = &self.probing {
             let probe = match done {
                 0 => Some((f.url.clone(), "no-cors")),
@@ -58,27 +64,27 @@ impl<C: Driven> Driven for Exchanging<C> {
             }
         }
         if let Some((f, _)) = self.probing.take() {
-            self.inner.opened(Err(f), at);
+            inner.opened(Err(f), at);
         }
         if std::mem::take(&mut self.follow) {
             return Next::Follow;
         }
-        self.inner.ask(at)
+        inner.ask(at)
     }
 
-    fn request(&mut self, at: Moment) -> Option<HttpRequest> {
+    fn request(&mut self, inner: &mut dyn Driven, at: Moment) -> Option<HttpRequest> {
         if let Some((req, hops)) = &self.hop {
             if *hops > 0 {
                 return Some(req.clone());
             }
         }
-        let req = self.inner.request(at)?;
+        let req = inner.request(at)?;
         self.hop = Some((req.clone(), 0));
         Some(req)
     }
 
-    fn opened(&mut self, answer: Result<Answer, TransportFailure>, at: Moment) {
-        let Some((req, hops)) = self.hop.take() else { return self.inner.opened(answer, at) };
+    fn opened(&mut self, inner: &mut dyn Driven, answer: Result<Answer, TransportFailure>, at: Moment) {
+        let Some((req, hops)) = self.hop.take() else { return inner.opened(answer, at) };
         let answer = match answer {
             Ok(a) => match next_hop(&req, a.status, a.location.as_deref(), hops) {
                 Hop::Done => Ok(a),
@@ -94,7 +100,31 @@ impl<C: Driven> Driven for Exchanging<C> {
             }
             Err(f) => Err(f),
         };
-        self.inner.opened(answer, at);
+        inner.opened(answer, at);
+    }
+
+    fn probed(&mut self, reachable: Option<bool>) {
+        if let Some((f, done)) = &mut self.probing {
+            match done {
+                0 => f.probe_reachable = reachable,
+                _ => f.health_readable = reachable,
+            }
+            *done += 1;
+        }
+    }
+}
+
+impl<C: Driven> Driven for Exchanging<C> {
+    fn ask(&mut self, at: Moment) -> Next {
+        self.state.ask(&mut self.inner, at)
+    }
+
+    fn request(&mut self, at: Moment) -> Option<HttpRequest> {
+        self.state.request(&mut self.inner, at)
+    }
+
+    fn opened(&mut self, answer: Result<Answer, TransportFailure>, at: Moment) {
+        self.state.opened(&mut self.inner, answer, at);
     }
 
     fn read(&mut self, piece: Piece, at: Moment) {
@@ -106,13 +136,7 @@ impl<C: Driven> Driven for Exchanging<C> {
     }
 
     fn probed(&mut self, reachable: Option<bool>, _: Moment) {
-        if let Some((f, done)) = &mut self.probing {
-            match done {
-                0 => f.probe_reachable = reachable,
-                _ => f.health_readable = reachable,
-            }
-            *done += 1;
-        }
+        self.state.probed(reachable);
     }
 
     fn take_release(&mut self) -> Option<bool> {

@@ -10,6 +10,12 @@ use crate::transport::{absorb, FailureKind, Thrown, TransportFailure};
 #[derive(Debug)]
 pub struct Fetched<S> {
     steps: S,
+    state: State,
+}
+
+/// The request in flight (apart from the steps, so that its code is compiled once for every kind).
+#[derive(Debug)]
+struct State {
     page_origin: Option<String>,
     /// The request in flight and when it was sent.
     sent: Option<(HttpRequest, u64)>,
@@ -20,34 +26,36 @@ pub struct Fetched<S> {
 impl<S: Steps> Fetched<S> {
     /// `steps`; failures name `page_origin`, the page's origin in a browser.
     pub fn new(steps: S, page_origin: Option<String>) -> Self {
-        Fetched { steps, page_origin, sent: None, answer: None }
+        Fetched { steps, state: State { page_origin, sent: None, answer: None } }
     }
 
     /// The call itself (its result is ready once [`Driven::ask`] said [`Next::End`]).
     pub fn into_steps(self) -> S {
         self.steps
     }
+}
 
+impl State {
     /// The request in flight is over: its response (with how long it took) or its failure.
-    fn done(&mut self, outcome: Result<HttpResponse, TransportFailure>, at: Moment) {
+    fn done(&mut self, steps: &mut dyn Steps, outcome: Result<HttpResponse, TransportFailure>, at: Moment) {
         let started = self.sent.take().map_or(at.now_ms, |(_, t)| t);
         let outcome = outcome.map(|r| HttpResponse { duration_ms: at.now_ms.saturating_sub(started) as u32, ..r });
         self.answer = None;
-        self.steps.answered(outcome, at.caller_aborted, at.now_ms, at.random);
+        steps.answered(outcome, at.caller_aborted, at.now_ms, at.random);
     }
 
-    fn failure(&self, kind: FailureKind, what: impl Into<String>) -> Option<TransportFailure> {
-        let (req, _) = self.sent.as_ref()?;
-        Some(Thrown::text(what).failure(kind, req, self.page_origin.clone()))
+    fn failed(&mut self, steps: &mut dyn Steps, kind: FailureKind, what: String, at: Moment) {
+        if let Some((req, _)) = &self.sent {
+            let f = Thrown::text(what).failure(kind, req, self.page_origin.clone());
+            self.done(steps, Err(f), at);
+        }
     }
-}
 
-impl<S: Steps> Driven for Fetched<S> {
-    fn ask(&mut self, at: Moment) -> Next {
+    fn ask(&mut self, steps: &mut dyn Steps, at: Moment) -> Next {
         if self.answer.is_some() {
             return Next::Read(None);
         }
-        match self.steps.next(at.now_ms) {
+        match steps.next(at.now_ms) {
             Step::Send(req) => {
                 self.sent = Some((req, at.now_ms));
                 Next::Open
@@ -57,22 +65,14 @@ impl<S: Steps> Driven for Fetched<S> {
         }
     }
 
-    fn request(&mut self, _: Moment) -> Option<HttpRequest> {
-        self.sent.as_ref().map(|(req, _)| req.clone())
-    }
-
-    fn opened(&mut self, answer: Result<Answer, TransportFailure>, at: Moment) {
+    fn opened(&mut self, steps: &mut dyn Steps, answer: Result<Answer, TransportFailure>, at: Moment) {
         match answer {
-            Err(f) => self.done(Err(f), at),
-            Ok(Answer { body: Body::NotAStream, .. }) => {
-                if let Some(f) = self.failure(FailureKind::UnreadableBody, NOT_A_STREAM) {
-                    self.done(Err(f), at);
-                }
-            }
+            Err(f) => self.done(steps, Err(f), at),
+            Ok(Answer { body: Body::NotAStream, .. }) => self.failed(steps, FailureKind::UnreadableBody, NOT_A_STREAM.into(), at),
             Ok(Answer { status, headers, body, .. }) => {
                 let out = HttpResponse { status, headers, ..HttpResponse::default() };
                 if body == Body::None {
-                    self.done(Ok(out), at);
+                    self.done(steps, Ok(out), at);
                 } else {
                     self.answer = Some(out);
                 }
@@ -80,21 +80,35 @@ impl<S: Steps> Driven for Fetched<S> {
         }
     }
 
-    fn read(&mut self, piece: Piece, at: Moment) {
+    fn read(&mut self, steps: &mut dyn Steps, piece: Piece, at: Moment) {
         let (Some(out), Some((req, _))) = (&mut self.answer, &self.sent) else { return };
         let cap = if out.is_success() { req.max_body_bytes } else { MAX_ERROR_BODY_BYTES };
         match absorb(out, piece, cap) {
             Ok(true) => {}
             Ok(false) => {
                 let out = std::mem::take(out);
-                self.done(Ok(out), at);
+                self.done(steps, Ok(out), at);
             }
-            Err((kind, what)) => {
-                if let Some(f) = self.failure(kind, what) {
-                    self.done(Err(f), at);
-                }
-            }
+            Err((kind, what)) => self.failed(steps, kind, what, at),
         }
+    }
+}
+
+impl<S: Steps> Driven for Fetched<S> {
+    fn ask(&mut self, at: Moment) -> Next {
+        self.state.ask(&mut self.steps, at)
+    }
+
+    fn request(&mut self, _: Moment) -> Option<HttpRequest> {
+        self.state.sent.as_ref().map(|(req, _)| req.clone())
+    }
+
+    fn opened(&mut self, answer: Result<Answer, TransportFailure>, at: Moment) {
+        self.state.opened(&mut self.steps, answer, at);
+    }
+
+    fn read(&mut self, piece: Piece, at: Moment) {
+        self.state.read(&mut self.steps, piece, at);
     }
 
     fn waited(&mut self, cut: Option<Halt>, _: Moment) {

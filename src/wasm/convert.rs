@@ -14,22 +14,15 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/wasm/calls.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = get)]
-    fn js_get(out: &Array, object: &JsValue, key: &str) -> bool;
-    #[wasm_bindgen(js_name = call)]
-    fn js_call(out: &Array, f: &JsValue, this: &JsValue, args: &Array) -> bool;
-    #[wasm_bindgen(js_name = construct)]
-    fn js_construct(out: &Array, class: &str, args: &Array) -> bool;
-    #[wasm_bindgen(js_name = stringify)]
-    fn js_stringify(out: &Array, value: &JsValue, options: bool) -> bool;
-    #[wasm_bindgen(js_name = thrown)]
-    fn js_thrown(e: &JsValue) -> Array;
+    #[wasm_bindgen(js_name = get)] fn js_get(out: &Array, object: &JsValue, key: &str) -> bool;
+    #[wasm_bindgen(js_name = call)] fn js_call(out: &Array, f: &JsValue, this: &JsValue, args: &Array) -> bool;
+    #[wasm_bindgen(js_name = construct)] fn js_construct(out: &Array, class: &str, args: &Array) -> bool;
+    #[wasm_bindgen(js_name = stringify)] fn js_stringify(out: &Array, value: &JsValue, options: bool) -> bool;
+    #[wasm_bindgen(js_name = thrown)] fn js_thrown(e: &JsValue) -> Array;
     /// The page's origin in a browser page or worker (for CORS diagnosis).
-    #[wasm_bindgen(js_name = pageOrigin)]
-    pub fn page_origin() -> Option<String>;
+    #[wasm_bindgen(js_name = pageOrigin)] pub fn page_origin() -> Option<String>;
     /// `new URL(url, base).href`, or `url` when that throws.
-    #[wasm_bindgen(js_name = resolveUrl)]
-    pub fn resolve_url(url: &str, base: &str) -> String;
+    #[wasm_bindgen(js_name = resolveUrl)] pub fn resolve_url(url: &str, base: &str) -> String;
 }
 
 #[wasm_bindgen(module = "/src/wasm/rows.js")]
@@ -51,11 +44,6 @@ pub fn get(object: &JsValue, key: &str) -> Result<JsValue, JsValue> {
 /// `f.call(this, ...args)`: the result, or what the call threw.
 pub fn call(f: &JsValue, this: &JsValue, args: &[&JsValue]) -> Result<JsValue, JsValue> {
     outcome(|out| js_call(out, f, this, &args.iter().copied().collect()))
-}
-
-/// `target[name](...args)`: the result, or what the getter or the call threw.
-pub fn call_method(target: &JsValue, name: &str, args: &[&JsValue]) -> Result<JsValue, JsValue> {
-    call(&get(target, name)?, target, args)
 }
 
 /// `new globalThis[class](...args)`: the object, or what the constructor threw.

@@ -3,8 +3,8 @@
 //! into one batch of events.
 
 use super::convert::{page_origin, to_js};
-use super::fetch::{self, Reader};
-use super::guard::{tick, Guard, JsGuard};
+use super::fetch;
+use super::guard::{cancel, settled, tick, Guard, JsGuard};
 use super::{now, random};
 use crate::error::ProviderError;
 use crate::steps::{Exchanging, Fetched, Steps};
@@ -30,7 +30,7 @@ fn events_to_js(c: Crossing) -> Result<JsValue, ProviderError> {
 pub(crate) struct Io {
     fetch: Option<Function>,
     guard: RefCell<Option<Guard>>,
-    reader: RefCell<Option<Reader>>,
+    reader: RefCell<Option<JsValue>>,
     sent: Cell<bool>,
 }
 
@@ -41,7 +41,7 @@ impl Io {
 
     /// The guard of the request in flight.
     pub(crate) fn guard(&self) -> Result<JsGuard, ProviderError> {
-        self.guard.borrow().as_ref().map(Guard::js).ok_or_else(unknown_error)
+        self.guard.borrow().as_ref().map(|g| g.0.clone()).ok_or_else(unknown_error)
     }
 
     fn moment(&self) -> Moment {
@@ -53,11 +53,11 @@ impl Io {
     pub(crate) fn release(&self, core: &mut dyn Driven) {
         let Some(abort) = core.take_release() else { return };
         self.drop_body();
-        self.guard.borrow().iter().for_each(|g| g.js().end(abort));
+        self.guard.borrow().iter().for_each(|g| g.0.end(abort));
     }
 
     fn drop_body(&self) {
-        self.reader.borrow_mut().take().inspect(Reader::cancel);
+        self.reader.borrow_mut().take().inspect(cancel);
     }
 }
 
@@ -91,7 +91,7 @@ pub(crate) async fn drive(core: &RefCell<dyn Driven + '_>, io: &Io, gather: Opti
                 let guard = io.guard()?;
                 req.timeout_ms.filter(|_| fresh).inspect(|ms| guard.arm(Fired::Request.code(), *ms));
                 let answer = fetch::open(&req, io.fetch.as_ref(), &guard).await.map(|(answer, reader)| {
-                    *io.reader.borrow_mut() = reader.ok().flatten();
+                    *io.reader.borrow_mut() = reader;
                     answer
                 });
                 core.borrow_mut().opened(answer, io.moment());
@@ -106,7 +106,7 @@ pub(crate) async fn drive(core: &RefCell<dyn Driven + '_>, io: &Io, gather: Opti
                     guard.arm(Fired::Watchdog(which).code(), ms);
                 }
                 let piece = match reader {
-                    Some(reader) => reader.read(&guard).await,
+                    Some(reader) => guard.read(&reader).await,
                     None => Piece::End,
                 };
                 let mut core = core.borrow_mut();
@@ -118,7 +118,7 @@ pub(crate) async fn drive(core: &RefCell<dyn Driven + '_>, io: &Io, gather: Opti
             // A macrotask, so that timers and I/O run between two slices of a large read.
             Next::Pause => drop(JsFuture::from(tick()).await),
             Next::Wait(ms) => {
-                let cut = io.guard()?.pause(ms).await.err();
+                let cut = settled(io.guard()?.pause(ms)).await.err();
                 core.borrow_mut().waited(cut, io.moment());
             }
         }

@@ -3,11 +3,10 @@
 //! resolves to is checked (each getter read once, caught) and rebuilt as a platform `Response`, handled
 //! as a `gloo_net::http::Response`, its body read through its reader.
 
-use super::convert::{call, call_method, construct, get, page_origin, resolve_url, thrown};
-use super::guard::{cancel, Guard, JsGuard};
-use super::to_js;
+use super::convert::{call, construct, get, page_origin, resolve_url, thrown, to_js};
+use super::guard::{settled, Guard, JsGuard};
 use crate::http::{probe_init, FetchInit, HttpRequest};
-use crate::stream::{Answer, Body, Fired, Halt, Piece, NOT_A_RESPONSE, NOT_A_STREAM, UNUSABLE_RESPONSE};
+use crate::stream::{Answer, Body, Fired, Halt, NOT_A_RESPONSE, NOT_A_STREAM, UNUSABLE_RESPONSE};
 use crate::transport::{answer_status, null_body, FailureKind, Thrown, TransportFailure};
 use gloo_net::http::{Headers, Method, RequestBuilder, Response};
 use js_sys::{Function, Reflect};
@@ -53,44 +52,27 @@ fn adopt(value: &JsValue, req: &HttpRequest) -> Result<Response, TransportFailur
     Ok(Response::from(response.unchecked_into::<web_sys::Response>()))
 }
 
-/// Sends `req` under `guard`; resolves when the answer's head arrives, with the body's reader (an
-/// `Err` when its stream refuses one), or says why nothing arrived.
-pub(crate) async fn open(req: &HttpRequest, fetch: Option<&Function>, guard: &JsGuard) -> Result<(Answer, Result<Option<Reader>, ()>), TransportFailure> {
+/// Sends `req` under `guard`; resolves when the answer's head arrives, with its body's reader, or says
+/// why nothing arrived. The stream may be the caller's: every later call on its reader is caught.
+pub(crate) async fn open(req: &HttpRequest, fetch: Option<&Function>, guard: &JsGuard) -> Result<(Answer, Option<JsValue>), TransportFailure> {
     let sent = if guard.caller_aborted() { Err(Halt::Aborted) } else { start(&req.url, &req.fetch_init(), fetch, &guard.signal()).map_err(|e| Halt::Rejected(thrown(&e))) };
     let raw = match sent {
-        Ok(pending) => guard.race(&pending).await,
+        Ok(pending) => settled(guard.race(&pending)).await,
         Err(halt) => Err(halt),
     };
     let resp = adopt(&raw.map_err(|halt| halt.failure(req, page_origin()))?, req)?;
-    let reader = resp.body().map(|b| call_method(&b, "getReader", &[]).map(Reader)).transpose().map_err(drop);
+    let reader = resp.body().map(|b| call(&get(&b, "getReader")?, &b, &[])).transpose();
     let body = match &reader { Ok(None) => Body::None, Ok(Some(_)) => Body::Stream, Err(_) => Body::NotAStream };
     // The platform resolves a relative Location against the request's URL, as fetch itself would.
     let location = resp.headers().get("location").map(|l| resolve_url(&l, &req.url));
-    Ok((Answer { status: resp.status(), headers: resp.headers().entries().collect(), body, location }, reader))
-}
-
-/// A body's reader. The stream may be the caller's: every call on it is caught (guard.js).
-#[derive(Clone)]
-pub(crate) struct Reader(JsValue);
-
-impl Reader {
-    /// The next piece of the body, unless the guard halts first.
-    pub(crate) async fn read(&self, guard: &JsGuard) -> Piece {
-        guard.read(&self.0).await
-    }
-
-    /// Stops reading (the rest of the body is not wanted).
-    pub(crate) fn cancel(&self) {
-        cancel(&self.0)
-    }
+    Ok((Answer { status: resp.status(), headers: resp.headers().entries().collect(), body, location }, reader.ok().flatten()))
 }
 
 /// A browser probe the core asks for (a bodiless GET of `url` in `mode`, 3 s): whether an answer came.
 pub(crate) async fn probe(url: &str, mode: &'static str, fetch: Option<&Function>) -> Option<bool> {
-    let owner = Guard::new(None).ok()?;
-    let guard = owner.js();
+    let Guard(guard) = &Guard::new(None).ok()?;
     guard.arm(Fired::Request.code(), 3_000);
-    match guard.race(&start(url, &probe_init(mode), fetch, &guard.signal()).ok()?).await {
+    match settled(guard.race(&start(url, &probe_init(mode), fetch, &guard.signal()).ok()?)).await {
         Ok(_) => Some(true),
         Err(Halt::Rejected(_)) => Some(false),
         Err(_) => None,

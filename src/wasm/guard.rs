@@ -7,34 +7,28 @@ use js_sys::{Array, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
+// Each is documented in guard.js; `Fired::code` numbers the timers.
 #[wasm_bindgen(module = "/src/wasm/guard.js")]
 extern "C" {
-    /// guard.js's `Guard`.
     #[derive(Clone)]
     pub(crate) type JsGuard;
     fn guard(signal: &JsValue) -> JsValue;
-    /// Stops reading a body; a failing `cancel()` is ignored.
     pub(crate) fn cancel(reader: &JsValue);
-    /// A macrotask: timers and I/O run before it resolves.
     pub(crate) fn tick() -> Promise;
-    /// The signal every request of the call carries.
     #[wasm_bindgen(method, getter)] pub(crate) fn signal(this: &JsGuard) -> web_sys::AbortSignal;
-    /// Not empty once the caller's signal has fired (also for stream()'s iterator).
     #[wasm_bindgen(method, getter)] pub(crate) fn aborted(this: &JsGuard) -> Array;
     #[wasm_bindgen(method)] fn renew(this: &JsGuard) -> JsGuard;
-    /// (Re)starts the timer with this code (`Fired::code`); `disarm` stops it.
     #[wasm_bindgen(method)] pub(crate) fn arm(this: &JsGuard, timer: u32, ms: u32);
     #[wasm_bindgen(method)] pub(crate) fn disarm(this: &JsGuard, timer: u32);
-    /// Ends the call: timers cleared; with `abort`, the request aborted and every pending wait ended.
     #[wasm_bindgen(method)] pub(crate) fn end(this: &JsGuard, abort: bool);
     #[wasm_bindgen(method)] fn free(this: &JsGuard);
-    #[wasm_bindgen(method, js_name = pause)] fn pause_js(this: &JsGuard, ms: u32) -> Promise;
-    #[wasm_bindgen(method, js_name = race)] fn race_js(this: &JsGuard, pending: &JsValue) -> Promise;
+    #[wasm_bindgen(method)] pub(crate) fn pause(this: &JsGuard, ms: u32) -> Promise;
+    #[wasm_bindgen(method)] pub(crate) fn race(this: &JsGuard, pending: &JsValue) -> Promise;
     #[wasm_bindgen(method, js_name = read)] fn read_js(this: &JsGuard, reader: &JsValue) -> Promise;
 }
 
 /// The guard of one request of a call; dropping it leaves nothing on the caller's signal.
-pub(crate) struct Guard(JsGuard);
+pub(crate) struct Guard(pub(crate) JsGuard);
 
 impl Drop for Guard {
     fn drop(&mut self) {
@@ -54,28 +48,11 @@ impl Guard {
     pub(crate) fn renew(&self) -> Guard {
         Guard(self.0.renew())
     }
-
-    /// A handle to hold across a wait.
-    pub(crate) fn js(&self) -> JsGuard {
-        self.0.clone()
-    }
 }
 
 impl JsGuard {
-    /// Whether the caller's signal has fired.
     pub(crate) fn caller_aborted(&self) -> bool {
         self.aborted().length() > 0
-    }
-
-    /// Waits `ms` milliseconds (before a retry), unless a timer fires or the call is aborted first.
-    pub(crate) async fn pause(&self, ms: u32) -> Result<(), Halt> {
-        settled(self.pause_js(ms)).await.map(drop)
-    }
-
-    /// Waits for `pending` (a promise, a thenable or any value), unless a timer fires, the caller
-    /// aborts or the call is ended first.
-    pub(crate) async fn race(&self, pending: &JsValue) -> Result<JsValue, Halt> {
-        settled(self.race_js(pending)).await
     }
 
     /// The next piece of the body `reader` gives (its bytes copied), or how the read ended.
@@ -89,8 +66,8 @@ impl JsGuard {
     }
 }
 
-/// What guard.js's wait resolved to (`[what, value]`, see there).
-async fn settled(wait: Promise) -> Result<JsValue, Halt> {
+/// What a wait of guard.js (`pause`, `race`, `read`) resolved to: `[what, value]`, see there.
+pub(crate) async fn settled(wait: Promise) -> Result<JsValue, Halt> {
     let out = JsFuture::from(wait).await.ok().and_then(|v| v.dyn_into::<Array>().ok()).unwrap_or_default();
     match out.get(0).as_f64().unwrap_or(2.0) as u32 {
         0 => Ok(out.get(1)),

@@ -1,22 +1,17 @@
 //! The contract's TypeScript types, emitted into the generated `.d.ts`. The extern types are typed
-//! stand-ins for JS arguments: taken as `Option<…>`, they make optional parameters in the generated
-//! declarations (`opts?: CallOptions | null`), which `unchecked_param_type` cannot.
+//! stand-ins for JS arguments, each named for its TypeScript type: taken as `Option<…>`, they make
+//! optional parameters in the generated declarations (`opts?: CallOptions | null`), which
+//! `unchecked_param_type` cannot.
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
 #[wasm_bindgen]
 extern "C" {
-    /// `ResolveInput` in TypeScript.
     #[wasm_bindgen(typescript_type = "ResolveInput")] pub type JsResolveInput;
-    /// `CallOptions` in TypeScript.
     #[wasm_bindgen(typescript_type = "CallOptions")] pub type JsCallOptions;
-    /// `ChatOptions` in TypeScript.
     #[wasm_bindgen(typescript_type = "ChatOptions")] pub type JsChatOptions;
-    /// `ChatRequest` in TypeScript.
     #[wasm_bindgen(typescript_type = "ChatRequest")] pub type JsChatRequest;
-    /// `Record<string, string>` in TypeScript.
     #[wasm_bindgen(typescript_type = "Record<string, string>")] pub type JsHeaders;
-    /// `DiagnoseOptions` in TypeScript.
     #[wasm_bindgen(typescript_type = "DiagnoseOptions")] pub type JsDiagnoseOptions;
 }
 
