@@ -1,7 +1,7 @@
-//! Calls of several requests as state machines the runtime drives: [`DiscoveryCall`] (`GET /models`
-//! across the replicas, with retries) and [`DiagnoseRun`] (one [`Diagnosis`] per replica). The
-//! runtime asks [`Steps::next`], performs the [`Step`] (a request sent and its body read, or a wait)
-//! and reports back; every decision is made here.
+//! Calls of several requests as state machines: [`DiscoveryCall`] (`GET /models` across the replicas,
+//! with retries) and [`DiagnoseRun`] (one [`Diagnosis`] per replica). [`Fetched`] drives them as the
+//! runtime drives every call ([`crate::stream::Driven`]), reading each body whole, and [`Exchanging`]
+//! follows each request's redirects and runs a browser's probes; every decision is made here.
 
 use crate::config::Provider;
 use crate::diagnose::{merge_replica_reports, DiagnoseOptions, Diagnosis, DiagnosisReport, Probe};
@@ -57,8 +57,8 @@ impl<'a> DiscoveryCall<'a> {
     }
 
     /// The call's result, once [`Steps::next`] has said [`Step::Done`].
-    pub fn result(self) -> Result<Vec<ModelDefinition>, ProviderError> {
-        self.result.unwrap_or_else(|| Err(crate::stream::unknown_error()))
+    pub fn result(&mut self) -> Result<Vec<ModelDefinition>, ProviderError> {
+        self.result.take().unwrap_or_else(|| Err(crate::stream::unknown_error()))
     }
 
     fn finish(&mut self, replica: &Provider, outcome: Result<HttpResponse, TransportFailure>) {
@@ -122,8 +122,8 @@ impl<'a> DiagnoseRun<'a> {
     }
 
     /// The merged report, once [`Steps::next`] has said [`Step::Done`]; or the `aborted` error.
-    pub fn result(self) -> Result<DiagnosisReport, ProviderError> {
-        self.result.unwrap_or_else(|| Err(crate::stream::unknown_error()))
+    pub fn result(&mut self) -> Result<DiagnosisReport, ProviderError> {
+        self.result.take().unwrap_or_else(|| Err(crate::stream::unknown_error()))
     }
 }
 

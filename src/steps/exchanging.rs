@@ -31,11 +31,6 @@ impl<C: Driven> Exchanging<C> {
     pub fn new(inner: C) -> Self {
         Exchanging { inner, state: State::default() }
     }
-
-    /// The call itself.
-    pub fn into_inner(self) -> C {
-        self.inner
-    }
 }
 
 impl<C> std::ops::Deref for Exchanging<C> {
@@ -127,8 +122,8 @@ impl<C: Driven> Driven for Exchanging<C> {
         self.state.opened(&mut self.inner, answer, at);
     }
 
-    fn read(&mut self, piece: Piece, at: Moment) {
-        self.inner.read(piece, at);
+    fn read(&mut self, piece: Piece, at: Moment) -> bool {
+        self.inner.read(piece, at)
     }
 
     fn waited(&mut self, cut: Option<Halt>, at: Moment) {
@@ -143,8 +138,8 @@ impl<C: Driven> Driven for Exchanging<C> {
         self.inner.take_release()
     }
 
-    fn take_alive(&mut self) -> bool {
-        self.inner.take_alive()
+    fn abandon(&mut self) {
+        self.inner.abandon();
     }
 }
 

@@ -30,8 +30,8 @@ impl<S: Steps> Fetched<S> {
     }
 
     /// The call itself (its result is ready once [`Driven::ask`] said [`Next::End`]).
-    pub fn into_steps(self) -> S {
-        self.steps
+    pub fn steps(&mut self) -> &mut S {
+        &mut self.steps
     }
 }
 
@@ -107,8 +107,9 @@ impl<S: Steps> Driven for Fetched<S> {
         self.state.opened(&mut self.steps, answer, at);
     }
 
-    fn read(&mut self, piece: Piece, at: Moment) {
+    fn read(&mut self, piece: Piece, at: Moment) -> bool {
         self.state.read(&mut self.steps, piece, at);
+        false
     }
 
     fn waited(&mut self, cut: Option<Halt>, _: Moment) {

@@ -1,16 +1,11 @@
-//! `chat()` and `stream()`: the core's [`Chat`] driven by [`drive`]. Each network read is decoded into
+//! `chat()` and `stream()`: the core's [`Chat`], driven by [`drive`]. Each network read is decoded into
 //! one batch, which `stream()`'s JS iterator (events.js) hands out one event at a time; `chat()` reads
 //! no events, only the pieces of a long reply's text (events.js joins them into the result: the wasm
 //! does not hold a long reply).
 
-use super::convert::{call_options, json_text};
-use super::drive::{drive, Io};
-use super::types::{JsChatOptions, JsChatRequest};
-use super::{now, promise, random, throw, VllmProvider};
-use crate::stream::{unknown_error, CallTimeouts, Chat, ChatCall, Reading};
-use crate::steps::Exchanging;
+use super::{convert::{call_options, json_text}, drive::{drive, Call}, types::{JsChatOptions, JsChatRequest}, now, promise, random, throw, VllmProvider};
+use crate::{steps::Exchanging, stream::{unknown_error, CallTimeouts, Chat, ChatCall, Reading}};
 use js_sys::{Array, Function, Promise};
-use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -24,7 +19,7 @@ extern "C" {
 
 /// One `stream()` call's batches, for events.js.
 #[wasm_bindgen(skip_typescript)]
-pub struct ChatEvents(Rc<Call>);
+pub struct ChatEvents(Rc<Call<Exchanging<Chat>>>);
 
 #[wasm_bindgen]
 impl VllmProvider {
@@ -33,19 +28,27 @@ impl VllmProvider {
     /// out of the loop (`return()`) cancels the request, and so does dropping the iterator unfinished.
     #[wasm_bindgen(unchecked_return_type = "AsyncIterableIterator<StreamEvent>")]
     pub fn stream(&self, request: JsChatRequest, opts: Option<JsChatOptions>) -> JsValue {
-        let call = Call::new(self, request.into(), opts.into(), Reading::Events);
-        let aborted = call.io.guard().map_or_else(|_| Array::new(), |g| g.aborted());
+        let call = self.chat_call(request.into(), opts.into(), Reading::Events);
+        let aborted = call.guard().map_or_else(|_| Array::new(), |g| g.aborted());
         iterate(ChatEvents(Rc::new(call)).into(), &aborted.into())
     }
 
     /// `stream()` read to its end: the reply as one result; rejects with the same errors.
     #[wasm_bindgen(unchecked_return_type = "Promise<ChatResult>")]
     pub fn chat(&self, request: JsChatRequest, opts: Option<JsChatOptions>) -> Promise {
-        let call = Call::new(self, request.into(), opts.into(), Reading::Result);
-        promise(async move {
-            let result = drive(&call.core, &call.io, Some(&gatherer())).await?;
-            Some(result).filter(|r| !r.is_null()).ok_or_else(unknown_error)
-        })
+        let call = self.chat_call(request.into(), opts.into(), Reading::Result);
+        promise(async move { Some(drive(&call, Some(&gatherer())).await?).filter(|r| !r.is_null()).ok_or_else(unknown_error) })
+    }
+
+    fn chat_call(&self, request: JsValue, opts: JsValue, reading: Reading) -> Call<Exchanging<Chat>> {
+        let (options, mut guard) = (call_options(&opts), None);
+        let planned = options.and_then(|(o, g)| {
+            guard = Some(g);
+            let timeouts = CallTimeouts { request_ms: o.timeout_ms, first_event_ms: o.first_event_ms, idle_ms: o.idle_ms };
+            Ok(ChatCall::routed(&self.core, &json_text(&request, "request")?, timeouts, o.routing, [(); 4].map(|_| random()), now()).reading(reading))
+        });
+        let core = Chat::new(planned.unwrap_or_else(|e| ChatCall::new(Err(e))), self.core.clone());
+        Call::new(Exchanging::new(core), self.fetch.clone(), guard)
     }
 }
 
@@ -55,44 +58,14 @@ impl ChatEvents {
     #[wasm_bindgen(js_name = nextBatch)]
     pub fn next_batch(&self) -> Promise {
         let call = self.0.clone();
-        promise(async move { drive(&call.core, &call.io, None).await })
+        promise(async move { drive(&*call, None).await })
     }
 
     /// Ends the call: `return()` (a pending `nextBatch()` then resolves `null`), or with `aborted`,
     /// the caller's signal firing over events not handed out yet, giving the error to throw instead.
     pub fn stop(&self, aborted: bool) -> JsValue {
-        let mut core = self.0.core.borrow_mut();
-        let e = core.stop(aborted);
-        self.0.io.release(&mut *core);
+        let e = self.0.core.borrow_mut().stop(aborted);
+        self.0.release();
         e.map_or(JsValue::UNDEFINED, throw)
-    }
-}
-
-/// One call: the core's and what it cannot hold.
-struct Call {
-    core: RefCell<Exchanging<Chat>>,
-    io: Io,
-}
-
-impl Call {
-    fn new(provider: &VllmProvider, request: JsValue, opts: JsValue, reading: Reading) -> Call {
-        let (options, mut guard) = (call_options(&opts), None);
-        let planned = options.and_then(|(o, g)| {
-            guard = Some(g);
-            let timeouts = CallTimeouts { request_ms: o.timeout_ms, first_event_ms: o.first_event_ms, idle_ms: o.idle_ms };
-            Ok(ChatCall::routed(&provider.core, &json_text(&request, "request")?, timeouts, o.routing, [(); 4].map(|_| random()), now()).reading(reading))
-        });
-        let core = Chat::new(planned.unwrap_or_else(|e| ChatCall::new(Err(e))), provider.core.clone());
-        Call { core: RefCell::new(Exchanging::new(core)), io: Io::new(provider.fetch.clone(), guard) }
-    }
-}
-
-impl Drop for Call {
-    // An iterator dropped unfinished (wasm-bindgen's FinalizationRegistry frees it) releases its
-    // connection instead of leaving it open.
-    fn drop(&mut self) {
-        let core = self.core.get_mut();
-        core.abandon();
-        self.io.release(core);
     }
 }

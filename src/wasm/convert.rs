@@ -6,8 +6,7 @@
 //! throw go through calls.js, which reports instead of throwing.
 
 use super::guard::Guard;
-use crate::args::{arg_error, Json};
-use crate::error::ProviderError;
+use crate::{args::{arg_error, Json}, error::ProviderError};
 use js_sys::{Array, Function};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;

@@ -1,11 +1,7 @@
 //! `provider.diagnose()`: performs the requests the core's [`DiagnoseRun`] asks for.
 
-use super::convert::{call_options, to_js};
-use super::convert::page_origin;
-use super::drive::perform;
-use super::{promise, types::JsDiagnoseOptions, VllmProvider};
-use crate::diagnose::DiagnoseOptions;
-use crate::steps::DiagnoseRun;
+use super::{convert::{call_options, page_origin, to_js}, drive::perform, promise, types::JsDiagnoseOptions, VllmProvider};
+use crate::{diagnose::DiagnoseOptions, steps::DiagnoseRun};
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
@@ -19,7 +15,7 @@ impl VllmProvider {
         promise(async move {
             let (o, guard) = first?;
             let opts = DiagnoseOptions { model: o.model, probe_chat: o.probe_chat, in_container: o.in_container, timeout_ms: o.timeout_ms, page_origin: page_origin() };
-            to_js(&perform(DiagnoseRun::new(&core, opts), fetch, guard).await?.result()?)
+            to_js(&perform(DiagnoseRun::new(&core, opts), fetch, guard).await?.core.get_mut().steps().result()?)
         })
     }
 }

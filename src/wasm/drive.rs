@@ -2,13 +2,8 @@
 //! pause, wait, give out events) and reports back. One crossing per network read: each read is decoded
 //! into one batch of events.
 
-use super::convert::{page_origin, to_js};
-use super::fetch;
-use super::guard::{cancel, settled, tick, Guard, JsGuard};
-use super::{now, random};
-use crate::error::ProviderError;
-use crate::steps::{Exchanging, Fetched, Steps};
-use crate::stream::{unknown_error, Crossing, Driven, Fired, Moment, Next, Piece, Watchdog};
+use super::{convert::{page_origin, to_js}, fetch, guard::{cancel, settled, tick, Guard, JsGuard}, now, random};
+use crate::{error::ProviderError, steps::{Exchanging, Fetched, Steps}, stream::{unknown_error, Crossing, Driven, Fired, Moment, Next, Piece, Watchdog}};
 use js_sys::Function;
 use std::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
@@ -25,20 +20,24 @@ fn events_to_js(c: Crossing) -> Result<JsValue, ProviderError> {
     Ok(batch(&c.text[0], &c.text[1], &c.text[2], &c.codes, to_js(&c.rest)?))
 }
 
-/// What a call cannot hand to the core: the caller's fetch, the guard of the request in flight (none
-/// when the call's options were refused: the core then fails first) and the body being read.
-pub(crate) struct Io {
+/// One call: the core's state, and what it cannot hold: the caller's fetch, the guard of the request
+/// in flight (none when the call's options were refused: the core then fails first) and the body
+/// being read. Dropped unfinished, it abandons the call and releases its connection.
+pub(crate) struct Call<C: Driven + ?Sized> {
     fetch: Option<Function>,
     guard: RefCell<Option<Guard>>,
     reader: RefCell<Option<JsValue>>,
     sent: Cell<bool>,
+    pub(crate) core: RefCell<C>,
 }
 
-impl Io {
-    pub(crate) fn new(fetch: Option<Function>, guard: Option<Guard>) -> Io {
-        Io { fetch, guard: RefCell::new(guard), reader: RefCell::default(), sent: Cell::new(false) }
+impl<C: Driven> Call<C> {
+    pub(crate) fn new(core: C, fetch: Option<Function>, guard: Option<Guard>) -> Self {
+        Call { fetch, guard: RefCell::new(guard), reader: RefCell::default(), sent: Cell::new(false), core: RefCell::new(core) }
     }
+}
 
+impl<C: Driven + ?Sized> Call<C> {
     /// The guard of the request in flight.
     pub(crate) fn guard(&self) -> Result<JsGuard, ProviderError> {
         self.guard.borrow().as_ref().map(|g| g.0.clone()).ok_or_else(unknown_error)
@@ -50,8 +49,8 @@ impl Io {
 
     /// When the core has ended the call: reader cancelled, timers cleared, listeners removed; and when
     /// it says so, the request aborted and every wait ended.
-    pub(crate) fn release(&self, core: &mut dyn Driven) {
-        let Some(abort) = core.take_release() else { return };
+    pub(crate) fn release(&self) {
+        let Some(abort) = self.core.borrow_mut().take_release() else { return };
         self.drop_body();
         self.guard.borrow().iter().for_each(|g| g.0.end(abort));
     }
@@ -61,12 +60,20 @@ impl Io {
     }
 }
 
-/// Drives `core` until it gives out events (as JS; with `gather`, until that makes a result of them),
-/// fails, or ends (`null`). No borrow of `core` is held across an `await`.
-pub(crate) async fn drive(core: &RefCell<dyn Driven + '_>, io: &Io, gather: Option<&Function>) -> Result<JsValue, ProviderError> {
+impl<C: Driven + ?Sized> Drop for Call<C> {
+    fn drop(&mut self) {
+        self.core.get_mut().abandon();
+        self.release();
+    }
+}
+
+/// Drives a call until it gives out events (as JS; with `gather`, until that makes a result of them),
+/// fails, or ends (`null`). No borrow of its core is held across an `await`.
+pub(crate) async fn drive(io: &Call<dyn Driven + '_>, gather: Option<&Function>) -> Result<JsValue, ProviderError> {
+    let core = &io.core;
     loop {
         let next = core.borrow_mut().ask(io.moment());
-        io.release(&mut *core.borrow_mut());
+        io.release();
         if !matches!(next, Next::Read(_) | Next::Pause | Next::Events(_)) {
             io.drop_body(); // a body the call no longer reads is not wanted
         }
@@ -109,9 +116,7 @@ pub(crate) async fn drive(core: &RefCell<dyn Driven + '_>, io: &Io, gather: Opti
                     Some(reader) => guard.read(&reader).await,
                     None => Piece::End,
                 };
-                let mut core = core.borrow_mut();
-                core.read(piece, io.moment());
-                if core.take_alive() {
+                if core.borrow_mut().read(piece, io.moment()) {
                     [Watchdog::FirstEvent, Watchdog::Idle].into_iter().for_each(|w| guard.disarm(Fired::Watchdog(w).code()));
                 }
             }
@@ -125,9 +130,9 @@ pub(crate) async fn drive(core: &RefCell<dyn Driven + '_>, io: &Io, gather: Opti
     }
 }
 
-/// Drives a discovery or diagnosis to its end (its result is then in `steps`).
-pub(crate) async fn perform<S: Steps>(steps: S, fetch: Option<Function>, guard: Guard) -> Result<S, ProviderError> {
-    let call = RefCell::new(Exchanging::new(Fetched::new(steps, page_origin())));
-    drive(&call, &Io::new(fetch, Some(guard)), None).await?;
-    Ok(call.into_inner().into_inner().into_steps())
+/// Drives a discovery or diagnosis to its end (its result is then in the steps).
+pub(crate) async fn perform<S: Steps>(steps: S, fetch: Option<Function>, guard: Guard) -> Result<Call<Exchanging<Fetched<S>>>, ProviderError> {
+    let call = Call::new(Exchanging::new(Fetched::new(steps, page_origin())), fetch, Some(guard));
+    drive(&call, None).await?;
+    Ok(call)
 }

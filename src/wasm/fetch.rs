@@ -3,8 +3,7 @@
 //! resolves to is checked (each getter read once, caught) and rebuilt as a platform `Response`, handled
 //! as a `gloo_net::http::Response`, its body read through its reader.
 
-use super::convert::{call, construct, get, page_origin, resolve_url, thrown, to_js};
-use super::guard::{settled, Guard, JsGuard};
+use super::{convert::{call, construct, get, page_origin, resolve_url, thrown, to_js}, guard::{settled, Guard, JsGuard}};
 use crate::http::{probe_init, FetchInit, HttpRequest};
 use crate::stream::{Answer, Body, Fired, Halt, NOT_A_RESPONSE, NOT_A_STREAM, UNUSABLE_RESPONSE};
 use crate::transport::{answer_status, null_body, FailureKind, Thrown, TransportFailure};

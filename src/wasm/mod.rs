@@ -10,14 +10,10 @@ mod guard;
 mod shaping;
 mod types;
 
-use crate::args::arg_error;
-use crate::config::Provider;
-use crate::error::ProviderError;
-use crate::steps::DiscoveryCall;
+use crate::{args::arg_error, config::Provider, error::ProviderError, steps::DiscoveryCall};
 use convert::{call_options, json, to_js};
 use js_sys::{Function, Promise};
-use std::future::Future;
-use std::rc::Rc;
+use std::{future::Future, rc::Rc};
 use types::{JsCallOptions, JsHeaders, JsResolveInput};
 use wasm_bindgen::prelude::*;
 
@@ -114,7 +110,7 @@ pub(crate) fn random() -> u32 {
 
 /// `GET /models` across the replicas, as the core's [`DiscoveryCall`] steps it.
 async fn discover(core: &Provider, fetch: Option<Function>, (opts, guard): (crate::args::Options, guard::Guard)) -> Result<Vec<crate::models::ModelDefinition>, ProviderError> {
-    drive::perform(DiscoveryCall::new(core, opts.routing, opts.timeout_ms, now()), fetch, guard).await?.result()
+    drive::perform(DiscoveryCall::new(core, opts.routing, opts.timeout_ms, now()), fetch, guard).await?.core.get_mut().steps().result()
 }
 
 /// Classifies an HTTP error answer you got elsewhere, without throwing.

@@ -1,9 +1,8 @@
 //! `buildChatRequest` and `thinkingProfile`: the request `chat()`/`stream()` will send, and the
 //! thinking levels a model offers. Pure: no network.
 
-use super::convert::json_text;
+use super::{convert::json_text, give, throw, types::JsChatRequest, JsResult, VllmProvider};
 use crate::args::arg_error;
-use super::{give, throw, types::JsChatRequest, JsResult, VllmProvider};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]

@@ -25,7 +25,9 @@ impl Driven for One {
     fn opened(&mut self, answer: Result<Answer, TransportFailure>, _: Moment) {
         self.got = Some(answer);
     }
-    fn read(&mut self, _: Piece, _: Moment) {}
+    fn read(&mut self, _: Piece, _: Moment) -> bool {
+        false
+    }
     fn waited(&mut self, _: Option<Halt>, _: Moment) {}
 }
 

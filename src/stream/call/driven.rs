@@ -67,8 +67,9 @@ pub trait Driven {
     fn request(&mut self, at: Moment) -> Option<HttpRequest>;
     /// What came of sending: the answer's head, or why none arrived.
     fn opened(&mut self, answer: Result<Answer, TransportFailure>, at: Moment);
-    /// What one read of the body gave.
-    fn read(&mut self, piece: Piece, at: Moment);
+    /// What one read of the body gave; `true` when the server showed a sign of life (the runtime then
+    /// stops the watchdogs).
+    fn read(&mut self, piece: Piece, at: Moment) -> bool;
     /// How a [`Next::Wait`] ended: `None` when it ran out.
     fn waited(&mut self, cut: Option<Halt>, at: Moment);
     /// What a [`Next::Probe`] found: whether an answer came (`None`: its own timer fired first).
@@ -78,11 +79,9 @@ pub trait Driven {
     fn take_release(&mut self) -> Option<bool> {
         None
     }
-    /// Whether the server showed a sign of life since the last time this was asked (the runtime then
-    /// stops the watchdogs).
-    fn take_alive(&mut self) -> bool {
-        false
-    }
+    /// The call is dropped unfinished (a `stream()` iterator nobody drained): it stops, and gives up
+    /// what it holds (then [`Driven::take_release`] says to abort the request).
+    fn abandon(&mut self) {}
 }
 
 /// `chat()`/`stream()`: a [`ChatCall`] over its provider's replicas.
@@ -96,13 +95,6 @@ impl Chat {
     /// The call `call` (see [`ChatCall::routed`]) on `provider`.
     pub fn new(call: ChatCall, provider: Rc<Provider>) -> Self {
         Chat { call, provider }
-    }
-
-    /// The call ended unfinished (its iterator was dropped): stopped, and a trial request it held on
-    /// a recovering replica freed.
-    pub fn abandon(&mut self) {
-        self.call.cancel();
-        self.call.abandon(&self.provider);
     }
 }
 
@@ -134,8 +126,9 @@ impl Driven for Chat {
         self.call.answered(answer, &self.provider, at.now_ms, at.random);
     }
 
-    fn read(&mut self, piece: Piece, _: Moment) {
+    fn read(&mut self, piece: Piece, _: Moment) -> bool {
         self.call.piece(piece);
+        self.call.take_alive()
     }
 
     fn waited(&mut self, cut: Option<Halt>, at: Moment) {
@@ -148,7 +141,9 @@ impl Driven for Chat {
         self.call.take_release()
     }
 
-    fn take_alive(&mut self) -> bool {
-        self.call.take_alive()
+    // A trial request it held on a recovering replica is freed too.
+    fn abandon(&mut self) {
+        self.call.cancel();
+        self.call.abandon(&self.provider);
     }
 }
