@@ -292,3 +292,24 @@ fn each_timer_has_its_own_code_and_comes_back_from_it() {
     }
     assert_eq!(timers.map(Fired::code), [0, 1, 2]);
 }
+
+#[test]
+fn a_halted_wait_reads_as_the_failure_or_piece_it_stands_for() {
+    let req = crate::http::HttpRequest { method: "GET".into(), url: "http://10.0.0.1:8000/v1/models".into(), headers: vec![], body: None, timeout_ms: Some(5_000), max_body_bytes: 1 };
+    let thrown = || crate::transport::Thrown { name: Some("TypeError".into()), message: "terminated".into(), cause_code: Some("UND_ERR_SOCKET".into()), cause_message: Some("other side closed".into()) };
+    use crate::transport::FailureKind;
+    assert_eq!(Halt::Timer(Fired::Request).failure(&req, None).kind, FailureKind::Timeout);
+    assert_eq!(Halt::Aborted.failure(&req, None).kind, FailureKind::Aborted);
+    let f = Halt::Rejected(thrown()).failure(&req, Some("http://127.0.0.1:5173".into()));
+    assert_eq!((f.kind, f.name.as_str(), f.cause_code.as_deref(), f.page_origin.as_deref(), f.timeout_ms), (FailureKind::Network, "TypeError", Some("UND_ERR_SOCKET"), Some("http://127.0.0.1:5173"), Some(5_000)));
+    assert!(matches!(Halt::Timer(Fired::Watchdog(Watchdog::Idle)).piece(false), Piece::Failed { caller_aborted: false, fired: Some(Fired::Watchdog(Watchdog::Idle)), .. }));
+    assert!(matches!(Halt::Aborted.piece(true), Piece::Failed { caller_aborted: true, fired: None, .. }));
+    match Halt::Rejected(thrown()).piece(false) {
+        Piece::Failed { message, fired: None, .. } => assert!(message.contains("terminated") && message.contains("other side closed"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+    match Halt::ReadThrew(thrown()).piece(false) {
+        Piece::Unreadable(what) => assert_eq!(what, format!("{}: its reader's read() threw (terminated)", crate::stream::UNUSABLE_RESPONSE)),
+        other => panic!("{other:?}"),
+    }
+}
