@@ -136,6 +136,21 @@ add("call", "not-a-stream", [[0xc0, 0]]);
 add("call", "no-body", [[0x80, 0]]);
 add("call", "status-65535", [[0x0f, 0], [0], "data: [DONE]\n\n"]);
 
+// exchange: a discovery's answers as records (see fuzz/src/exchange.rs): the recorded model lists read
+// in pieces, then the same after a redirect within the origin, after one to another origin, after a
+// refused first replica, and after a browser's failure and its probes.
+const listBody = (f) => cut(f.bytes, 61).map((p) => (p[0] >= 0xf0 ? bytes([0x20], p) : p));
+for (const f of allFixtures.filter((f) => f.name.startsWith("models_list"))) {
+  add("exchange", `${f.release}-${f.name}`, [[0], reads([Buffer.from([0, 0]), ...listBody(f)])]);
+  add("exchange", `${f.release}-${f.name}-redirect`, [[0], reads([Buffer.from([2, 3]), Buffer.from([0, 0]), ...listBody(f)])]);
+  add("exchange", `${f.release}-${f.name}-cross-origin`, [[1], reads([Buffer.from([0x0a, 0]), Buffer.from([0]), Buffer.from([0, 0]), ...listBody(f)])]);
+  add("exchange", `${f.release}-${f.name}-refused-first`, [[1], reads([Buffer.from([4, 1]), Buffer.from([0]), Buffer.from([0, 0]), ...listBody(f)])]);
+  add("exchange", `${f.release}-${f.name}-probed`, [[0x09], reads([Buffer.from([4, 0]), Buffer.from([0]), Buffer.from([0]), Buffer.from([0]), Buffer.from([0, 0]), ...listBody(f)])]);
+}
+add("exchange", "redirect-loop", [[0], reads(Array.from({ length: 8 }, () => Buffer.from([2, 3])))]);
+add("exchange", "aborted", [[3], reads([Buffer.from([6, 0])])]);
+add("exchange", "error-answer-then-wait-cut", [[7], reads([Buffer.from([0, 6]), Buffer.from("busy"), Buffer.from([0xf0]), Buffer.from([0xf1])])]);
+
 for (const [target, list] of Object.entries(seeds)) {
   const dir = join(here, "seeds", target);
   rmSync(dir, { recursive: true, force: true });

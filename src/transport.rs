@@ -156,6 +156,14 @@ impl Thrown {
 }
 
 impl TransportFailure {
+    /// The same failure with every secret taken out of the runtime's words: they reach a replica's
+    /// health (`describe()`) and a later error's list of attempts, as well as this try's error.
+    pub fn redact(mut self, secrets: &[String]) -> Self {
+        let clean = |t: &mut String| crate::redact::redact_in_place(t, secrets);
+        [&mut self.name, &mut self.message].into_iter().chain(self.cause_code.as_mut()).chain(self.cause_message.as_mut()).for_each(clean);
+        self
+    }
+
     /// A failure of `kind` for `req`, before the runtime's words (`name`, `message`, `cause`) are added.
     pub fn new(kind: FailureKind, req: &HttpRequest) -> Self {
         TransportFailure {

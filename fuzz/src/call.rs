@@ -59,6 +59,7 @@ fn run(provider: &Provider, h: u8, timeouts: u8, rest: &[u8]) {
                 }
             }
             Next::Pause | Next::Wait(_) => {}
+            Next::Follow | Next::Probe(..) => unreachable!("redirects and probes are the exchange's, not the call's"),
             Next::End => {
                 ended += 1;
                 if ended == 3 {
@@ -91,7 +92,7 @@ fn run(provider: &Provider, h: u8, timeouts: u8, rest: &[u8]) {
                     })
                 } else {
                     let headers = content_type.map(|t| vec![("content-type".to_string(), t.to_string())]).unwrap_or_default();
-                    Ok(Answer { status, headers, body })
+                    Ok(Answer { status, headers, body, location: None })
                 };
                 call.opened(answer);
             }

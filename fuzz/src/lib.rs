@@ -7,6 +7,7 @@ pub mod call;
 pub mod classify;
 pub mod common;
 pub mod config;
+pub mod exchange;
 pub mod json5;
 pub mod models;
 pub mod request;

@@ -5,6 +5,7 @@ use super::*;
 use crate::config::{resolve, ConfigInput, Provider, ResolveInput};
 use crate::error::ErrorCode;
 use crate::stream::{plan, Answer, Body, CallTimeouts, ChatCall, Next, Piece, StreamEvent};
+use crate::transport::TransportFailure;
 use serde_json::json;
 
 const KEY: &str = "sk-replica-test-secret";
@@ -97,6 +98,8 @@ fn run_call(p: &Provider, routing: CallRouting, answers: &mut Vec<(usize, Option
                 assert_eq!(planned.http.url, p.replica(replica).discovery_request(None).url.replace("/models", "/chat/completions"), "the script expected replica {replica}");
                 let answer = match status {
                     None => Err(super::tests::refused(&planned.http.url)),
+                    // A caller's fetch may throw with the request's headers in its words.
+                    Some(0) => Err(TransportFailure { message: format!("fetch failed: Authorization: Bearer {KEY}"), cause_code: None, cause_message: None, ..super::tests::refused(&planned.http.url) }),
                     Some(status) => {
                         let content_type = if status == 200 { "text/event-stream" } else { "text/plain" };
                         body = Some(if status == 200 { REPLY.into() } else { b"Service Unavailable".to_vec() });
@@ -162,4 +165,16 @@ fn a_session_is_sent_and_kept_on_its_replica() {
         assert_eq!(crate::http::header_value(&sent[0].headers, "X-Session-ID"), Some("conversation-1"));
         assert!(crate::http::header_value(&sent[0].headers, "X-Request-Id").is_some());
     }
+}
+
+#[test]
+fn a_failed_try_whose_words_hold_the_key_leaves_it_in_neither_the_error_nor_the_replicas_health() {
+    let p = provider(json!(["http://10.0.0.2:8000/v1"]));
+    let (result, _) = run_call(&p, CallRouting::default(), &mut vec![(0, Some(0)), (1, Some(401))]);
+    let e = result.unwrap_err();
+    assert!(e.message.contains("2 attempts"), "{}", e.message);
+    let shown = format!("{e:?} {}", serde_json::to_string(&e).unwrap());
+    assert!(!shown.contains(KEY), "{shown}");
+    let health = serde_json::to_string(&p.describe()).unwrap();
+    assert!(!health.contains(KEY), "{health}");
 }

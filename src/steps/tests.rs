@@ -104,3 +104,23 @@ fn diagnose_ends_with_aborted_once_the_callers_signal_fired() {
     assert!(matches!(run.next(1), Step::Done));
     assert_eq!(run.result().unwrap_err().code, ErrorCode::Aborted);
 }
+
+#[test]
+fn a_failed_try_whose_words_hold_the_key_leaves_it_in_neither_the_error_nor_the_replicas_health() {
+    let p = provider(json!(["http://10.0.0.2:8000/v1"]));
+    let mut call = DiscoveryCall::new(&p, CallRouting::default(), None, 0);
+    let first = sent(call.next(0));
+    // A caller's fetch may throw with the request's headers in its message.
+    call.answered(Err(TransportFailure { message: format!("fetch failed: Authorization: Bearer {KEY}"), ..TransportFailure::new(FailureKind::Network, &first) }), false, 1, 0);
+    if let Step::Wait(_) = call.next(1) {
+        call.waited(None);
+    }
+    sent(call.next(2));
+    call.answered(answer(200, "{not json"), false, 3, 0);
+    let e = call.result().unwrap_err();
+    assert!(e.message.contains("2 attempts"), "{}", e.message);
+    let shown = format!("{e:?} {}", serde_json::to_string(&e).unwrap());
+    assert!(!shown.contains(KEY), "{shown}");
+    let health = serde_json::to_string(&p.describe_at(3)).unwrap();
+    assert!(!health.contains(KEY), "{health}");
+}

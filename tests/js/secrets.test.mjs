@@ -150,6 +150,37 @@ describe("a canary key through every key source", () => {
   }
 });
 
+describe("a caller's fetch that fails with the key in its words, with a second server", () => {
+  let sim;
+  before(async () => {
+    sim = await startSimulator({ models: [{ id: "m", maxModelLen: 512 }] });
+  });
+  after(() => sim.close());
+
+  test("the key is in neither the error's list of tries nor the servers' health", async () => {
+    const dead = `http://127.0.0.1:${await closedPort()}/v1`;
+    // A hand-written wrapper that puts the request's headers in its error (a logging fetch does).
+    const fetch = (url, init) =>
+      String(url).startsWith(dead) ? Promise.reject(new TypeError(`fetch failed: ${JSON.stringify(init.headers)}`)) : globalThis.fetch(url, init);
+    const calls = [
+      ["discoverModels", "/v1/models", (p) => p.discoverModels()],
+      ["listModels", "/v1/models", async (p) => { throw (await p.listModels()).discovery.error; }],
+      ["chat", "/v1/chat/completions", (p) => p.chat(REQUEST)],
+      ["stream", "/v1/chat/completions", async (p) => { for await (const _ of p.stream(REQUEST)); }],
+    ];
+    for (const [name, path, call] of calls) {
+      const provider = VllmProvider.resolve({ config: at(dead, `apiKey: ${K}`), baseUrls: [sim.baseUrl], fetch });
+      sim.reset();
+      sim.respondNext({ path, status: 401, body: "unauthorized" });
+      const e = await call(provider).then(() => assert.fail(`${name} resolved`), (e) => e);
+      assert.match(e.message, /2 attempts/, name);
+      assert.equal(e.attempts.length, 2, name);
+      assertClean(`${name}: the error`, shown(e));
+      assertClean(`${name}: describe()`, shown(provider.describe()));
+    }
+  });
+});
+
 describe("config errors name a secret's source instead of quoting it", () => {
   const cases = [
     ["{ models: { providers: { vllm: { baseUrl: '${VLLM_API_KEY}' } } } }", 'baseUrl "$VLLM_API_KEY" is not an absolute http(s) URL'],

@@ -1,0 +1,136 @@
+//! Target `exchange`: a discovery driven as the runtime drives every call (`steps::Exchanging` over
+//! `steps::Fetched` over `steps::DiscoveryCall`, across two replicas): each request answered by a
+//! redirect (within the origin, to another origin, to a location that is no URL, or with none), an
+//! answer whose body is read in pieces, or a transport failure (a browser page's, which is probed);
+//! each wait run out or cut short; the caller's abort at any point.
+//!
+//! Input: a head byte (the routing's retries, the call's timeout, whether it runs in a cross-origin
+//! page), then records split at byte 0xFF, each taken by the next thing the call asks for: an answer
+//! (its first byte says which), a piece of a body, a probe's outcome or a wait's. Properties: no panic;
+//! the call ends within a bounded number of steps, with models or one error, which never holds the
+//! canary key; a request follows at most `MAX_REDIRECTS` redirects, all within its origin, and a
+//! failure is probed at most twice; a body is never read once the call moved on.
+
+// The outcomes built here are the ones the runtime reports: an answer or a transport failure.
+#![allow(clippy::result_large_err)]
+
+use crate::common::{head, no_secret_in_error, SECRET};
+use vllm_provider::redirect::MAX_REDIRECTS;
+use vllm_provider::replicas::CallRouting;
+use vllm_provider::steps::{DiscoveryCall, Exchanging, Fetched};
+use vllm_provider::stream::{Answer, Body, Driven, Fired, Halt, Moment, Next, Piece};
+use vllm_provider::transport::{FailureKind, Thrown, TransportFailure};
+use vllm_provider::{resolve, ResolveInput};
+
+const REDIRECTS: [u16; 5] = [301, 302, 303, 307, 308];
+const LOCATIONS: [Option<&str>; 5] = [
+    Some("http://127.0.0.1:8000/v1/models/"),
+    Some("http://127.0.0.1:8001/v1/models"),
+    Some("https://evil.example/v1/models"),
+    Some("ftp://127.0.0.1/x"),
+    None,
+];
+const STATUSES: [u16; 8] = [200, 200, 200, 429, 500, 502, 503, 401];
+
+/// Checks one input.
+pub fn check(data: &[u8]) {
+    let ([h], rest) = head::<1>(data);
+    let provider = resolve(&ResolveInput {
+        env: [("VLLM_API_KEY", SECRET)].into_iter().collect(),
+        base_url: Some("http://127.0.0.1:8000/v1".into()),
+        base_urls: Some(serde_json::json!(["http://127.0.0.1:8001/v1"])),
+        ..Default::default()
+    })
+    .expect("the fixed provider resolves");
+    let routing = CallRouting { retries: u32::from(h & 3), ..Default::default() };
+    let timeout = (h & 4 != 0).then_some(5_000);
+    let page = (h & 8 != 0).then(|| "http://127.0.0.1:5173".to_string());
+    let mut call = Exchanging::new(Fetched::new(DiscoveryCall::new(&provider, routing, timeout, 0), page.clone()));
+
+    let mut records = rest.split(|&b| b == 0xFF);
+    let (mut now, mut aborted, mut follows, mut probes, mut reading) = (0u64, false, 0usize, 0, false);
+    let mut origin = String::new();
+    for step in 0..10_000u32 {
+        assert!(step < 9_999, "the call never ended");
+        let at = Moment { now_ms: now, caller_aborted: aborted, random: step.wrapping_mul(2_654_435_761) };
+        let next = call.ask(at);
+        assert!(reading || !matches!(next, Next::Read(_)), "a body read before an answer had one");
+        let record = records.next().unwrap_or(&[]);
+        let (op, bytes) = record.split_first().map_or((0xF0, &[][..]), |(op, rest)| (*op, rest));
+        match next {
+            Next::End => break,
+            Next::Open | Next::Follow => {
+                let req = call.request(at).expect("a request to send");
+                if matches!(next, Next::Open) {
+                    (follows, probes) = (0, 0);
+                    origin = req.url.split("/v1").next().unwrap_or_default().to_string();
+                } else {
+                    follows += 1;
+                    assert!(follows <= MAX_REDIRECTS, "{follows} redirects followed");
+                    assert!(req.url.starts_with(&origin), "a redirect to {} followed from {origin}", req.url);
+                }
+                let answer = answer(op, bytes, &req.url, page.clone(), &mut aborted);
+                reading = matches!(answer, Ok(Answer { body: Body::Stream, .. }));
+                call.opened(answer, at);
+            }
+            Next::Probe(url, mode) => {
+                probes += 1;
+                assert!(probes <= 2 && (mode == "no-cors" || mode == "cors"), "probe {probes} of {url} in {mode}");
+                call.probed([Some(true), Some(false), None][usize::from(op % 3)], at);
+            }
+            Next::Read(watchdog) => {
+                assert!(watchdog.is_none(), "a whole body is read without watchdogs");
+                let piece = match op {
+                    0xF0 => Piece::End,
+                    0xF1 => Piece::Failed { caller_aborted: false, fired: Some(Fired::Request), message: String::new() },
+                    0xF2 => Piece::Failed { caller_aborted: false, fired: None, message: format!("terminated {SECRET}") },
+                    0xF3 => Piece::Unreadable(format!("read() threw {SECRET}")),
+                    0xF4 => Piece::NotBytes,
+                    _ => Piece::Bytes(record.to_vec()),
+                };
+                reading = matches!(piece, Piece::Bytes(_));
+                call.read(piece, at);
+            }
+            Next::Wait(ms) => {
+                reading = false;
+                now += u64::from(ms);
+                let cut = match op {
+                    0xF1 => Some(Halt::Timer(Fired::Request)),
+                    0xF2 => Some(Halt::Aborted),
+                    0xF3 => Some(Halt::Rejected(Thrown::text("?"))),
+                    _ => None,
+                };
+                aborted |= matches!(cut, Some(Halt::Aborted));
+                call.waited(cut, at);
+            }
+            other => panic!("a discovery asked for {other:?}"),
+        }
+        now += 1;
+    }
+    match call.steps().result() {
+        Ok(models) => assert!(models.iter().all(|m| !m.id.is_empty())),
+        Err(e) => no_secret_in_error(&e, "discovery error"),
+    }
+}
+
+/// What sending `url` came to, as the record's first byte says.
+fn answer(op: u8, bytes: &[u8], url: &str, page: Option<String>, aborted: &mut bool) -> Result<Answer, TransportFailure> {
+    let pick = usize::from(bytes.first().copied().unwrap_or(0));
+    let head = |status, body, location: Option<&str>| Ok(Answer { status, headers: vec![("content-type".into(), "application/json".into())], body, location: location.map(Into::into) });
+    let failed = |kind, cause: Option<&str>| {
+        let req = vllm_provider::http::HttpRequest { method: "GET".into(), url: url.into(), headers: vec![], body: None, timeout_ms: Some(5_000), max_body_bytes: 1 << 20 };
+        let thrown = Thrown { name: Some("TypeError".into()), message: format!("Failed to fetch {SECRET}"), cause_code: cause.map(Into::into), cause_message: None };
+        Err(thrown.failure(kind, &req, page.clone()))
+    };
+    match op % 8 {
+        0 | 1 => head(STATUSES[pick % STATUSES.len()], Body::Stream, None),
+        2 | 3 => head(REDIRECTS[pick % REDIRECTS.len()], Body::Stream, LOCATIONS[usize::from(op >> 3) % LOCATIONS.len()]),
+        4 => failed(FailureKind::Network, [None, Some("ECONNREFUSED")][pick % 2]),
+        5 => failed(if pick % 2 == 0 { FailureKind::Timeout } else { FailureKind::UnreadableBody }, None),
+        6 => {
+            *aborted = true;
+            failed(FailureKind::Aborted, None)
+        }
+        _ => head([204, 200][pick % 2], [Body::None, Body::NotAStream][pick % 2], None),
+    }
+}
