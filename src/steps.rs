@@ -41,6 +41,18 @@ pub trait Steps {
     fn waited(&mut self, cut: Option<FailureKind>);
 }
 
+impl<S: Steps + ?Sized> Steps for &mut S {
+    fn next(&mut self, now_ms: u64) -> Step {
+        (**self).next(now_ms)
+    }
+    fn answered(&mut self, outcome: Result<HttpResponse, TransportFailure>, caller_aborted: bool, now_ms: u64, random: u32) {
+        (**self).answered(outcome, caller_aborted, now_ms, random);
+    }
+    fn waited(&mut self, cut: Option<FailureKind>) {
+        (**self).waited(cut);
+    }
+}
+
 /// `discoverModels()`: `GET /models` on the replica the [`ReplicaCall`] picks, tried again as it says.
 pub struct DiscoveryCall<'a> {
     provider: &'a Provider,

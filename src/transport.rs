@@ -159,8 +159,9 @@ impl TransportFailure {
     /// The same failure with every secret taken out of the runtime's words: they reach a replica's
     /// health (`describe()`) and a later error's list of attempts, as well as this try's error.
     pub fn redact(mut self, secrets: &[String]) -> Self {
-        let clean = |t: &mut String| crate::redact::redact_in_place(t, secrets);
-        [&mut self.name, &mut self.message].into_iter().chain(self.cause_code.as_mut()).chain(self.cause_message.as_mut()).for_each(clean);
+        for text in [Some(&mut self.name), Some(&mut self.message), self.cause_code.as_mut(), self.cause_message.as_mut()].into_iter().flatten() {
+            crate::redact::redact_in_place(text, secrets);
+        }
         self
     }
 

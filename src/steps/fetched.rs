@@ -28,11 +28,6 @@ impl<S: Steps> Fetched<S> {
     pub fn new(steps: S, page_origin: Option<String>) -> Self {
         Fetched { steps, state: State { page_origin, sent: None, answer: None } }
     }
-
-    /// The call itself (its result is ready once [`Driven::ask`] said [`Next::End`]).
-    pub fn steps(&mut self) -> &mut S {
-        &mut self.steps
-    }
 }
 
 impl State {

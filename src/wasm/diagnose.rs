@@ -15,7 +15,9 @@ impl VllmProvider {
         promise(async move {
             let (o, guard) = first?;
             let opts = DiagnoseOptions { model: o.model, probe_chat: o.probe_chat, in_container: o.in_container, timeout_ms: o.timeout_ms, page_origin: page_origin() };
-            to_js(&perform(DiagnoseRun::new(&core, opts), fetch, guard).await?.core.get_mut().steps().result()?)
+            let mut run = DiagnoseRun::new(&core, opts);
+            perform(&mut run, fetch, guard).await?;
+            to_js(&run.result()?)
         })
     }
 }

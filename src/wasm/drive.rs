@@ -130,9 +130,7 @@ pub(crate) async fn drive(io: &Call<dyn Driven + '_>, gather: Option<&Function>)
     }
 }
 
-/// Drives a discovery or diagnosis to its end (its result is then in the steps).
-pub(crate) async fn perform<S: Steps>(steps: S, fetch: Option<Function>, guard: Guard) -> Result<Call<Exchanging<Fetched<S>>>, ProviderError> {
-    let call = Call::new(Exchanging::new(Fetched::new(steps, page_origin())), fetch, Some(guard));
-    drive(&call, None).await?;
-    Ok(call)
+/// Drives a discovery or diagnosis to its end (its result is then in `steps`).
+pub(crate) async fn perform(steps: &mut dyn Steps, fetch: Option<Function>, guard: Guard) -> Result<(), ProviderError> {
+    drive(&Call::new(Exchanging::new(Fetched::new(steps, page_origin())), fetch, Some(guard)), None).await.map(drop)
 }

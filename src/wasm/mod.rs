@@ -110,7 +110,9 @@ pub(crate) fn random() -> u32 {
 
 /// `GET /models` across the replicas, as the core's [`DiscoveryCall`] steps it.
 async fn discover(core: &Provider, fetch: Option<Function>, (opts, guard): (crate::args::Options, guard::Guard)) -> Result<Vec<crate::models::ModelDefinition>, ProviderError> {
-    drive::perform(DiscoveryCall::new(core, opts.routing, opts.timeout_ms, now()), fetch, guard).await?.core.get_mut().steps().result()
+    let mut call = DiscoveryCall::new(core, opts.routing, opts.timeout_ms, now());
+    drive::perform(&mut call, fetch, guard).await?;
+    call.result()
 }
 
 /// Classifies an HTTP error answer you got elsewhere, without throwing.

@@ -55,7 +55,7 @@ fn a_body_is_read_to_its_end_and_the_steps_get_it_whole_with_the_time_it_took() 
     assert!(c.steps.got.is_none(), "not before its end");
     assert!(matches!(c.ask(at(130)), Next::Read(None)));
     c.read(Piece::End, at(150));
-    let r = c.steps().got.take().unwrap().unwrap();
+    let r = c.steps.got.take().unwrap().unwrap();
     assert_eq!((r.status, r.text().as_str(), r.truncated, r.duration_ms), (200, "{\"data\":[]}", false, 50));
     assert_eq!(r.header("Content-Type"), Some("application/json"));
 }
@@ -65,7 +65,7 @@ fn a_body_past_the_requests_cap_is_cut_there_and_reading_stops() {
     let mut c = opened(200, Body::Stream);
     c.read(Piece::Bytes(b"0123456789abcdef".to_vec()), at(120));
     assert!(matches!(c.ask(at(120)), Next::End), "no more reads once the cap is reached");
-    let r = c.steps().got.take().unwrap().unwrap();
+    let r = c.steps.got.take().unwrap().unwrap();
     assert_eq!((r.text().as_str(), r.truncated), ("0123456789ab", true));
 }
 
@@ -73,7 +73,7 @@ fn a_body_past_the_requests_cap_is_cut_there_and_reading_stops() {
 fn an_error_answer_is_read_up_to_64_kib_whatever_the_requests_cap() {
     let mut c = opened(500, Body::Stream);
     c.read(Piece::Bytes(vec![b'x'; 70_000]), at(120));
-    let r = c.steps().got.take().unwrap().unwrap();
+    let r = c.steps.got.take().unwrap().unwrap();
     assert_eq!((r.body.len(), r.truncated), (MAX_ERROR_BODY_BYTES, true));
 }
 
