@@ -184,6 +184,7 @@ fn chat_errors_stream_errors_and_reply_ids_never_show_the_key() {
             probe_reachable: None,
             health_readable: None,
             sent_authorization: true,
+            rejected: true,
         };
         assert_clean(&format!("{what} transport"), &chat(&p, Err(failure.clone()), ""));
         let timeout = TransportFailure { kind: FailureKind::Timeout, ..failure.clone() };

@@ -60,6 +60,10 @@ pub struct TransportFailure {
     /// Whether the failed request carried an `Authorization` header.
     #[serde(default)]
     pub sent_authorization: bool,
+    /// Whether fetch itself rejected (or threw): only then can a browser's probes tell why. An
+    /// answer the runtime could not use (`Response.error()`, status 0) says nothing about CORS.
+    #[serde(skip)]
+    pub rejected: bool,
 }
 
 /// The URL whose CORS readability tells a hidden 401 from a CORS refusal, once the `no-cors` probe
@@ -75,6 +79,7 @@ pub fn cors_check_url(f: &TransportFailure) -> Option<String> {
 /// failures of cross-origin requests in a browser page, where both look like `Failed to fetch`.
 pub fn wants_reachability_probe(f: &TransportFailure) -> bool {
     f.kind == FailureKind::Network
+        && f.rejected
         && f.cause_code.is_none()
         && match (f.page_origin.as_deref(), BaseUrl::parse(&f.url)) {
             (Some(page), Some(target)) => page != target.origin() && !(page.starts_with("https:") && target.scheme == "http"),
@@ -156,10 +161,11 @@ impl Thrown {
 }
 
 impl TransportFailure {
-    /// The same failure with every secret taken out of the runtime's words: they reach a replica's
-    /// health (`describe()`) and a later error's list of attempts, as well as this try's error.
+    /// The same failure with every secret taken out of the runtime's words and the URL (a key may be
+    /// in its query): they reach a replica's health (`describe()`) and a later error's list of
+    /// attempts, as well as this try's error.
     pub fn redact(mut self, secrets: &[String]) -> Self {
-        for text in [Some(&mut self.name), Some(&mut self.message), self.cause_code.as_mut(), self.cause_message.as_mut()].into_iter().flatten() {
+        for text in [Some(&mut self.name), Some(&mut self.message), Some(&mut self.url), self.cause_code.as_mut(), self.cause_message.as_mut()].into_iter().flatten() {
             crate::redact::redact_in_place(text, secrets);
         }
         self
@@ -179,6 +185,7 @@ impl TransportFailure {
             probe_reachable: None,
             health_readable: None,
             sent_authorization: req.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("authorization")),
+            rejected: false,
         }
     }
 }
@@ -301,6 +308,7 @@ mod tests {
             probe_reachable: None,
             health_readable: None,
             sent_authorization: true,
+            rejected: true,
         }
     }
 

@@ -88,7 +88,7 @@ fn run(provider: &Provider, h: u8, timeouts: u8, rest: &[u8]) {
                     Err(TransportFailure {
                         kind, name: "TypeError".into(), message: format!("fetch failed {SECRET}"), cause_code: Some("ECONNREFUSED".into()),
                         cause_message: None, page_origin: None, url: "http://127.0.0.1:8000/v1/chat/completions".into(), timeout_ms: Some(1000),
-                        probe_reachable: None, health_readable: None, sent_authorization: true,
+                        probe_reachable: None, health_readable: None, sent_authorization: true, rejected: false,
                     })
                 } else {
                     let headers = content_type.map(|t| vec![("content-type".to_string(), t.to_string())]).unwrap_or_default();

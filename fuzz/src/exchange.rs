@@ -15,7 +15,7 @@
 #![allow(clippy::result_large_err)]
 
 use crate::common::{head, no_secret_in_error, SECRET};
-use vllm_provider::redirect::MAX_REDIRECTS;
+use vllm_provider::redirect::{is_redirect, MAX_REDIRECTS};
 use vllm_provider::replicas::CallRouting;
 use vllm_provider::steps::{DiscoveryCall, Exchanging, Fetched};
 use vllm_provider::stream::{Answer, Body, Driven, Fired, Halt, Moment, Next, Piece};
@@ -71,7 +71,8 @@ pub fn check(data: &[u8]) {
                     assert!(req.url.starts_with(&origin), "a redirect to {} followed from {origin}", req.url);
                 }
                 let answer = answer(op, bytes, &req.url, page.clone(), &mut aborted);
-                reading = matches!(answer, Ok(Answer { body: Body::Stream, .. }));
+                // A redirect with a location is followed or refused: its body is never the answer's.
+                reading = matches!(&answer, Ok(Answer { body: Body::Stream, status, location, .. }) if !(is_redirect(*status) && location.is_some()));
                 call.opened(answer, at);
             }
             Next::Probe(url, mode) => {
@@ -122,7 +123,8 @@ fn answer(op: u8, bytes: &[u8], url: &str, page: Option<String>, aborted: &mut b
     let failed = |kind, cause: Option<&str>| {
         let req = vllm_provider::http::HttpRequest { method: "GET".into(), url: url.into(), headers: vec![], body: None, timeout_ms: Some(5_000), max_body_bytes: 1 << 20 };
         let thrown = Thrown { name: Some("TypeError".into()), message: format!("Failed to fetch {SECRET}"), cause_code: cause.map(Into::into), cause_message: None };
-        Err(thrown.failure(kind, &req, page.clone()))
+        // A network failure is fetch rejecting, as the runtime reports it (and the only kind probed).
+        Err(if kind == FailureKind::Network { Halt::Rejected(thrown).failure(&req, page.clone()) } else { thrown.failure(kind, &req, page.clone()) })
     };
     match op % 8 {
         0 | 1 => head(STATUSES[pick % STATUSES.len()], Body::Stream, None),

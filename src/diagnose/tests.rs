@@ -39,6 +39,7 @@ fn refused(url: &str) -> Outcome {
         probe_reachable: None,
         health_readable: None,
         sent_authorization: false,
+        rejected: true,
     })
 }
 

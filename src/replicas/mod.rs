@@ -281,6 +281,7 @@ pub(crate) mod tests {
             probe_reachable: None,
             health_readable: None,
             sent_authorization: false,
+            rejected: true,
         }
     }
 

@@ -48,7 +48,8 @@ impl<C> std::ops::DerefMut for Exchanging<C> {
 
 impl State {
     fn ask(&mut self, inner: &mut dyn Driven, at: Moment) -> Next {
-        if let Some((f, done)) = &self.probing {
+        // Once the caller has aborted, the failure is given as it is: its probes would only delay that.
+        if let Some((f, done)) = self.probing.as_ref().filter(|_| !at.caller_aborted) {
             let probe = match done {
                 0 => Some((f.url.clone(), "no-cors")),
                 1 => cors_check_url(f).map(|url| (url, "cors")),

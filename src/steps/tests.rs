@@ -124,3 +124,21 @@ fn a_failed_try_whose_words_hold_the_key_leaves_it_in_neither_the_error_nor_the_
     let health = serde_json::to_string(&p.describe_at(3)).unwrap();
     assert!(!health.contains(KEY), "{health}");
 }
+
+#[test]
+fn a_key_in_a_replicas_url_stays_out_of_the_list_of_tries() {
+    let p = provider(json!([format!("http://10.0.0.2:8000/v1?api_key={KEY}")]));
+    let mut call = DiscoveryCall::new(&p, CallRouting::default(), None, 0);
+    sent(call.next(0));
+    call.answered(answer(503, "busy"), false, 1, 0);
+    if let Step::Wait(_) = call.next(1) {
+        call.waited(None);
+    }
+    let second = sent(call.next(2));
+    assert!(second.url.contains(KEY), "the key goes in the query: {}", second.url);
+    call.answered(Err(TransportFailure::new(FailureKind::Timeout, &second)), false, 3, 0);
+    let e = call.result().unwrap_err();
+    assert!(e.message.contains("2 attempts"), "{}", e.message);
+    let shown = format!("{e:?} {}", serde_json::to_string(&e).unwrap());
+    assert!(!shown.contains(KEY), "{shown}");
+}

@@ -55,8 +55,10 @@ impl<C: Driven + ?Sized> Call<C> {
         self.guard.borrow().iter().for_each(|g| g.0.end(abort));
     }
 
+    // The reader is taken out before `cancel()` runs: the caller's stream may call back into the call.
     fn drop_body(&self) {
-        self.reader.borrow_mut().take().inspect(cancel);
+        let reader = self.reader.borrow_mut().take();
+        reader.inspect(cancel);
     }
 }
 
@@ -64,6 +66,7 @@ impl<C: Driven + ?Sized> Drop for Call<C> {
     fn drop(&mut self) {
         self.core.get_mut().abandon();
         self.release();
+        self.drop_body();
     }
 }
 
@@ -93,7 +96,7 @@ pub(crate) async fn drive(io: &Call<dyn Driven + '_>, gather: Option<&Function>)
                 // Each request after the first gets a fresh guard (a timer that fired ended the last).
                 if fresh && io.sent.replace(true) {
                     let renewed = io.guard.borrow().as_ref().map(Guard::renew);
-                    *io.guard.borrow_mut() = renewed;
+                    drop(io.guard.replace(renewed)); // freed outside the borrow: it calls the caller's signal
                 }
                 let guard = io.guard()?;
                 req.timeout_ms.filter(|_| fresh).inspect(|ms| guard.arm(Fired::Request.code(), *ms));
@@ -109,11 +112,11 @@ pub(crate) async fn drive(io: &Call<dyn Driven + '_>, gather: Option<&Function>)
             }
             Next::Read(watchdog) => {
                 let (guard, reader) = (io.guard()?, io.reader.borrow().clone());
-                if let Some((which, ms)) = watchdog {
-                    guard.arm(Fired::Watchdog(which).code(), ms);
-                }
                 let piece = match reader {
-                    Some(reader) => guard.read(&reader).await,
+                    Some(reader) => {
+                        watchdog.inspect(|(which, ms)| guard.arm(Fired::Watchdog(*which).code(), *ms));
+                        guard.read(&reader).await
+                    }
                     None => Piece::End,
                 };
                 if core.borrow_mut().read(piece, io.moment()) {

@@ -3,6 +3,7 @@
 // waits for its Retry-After, nothing is retried once a body byte arrived, sessions are sticky and sent
 // as X-Session-ID, ChatResult.baseUrl names the server that answered, describe() shows health and no
 // secret, and bad values are typed config errors.
+import { getEventListeners } from "node:events";
 import { after, before, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
 import { VllmProvider, isVllmProviderError } from "../../dist/node.js";
@@ -139,6 +140,33 @@ test("a Retry-After wait ends with the call's timeout and with the caller's abor
   assert.ok(Date.now() - started < 1500, `aborted after ${Date.now() - started} ms`);
   assert.equal(chats(sims[0]).length, 2, "no try after the abort");
   assert.equal((await p.chat(hi)).message.content, "I am worker A.", "the same instance keeps serving");
+});
+
+test("each try of a call has its own guard: a stream()'s second try hears the caller's abort, and tries leave no listener behind", async () => {
+  // The first server refuses at once; the second holds its answer, so the abort lands during the second try.
+  const p = provider(`http://127.0.0.1:${await closedPort()}/v1`, [sims[1].baseUrl]);
+  sims[1].respondNext({ path: "/v1/chat/completions", headersDelayMs: 3000, body: "{}" });
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), 300);
+  const started = Date.now();
+  const aborted = await rejection(async () => {
+    for await (const _ of p.stream(hi, { signal: controller.signal }));
+  });
+  assert.equal(aborted.code, "aborted", aborted.message);
+  assert.ok(Date.now() - started < 1500, `aborted after ${Date.now() - started} ms`);
+  assert.equal(chats(sims[1]).length, 1, "the second try was under way");
+
+  // Two tries of a chat() leave nothing on the caller's signal; a stream()'s keep one listener (its
+  // iterator's, until it is collected) however many tries it took.
+  const q = provider(`http://127.0.0.1:${await closedPort()}/v1`, [sims[2].baseUrl]);
+  const signal = new AbortController().signal;
+  assert.equal((await q.chat(hi, { signal })).baseUrl, sims[2].baseUrl);
+  assert.equal(getEventListeners(signal, "abort").length, 0);
+  const r = provider(`http://127.0.0.1:${await closedPort()}/v1`, [sims[2].baseUrl]);
+  const streamed = new AbortController().signal;
+  for await (const _ of r.stream(hi, { signal: streamed }));
+  assert.equal(chats(sims[2]).length, 2);
+  assert.ok(getEventListeners(streamed, "abort").length <= 1, `${getEventListeners(streamed, "abort").length} listeners`);
 });
 
 test("bad baseUrls, sessionId and retries are config errors with their paths", async () => {

@@ -35,7 +35,7 @@ fn answer(status: u16, location: Option<&str>) -> Result<Answer, TransportFailur
     Ok(Answer { status, headers: vec![], body: Body::Stream, location: location.map(Into::into) })
 }
 
-fn sent(c: &mut Exchanging<One>, expect: Next) -> HttpRequest {
+fn sent<C: Driven>(c: &mut Exchanging<C>, expect: Next) -> HttpRequest {
     let next = c.ask(Moment::default());
     assert_eq!(std::mem::discriminant(&next), std::mem::discriminant(&expect), "{next:?}");
     c.request(Moment::default()).unwrap()
@@ -81,8 +81,10 @@ fn redirects_past_the_limit_are_refused() {
     assert!(matches!(c.got, Some(Err(TransportFailure { kind: FailureKind::Redirect(Refusal::TooMany { .. }), .. }))));
 }
 
+/// A browser's `TypeError: Failed to fetch`, as the runtime reports a rejected fetch.
 fn failed_in_a_page(req: &HttpRequest) -> Result<Answer, TransportFailure> {
-    Err(TransportFailure { message: "Failed to fetch".into(), page_origin: Some("http://127.0.0.1:5173".into()), ..TransportFailure::new(FailureKind::Network, req) })
+    let thrown = crate::transport::Thrown { name: Some("TypeError".into()), ..crate::transport::Thrown::text("Failed to fetch") };
+    Err(Halt::Rejected(thrown).failure(req, Some("http://127.0.0.1:5173".into())))
 }
 
 #[test]
@@ -124,4 +126,45 @@ fn a_failure_node_names_is_not_probed() {
     let req = sent(&mut c, Next::Open);
     c.opened(Err(TransportFailure { cause_code: Some("ECONNREFUSED".into()), ..TransportFailure::new(FailureKind::Network, &req) }), Moment::default());
     assert!(matches!(c.got, Some(Err(TransportFailure { kind: FailureKind::Network, .. }))));
+}
+
+#[test]
+fn an_answer_the_runtime_could_not_use_is_not_probed() {
+    // `Response.error()` (status 0) from a caller's fetch: a network failure, but fetch did not reject.
+    let mut c = Exchanging::new(One::default());
+    let req = sent(&mut c, Next::Open);
+    let unusable = crate::transport::Thrown::text("fetch answered a network error (a Response of status 0)");
+    c.opened(Err(unusable.failure(FailureKind::Network, &req, Some("http://127.0.0.1:5173".into()))), Moment::default());
+    assert!(matches!(c.got, Some(Err(TransportFailure { kind: FailureKind::Network, probe_reachable: None, .. }))));
+}
+
+#[test]
+fn once_the_caller_aborted_a_held_failure_is_given_without_its_probes() {
+    let mut c = Exchanging::new(One::default());
+    let req = sent(&mut c, Next::Open);
+    c.opened(failed_in_a_page(&req), Moment::default());
+    assert!(matches!(c.ask(Moment::default()), Next::Probe(_, "no-cors")));
+    c.probed(Some(true), Moment::default());
+    let aborted = Moment { caller_aborted: true, ..Moment::default() };
+    assert!(matches!(c.ask(aborted), Next::End), "no health probe after the abort");
+    let f = c.got.take().unwrap().unwrap_err();
+    assert_eq!((f.probe_reachable, f.health_readable), (Some(true), None));
+}
+
+#[test]
+fn a_chat_redirected_then_answered_503_is_tried_again_on_the_next_replica_at_its_own_url() {
+    use crate::config::{resolve, ConfigInput, ResolveInput};
+    use crate::stream::{CallTimeouts, Chat, ChatCall};
+    let config = serde_json::json!({"models": {"providers": {"vllm": {"baseUrl": "http://10.0.0.1:8000/v1", "apiKey": "k", "api": "openai-completions", "models": [{"id": "m", "name": "m"}]}}}});
+    let base_urls = Some(serde_json::json!(["http://10.0.0.2:8000/v1"]));
+    let p = std::rc::Rc::new(resolve(&ResolveInput { config: Some(ConfigInput::Value(config)), base_urls, ..Default::default() }).unwrap());
+    let timeouts = CallTimeouts { request_ms: Some(60_000), ..Default::default() };
+    let chat = ChatCall::routed(&p, r#"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#, timeouts, crate::replicas::CallRouting::default(), [7; 4], 0);
+    let mut c = Exchanging::new(Chat::new(chat, p.clone()));
+    assert_eq!(sent(&mut c, Next::Open).url, "http://10.0.0.1:8000/v1/chat/completions");
+    c.opened(answer(307, Some("http://10.0.0.1:8000/v1/chat/completions/")), Moment::default());
+    assert_eq!(sent(&mut c, Next::Follow).url, "http://10.0.0.1:8000/v1/chat/completions/");
+    c.opened(answer(503, None), Moment::default());
+    let retry = sent(&mut c, Next::Open);
+    assert_eq!(retry.url, "http://10.0.0.2:8000/v1/chat/completions", "a fresh request to the next replica, not the last hop");
 }

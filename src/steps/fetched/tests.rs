@@ -109,3 +109,12 @@ fn a_wait_cut_short_tells_the_steps_why() {
     c.waited(None, at(500));
     assert!(matches!(c.ask(at(500)), Next::Open), "a wait that ran out goes on");
 }
+
+#[test]
+fn a_read_the_callers_abort_ended_is_an_abort_and_an_error_answer_that_is_not_a_stream_is_unreadable() {
+    let mut c = opened(200, Body::Stream);
+    c.read(Piece::Failed { caller_aborted: true, fired: Some(crate::stream::Fired::Request), message: String::new() }, at(120));
+    assert_eq!(c.steps.got.as_ref().unwrap().as_ref().unwrap_err().kind, FailureKind::Aborted);
+    let c = opened(503, Body::NotAStream);
+    assert_eq!(c.steps.got.as_ref().unwrap().as_ref().unwrap_err().kind, FailureKind::UnreadableBody);
+}

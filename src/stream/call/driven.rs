@@ -42,7 +42,7 @@ impl Halt {
     /// The failure of `req` when sending it ended so (a rejection is the network's).
     pub fn failure(self, req: &HttpRequest, page_origin: Option<String>) -> TransportFailure {
         match self {
-            Halt::Rejected(thrown) | Halt::ReadThrew(thrown) => thrown.failure(FailureKind::Network, req, page_origin),
+            Halt::Rejected(thrown) | Halt::ReadThrew(thrown) => TransportFailure { rejected: true, ..thrown.failure(FailureKind::Network, req, page_origin) },
             halt => Thrown::default().failure(halt.kind(), req, page_origin),
         }
     }
