@@ -147,6 +147,14 @@ for (const f of allFixtures.filter((f) => f.name.startsWith("models_list"))) {
   add("exchange", `${f.release}-${f.name}-refused-first`, [[1], reads([Buffer.from([4, 1]), Buffer.from([0]), Buffer.from([0, 0]), ...listBody(f)])]);
   add("exchange", `${f.release}-${f.name}-probed`, [[0x09], reads([Buffer.from([4, 0]), Buffer.from([0]), Buffer.from([0]), Buffer.from([0]), Buffer.from([0, 0]), ...listBody(f)])]);
 }
+// exchange, a chat (head bit 0x10; 0x40: read as stream() reads it): the recorded streams in reads,
+// alone, after a redirect within the origin, and after a refused first replica.
+for (const f of allFixtures.filter((f) => f.name.startsWith("chat_stream_") && f.name.endsWith(".sse")).slice(0, 4)) {
+  const pieces = cut(f.bytes, 97);
+  add("exchange", `chat-${f.release}-${f.name}`, [[0x50], reads([Buffer.from([0, 1]), ...pieces])]);
+  add("exchange", `chat-${f.release}-${f.name}-redirect`, [[0x10], reads([Buffer.from([2, 3]), Buffer.from([0, 1]), ...pieces])]);
+  add("exchange", `chat-${f.release}-${f.name}-refused-first`, [[0x71], reads([Buffer.from([4, 1]), Buffer.from([0, 1]), ...pieces])]);
+}
 add("exchange", "redirect-loop", [[0], reads(Array.from({ length: 8 }, () => Buffer.from([2, 3])))]);
 add("exchange", "aborted", [[3], reads([Buffer.from([6, 0])])]);
 add("exchange", "error-answer-then-wait-cut", [[7], reads([Buffer.from([0, 6]), Buffer.from("busy"), Buffer.from([0xf0]), Buffer.from([0xf1])])]);

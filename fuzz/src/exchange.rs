@@ -1,15 +1,17 @@
-//! Target `exchange`: a discovery driven as the runtime drives every call (`steps::Exchanging` over
-//! `steps::Fetched` over `steps::DiscoveryCall`, across two replicas): each request answered by a
-//! redirect (within the origin, to another origin, to a location that is no URL, or with none), an
-//! answer whose body is read in pieces, or a transport failure (a browser page's, which is probed);
-//! each wait run out or cut short; the caller's abort at any point.
+//! Target `exchange`: a call driven as the runtime drives every call, through `steps::Exchanging`:
+//! a discovery across two replicas (over `steps::Fetched` over `steps::DiscoveryCall`), or a chat call
+//! (over `stream::Chat`, its events read as `chat()` or `stream()` reads them). Each request is
+//! answered by a redirect (within the origin, to another origin, to a location that is no URL, or with
+//! none), an answer whose body is read in pieces, or a transport failure (a browser page's, which is
+//! probed); each wait runs out or is cut short; the caller may abort at any point.
 //!
 //! Input: a head byte (the routing's retries, the call's timeout, whether it runs in a cross-origin
-//! page), then records split at byte 0xFF, each taken by the next thing the call asks for: an answer
-//! (its first byte says which), a piece of a body, a probe's outcome or a wait's. Properties: no panic;
-//! the call ends within a bounded number of steps, with models or one error, which never holds the
-//! canary key; a request follows at most `MAX_REDIRECTS` redirects, all within its origin, and a
-//! failure is probed at most twice; a body is never read once the call moved on.
+//! page, a chat instead of a discovery, its watchdogs, its reading), then records split at byte 0xFF,
+//! each taken by the next thing the call asks for: an answer (its first byte says which), a piece of a
+//! body, a probe's outcome or a wait's. Properties: no panic; the call ends within a bounded number of
+//! steps, with models (or a chat's events) or one error, which never holds the canary key; a request
+//! follows at most `MAX_REDIRECTS` redirects, all within its origin, and a failure is probed at most
+//! twice; a body is never read once the call moved on.
 
 // The outcomes built here are the ones the runtime reports: an answer or a transport failure.
 #![allow(clippy::result_large_err)]
@@ -17,8 +19,10 @@
 use crate::common::{head, no_secret_in_error, SECRET};
 use vllm_provider::redirect::{is_redirect, MAX_REDIRECTS};
 use vllm_provider::replicas::CallRouting;
+use std::rc::Rc;
+use vllm_provider::error::ProviderError;
 use vllm_provider::steps::{DiscoveryCall, Exchanging, Fetched};
-use vllm_provider::stream::{Answer, Body, Driven, Fired, Halt, Moment, Next, Piece};
+use vllm_provider::stream::{Answer, Body, CallTimeouts, Chat, ChatCall, Driven, Fired, Halt, Moment, Next, Piece, Reading, Watchdog};
 use vllm_provider::transport::{FailureKind, Thrown, TransportFailure};
 use vllm_provider::{resolve, ResolveInput};
 
@@ -35,22 +39,43 @@ const STATUSES: [u16; 8] = [200, 200, 200, 429, 500, 502, 503, 401];
 /// Checks one input.
 pub fn check(data: &[u8]) {
     let ([h], rest) = head::<1>(data);
-    let provider = resolve(&ResolveInput {
-        env: [("VLLM_API_KEY", SECRET)].into_iter().collect(),
-        base_url: Some("http://127.0.0.1:8000/v1".into()),
-        base_urls: Some(serde_json::json!(["http://127.0.0.1:8001/v1"])),
-        ..Default::default()
-    })
-    .expect("the fixed provider resolves");
+    let provider = Rc::new(
+        resolve(&ResolveInput {
+            env: [("VLLM_API_KEY", SECRET)].into_iter().collect(),
+            base_url: Some("http://127.0.0.1:8000/v1".into()),
+            base_urls: Some(serde_json::json!(["http://127.0.0.1:8001/v1"])),
+            ..Default::default()
+        })
+        .expect("the fixed provider resolves"),
+    );
     let routing = CallRouting { retries: u32::from(h & 3), ..Default::default() };
     let timeout = (h & 4 != 0).then_some(5_000);
     let page = (h & 8 != 0).then(|| "http://127.0.0.1:5173".to_string());
+    if h & 16 != 0 {
+        // A chat()/stream() call instead, its events read as stream() or chat() reads them.
+        let request = r#"{"model":"vllm/m","messages":[{"role":"user","content":"hi"}]}"#;
+        let timeouts = CallTimeouts { request_ms: timeout, first_event_ms: (h & 32 != 0).then_some(1_000), idle_ms: (h & 32 != 0).then_some(500) };
+        let reading = if h & 64 != 0 { Reading::Events } else { Reading::Result };
+        let chat = ChatCall::routed(&provider, request, timeouts, routing, [1, 2, 3, 4], 0).reading(reading);
+        let errors = drive(&mut Exchanging::new(Chat::new(chat, provider.clone())), true, rest, &page);
+        errors.iter().for_each(|e| no_secret_in_error(e, "chat error"));
+        assert!(errors.len() <= 1, "two errors: {errors:?}");
+        return;
+    }
     let mut discovery = DiscoveryCall::new(&provider, routing, timeout, 0);
-    let mut call = Exchanging::new(Fetched::new(&mut discovery, page.clone()));
+    let errors = drive(&mut Exchanging::new(Fetched::new(&mut discovery, page.clone())), false, rest, &page);
+    assert!(errors.is_empty(), "a discovery gave out an error: {errors:?}");
+    match discovery.result() {
+        Ok(models) => assert!(models.iter().all(|m| !m.id.is_empty())),
+        Err(e) => no_secret_in_error(&e, "discovery error"),
+    }
+}
 
+/// Drives `call` as the runtime does, each report taken from the next record; the errors it gave out.
+fn drive(call: &mut dyn Driven, chat: bool, rest: &[u8], page: &Option<String>) -> Vec<ProviderError> {
     let mut records = rest.split(|&b| b == 0xFF);
     let (mut now, mut aborted, mut follows, mut probes, mut reading) = (0u64, false, 0usize, 0, false);
-    let mut origin = String::new();
+    let (mut origin, mut errors) = (String::new(), Vec::new());
     for step in 0..10_000u32 {
         assert!(step < 9_999, "the call never ended");
         let at = Moment { now_ms: now, caller_aborted: aborted, random: step.wrapping_mul(2_654_435_761) };
@@ -60,6 +85,12 @@ pub fn check(data: &[u8]) {
         let (op, bytes) = record.split_first().map_or((0xF0, &[][..]), |(op, rest)| (*op, rest));
         match next {
             Next::End => break,
+            Next::Fail(e) => {
+                assert!(chat, "a discovery gave out an error: {e:?}");
+                errors.push(e);
+            }
+            Next::Events(batch) => assert!(chat && errors.is_empty(), "events after the error: {:?}", batch.events()),
+            Next::Pause => assert!(chat, "a discovery paused"),
             Next::Open | Next::Follow => {
                 let req = call.request(at).expect("a request to send");
                 if matches!(next, Next::Open) {
@@ -70,7 +101,7 @@ pub fn check(data: &[u8]) {
                     assert!(follows <= MAX_REDIRECTS, "{follows} redirects followed");
                     assert!(req.url.starts_with(&origin), "a redirect to {} followed from {origin}", req.url);
                 }
-                let answer = answer(op, bytes, &req.url, page.clone(), &mut aborted);
+                let answer = answer(op, bytes, &req.url, page.clone(), chat, &mut aborted);
                 // A redirect with a location is followed or refused: its body is never the answer's.
                 reading = matches!(&answer, Ok(Answer { body: Body::Stream, status, location, .. }) if !(is_redirect(*status) && location.is_some()));
                 call.opened(answer, at);
@@ -81,13 +112,14 @@ pub fn check(data: &[u8]) {
                 call.probed([Some(true), Some(false), None][usize::from(op % 3)], at);
             }
             Next::Read(watchdog) => {
-                assert!(watchdog.is_none(), "a whole body is read without watchdogs");
+                assert!(chat || watchdog.is_none(), "a whole body is read without watchdogs");
                 let piece = match op {
                     0xF0 => Piece::End,
                     0xF1 => Piece::Failed { caller_aborted: false, fired: Some(Fired::Request), message: String::new() },
                     0xF2 => Piece::Failed { caller_aborted: false, fired: None, message: format!("terminated {SECRET}") },
                     0xF3 => Piece::Unreadable(format!("read() threw {SECRET}")),
                     0xF4 => Piece::NotBytes,
+                    0xF5 => Piece::Failed { caller_aborted: false, fired: Some(Fired::Watchdog(Watchdog::Idle)), message: String::new() },
                     _ => Piece::Bytes(record.to_vec()),
                 };
                 reading = matches!(piece, Piece::Bytes(_));
@@ -105,21 +137,18 @@ pub fn check(data: &[u8]) {
                 aborted |= matches!(cut, Some(Halt::Aborted));
                 call.waited(cut, at);
             }
-            other => panic!("a discovery asked for {other:?}"),
         }
         now += 1;
     }
-    drop(call);
-    match discovery.result() {
-        Ok(models) => assert!(models.iter().all(|m| !m.id.is_empty())),
-        Err(e) => no_secret_in_error(&e, "discovery error"),
-    }
+    errors
 }
 
 /// What sending `url` came to, as the record's first byte says.
-fn answer(op: u8, bytes: &[u8], url: &str, page: Option<String>, aborted: &mut bool) -> Result<Answer, TransportFailure> {
+fn answer(op: u8, bytes: &[u8], url: &str, page: Option<String>, chat: bool, aborted: &mut bool) -> Result<Answer, TransportFailure> {
     let pick = usize::from(bytes.first().copied().unwrap_or(0));
-    let head = |status, body, location: Option<&str>| Ok(Answer { status, headers: vec![("content-type".into(), "application/json".into())], body, location: location.map(Into::into) });
+    // A chat's 2xx is mostly a stream; its error answers and a discovery's are JSON.
+    let content_type = if chat && pick % 4 != 0 { "text/event-stream" } else { "application/json" };
+    let head = |status, body, location: Option<&str>| Ok(Answer { status, headers: vec![("content-type".into(), content_type.into())], body, location: location.map(Into::into) });
     let failed = |kind, cause: Option<&str>| {
         let req = vllm_provider::http::HttpRequest { method: "GET".into(), url: url.into(), headers: vec![], body: None, timeout_ms: Some(5_000), max_body_bytes: 1 << 20 };
         let thrown = Thrown { name: Some("TypeError".into()), message: format!("Failed to fetch {SECRET}"), cause_code: cause.map(Into::into), cause_message: None };
