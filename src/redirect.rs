@@ -4,8 +4,8 @@
 //! redirect within the request's origin (vLLM's own 307 for a trailing slash) is followed with the
 //! same headers and body, a bounded number of times. One to another origin (another host, another
 //! port, or http→https on the same host) ends the call: following it would carry the key, the secret
-//! headers and the prompt to a server the config does not name. The wasm layer performs the hops;
-//! this module decides them and words the error.
+//! headers and the prompt to a server the config does not name. This module decides each hop and
+//! words the error; `steps::Exchanging` asks for the hops, and the runtime sends them.
 
 use crate::error::{ErrorCode, ProviderError};
 use crate::http::HttpRequest;
