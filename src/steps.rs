@@ -97,7 +97,6 @@ impl Steps for DiscoveryCall<'_> {
 
     fn answered(&mut self, outcome: Result<HttpResponse, TransportFailure>, _: bool, now_ms: u64, random: u32) {
         let Some((replica, req, _)) = self.current.take() else { return };
-        let outcome = outcome.map_err(|f| f.redact(self.provider.secrets()));
         let reported = outcome.as_ref().map_or_else(Outcome::Failed, |r| Outcome::Answered { status: r.status, headers: &r.headers });
         match self.call.report(&mut self.provider.replica_set().borrow_mut(), reported, now_ms, random) {
             Verdict::Retry { delay_ms } => self.current = Some((replica, req, Some(delay_ms))),

@@ -161,16 +161,6 @@ impl Thrown {
 }
 
 impl TransportFailure {
-    /// The same failure with every secret taken out of the runtime's words and the URL (a key may be
-    /// in its query): they reach a replica's health (`describe()`) and a later error's list of
-    /// attempts, as well as this try's error.
-    pub fn redact(mut self, secrets: &[String]) -> Self {
-        for text in [Some(&mut self.name), Some(&mut self.message), Some(&mut self.url), self.cause_code.as_mut(), self.cause_message.as_mut()].into_iter().flatten() {
-            crate::redact::redact_in_place(text, secrets);
-        }
-        self
-    }
-
     /// A failure of `kind` for `req`, before the runtime's words (`name`, `message`, `cause`) are added.
     pub fn new(kind: FailureKind, req: &HttpRequest) -> Self {
         TransportFailure {

@@ -152,7 +152,8 @@ impl ReplicaCall {
             }
             Outcome::Failed(f) => {
                 let e = classify_transport(f, "");
-                let reason = e.message.strip_prefix(&format!("Cannot reach {}: ", f.url)).unwrap_or(&e.message).to_string();
+                let reason = e.message.strip_prefix(&format!("Cannot reach {}: ", f.url)).unwrap_or(&e.message);
+                let reason = crate::redact::redact(reason, &set.secrets);
                 self.attempts.push(Attempt { base_url, status: None, failure: Some(reason.clone()) });
                 if f.kind != FailureKind::Network || e.code != ErrorCode::Unreachable {
                     // Aborted, timed out, or a browser's CORS refusal: nothing learnt about the replica.

@@ -153,13 +153,16 @@ pub struct ReplicaSet {
     health: Vec<Health>,
     /// Round robin: where the next call without a session starts looking.
     next: usize,
+    /// The provider's secrets: a failed try's words (a caller's fetch may throw with the request's
+    /// headers in them; a URL may hold a key) reach the health and a later error's list of tries.
+    secrets: Vec<String>,
 }
 
 impl ReplicaSet {
-    /// A set of `replicas` (at least one), all healthy.
-    pub fn new(replicas: Vec<Replica>) -> Self {
+    /// A set of `replicas` (at least one), all healthy; `secrets` never show in what it records.
+    pub fn new(replicas: Vec<Replica>, secrets: Vec<String>) -> Self {
         let health = vec![Health::default(); replicas.len()];
-        ReplicaSet { replicas, health, next: 0 }
+        ReplicaSet { replicas, health, next: 0, secrets }
     }
 
     /// How many replicas there are.
@@ -289,7 +292,7 @@ pub(crate) mod tests {
         ReplicaSet::new((0..n).map(|i| {
             let url = format!("http://10.0.0.{}:8000/v1", i + 1);
             Replica::new(BaseUrl::parse(&url).unwrap(), url)
-        }).collect())
+        }).collect(), Vec::new())
     }
 
     #[test]

@@ -55,7 +55,6 @@ impl ChatCall {
     /// replica's health, then kept as [`ChatCall::opened`] keeps it (`true`), or dropped (`false`):
     /// the caller cancels its body unread and the call is tried again ([`Next::Wait`], [`Next::Open`]).
     pub fn answered(&mut self, answer: Result<Answer, TransportFailure>, provider: &Provider, now_ms: u64, random: u32) -> bool {
-        let answer = answer.map_err(|f| f.redact(provider.secrets()));
         if let Some(r) = &mut self.routed {
             let outcome = match &answer {
                 Ok(a) => Outcome::Answered { status: a.status, headers: &a.headers },
