@@ -26,6 +26,13 @@ pub struct Options {
     pub routing: crate::replicas::CallRouting,
 }
 
+impl Options {
+    /// The timeouts of a `chat()` or `stream()` call.
+    pub fn timeouts(&self) -> crate::stream::CallTimeouts {
+        crate::stream::CallTimeouts { request_ms: self.timeout_ms, first_event_ms: self.first_event_ms, idle_ms: self.idle_ms }
+    }
+}
+
 /// A `config` error about an argument.
 pub fn arg_error(path: &str, message: impl Into<String>) -> ProviderError {
     ProviderError::config_at(path, message, "Check the argument against the package's TypeScript types.")

@@ -40,6 +40,13 @@ pub struct DiagnoseOptions {
     pub in_container: bool,
 }
 
+impl DiagnoseOptions {
+    /// The options `diagnose()` was called with, in a page of `page_origin` (or none).
+    pub fn of(o: crate::args::Options, page_origin: Option<String>) -> Self {
+        DiagnoseOptions { model: o.model, probe_chat: o.probe_chat, timeout_ms: o.timeout_ms, page_origin, in_container: o.in_container }
+    }
+}
+
 /// How a check came out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CheckStatus {

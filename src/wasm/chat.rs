@@ -4,7 +4,7 @@
 //! does not hold a long reply).
 
 use super::{convert::{call_options, json_text}, drive::{drive, Call}, types::{JsChatOptions, JsChatRequest}, now, promise, random, throw, VllmProvider};
-use crate::{steps::Exchanging, stream::{unknown_error, CallTimeouts, Chat, ChatCall, Reading}};
+use crate::{steps::Exchanging, stream::{unknown_error, Chat, ChatCall, Reading}};
 use js_sys::{Array, Function, Promise};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -44,11 +44,9 @@ impl VllmProvider {
         let (options, mut guard) = (call_options(&opts), None);
         let planned = options.and_then(|(o, g)| {
             guard = Some(g);
-            let timeouts = CallTimeouts { request_ms: o.timeout_ms, first_event_ms: o.first_event_ms, idle_ms: o.idle_ms };
-            Ok(ChatCall::routed(&self.core, &json_text(&request, "request")?, timeouts, o.routing, [(); 4].map(|_| random()), now()).reading(reading))
+            Ok(ChatCall::routed(&self.core, &json_text(&request, "request")?, o.timeouts(), o.routing, [(); 4].map(|_| random()), now()).reading(reading))
         });
-        let core = Chat::new(planned.unwrap_or_else(|e| ChatCall::new(Err(e))), self.core.clone());
-        Call::new(Exchanging::new(core), self.fetch.clone(), guard)
+        Call::new(Exchanging::new(Chat::new(planned.unwrap_or_else(|e| ChatCall::new(Err(e))), self.core.clone())), self.fetch.clone(), guard)
     }
 }
 

@@ -14,10 +14,8 @@ impl VllmProvider {
         let (core, fetch, first) = (self.core.clone(), self.fetch.clone(), call_options(&opts.into()));
         promise(async move {
             let (o, guard) = first?;
-            let opts = DiagnoseOptions { model: o.model, probe_chat: o.probe_chat, in_container: o.in_container, timeout_ms: o.timeout_ms, page_origin: page_origin() };
-            let mut run = DiagnoseRun::new(&core, opts);
-            perform(&mut run, fetch, guard).await?;
-            to_js(&run.result()?)
+            let mut run = DiagnoseRun::new(&core, DiagnoseOptions::of(o, page_origin()));
+            perform(&mut run, fetch, guard).await.and_then(|()| to_js(&run.result()?))
         })
     }
 }

@@ -5,7 +5,7 @@
 use super::{convert::{page_origin, to_js}, fetch, guard::{cancel, settled, tick, Guard, JsGuard}, now, random};
 use crate::{error::ProviderError, steps::{Exchanging, Fetched, Steps}, stream::{unknown_error, Crossing, Driven, Fired, Moment, Next, Piece, Watchdog}};
 use js_sys::Function;
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -20,27 +20,26 @@ fn events_to_js(c: Crossing) -> Result<JsValue, ProviderError> {
     Ok(batch(&c.text[0], &c.text[1], &c.text[2], &c.codes, to_js(&c.rest)?))
 }
 
-/// One call: the core's state, and what it cannot hold: the caller's fetch, the guard of the request
-/// in flight (none when the call's options were refused: the core then fails first) and the body
-/// being read. Dropped unfinished, it abandons the call and releases its connection.
+/// One call: the core's state, and what it cannot hold: the caller's fetch, the call's guard (none
+/// when the call's options were refused: the core then fails first) and the body being read.
+/// Dropped unfinished, it abandons the call and releases its connection.
 pub(crate) struct Call<C: Driven + ?Sized> {
     fetch: Option<Function>,
-    guard: RefCell<Option<Guard>>,
+    guard: Option<Guard>,
     reader: RefCell<Option<JsValue>>,
-    sent: Cell<bool>,
     pub(crate) core: RefCell<C>,
 }
 
 impl<C: Driven> Call<C> {
     pub(crate) fn new(core: C, fetch: Option<Function>, guard: Option<Guard>) -> Self {
-        Call { fetch, guard: RefCell::new(guard), reader: RefCell::default(), sent: Cell::new(false), core: RefCell::new(core) }
+        Call { fetch, guard, reader: RefCell::default(), core: RefCell::new(core) }
     }
 }
 
 impl<C: Driven + ?Sized> Call<C> {
-    /// The guard of the request in flight.
-    pub(crate) fn guard(&self) -> Result<JsGuard, ProviderError> {
-        self.guard.borrow().as_ref().map(|g| g.0.clone()).ok_or_else(unknown_error)
+    /// The call's guard.
+    pub(crate) fn guard(&self) -> Result<&JsGuard, ProviderError> {
+        self.guard.as_ref().map(|g| &g.0).ok_or_else(unknown_error)
     }
 
     fn moment(&self) -> Moment {
@@ -52,7 +51,7 @@ impl<C: Driven + ?Sized> Call<C> {
     pub(crate) fn release(&self) {
         let Some(abort) = self.core.borrow_mut().take_release() else { return };
         self.drop_body();
-        self.guard.borrow().iter().for_each(|g| g.0.end(abort));
+        self.guard.iter().for_each(|g| g.0.end(abort));
     }
 
     // The reader is taken out before `cancel()` runs: the caller's stream may call back into the call.
@@ -92,18 +91,13 @@ pub(crate) async fn drive(io: &Call<dyn Driven + '_>, gather: Option<&Function>)
             Next::End => return Ok(JsValue::NULL),
             Next::Open | Next::Follow => {
                 let Some(req) = core.borrow_mut().request(io.moment()) else { continue };
-                let fresh = matches!(next, Next::Open);
-                // Each request after the first gets a fresh guard (a timer that fired ended the last).
-                if fresh && io.sent.replace(true) {
-                    let renewed = io.guard.borrow().as_ref().map(Guard::renew);
-                    drop(io.guard.replace(renewed)); // freed outside the borrow: it calls the caller's signal
+                // Each fresh request is guarded anew (a timer that fired ended the last); a hop keeps its guard.
+                let (guard, fresh) = (io.guard()?, matches!(next, Next::Open));
+                if fresh {
+                    guard.renew();
+                    req.timeout_ms.inspect(|ms| guard.arm(Fired::Request.code(), *ms));
                 }
-                let guard = io.guard()?;
-                req.timeout_ms.filter(|_| fresh).inspect(|ms| guard.arm(Fired::Request.code(), *ms));
-                let answer = fetch::open(&req, io.fetch.as_ref(), &guard).await.map(|(answer, reader)| {
-                    *io.reader.borrow_mut() = reader;
-                    answer
-                });
+                let answer = fetch::open(&req, io.fetch.as_ref(), guard).await.map(|(answer, reader)| { io.reader.replace(reader); answer });
                 core.borrow_mut().opened(answer, io.moment());
             }
             Next::Probe(url, mode) => {
@@ -112,13 +106,8 @@ pub(crate) async fn drive(io: &Call<dyn Driven + '_>, gather: Option<&Function>)
             }
             Next::Read(watchdog) => {
                 let (guard, reader) = (io.guard()?, io.reader.borrow().clone());
-                let piece = match reader {
-                    Some(reader) => {
-                        watchdog.inspect(|(which, ms)| guard.arm(Fired::Watchdog(*which).code(), *ms));
-                        guard.read(&reader).await
-                    }
-                    None => Piece::End,
-                };
+                watchdog.filter(|_| reader.is_some()).inspect(|(which, ms)| guard.arm(Fired::Watchdog(*which).code(), *ms));
+                let piece = match reader { Some(reader) => guard.read(&reader).await, None => Piece::End };
                 if core.borrow_mut().read(piece, io.moment()) {
                     [Watchdog::FirstEvent, Watchdog::Idle].into_iter().for_each(|w| guard.disarm(Fired::Watchdog(w).code()));
                 }

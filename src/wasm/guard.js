@@ -25,21 +25,19 @@ const timer = (tag) => {
 
 class Guard {
   // Not empty once the caller's signal has fired; stream()'s iterator reads it too, until `free()`.
-  // Shared by the guards of one call's requests.
-  aborted;
+  aborted = [];
   #signal;
-  #controller = new AbortController();
+  #controller;
   #timers = new Map();
   #halt;
   #stop;
   #mark = () => this.aborted.push(true);
   #onAbort = () => this.end(true);
 
-  constructor(signal, aborted = []) {
+  constructor(signal) {
     this.#signal = signal;
-    this.aborted = aborted;
-    this.#halt = new Promise((resolve) => (this.#stop = () => resolve(HALT)));
-    for (const f of [this.#mark, this.#onAbort]) if (signal !== undefined) attempt(() => signal.addEventListener("abort", f));
+    this.#listen(this.#mark);
+    this.renew();
   }
 
   /** The signal every request of the call carries. */
@@ -47,10 +45,15 @@ class Guard {
     return this.#controller.signal;
   }
 
-  /** A new guard on the same caller's signal, for the next request of the call (aborted already if
-   * the caller's signal has fired). */
+  /** Readies the guard for the call's next request, on the same caller's signal: a new controller
+   * and halt, no timers (a timer that fired ended the last request); ended at once if the caller's
+   * signal has fired. The call's first request has it from the constructor. */
   renew() {
-    return made(new Guard(this.#signal, this.aborted), this.aborted.length > 0);
+    this.end(false);
+    this.#controller = new AbortController();
+    this.#halt = new Promise((resolve) => (this.#stop = () => resolve(HALT)));
+    this.#listen(this.#onAbort);
+    made(this, this.aborted.length > 0);
   }
 
   /** (Re)starts the timer `tag`. */
@@ -83,6 +86,10 @@ class Guard {
   free() {
     this.end(false);
     this.#unlisten(this.#mark);
+  }
+
+  #listen(f) {
+    if (this.#signal !== undefined) attempt(() => this.#signal.addEventListener("abort", f));
   }
 
   #unlisten(f) {

@@ -17,7 +17,7 @@ extern "C" {
     pub(crate) fn tick() -> Promise;
     #[wasm_bindgen(method, getter)] pub(crate) fn signal(this: &JsGuard) -> web_sys::AbortSignal;
     #[wasm_bindgen(method, getter)] pub(crate) fn aborted(this: &JsGuard) -> Array;
-    #[wasm_bindgen(method)] fn renew(this: &JsGuard) -> JsGuard;
+    #[wasm_bindgen(method)] pub(crate) fn renew(this: &JsGuard);
     #[wasm_bindgen(method)] pub(crate) fn arm(this: &JsGuard, timer: u32, ms: u32);
     #[wasm_bindgen(method)] pub(crate) fn disarm(this: &JsGuard, timer: u32);
     #[wasm_bindgen(method)] pub(crate) fn end(this: &JsGuard, abort: bool);
@@ -27,7 +27,7 @@ extern "C" {
     #[wasm_bindgen(method, js_name = read)] fn read_js(this: &JsGuard, reader: &JsValue) -> Promise;
 }
 
-/// The guard of one request of a call; dropping it leaves nothing on the caller's signal.
+/// The guard of one call; dropping it leaves nothing on the caller's signal.
 pub(crate) struct Guard(pub(crate) JsGuard);
 
 impl Drop for Guard {
@@ -42,11 +42,6 @@ impl Guard {
     pub(crate) fn new(signal: Option<&JsValue>) -> Result<Guard, bool> {
         let v = guard(signal.unwrap_or(&JsValue::UNDEFINED));
         v.as_f64().map_or_else(|| Ok(Guard(v.unchecked_into())), |code| Err(code == 1.0))
-    }
-
-    /// The next request's guard, on the same caller's signal (a timer that fired ended this one).
-    pub(crate) fn renew(&self) -> Guard {
-        Guard(self.0.renew())
     }
 }
 

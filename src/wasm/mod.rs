@@ -99,11 +99,10 @@ impl VllmProvider {
     }
 }
 
-/// Milliseconds since the Unix epoch, as the core's replica health counts them.
+/// Milliseconds since the Unix epoch, as the core's replica health counts them; and a random `u32`.
 pub(crate) fn now() -> u64 {
     js_sys::Date::now() as u64
 }
-
 pub(crate) fn random() -> u32 {
     (js_sys::Math::random() * 4_294_967_296.0) as u32
 }
@@ -111,8 +110,7 @@ pub(crate) fn random() -> u32 {
 /// `GET /models` across the replicas, as the core's [`DiscoveryCall`] steps it.
 async fn discover(core: &Provider, fetch: Option<Function>, (opts, guard): (crate::args::Options, guard::Guard)) -> Result<Vec<crate::models::ModelDefinition>, ProviderError> {
     let mut call = DiscoveryCall::new(core, opts.routing, opts.timeout_ms, now());
-    drive::perform(&mut call, fetch, guard).await?;
-    call.result()
+    drive::perform(&mut call, fetch, guard).await.and_then(|()| call.result())
 }
 
 /// Classifies an HTTP error answer you got elsewhere, without throwing.
