@@ -26,15 +26,15 @@ if (gz > BUDGET) {
   process.exitCode = 1;
 }
 
-// The boundary stays thin (issue 13): src/wasm/ holds conversion and I/O only, in at most 600 lines of Rust
-// code, counted as tokei and cloc count code (no blank or comment-only lines; types.rs, the .d.ts
-// stand-ins, included). Every line is printed too.
+// The boundary stays thin (issue 13): src/wasm/ holds conversion and I/O only, in at most 600 lines of Rust,
+// every line counted (comments and blank lines too); the lines of code (as tokei and cloc count them) are
+// printed beside.
 const wasmDir = new URL("../src/wasm/", import.meta.url).pathname;
 const rust = readdirSync(wasmDir).filter((f) => f.endsWith(".rs")).map((f) => readFileSync(join(wasmDir, f), "utf8").split("\n").slice(0, -1));
 const [lines, code] = [rust.flat().length, rust.flat().filter((l) => l.trim() && !l.trim().startsWith("//")).length];
-console.log(`src/wasm/ Rust: ${code} lines of code of 600 (${lines} lines with comments and blank lines)`);
-if (code > 600) {
-  console.error(`size: src/wasm/ has ${code - 600} lines of Rust code too many`);
+console.log(`src/wasm/ Rust: ${lines} lines of 600 (${code} of them code)`);
+if (lines > 600) {
+  console.error(`size: src/wasm/ has ${lines - 600} lines of Rust too many`);
   process.exitCode = 1;
 }
 

@@ -79,6 +79,9 @@ impl HttpRequest {
     }
 }
 
+/// How long a browser probe may take before it counts as unanswered.
+pub const PROBE_TIMEOUT_MS: u32 = 3_000;
+
 /// A browser probe: a bodiless GET without headers in the given mode (`no-cors` or `cors`).
 pub fn probe_init(mode: &'static str) -> FetchInit<'static> {
     FetchInit { method: "GET", headers: &[], body: None, redirect: "follow", mode: Some(mode) }

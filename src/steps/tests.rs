@@ -75,6 +75,19 @@ fn discovery_ended_by_its_timer_during_a_retry_wait_times_out() {
 }
 
 #[test]
+fn a_discovery_that_times_out_names_the_callers_timeout_not_what_its_try_had_left() {
+    let p = provider(json!([]));
+    let mut call = DiscoveryCall::new(&p, CallRouting::default(), Some(200), 0);
+    let req = sent(call.next(1));
+    assert_eq!(req.timeout_ms, Some(199), "the try's own timer is what is left");
+    call.answered(Err(TransportFailure::new(FailureKind::Timeout, &req)), false, 200, 0);
+    assert!(matches!(call.next(200), Step::Done));
+    let e = call.result().unwrap_err();
+    assert_eq!(e.code, ErrorCode::Timeout);
+    assert!(e.message.contains("within 200 ms"), "{}", e.message);
+}
+
+#[test]
 fn diagnose_runs_each_replica_in_turn_and_merges_their_reports() {
     let p = provider(json!(["http://10.0.0.2:8000/v1"]));
     let mut run = DiagnoseRun::new(&p, DiagnoseOptions::default());

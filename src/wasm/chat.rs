@@ -1,10 +1,8 @@
-//! `chat()` and `stream()`: the core's [`Chat`], driven by [`drive`]. Each network read is decoded into
-//! one batch, which `stream()`'s JS iterator (events.js) hands out one event at a time; `chat()` reads
-//! no events, only the pieces of a long reply's text (events.js joins them into the result: the wasm
-//! does not hold a long reply).
+//! `chat()` and `stream()`: the core's [`Chat`], driven by [`drive`], a batch per network read. events.js
+//! hands out its events one by one (`stream()`), or joins its reply text (`chat()`; the wasm keeps none).
 
-use super::{convert::{call_options, json_text}, drive::{drive, Call}, types::{JsChatOptions, JsChatRequest}, now, promise, random, throw, VllmProvider};
-use crate::{steps::Exchanging, stream::{unknown_error, Chat, ChatCall, Reading}};
+use super::{convert::{call_options, json_text, to_js}, drive::{drive, Call}, JsChatOptions, JsChatRequest, now, promise, random, throw, VllmProvider};
+use crate::{error::ProviderError, steps::Exchanging, stream::{unknown_error, Chat, ChatCall, Crossing, Reading}};
 use js_sys::{Array, Function, Promise};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -15,6 +13,12 @@ extern "C" {
     fn iterate(batches: JsValue, aborted: &JsValue) -> JsValue;
     // chat(): joins the text the batches give out into the result, and gives it once it has come.
     fn gatherer() -> Function;
+    fn batch(text: &str, thought: &str, arguments: &str, codes: &[f64], rest: JsValue) -> JsValue;
+}
+
+/// A batch of events as JS objects, made back in events.js from how they crossed ([`Crossing`]).
+pub(crate) fn events_to_js(c: Crossing) -> Result<JsValue, ProviderError> {
+    Ok(batch(&c.text[0], &c.text[1], &c.text[2], &c.codes, to_js(&c.rest)?))
 }
 
 /// One `stream()` call's batches, for events.js.

@@ -1,9 +1,6 @@
-//! Values across the boundary. Out: every result, event batch, report and error's fields through
-//! serde-wasm-bindgen's JSON-compatible serializer (maps as plain objects, `None` as null, skipped
-//! fields absent). In: the structured arguments cross as `JSON.stringify` text (measured faster for
-//! them, BENCHMARKS.md), read by the core (`crate::args`); `JSON.stringify` refuses cycles, BigInts and
-//! throwing getters, so no JS value can make the wasm recurse without bound. Calls into JS that may
-//! throw go through calls.js, which reports instead of throwing.
+//! Values across the boundary. Out: serde-wasm-bindgen's JSON-compatible serializer (maps as objects,
+//! `None` as null). In: `JSON.stringify` text (measured faster, BENCHMARKS.md; it refuses cycles, BigInts
+//! and throwing getters), read by `crate::args`. Calls into JS that may throw go through calls.js.
 
 use super::guard::Guard;
 use crate::{args::{arg_error, Json}, error::ProviderError};
@@ -26,7 +23,6 @@ extern "C" {
 
 #[wasm_bindgen(module = "/src/wasm/rows.js")]
 extern "C" {
-    // Model rows made back from how they crossed (crate::models::RowsCrossing).
     fn rows(text: &str, codes: &[f64], profiles: JsValue, rest: JsValue) -> JsValue;
 }
 
@@ -39,12 +35,10 @@ fn outcome(attempt: impl FnOnce(&Array) -> bool) -> Result<JsValue, JsValue> {
 pub fn get(object: &JsValue, key: &str) -> Result<JsValue, JsValue> {
     outcome(|out| js_get(out, object, key))
 }
-
 /// `f.call(this, ...args)`: the result, or what the call threw.
 pub fn call(f: &JsValue, this: &JsValue, args: &[&JsValue]) -> Result<JsValue, JsValue> {
     outcome(|out| js_call(out, f, this, &args.iter().copied().collect()))
 }
-
 /// `new globalThis[class](...args)`: the object, or what the constructor threw.
 pub fn construct(class: &str, args: &[&JsValue]) -> Result<JsValue, JsValue> {
     outcome(|out| js_construct(out, class, &args.iter().copied().collect()))
@@ -52,7 +46,8 @@ pub fn construct(class: &str, args: &[&JsValue]) -> Result<JsValue, JsValue> {
 
 /// What JS threw or rejected with, as the core reads it.
 pub fn thrown(e: &JsValue) -> crate::transport::Thrown {
-    let [name, message, cause_code, cause_message] = [0, 1, 2, 3].map(|i| js_thrown(e).get(i).as_string());
+    let fields = js_thrown(e);
+    let [name, message, cause_code, cause_message] = [0, 1, 2, 3].map(|i| fields.get(i).as_string());
     crate::transport::Thrown { name, message: message.unwrap_or_default(), cause_code, cause_message }
 }
 
@@ -91,12 +86,10 @@ pub fn fetch_of(input: &JsValue) -> Result<Option<Function>, ProviderError> {
     f.map(|f| f.dyn_into::<Function>().map_err(|_| arg_error("fetch", "fetch must be a function like globalThis.fetch"))).transpose()
 }
 
-/// An options object: what the core reads from it, and the guard of its call (the caller's signal is
-/// anything with a boolean `aborted` and an `addEventListener` method: other realms' and polyfills').
+/// An options object: what the core reads from it, and the guard of its call on its `signal`.
 pub fn call_options(opts: &JsValue) -> Result<(crate::args::Options, Guard), ProviderError> {
     let options = crate::args::options(json(opts, true))?;
     let signal = Some(opts).filter(|o| o.is_object()).map(|o| get(o, "signal")).transpose().map_err(|_| arg_error("signal", "reading signal threw"))?;
     let guard = Guard::new(signal.filter(|s| !s.is_undefined() && !s.is_null()).as_ref());
-    let guard = guard.map_err(|bad| if bad { arg_error("signal", "signal must be an AbortSignal") } else { crate::transport::runtime_missing("AbortController") })?;
-    Ok((options, guard))
+    guard.map(|g| (options, g)).map_err(|bad| if bad { arg_error("signal", "signal must be an AbortSignal") } else { crate::transport::runtime_missing("AbortController") })
 }

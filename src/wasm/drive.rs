@@ -1,28 +1,16 @@
 //! The one loop that drives every call ([`Driven`]): it does what the core asks (send, probe, read,
-//! pause, wait, give out events) and reports back. One crossing per network read: each read is decoded
-//! into one batch of events.
+//! pause, wait, give out events) and reports back. Each network read crosses once, as one batch.
 
-use super::{convert::{page_origin, to_js}, fetch, guard::{cancel, settled, tick, Guard, JsGuard}, now, random};
-use crate::{error::ProviderError, steps::{Exchanging, Fetched, Steps}, stream::{unknown_error, Crossing, Driven, Fired, Moment, Next, Piece, Watchdog}};
+use super::{chat::events_to_js, convert::page_origin, fetch, guard::{cancel, settled, tick, Guard, JsGuard}, now, random};
+use crate::{error::ProviderError, steps::{Exchanging, Fetched, Steps}, stream::{unknown_error, Driven, Fired, Moment, Next, Piece, Watchdog}};
 use js_sys::Function;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-#[wasm_bindgen(module = "/src/wasm/events.js")]
-extern "C" {
-    // A batch's events made back from how they crossed (crate::stream::crossing).
-    fn batch(text: &str, thought: &str, arguments: &str, codes: &[f64], rest: JsValue) -> JsValue;
-}
-
-/// A batch of events as JS objects.
-fn events_to_js(c: Crossing) -> Result<JsValue, ProviderError> {
-    Ok(batch(&c.text[0], &c.text[1], &c.text[2], &c.codes, to_js(&c.rest)?))
-}
-
-/// One call: the core's state, and what it cannot hold: the caller's fetch, the call's guard (none
-/// when the call's options were refused: the core then fails first) and the body being read.
-/// Dropped unfinished, it abandons the call and releases its connection.
+/// One call: the core's state, and what it cannot hold: the caller's fetch, its guard (none when its
+/// options were refused: the core then fails first) and the body being read. Dropped unfinished, it
+/// abandons the call and releases its connection.
 pub(crate) struct Call<C: Driven + ?Sized> {
     fetch: Option<Function>,
     guard: Option<Guard>,
@@ -30,13 +18,11 @@ pub(crate) struct Call<C: Driven + ?Sized> {
     pub(crate) core: RefCell<C>,
 }
 
-impl<C: Driven> Call<C> {
-    pub(crate) fn new(core: C, fetch: Option<Function>, guard: Option<Guard>) -> Self {
+impl<C: Driven + ?Sized> Call<C> {
+    pub(crate) fn new(core: C, fetch: Option<Function>, guard: Option<Guard>) -> Self where C: Sized {
         Call { fetch, guard, reader: RefCell::default(), core: RefCell::new(core) }
     }
-}
 
-impl<C: Driven + ?Sized> Call<C> {
     /// The call's guard.
     pub(crate) fn guard(&self) -> Result<&JsGuard, ProviderError> {
         self.guard.as_ref().map(|g| &g.0).ok_or_else(unknown_error)
@@ -46,8 +32,8 @@ impl<C: Driven + ?Sized> Call<C> {
         Moment { now_ms: now(), caller_aborted: self.guard().is_ok_and(|g| g.caller_aborted()), random: random() }
     }
 
-    /// When the core has ended the call: reader cancelled, timers cleared, listeners removed; and when
-    /// it says so, the request aborted and every wait ended.
+    /// Once the core has ended the call: reader cancelled, timers cleared, listeners removed; and if it
+    /// says so, the request aborted and every wait ended.
     pub(crate) fn release(&self) {
         let Some(abort) = self.core.borrow_mut().take_release() else { return };
         self.drop_body();
@@ -56,8 +42,7 @@ impl<C: Driven + ?Sized> Call<C> {
 
     // The reader is taken out before `cancel()` runs: the caller's stream may call back into the call.
     fn drop_body(&self) {
-        let reader = self.reader.borrow_mut().take();
-        reader.inspect(cancel);
+        self.reader.take().inspect(cancel);
     }
 }
 
@@ -80,13 +65,13 @@ pub(crate) async fn drive(io: &Call<dyn Driven + '_>, gather: Option<&Function>)
             io.drop_body(); // a body the call no longer reads is not wanted
         }
         match next {
-            Next::Events(events) => match gather {
-                Some(gather) => match gather.call1(&JsValue::NULL, &events_to_js(events)?) {
-                    Ok(result) if !result.is_undefined() => return Ok(result),
-                    _ => continue,
-                },
-                None => return events_to_js(events),
-            },
+            Next::Events(events) => {
+                let batch = events_to_js(events)?;
+                let Some(gather) = gather else { return Ok(batch) };
+                if let Some(result) = gather.call1(&JsValue::NULL, &batch).ok().filter(|r| !r.is_undefined()) {
+                    return Ok(result); // chat()'s result, once it has come
+                }
+            }
             Next::Fail(e) => return Err(e),
             Next::End => return Ok(JsValue::NULL),
             Next::Open | Next::Follow => {

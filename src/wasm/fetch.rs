@@ -1,10 +1,9 @@
-//! The HTTP of every export. gloo-net's `RequestBuilder` builds the request for the platform's fetch; a
-//! caller's fetch gets `fetch(url, init)` with the same fields (the core's `FetchInit`). What a fetch
-//! resolves to is checked (each getter read once, caught) and rebuilt as a platform `Response`, handled
-//! as a `gloo_net::http::Response`, its body read through its reader.
+//! The HTTP of every export: gloo-net's `RequestBuilder` for the platform's fetch, `fetch(url, init)`
+//! for a caller's (the core's `FetchInit`). What a fetch resolves to is checked (each getter read once,
+//! caught) and handled as a `gloo_net::http::Response`, its body read through its reader.
 
 use super::{convert::{call, construct, get, page_origin, resolve_url, thrown, to_js}, guard::{settled, Guard, JsGuard}};
-use crate::http::{probe_init, FetchInit, HttpRequest};
+use crate::http::{probe_init, FetchInit, HttpRequest, PROBE_TIMEOUT_MS};
 use crate::stream::{Answer, Body, Fired, Halt, NOT_A_RESPONSE, NOT_A_STREAM, UNUSABLE_RESPONSE};
 use crate::transport::{answer_status, null_body, FailureKind, Thrown, TransportFailure};
 use gloo_net::http::{Headers, Method, RequestBuilder, Response};
@@ -12,9 +11,8 @@ use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::{AbortSignal, ReadableStream, RequestMode, RequestRedirect, ResponseInit};
 
-/// Sends `init` to `url` (to the caller's fetch, or gloo-net's request to the platform's), not waiting.
-/// Not gloo-net's `send()`: its error keeps only the name and message of what fetch threw (Node's
-/// reason is in `cause`), and it panics when fetch rejects with something that is not an Error.
+/// Sends `init` to `url` (the caller's fetch, or gloo-net's request to the platform's), not waiting. Not
+/// gloo-net's `send()`: its error drops Node's reason (in `cause`), and it panics on a non-Error rejection.
 fn start(url: &str, init: &FetchInit, fetch: Option<&Function>, signal: &AbortSignal) -> Result<JsValue, JsValue> {
     if let Some(fetch) = fetch {
         let js = to_js(init).map_err(|e| JsValue::from_str(&e.message))?;
@@ -24,8 +22,8 @@ fn start(url: &str, init: &FetchInit, fetch: Option<&Function>, signal: &AbortSi
     // The platform's `Headers` refuses, catchably, names and values HTTP does not allow.
     let headers = web_sys::Headers::new()?;
     init.headers.iter().try_for_each(|(k, v)| headers.append(k, v))?;
-    let method = if init.method == "POST" { Method::POST } else { Method::GET };
-    let builder = RequestBuilder::new(url).method(method).headers(Headers::from_raw(headers)).abort_signal(Some(signal));
+    let builder = RequestBuilder::new(url).method(if init.method == "POST" { Method::POST } else { Method::GET });
+    let builder = builder.headers(Headers::from_raw(headers)).abort_signal(Some(signal));
     let builder = builder.redirect(RequestRedirect::from_js_value(&init.redirect.into()).unwrap_or(RequestRedirect::Manual));
     let builder = init.mode.and_then(|m| RequestMode::from_js_value(&m.into())).into_iter().fold(builder, RequestBuilder::mode);
     let request = if let Some(body) = init.body { builder.body(body) } else { builder.build() };
@@ -47,18 +45,14 @@ fn adopt(value: &JsValue, req: &HttpRequest) -> Result<Response, TransportFailur
     let body = Some(read("body")?).filter(|b| !b.is_null() && !b.is_undefined() && !null_body(status));
     let body = body.map(|b| b.dyn_into::<ReadableStream>().map_err(|_| bad(FailureKind::UnreadableBody, NOT_A_STREAM.into()))).transpose()?;
     let response = construct("Response", &[&body.map_or(JsValue::NULL, JsValue::from), &init]);
-    let response = response.map_err(|e| bad(FailureKind::UnreadableBody, format!("{UNUSABLE_RESPONSE} ({})", thrown(&e).message)))?;
-    Ok(Response::from(response.unchecked_into::<web_sys::Response>()))
+    response.map(|r| Response::from(r.unchecked_into::<web_sys::Response>())).map_err(|e| bad(FailureKind::UnreadableBody, format!("{UNUSABLE_RESPONSE} ({})", thrown(&e).message)))
 }
 
 /// Sends `req` under `guard`; resolves when the answer's head arrives, with its body's reader, or says
 /// why nothing arrived. The stream may be the caller's: every later call on its reader is caught.
 pub(crate) async fn open(req: &HttpRequest, fetch: Option<&Function>, guard: &JsGuard) -> Result<(Answer, Option<JsValue>), TransportFailure> {
     let sent = if guard.caller_aborted() { Err(Halt::Aborted) } else { start(&req.url, &req.fetch_init(), fetch, &guard.signal()).map_err(|e| Halt::Rejected(thrown(&e))) };
-    let raw = match sent {
-        Ok(pending) => settled(guard.race(&pending)).await,
-        Err(halt) => Err(halt),
-    };
+    let raw = match sent { Ok(pending) => settled(guard.race(&pending)).await, Err(halt) => Err(halt) };
     let resp = adopt(&raw.map_err(|halt| halt.failure(req, page_origin()))?, req)?;
     let reader = resp.body().map(|b| call(&get(&b, "getReader")?, &b, &[])).transpose();
     let body = match &reader { Ok(None) => Body::None, Ok(Some(_)) => Body::Stream, Err(_) => Body::NotAStream };
@@ -67,13 +61,9 @@ pub(crate) async fn open(req: &HttpRequest, fetch: Option<&Function>, guard: &Js
     Ok((Answer { status: resp.status(), headers: resp.headers().entries().collect(), body, location }, reader.ok().flatten()))
 }
 
-/// A browser probe the core asks for (a bodiless GET of `url` in `mode`, 3 s): whether an answer came.
+/// A browser probe the core asks for (a bodiless GET of `url` in `mode`): whether an answer came.
 pub(crate) async fn probe(url: &str, mode: &'static str, fetch: Option<&Function>) -> Option<bool> {
     let Guard(guard) = &Guard::new(None).ok()?;
-    guard.arm(Fired::Request.code(), 3_000);
-    match settled(guard.race(&start(url, &probe_init(mode), fetch, &guard.signal()).ok()?)).await {
-        Ok(_) => Some(true),
-        Err(Halt::Rejected(_)) => Some(false),
-        Err(_) => None,
-    }
+    guard.arm(Fired::Request.code(), PROBE_TIMEOUT_MS);
+    Halt::reachable(settled(guard.race(&start(url, &probe_init(mode), fetch, &guard.signal()).ok()?)).await.map(drop))
 }

@@ -40,6 +40,11 @@ class Guard {
     this.renew();
   }
 
+  /** Whether the caller's signal has fired. */
+  get callerAborted() {
+    return this.aborted.length > 0;
+  }
+
   /** The signal every request of the call carries. */
   get signal() {
     return this.#controller.signal;

@@ -17,6 +17,7 @@ extern "C" {
     pub(crate) fn tick() -> Promise;
     #[wasm_bindgen(method, getter)] pub(crate) fn signal(this: &JsGuard) -> web_sys::AbortSignal;
     #[wasm_bindgen(method, getter)] pub(crate) fn aborted(this: &JsGuard) -> Array;
+    #[wasm_bindgen(method, getter = callerAborted)] pub(crate) fn caller_aborted(this: &JsGuard) -> bool;
     #[wasm_bindgen(method)] pub(crate) fn renew(this: &JsGuard);
     #[wasm_bindgen(method)] pub(crate) fn arm(this: &JsGuard, timer: u32, ms: u32);
     #[wasm_bindgen(method)] pub(crate) fn disarm(this: &JsGuard, timer: u32);
@@ -37,8 +38,7 @@ impl Drop for Guard {
 }
 
 impl Guard {
-    /// A guard on the caller's `signal`: `Err(true)` when it is not an AbortSignal, `Err(false)`
-    /// without AbortController.
+    /// A guard on the caller's `signal`: `Err(true)` when it is no AbortSignal, `Err(false)` without AbortController.
     pub(crate) fn new(signal: Option<&JsValue>) -> Result<Guard, bool> {
         let v = guard(signal.unwrap_or(&JsValue::UNDEFINED));
         v.as_f64().map_or_else(|| Ok(Guard(v.unchecked_into())), |code| Err(code == 1.0))
@@ -46,10 +46,6 @@ impl Guard {
 }
 
 impl JsGuard {
-    pub(crate) fn caller_aborted(&self) -> bool {
-        self.aborted().length() > 0
-    }
-
     /// The next piece of the body `reader` gives (its bytes copied), or how the read ended.
     pub(crate) async fn read(&self, reader: &JsValue) -> Piece {
         match settled(self.read_js(reader)).await.map(|v| (v.as_f64(), v)) {

@@ -1,23 +1,38 @@
-//! The JavaScript face of the library: each export converts in, calls the core, fetches, calls the
-//! core again and converts out. No decisions are made here.
+//! The JavaScript face of the library: each export converts in, calls the core, fetches, calls the core
+//! again and converts out; no decisions are made here. Here: the provider and all but `chat()`/`stream()`.
 
 mod chat;
 mod convert;
-mod diagnose;
 mod drive;
 mod fetch;
 mod guard;
-mod shaping;
-mod types;
 
-use crate::{args::arg_error, config::Provider, error::ProviderError, steps::DiscoveryCall};
+use crate::{args::arg_error, config::Provider, diagnose::DiagnoseOptions, error::ProviderError, steps::{DiagnoseRun, DiscoveryCall}};
 use convert::{call_options, json, to_js};
 use js_sys::{Function, Promise};
 use std::{future::Future, rc::Rc};
-use types::{JsCallOptions, JsHeaders, JsResolveInput};
 use wasm_bindgen::prelude::*;
 
 type JsResult = Result<JsValue, JsValue>;
+
+// The contract's TypeScript types (types.d.ts: TypeScript, so that editors check it), and typed
+// stand-ins for JS arguments, each named for its type: taken as `Option<…>`, they make optional
+// parameters in the `.d.ts` (`opts?: CallOptions | null`), which `unchecked_param_type` cannot.
+mod types {
+    use wasm_bindgen::prelude::wasm_bindgen;
+    #[wasm_bindgen(typescript_custom_section)]
+    const TS_TYPES: &'static str = include_str!("types.d.ts");
+    #[wasm_bindgen]
+    extern "C" {
+        #[wasm_bindgen(typescript_type = "ResolveInput")] pub type JsResolveInput;
+        #[wasm_bindgen(typescript_type = "CallOptions")] pub type JsCallOptions;
+        #[wasm_bindgen(typescript_type = "ChatOptions")] pub type JsChatOptions;
+        #[wasm_bindgen(typescript_type = "ChatRequest")] pub type JsChatRequest;
+        #[wasm_bindgen(typescript_type = "Record<string, string>")] pub type JsHeaders;
+        #[wasm_bindgen(typescript_type = "DiagnoseOptions")] pub type JsDiagnoseOptions;
+    }
+}
+use types::{JsCallOptions, JsChatOptions, JsChatRequest, JsDiagnoseOptions, JsHeaders, JsResolveInput};
 
 /// Every async export goes through here: its future is boxed, so wasm-bindgen-futures' promise glue
 /// is compiled once, and its error thrown as a `VllmProviderError`.
@@ -30,9 +45,7 @@ pub(crate) fn promise(future: impl Future<Output = Result<JsValue, ProviderError
 pub(crate) fn throw(e: ProviderError) -> JsValue {
     let err = js_sys::Error::new(&e.message);
     err.set_name("VllmProviderError");
-    if let Ok(fields) = to_js(&e) {
-        js_sys::Object::<JsValue>::assign(err.unchecked_ref(), fields.unchecked_ref());
-    }
+    to_js(&e).into_iter().for_each(|fields| drop(js_sys::Object::<JsValue>::assign(err.unchecked_ref(), fields.unchecked_ref())));
     err.into()
 }
 
@@ -44,8 +57,7 @@ pub(crate) fn give<T: serde::Serialize>(result: Result<T, ProviderError>) -> JsR
 /// A resolved vLLM provider. Create it with `VllmProvider.resolve(...)`.
 #[wasm_bindgen]
 pub struct VllmProvider {
-    // Features add their own `#[wasm_bindgen] impl VllmProvider` blocks in sibling modules.
-    pub(crate) core: Rc<Provider>,
+    pub(crate) core: Rc<Provider>, // sibling modules add their own `#[wasm_bindgen] impl VllmProvider`
     pub(crate) fetch: Option<Function>,
 }
 
@@ -56,7 +68,7 @@ impl VllmProvider {
     pub fn resolve(input: Option<JsResolveInput>) -> Result<VllmProvider, JsValue> {
         let input = JsValue::from(input);
         let resolved = crate::args::resolve_input(json(&input, false)).and_then(|i| crate::config::resolve(&i));
-        Ok(VllmProvider { core: Rc::new(resolved.map_err(throw)?), fetch: convert::fetch_of(&input).map_err(throw)? })
+        resolved.and_then(|core| Ok(VllmProvider { core: Rc::new(core), fetch: convert::fetch_of(&input)? })).map_err(throw)
     }
 
     /// The resolved provider as a plain object; secrets never appear in it.
@@ -97,6 +109,37 @@ impl VllmProvider {
             })?
         })
     }
+
+    /// Runs OpenClaw's troubleshooting checks against the server and reports each with its fix.
+    /// Resolves to a `DiagnosisReport` (it does not reject for server problems; they are checks).
+    #[wasm_bindgen(unchecked_return_type = "Promise<DiagnosisReport>")]
+    pub fn diagnose(&self, opts: Option<JsDiagnoseOptions>) -> Promise {
+        let (core, fetch, opts) = (self.core.clone(), self.fetch.clone(), call_options(&opts.into()));
+        promise(async move {
+            let (opts, guard) = opts?;
+            let mut run = DiagnoseRun::new(&core, DiagnoseOptions::of(opts, convert::page_origin()));
+            drive::perform(&mut run, fetch, guard).await.and_then(|()| to_js(&run.result()?))
+        })
+    }
+
+    /// Exactly what `chat()` would send for `request` (Authorization shown as `Bearer [redacted]`), with
+    /// notes explaining each way the body differs from a native-OpenAI request. Throws `VllmProviderError`
+    /// (`config` for a bad request or model reference, `context_overflow` when the prompt leaves no room).
+    #[wasm_bindgen(js_name = buildChatRequest, unchecked_return_type = "PreparedRequest")]
+    pub fn build_chat_request(&self, request: JsChatRequest) -> JsResult {
+        let request = Some(JsValue::from(request)).filter(|r| r.is_object() && !r.is_function());
+        let request = request.ok_or_else(|| arg_error("request", "buildChatRequest takes an object: { model, messages, tools?, toolChoice?, params?, thinking?, priority? }"));
+        // Out as JSON text, measured faster than serde-wasm-bindgen for this value (BENCHMARKS.md).
+        let text = request.and_then(|r| crate::shaping::build_from_json(&self.core, &convert::json_text(&r, "request")?)?.prepared_json());
+        js_sys::JSON::parse(&text.map_err(throw)?)
+    }
+
+    /// The thinking levels a UI may offer for a model (`vllm/<id>` or a bare id), and the default.
+    #[wasm_bindgen(js_name = thinkingProfile, unchecked_return_type = "ThinkingProfile")]
+    pub fn thinking_profile(&self, #[wasm_bindgen(unchecked_param_type = "string")] model: JsValue) -> JsResult {
+        let model = model.as_string().ok_or_else(|| arg_error("model", "thinkingProfile takes a model reference string"));
+        give(model.and_then(|m| crate::shaping::profile_for(&self.core, &m)))
+    }
 }
 
 /// Milliseconds since the Unix epoch, as the core's replica health counts them; and a random `u32`.
@@ -115,11 +158,7 @@ async fn discover(core: &Provider, fetch: Option<Function>, (opts, guard): (crat
 
 /// Classifies an HTTP error answer you got elsewhere, without throwing.
 #[wasm_bindgen(js_name = classifyError, unchecked_return_type = "ErrorInfo")]
-pub fn classify_error(
-    #[wasm_bindgen(unchecked_param_type = "number | null")] status: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "string")] body: JsValue,
-    headers: Option<JsHeaders>,
-) -> JsResult {
+pub fn classify_error(#[wasm_bindgen(unchecked_param_type = "number | null")] status: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] body: JsValue, headers: Option<JsHeaders>) -> JsResult {
     // A body that is not a string (bytes, an object claiming a huge length) is refused, never copied.
     let status = Some(status).filter(|s| !s.is_null() && !s.is_undefined()).map(|s| s.as_f64().unwrap_or(f64::NAN));
     let headers = headers.map(JsValue::from).filter(|h| !h.is_null()).map(|h| convert::json_text(&h, "headers")).transpose();

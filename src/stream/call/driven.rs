@@ -57,6 +57,16 @@ impl Halt {
         };
         Piece::Failed { caller_aborted, fired, message }
     }
+
+    /// What a browser probe's wait found ([`Next::Probe`]): whether an answer came; `None` when its
+    /// own timer ([`crate::http::PROBE_TIMEOUT_MS`]) or the call's end came first.
+    pub fn reachable(waited: Result<(), Halt>) -> Option<bool> {
+        match waited {
+            Ok(()) => Some(true),
+            Err(Halt::Rejected(_)) => Some(false),
+            Err(_) => None,
+        }
+    }
 }
 
 /// A call as the runtime drives it. Each method is told the [`Moment`]; nothing is awaited here.

@@ -313,3 +313,11 @@ fn a_halted_wait_reads_as_the_failure_or_piece_it_stands_for() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_probe_is_reachable_when_it_answers_and_unreachable_when_it_is_refused() {
+    assert_eq!(Halt::reachable(Ok(())), Some(true));
+    assert_eq!(Halt::reachable(Err(Halt::Rejected(crate::transport::Thrown::text("refused")))), Some(false));
+    assert_eq!(Halt::reachable(Err(Halt::Timer(Fired::Request))), None);
+    assert_eq!(Halt::reachable(Err(Halt::Aborted)), None);
+}
