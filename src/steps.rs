@@ -76,11 +76,14 @@ impl<'a> DiscoveryCall<'a> {
     }
 
     fn finish(&mut self, replica: &Provider, outcome: Result<HttpResponse, TransportFailure>) {
-        // A try's timer is what was left of the call's time (199 ms of 200 a millisecond later): the
-        // message names the timeout the caller set.
-        let timeout_ms = |f: TransportFailure| TransportFailure { timeout_ms: self.timeout_ms.or(f.timeout_ms), ..f };
-        let outcome = outcome.map_err(|f| if f.kind == FailureKind::Timeout { timeout_ms(f) } else { f });
-        let resp = outcome.map_err(|f| classify_transport(&f, &replica.describe().base_url).redact(self.provider.secrets()));
+        let resp = outcome.map_err(|mut f| {
+            // A try's timer is what was left of the call's time (199 ms of 200 a millisecond later):
+            // the message names the timeout the caller set.
+            if f.kind == FailureKind::Timeout {
+                f.timeout_ms = self.timeout_ms.or(f.timeout_ms);
+            }
+            classify_transport(&f, &replica.describe().base_url).redact(self.provider.secrets())
+        });
         self.result = Some(resp.and_then(|r| replica.parse_discovery(&r)).map_err(|e| self.call.annotate(e)));
     }
 }

@@ -28,16 +28,11 @@ enum Step<'a> {
 
 impl At<'_> {
     fn path(&self) -> String {
-        let mut out = self.up.map(At::path).unwrap_or_default();
+        let up = self.up.map(At::path).unwrap_or_default();
         match self.step {
-            Step::Key(k) if out.is_empty() => out.push_str(k),
-            Step::Key(k) => {
-                out.push('.');
-                out.push_str(k);
-            }
-            Step::Index(i) => out.push_str(&format!("[{i}]")),
+            Step::Key(k) => super::reader::join(&up, k),
+            Step::Index(i) => format!("{up}[{i}]"),
         }
-        out
     }
 }
 

@@ -108,13 +108,19 @@ fn a_network_failure_in_a_cross_origin_page_is_probed_before_the_call_hears_of_i
     assert_eq!((f.probe_reachable, f.health_readable), (Some(true), Some(true)));
 }
 
-#[test]
-fn nothing_answering_the_no_cors_probe_skips_the_health_probe() {
+/// A call whose request failed in a cross-origin page, once its `no-cors` probe found `reachable`.
+fn probed_once(reachable: Option<bool>) -> Exchanging<One> {
     let mut c = Exchanging::new(One::default());
     let req = sent(&mut c, Next::Open);
     c.opened(failed_in_a_page(&req), Moment::default());
     assert!(matches!(c.ask(Moment::default()), Next::Probe(_, "no-cors")));
-    c.probed(Some(false), Moment::default());
+    c.probed(reachable, Moment::default());
+    c
+}
+
+#[test]
+fn nothing_answering_the_no_cors_probe_skips_the_health_probe() {
+    let mut c = probed_once(Some(false));
     assert!(matches!(c.ask(Moment::default()), Next::End));
     let f = c.got.take().unwrap().unwrap_err();
     assert_eq!((f.probe_reachable, f.health_readable), (Some(false), None));
@@ -140,11 +146,7 @@ fn an_answer_the_runtime_could_not_use_is_not_probed() {
 
 #[test]
 fn once_the_caller_aborted_a_held_failure_is_given_without_its_probes() {
-    let mut c = Exchanging::new(One::default());
-    let req = sent(&mut c, Next::Open);
-    c.opened(failed_in_a_page(&req), Moment::default());
-    assert!(matches!(c.ask(Moment::default()), Next::Probe(_, "no-cors")));
-    c.probed(Some(true), Moment::default());
+    let mut c = probed_once(Some(true));
     let aborted = Moment { caller_aborted: true, ..Moment::default() };
     assert!(matches!(c.ask(aborted), Next::End), "no health probe after the abort");
     let f = c.got.take().unwrap().unwrap_err();

@@ -49,13 +49,13 @@ pub enum Next {
     /// The call is over: nothing more to give.
     End,
     /// Send the request ([`ChatCall::plan`]'s `http`; [`super::Driven::request`]), then report with
-    /// [`ChatCall::opened`]. A fresh request: its own guard and timer.
+    /// [`ChatCall::opened`]. A fresh request: the call's guard readied anew, and its own timer.
     Open,
     /// Send the request again, to where its answer redirected ([`super::Driven::request`]), under the
     /// same guard and timer.
     Follow,
     /// A browser's probe: a bodiless GET of this URL in this mode (`no-cors` or `cors`) with its own
-    /// 3 s timer, to tell a dead server, a CORS refusal and a hidden 401 apart; report with
+    /// timer ([`crate::http::PROBE_TIMEOUT_MS`]), to tell a dead server, a CORS refusal and a hidden 401 apart; report with
     /// [`super::Driven::probed`].
     Probe(String, &'static str),
     /// Read the next piece of the body, then report with [`ChatCall::piece`]; first (re)start this
