@@ -57,8 +57,6 @@ impl<S: Steps + ?Sized> Steps for &mut S {
 pub struct DiscoveryCall<'a> {
     provider: &'a Provider,
     call: ReplicaCall,
-    /// The caller's `timeoutMs`, which a timeout's message names.
-    timeout_ms: Option<u32>,
     /// The replica of the try in flight, its request, and the wait before the next try once decided.
     current: Option<(Provider, HttpRequest, Option<u32>)>,
     result: Option<Result<Vec<ModelDefinition>, ProviderError>>,
@@ -67,7 +65,7 @@ pub struct DiscoveryCall<'a> {
 impl<'a> DiscoveryCall<'a> {
     /// A discovery on `provider`'s replicas; `timeout_ms` bounds every try and wait together.
     pub fn new(provider: &'a Provider, routing: CallRouting, timeout_ms: Option<u32>, now_ms: u64) -> Self {
-        DiscoveryCall { provider, call: ReplicaCall::new(routing, timeout_ms, now_ms), timeout_ms, current: None, result: None }
+        DiscoveryCall { provider, call: ReplicaCall::new(routing, timeout_ms, now_ms), current: None, result: None }
     }
 
     /// The call's result, once [`Steps::next`] has said [`Step::Done`].
@@ -76,14 +74,7 @@ impl<'a> DiscoveryCall<'a> {
     }
 
     fn finish(&mut self, replica: &Provider, outcome: Result<HttpResponse, TransportFailure>) {
-        let resp = outcome.map_err(|mut f| {
-            // A try's timer is what was left of the call's time (199 ms of 200 a millisecond later):
-            // the message names the timeout the caller set.
-            if f.kind == FailureKind::Timeout {
-                f.timeout_ms = self.timeout_ms.or(f.timeout_ms);
-            }
-            classify_transport(&f, &replica.describe().base_url).redact(self.provider.secrets())
-        });
+        let resp = outcome.map_err(|f| classify_transport(&self.call.named(f), &replica.describe().base_url).redact(self.provider.secrets()));
         self.result = Some(resp.and_then(|r| replica.parse_discovery(&r)).map_err(|e| self.call.annotate(e)));
     }
 }

@@ -161,6 +161,16 @@ impl Thrown {
 }
 
 impl TransportFailure {
+    /// This failure, a timeout naming `call_ms` (the caller's timeout) where given: a retried try's
+    /// timer is what was left of the call's time (199 ms of 200 a millisecond later), which is not the
+    /// figure the caller set.
+    pub fn naming_timeout(mut self, call_ms: Option<u32>) -> Self {
+        if self.kind == FailureKind::Timeout {
+            self.timeout_ms = call_ms.or(self.timeout_ms);
+        }
+        self
+    }
+
     /// A failure of `kind` for `req`, before the runtime's words (`name`, `message`, `cause`) are added.
     pub fn new(kind: FailureKind, req: &HttpRequest) -> Self {
         TransportFailure {

@@ -78,6 +78,8 @@ pub enum Verdict {
 #[derive(Clone, Debug)]
 pub struct ReplicaCall {
     routing: CallRouting,
+    /// The caller's timeout, which a timeout's words name (a try's own timer is what was left of it).
+    timeout_ms: Option<u32>,
     deadline_ms: Option<u64>,
     retried: u32,
     /// Replicas tried so far (indexes, in order, repeats kept once).
@@ -91,7 +93,7 @@ impl ReplicaCall {
     /// A call starting at `now_ms`, bounded by `timeout_ms` (the whole call, waits included) if given.
     pub fn new(routing: CallRouting, timeout_ms: Option<u32>, now_ms: u64) -> Self {
         let deadline_ms = timeout_ms.map(|t| now_ms + u64::from(t));
-        ReplicaCall { routing, deadline_ms, retried: 0, tried: Vec::new(), current: None, attempts: Vec::new() }
+        ReplicaCall { routing, timeout_ms, deadline_ms, retried: 0, tried: Vec::new(), current: None, attempts: Vec::new() }
     }
 
     /// The replica (an index into the set, for [`crate::config::Provider::replica`]) the next try goes
@@ -108,6 +110,11 @@ impl ReplicaCall {
         if let Some(s) = &self.routing.session_id {
             set_session_header(headers, s);
         }
+    }
+
+    /// `f` as the caller sees it: a timeout names the caller's timeout, not what its try had left.
+    pub fn named(&self, f: TransportFailure) -> TransportFailure {
+        f.naming_timeout(self.timeout_ms)
     }
 
     /// Milliseconds left of the call's timeout at `now_ms` (the next try's own timeout), if it has one.
@@ -151,7 +158,7 @@ impl ReplicaCall {
                 }
             }
             Outcome::Failed(f) => {
-                let e = classify_transport(f, "");
+                let e = classify_transport(&self.named(f.clone()), "");
                 let reason = e.message.strip_prefix(&format!("Cannot reach {}: ", f.url)).unwrap_or(&e.message);
                 let reason = crate::redact::redact(reason, &set.secrets);
                 self.attempts.push(Attempt { base_url, status: None, failure: Some(reason.clone()) });

@@ -178,3 +178,26 @@ fn a_failed_try_whose_words_hold_the_key_leaves_it_in_neither_the_error_nor_the_
     let health = serde_json::to_string(&p.describe()).unwrap();
     assert!(!health.contains(KEY), "{health}");
 }
+
+#[test]
+fn a_retried_try_is_timed_by_what_is_left_yet_its_timeout_and_watchdogs_keep_the_callers_figure() {
+    let p = provider(json!(["http://10.0.0.2:8000/v1"]));
+    let timeouts = CallTimeouts { request_ms: Some(60_000), ..Default::default() };
+    let mut chat = ChatCall::routed(&p, r#"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#, timeouts, CallRouting::default(), [7; 4], 0);
+    assert!(matches!(chat.next(false), Next::Open));
+    chat.aim(&p, 0);
+    let first = chat.plan().unwrap().clone();
+    assert_eq!(first.http.timeout_ms, Some(60_000));
+    assert!(!chat.answered(Err(super::tests::refused(&first.http.url)), &p, 1_500, 0), "a refused connection is tried again");
+    while !matches!(chat.next(false), Next::Open) {}
+    chat.aim(&p, 1_500);
+    let second = chat.plan().unwrap().clone();
+    assert_eq!(second.http.url, "http://10.0.0.2:8000/v1/chat/completions");
+    assert_eq!(second.http.timeout_ms, Some(58_500), "the try's timer is what is left of the call's time");
+    assert_eq!(second.watchdogs, first.watchdogs, "the first-event and idle watchdogs derive from the caller's timeout");
+    chat.answered(Err(TransportFailure::new(crate::transport::FailureKind::Timeout, &second.http)), &p, 60_000, 0);
+    let Next::Fail(e) = chat.next(false) else { panic!("a timed-out call fails") };
+    assert_eq!(e.code, ErrorCode::Timeout);
+    assert!(e.message.contains("within 60000 ms"), "{}", e.message);
+    assert!(!e.message.contains("58500"), "the tries' words name the caller's timeout too: {}", e.message);
+}

@@ -37,11 +37,15 @@ impl ChatCall {
         let (Some(r), Ok(current)) = (&mut self.routed, &mut self.plan) else { return };
         let several = provider.replica_set().borrow().len() > 1;
         let i = r.call.target(&mut provider.replica_set().borrow_mut(), now_ms);
-        // The first try to the first server keeps the plan made up front; others are planned anew.
+        // The first try to the first server keeps the plan made up front; others are planned anew,
+        // with the caller's timeouts (the watchdogs and the messages name them) and a timer for what
+        // is left of the call's time.
         if i != 0 || !r.call.attempts().is_empty() {
-            let timeouts = CallTimeouts { request_ms: r.call.remaining_ms(now_ms), ..r.timeouts };
-            match plan(&if several { provider.replica(i) } else { provider.clone() }, &r.request, timeouts, r.random) {
-                Ok(p) => *current = p,
+            match plan(&if several { provider.replica(i) } else { provider.clone() }, &r.request, r.timeouts, r.random) {
+                Ok(mut p) => {
+                    p.http.timeout_ms = r.call.remaining_ms(now_ms).or(p.http.timeout_ms);
+                    *current = p;
+                }
                 Err(e) => {
                     self.plan = Err(e);
                     return;
