@@ -74,7 +74,7 @@ impl<'a> DiscoveryCall<'a> {
     }
 
     fn finish(&mut self, replica: &Provider, outcome: Result<HttpResponse, TransportFailure>) {
-        let resp = outcome.map_err(|f| classify_transport(&self.call.named(f), &replica.describe().base_url).redact(self.provider.secrets()));
+        let resp = outcome.map_err(|f| classify_transport(&f, &replica.describe().base_url).redact(self.provider.secrets()));
         self.result = Some(resp.and_then(|r| replica.parse_discovery(&r)).map_err(|e| self.call.annotate(e)));
     }
 }
@@ -97,6 +97,7 @@ impl Steps for DiscoveryCall<'_> {
 
     fn answered(&mut self, outcome: Result<HttpResponse, TransportFailure>, _: bool, now_ms: u64, random: u32) {
         let Some((replica, req, _)) = self.current.take() else { return };
+        let outcome = outcome.map_err(|f| self.call.named(f));
         let reported = outcome.as_ref().map_or_else(Outcome::Failed, |r| Outcome::Answered { status: r.status, headers: &r.headers });
         match self.call.report(&mut self.provider.replica_set().borrow_mut(), reported, now_ms, random) {
             Verdict::Retry { delay_ms } => self.current = Some((replica, req, Some(delay_ms))),
@@ -108,7 +109,7 @@ impl Steps for DiscoveryCall<'_> {
         let Some((replica, req, _)) = self.current.take() else { return };
         // A wait cut short ends the call as it would have ended the request it follows.
         if let Some(kind) = cut {
-            self.finish(&replica, Err(TransportFailure::new(kind, &req)));
+            self.finish(&replica, Err(self.call.named(TransportFailure::new(kind, &req))));
         }
     }
 }

@@ -113,6 +113,7 @@ impl ReplicaCall {
     }
 
     /// `f` as the caller sees it: a timeout names the caller's timeout, not what its try had left.
+    /// Applied before [`ReplicaCall::report`], so that the try's words name it too.
     pub fn named(&self, f: TransportFailure) -> TransportFailure {
         f.naming_timeout(self.timeout_ms)
     }
@@ -158,7 +159,7 @@ impl ReplicaCall {
                 }
             }
             Outcome::Failed(f) => {
-                let e = classify_transport(&self.named(f.clone()), "");
+                let e = classify_transport(f, "");
                 let reason = e.message.strip_prefix(&format!("Cannot reach {}: ", f.url)).unwrap_or(&e.message);
                 let reason = crate::redact::redact(reason, &set.secrets);
                 self.attempts.push(Attempt { base_url, status: None, failure: Some(reason.clone()) });

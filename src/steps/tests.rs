@@ -65,13 +65,16 @@ fn discovery_gives_a_refusal_it_does_not_retry_as_an_error_without_secrets() {
 fn discovery_ended_by_its_timer_during_a_retry_wait_times_out() {
     let p = provider(json!([]));
     let mut call = DiscoveryCall::new(&p, CallRouting { retries: 2, ..Default::default() }, Some(60_000), 0);
-    let req = sent(call.next(0));
-    call.answered(refused(&req), false, 5, 0);
-    let Step::Wait(ms) = call.next(5) else { panic!("a single refused server is tried again after a backoff") };
+    let req = sent(call.next(100));
+    assert_eq!(req.timeout_ms, Some(59_900));
+    call.answered(refused(&req), false, 105, 0);
+    let Step::Wait(ms) = call.next(105) else { panic!("a single refused server is tried again after a backoff") };
     assert!(ms > 0);
     call.waited(Some(FailureKind::Timeout));
     assert!(matches!(call.next(60_000), Step::Done));
-    assert_eq!(call.result().unwrap_err().code, ErrorCode::Timeout);
+    let e = call.result().unwrap_err();
+    assert_eq!(e.code, ErrorCode::Timeout);
+    assert!(e.message.contains("within 60000 ms"), "the caller's timeout, not what the try had left: {}", e.message);
 }
 
 #[test]

@@ -174,7 +174,7 @@ impl ChatCall {
         let Ok(plan) = &self.plan else { return };
         match answer {
             Err(f) => {
-                let e = plan.tag(classify_transport(&f.naming_timeout(plan.watchdogs.request_ms), &plan.stream.base_url));
+                let e = plan.tag(classify_transport(&f, &plan.stream.base_url));
                 self.fail(e);
             }
             Ok(Answer { body: Body::NotAStream, .. }) => {

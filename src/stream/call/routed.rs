@@ -58,8 +58,9 @@ impl ChatCall {
     /// The try [`ChatCall::aim`] aimed went out: its answer (or failure) is reported for the
     /// replica's health, then kept as [`ChatCall::opened`] keeps it (`true`), or dropped (`false`):
     /// the caller cancels its body unread and the call is tried again ([`Next::Wait`], [`Next::Open`]).
-    pub fn answered(&mut self, answer: Result<Answer, TransportFailure>, provider: &Provider, now_ms: u64, random: u32) -> bool {
+    pub fn answered(&mut self, mut answer: Result<Answer, TransportFailure>, provider: &Provider, now_ms: u64, random: u32) -> bool {
         if let Some(r) = &mut self.routed {
+            answer = answer.map_err(|f| r.call.named(f));
             let outcome = match &answer {
                 Ok(a) => Outcome::Answered { status: a.status, headers: &a.headers },
                 Err(f) => Outcome::Failed(f),
