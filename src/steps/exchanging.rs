@@ -18,10 +18,9 @@ pub struct Exchanging<C> {
 /// The exchange in flight (apart from the call, so that its code is compiled once for every call).
 #[derive(Debug, Default)]
 struct State {
-    /// The request in flight (the latest hop) and how many redirects led to it.
+    /// The request in flight (the latest hop) and how many redirects led to it; between an answer
+    /// and the next request, only a followed redirect's target, which is sent next.
     hop: Option<(HttpRequest, usize)>,
-    /// A redirect was followed: its target is sent next.
-    follow: bool,
     /// A network failure held for its probes, and how many have run.
     probing: Option<(TransportFailure, u8)>,
 }
@@ -62,17 +61,15 @@ impl State {
         if let Some((f, _)) = self.probing.take() {
             inner.opened(Err(f), at);
         }
-        if std::mem::take(&mut self.follow) {
+        if self.hop.is_some() {
             return Next::Follow;
         }
         inner.ask(at)
     }
 
     fn request(&mut self, inner: &mut dyn Driven, at: Moment) -> Option<HttpRequest> {
-        if let Some((req, hops)) = &self.hop {
-            if *hops > 0 {
-                return Some(req.clone());
-            }
+        if let Some((req, _)) = &self.hop {
+            return Some(req.clone());
         }
         let req = inner.request(at)?;
         self.hop = Some((req.clone(), 0));
@@ -85,7 +82,7 @@ impl State {
             Ok(a) => match next_hop(&req, a.status, a.location.as_deref(), hops) {
                 Hop::Done => Ok(a),
                 Hop::Follow(next) => {
-                    (self.hop, self.follow) = (Some((next, hops + 1)), true);
+                    self.hop = Some((next, hops + 1));
                     return;
                 }
                 Hop::Refuse(r) => Err(TransportFailure::new(FailureKind::Redirect(r), &req)),
