@@ -99,7 +99,7 @@ impl Steps for DiscoveryCall<'_> {
         let Some((replica, req, _)) = self.current.take() else { return };
         let outcome = outcome.map_err(|f| self.call.named(f));
         let reported = outcome.as_ref().map_or_else(Outcome::Failed, |r| Outcome::Answered { status: r.status, headers: &r.headers });
-        match self.call.report(&mut self.provider.replica_set().borrow_mut(), reported, now_ms, random) {
+        match self.call.report(&mut self.provider.replica_set().borrow_mut(), self.provider.secrets(), reported, now_ms, random) {
             Verdict::Retry { delay_ms } => self.current = Some((replica, req, Some(delay_ms))),
             Verdict::Proceed => self.finish(&replica, outcome),
         }

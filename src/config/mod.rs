@@ -315,7 +315,7 @@ fn resolve_parsed(input: &ResolveInput, config: Value) -> Result<Provider, Provi
     let secrets = crate::redact::with_echo_forms(secrets);
     let chat_headers = plan.build(request_auth.secret.as_deref(), request_auth.local_no_auth, None);
     let main = crate::replicas::Replica::new(base.clone(), crate::redact::redact(&base_url, &secrets));
-    let replicas = crate::replicas::ReplicaSet::new(crate::replicas::replica_list(main, input.base_urls.as_ref(), &secrets)?, secrets.clone());
+    let replicas = crate::replicas::ReplicaSet::new(crate::replicas::replica_list(main, input.base_urls.as_ref(), &secrets)?);
     let described = ResolvedProvider {
         id: "vllm",
         status,

@@ -129,7 +129,9 @@ impl ReplicaCall {
     }
 
     /// Reports the outcome of the try [`ReplicaCall::target`] chose, updates that replica's health,
-    /// and says whether to try again. `random` jitters the backoff.
+    /// and says whether to try again. `random` jitters the backoff. A failed try's words (a caller's
+    /// fetch may throw with the request's headers in them; a URL may hold a key) are recorded for the
+    /// health and the list of tries with `secrets` (the provider's) redacted.
     ///
     /// Tried again, while retries and time are left: a connection failure (`unreachable`), 429, 502,
     /// 503, 504 and 529. A refusal or a 502/503/504/529 also makes the replica unhealthy for
@@ -137,7 +139,7 @@ impl ReplicaCall {
     /// else it waits a jittered backoff (0.5 s doubling, up to 8 s), or the `Retry-After` the answer
     /// asked for (seconds or an HTTP date) when longer. A wait that would end after the call's
     /// deadline, or a `Retry-After` above [`MAX_RETRY_WAIT_MS`], is not taken: the answer proceeds.
-    pub fn report(&mut self, set: &mut ReplicaSet, outcome: Outcome, now_ms: u64, random: u32) -> Verdict {
+    pub fn report(&mut self, set: &mut ReplicaSet, secrets: &[String], outcome: Outcome, now_ms: u64, random: u32) -> Verdict {
         let Some(i) = self.current.take() else { return Verdict::Proceed };
         if !self.tried.contains(&i) {
             self.tried.push(i);
@@ -161,7 +163,7 @@ impl ReplicaCall {
             Outcome::Failed(f) => {
                 let e = classify_transport(f, "");
                 let reason = e.message.strip_prefix(&format!("Cannot reach {}: ", f.url)).unwrap_or(&e.message);
-                let reason = crate::redact::redact(reason, &set.secrets);
+                let reason = crate::redact::redact(reason, secrets);
                 self.attempts.push(Attempt { base_url, status: None, failure: Some(reason.clone()) });
                 if f.kind != FailureKind::Network || e.code != ErrorCode::Unreachable {
                     // Aborted, timed out, or a browser's CORS refusal: nothing learnt about the replica.
@@ -247,11 +249,11 @@ mod tests {
         let mut s = set(2);
         let mut c = call(2);
         assert_eq!(c.target(&mut s, 0), 0);
-        assert_eq!(c.report(&mut s, Outcome::Failed(&refused("http://10.0.0.1:8000/v1/chat/completions")), 0, 7), Verdict::Retry { delay_ms: 0 });
+        assert_eq!(c.report(&mut s, &[], Outcome::Failed(&refused("http://10.0.0.1:8000/v1/chat/completions")), 0, 7), Verdict::Retry { delay_ms: 0 });
         assert_eq!(s.info(0)[0].health, ReplicaHealth::Unhealthy);
         assert_eq!(s.info(0)[0].last_failure.as_deref(), Some("connection refused"));
         assert_eq!(c.target(&mut s, 0), 1);
-        assert_eq!(c.report(&mut s, answered(200, &[]), 0, 7), Verdict::Proceed);
+        assert_eq!(c.report(&mut s, &[], answered(200, &[]), 0, 7), Verdict::Proceed);
         assert_eq!(c.attempts().len(), 2);
         // The next call skips the dead one without trying it.
         let mut next = call(2);
@@ -263,24 +265,24 @@ mod tests {
         for status in [429, 502, 503, 504, 529] {
             let (mut s, mut c) = (set(1), call(2));
             c.target(&mut s, 0);
-            assert!(matches!(c.report(&mut s, answered(status, &[]), 0, 0), Verdict::Retry { .. }), "{status}");
+            assert!(matches!(c.report(&mut s, &[], answered(status, &[]), 0, 0), Verdict::Retry { .. }), "{status}");
         }
         for status in [200, 400, 401, 403, 404, 408, 413, 422, 500, 501] {
             let (mut s, mut c) = (set(1), call(2));
             c.target(&mut s, 0);
-            assert_eq!(c.report(&mut s, answered(status, &[]), 0, 0), Verdict::Proceed, "{status}");
+            assert_eq!(c.report(&mut s, &[], answered(status, &[]), 0, 0), Verdict::Proceed, "{status}");
         }
         for kind in [FailureKind::Aborted, FailureKind::Timeout, FailureKind::UnreadableBody] {
             let (mut s, mut c) = (set(1), call(2));
             c.target(&mut s, 0);
             let f = TransportFailure { kind, ..refused("http://h/v1") };
-            assert_eq!(c.report(&mut s, Outcome::Failed(&f), 0, 0), Verdict::Proceed, "{:?}", f.kind);
+            assert_eq!(c.report(&mut s, &[], Outcome::Failed(&f), 0, 0), Verdict::Proceed, "{:?}", f.kind);
         }
         // A browser's CORS refusal is a network failure, but not an unreachable server.
         let (mut s, mut c) = (set(1), call(2));
         c.target(&mut s, 0);
         let f = TransportFailure { cause_code: None, page_origin: Some("http://page.example".into()), ..refused("http://h/v1") };
-        assert_eq!(c.report(&mut s, Outcome::Failed(&f), 0, 0), Verdict::Proceed);
+        assert_eq!(c.report(&mut s, &[], Outcome::Failed(&f), 0, 0), Verdict::Proceed);
         assert_eq!(s.info(0)[0].health, ReplicaHealth::Healthy);
     }
 
@@ -292,7 +294,7 @@ mod tests {
             loop {
                 c.target(&mut s, 0);
                 tries += 1;
-                if c.report(&mut s, answered(503, &[]), 0, 0) == Verdict::Proceed {
+                if c.report(&mut s, &[], answered(503, &[]), 0, 0) == Verdict::Proceed {
                     break;
                 }
             }
@@ -308,7 +310,7 @@ mod tests {
             let mut d = Vec::new();
             for _ in 0..6 {
                 c.target(&mut s, 0);
-                match c.report(&mut s, answered(502, &[]), 0, random) {
+                match c.report(&mut s, &[], answered(502, &[]), 0, random) {
                     Verdict::Retry { delay_ms } => d.push(delay_ms),
                     Verdict::Proceed => unreachable!(),
                 }
@@ -326,22 +328,22 @@ mod tests {
         let (mut s, mut c) = (set(1), call(2));
         c.target(&mut s, 0);
         let h = [("Retry-After".to_string(), "3".to_string())];
-        assert_eq!(c.report(&mut s, answered(429, &h), 0, 0), Verdict::Retry { delay_ms: 3000 });
+        assert_eq!(c.report(&mut s, &[], answered(429, &h), 0, 0), Verdict::Retry { delay_ms: 3000 });
         assert_eq!(s.info(0)[0].health, ReplicaHealth::Healthy, "a 429 leaves the replica healthy");
         // An HTTP date, against the answer's Date header, or else against now.
         c.target(&mut s, 0);
         let h = [("retry-after".to_string(), "Tue, 24 Nov 2026 13:40:07 GMT".to_string()), ("date".to_string(), "Tue, 24 Nov 2026 13:40:00 GMT".to_string())];
-        assert_eq!(c.report(&mut s, answered(503, &h), 0, 0), Verdict::Retry { delay_ms: 7000 });
+        assert_eq!(c.report(&mut s, &[], answered(503, &h), 0, 0), Verdict::Retry { delay_ms: 7000 });
         let mut c = call(2);
         c.target(&mut s, 0);
         let now = 1_795_527_600_000; // Tue, 24 Nov 2026 13:40:00 GMT
         let h = [("retry-after".to_string(), "Tue, 24 Nov 2026 13:40:02 GMT".to_string())];
-        assert_eq!(c.report(&mut s, answered(503, &h), now, 0), Verdict::Retry { delay_ms: 2000 });
+        assert_eq!(c.report(&mut s, &[], answered(503, &h), now, 0), Verdict::Retry { delay_ms: 2000 });
         // More than a minute: not waited for, the error goes to the caller with its retryAfterMs.
         let mut c = call(2);
         c.target(&mut s, 0);
         let h = [("retry-after".to_string(), "61".to_string())];
-        assert_eq!(c.report(&mut s, answered(429, &h), 0, 0), Verdict::Proceed);
+        assert_eq!(c.report(&mut s, &[], answered(429, &h), 0, 0), Verdict::Proceed);
     }
 
     #[test]
@@ -351,9 +353,9 @@ mod tests {
         assert_eq!(c.remaining_ms(1_500), Some(1_500));
         c.target(&mut s, 1_000);
         let h = [("retry-after".to_string(), "1".to_string())];
-        assert_eq!(c.report(&mut s, answered(429, &h), 1_500, 0), Verdict::Retry { delay_ms: 1000 });
+        assert_eq!(c.report(&mut s, &[], answered(429, &h), 1_500, 0), Verdict::Retry { delay_ms: 1000 });
         c.target(&mut s, 2_500);
-        assert_eq!(c.report(&mut s, answered(429, &h), 2_500, 0), Verdict::Proceed, "1 s more ends after 3 s");
+        assert_eq!(c.report(&mut s, &[], answered(429, &h), 2_500, 0), Verdict::Proceed, "1 s more ends after 3 s");
         assert_eq!(c.remaining_ms(9_000), Some(0));
         assert_eq!(call(2).remaining_ms(5), None);
     }
@@ -363,7 +365,7 @@ mod tests {
         let (mut s, mut c) = (set(2), call(2));
         assert_eq!(c.target(&mut s, 0), 0);
         let h = [("retry-after".to_string(), "30".to_string())];
-        assert_eq!(c.report(&mut s, answered(429, &h), 0, 0), Verdict::Retry { delay_ms: 0 });
+        assert_eq!(c.report(&mut s, &[], answered(429, &h), 0, 0), Verdict::Retry { delay_ms: 0 });
         assert_eq!(c.target(&mut s, 0), 1);
     }
 
@@ -376,17 +378,17 @@ mod tests {
         let mut headers = vec![("X-Request-Id".to_string(), "r".to_string())];
         c.decorate(&mut headers);
         assert_eq!(headers[1], ("X-Session-ID".to_string(), "conv-7".to_string()));
-        assert_eq!(c.report(&mut s, answered(503, &[]), 0, 0), Verdict::Retry { delay_ms: 0 });
+        assert_eq!(c.report(&mut s, &[], answered(503, &[]), 0, 0), Verdict::Retry { delay_ms: 0 });
         let away = c.target(&mut s, 0);
         assert_ne!(away, home);
-        c.report(&mut s, answered(200, &[]), 0, 0);
+        c.report(&mut s, &[], answered(200, &[]), 0, 0);
         // Later calls of the session stay on its second choice while home cools down, then go home.
         let mut c = ReplicaCall::new(routing.clone(), None, 0);
         assert_eq!(c.target(&mut s, 1_000), away);
-        c.report(&mut s, answered(200, &[]), 1_000, 0);
+        c.report(&mut s, &[], answered(200, &[]), 1_000, 0);
         let mut c = ReplicaCall::new(routing, None, 0);
         assert_eq!(c.target(&mut s, COOLDOWN_MS), home, "the trial");
-        c.report(&mut s, answered(200, &[]), COOLDOWN_MS, 0);
+        c.report(&mut s, &[], answered(200, &[]), COOLDOWN_MS, 0);
         assert_eq!(s.info(COOLDOWN_MS)[home].health, ReplicaHealth::Healthy);
     }
 
@@ -394,11 +396,11 @@ mod tests {
     fn every_try_is_listed_in_the_final_error() {
         let (mut s, mut c) = (set(2), call(2));
         c.target(&mut s, 0);
-        c.report(&mut s, Outcome::Failed(&refused("http://10.0.0.1:8000/v1/chat/completions")), 0, 0);
+        c.report(&mut s, &[], Outcome::Failed(&refused("http://10.0.0.1:8000/v1/chat/completions")), 0, 0);
         c.target(&mut s, 0);
-        c.report(&mut s, answered(503, &[]), 0, 0);
+        c.report(&mut s, &[], answered(503, &[]), 0, 0);
         c.target(&mut s, 0);
-        assert_eq!(c.report(&mut s, answered(503, &[]), 0, 0), Verdict::Proceed, "two retries used");
+        assert_eq!(c.report(&mut s, &[], answered(503, &[]), 0, 0), Verdict::Proceed, "two retries used");
         let e = c.annotate(ProviderError::new(ErrorCode::Overloaded, "503 queue full", "h"));
         assert_eq!(
             e.message,
@@ -411,7 +413,7 @@ mod tests {
         // One try: the error is left as it was.
         let (mut s, mut c) = (set(1), call(2));
         c.target(&mut s, 0);
-        c.report(&mut s, answered(404, &[]), 0, 0);
+        c.report(&mut s, &[], answered(404, &[]), 0, 0);
         let e = c.annotate(ProviderError::new(ErrorCode::ModelNotFound, "404 x", "h"));
         assert_eq!((e.message.as_str(), e.attempts.len()), ("404 x", 0));
         assert!(serde_json::to_value(&e).unwrap().get("attempts").is_none());

@@ -14,29 +14,30 @@
 //!   made, for the final error.
 //! - [`session`]: `CallOptions.sessionId`, sent as `X-Session-ID`.
 //!
-//! # Driving a call (what the wasm layer does)
+//! # Driving a call
 //!
-//! The wasm layer only asks which server to try, performs the request, reports what came of it
-//! before reading the body, and sleeps for the delay it is told. For `chat()`/`stream()`:
+//! [`crate::stream::ChatCall::routed`] (for `chat()`/`stream()`) and [`crate::steps::DiscoveryCall`]
+//! run this loop in the core; the wasm layer only performs the requests and sleeps it asks for
+//! ([`crate::stream::Next`]). For a chat call:
 //!
 //! ```text
 //! // CallOptions: sessionId → session::session_id_from(value.as_string()), retries → retries_from_number(value.as_f64())
 //! let routing = CallRouting { session_id, retries: retries.unwrap_or(DEFAULT_RETRIES) };
-//! let mut call = ReplicaCall::new(routing, timeout_ms, Date.now());     // timeoutMs bounds every try and wait
+//! let mut call = ReplicaCall::new(routing, timeout_ms, now);             // timeoutMs bounds every try and wait
 //! let random = the 128 random bits of the X-Request-Id, drawn once: every try carries the same id
 //! loop {
-//!     let i = call.target(&mut provider.replica_set().borrow_mut(), Date.now());
-//!     let replica = provider.replica(i);                                // the provider aimed at that server
-//!     let timeouts = CallTimeouts { request_ms: call.remaining_ms(Date.now()), ..caller's watchdogs };
-//!     let mut plan = stream::plan(&replica, request_json, timeouts, random)?;
+//!     let i = call.target(&mut provider.replica_set().borrow_mut(), now);
+//!     let mut plan = stream::plan(&provider.replica(i), request_json, caller's timeouts, random)?;
+//!     plan.http.timeout_ms = call.remaining_ms(now) (if the call has a timeout);  // the try's own timer
 //!     call.decorate(&mut plan.http.headers);                            // X-Session-ID, beside X-Request-Id
 //!     fetch(plan.http) until the status and headers arrive, or it rejects
-//!     let outcome = Outcome::Answered { status, headers } or Outcome::Failed(&transport_failure);
-//!     match call.report(&mut provider.replica_set().borrow_mut(), outcome, Date.now(), random_u32) {
+//!     let failure = call.named(transport_failure);                      // a timeout names timeoutMs
+//!     let outcome = Outcome::Answered { status, headers } or Outcome::Failed(&failure);
+//!     match call.report(&mut provider.replica_set().borrow_mut(), provider.secrets(), outcome, now, random_u32) {
 //!         Verdict::Retry { delay_ms } => { cancel that body unread; sleep(delay_ms) (the caller's
 //!                                          signal still aborts); continue }
-//!         Verdict::Proceed => { ChatCall::new(Ok(plan)), then opened(answer or failure) and the reads,
-//!                               exactly as with one server; break }
+//!         Verdict::Proceed => { opened(answer or failure) and the reads, exactly as with one
+//!                               server; break }
 //!     }
 //! }
 //! every error given out from here on: call.annotate(e)     // lists the tries when there were several
@@ -153,16 +154,13 @@ pub struct ReplicaSet {
     health: Vec<Health>,
     /// Round robin: where the next call without a session starts looking.
     next: usize,
-    /// The provider's secrets: a failed try's words (a caller's fetch may throw with the request's
-    /// headers in them; a URL may hold a key) reach the health and a later error's list of tries.
-    secrets: Vec<String>,
 }
 
 impl ReplicaSet {
-    /// A set of `replicas` (at least one), all healthy; `secrets` never show in what it records.
-    pub fn new(replicas: Vec<Replica>, secrets: Vec<String>) -> Self {
+    /// A set of `replicas` (at least one), all healthy.
+    pub fn new(replicas: Vec<Replica>) -> Self {
         let health = vec![Health::default(); replicas.len()];
-        ReplicaSet { replicas, health, next: 0, secrets }
+        ReplicaSet { replicas, health, next: 0 }
     }
 
     /// How many replicas there are.
@@ -292,7 +290,7 @@ pub(crate) mod tests {
         ReplicaSet::new((0..n).map(|i| {
             let url = format!("http://10.0.0.{}:8000/v1", i + 1);
             Replica::new(BaseUrl::parse(&url).unwrap(), url)
-        }).collect(), Vec::new())
+        }).collect())
     }
 
     #[test]

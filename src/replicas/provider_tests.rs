@@ -33,7 +33,7 @@ fn describe_lists_the_replicas_after_the_base_url_with_their_health_and_no_secre
     let mut call = ReplicaCall::new(CallRouting::default(), None, 0);
     let mut set = p.replica_set().borrow_mut();
     assert_eq!(call.target(&mut set, 1_000), 0);
-    call.report(&mut set, Outcome::Answered { status: 503, headers: &[] }, 1_000, 0);
+    call.report(&mut set, &[], Outcome::Answered { status: 503, headers: &[] }, 1_000, 0);
     drop(set);
     let d = serde_json::to_value(p.describe_at(2_000)).unwrap();
     assert_eq!(d["replicas"][0], json!({"baseUrl": "http://10.0.0.1:8000/v1", "health": "unhealthy", "retryInMs": 4000, "lastFailure": "503"}));

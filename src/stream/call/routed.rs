@@ -65,7 +65,7 @@ impl ChatCall {
                 Ok(a) => Outcome::Answered { status: a.status, headers: &a.headers },
                 Err(f) => Outcome::Failed(f),
             };
-            let verdict = r.call.report(&mut provider.replica_set().borrow_mut(), outcome, now_ms, random);
+            let verdict = r.call.report(&mut provider.replica_set().borrow_mut(), provider.secrets(), outcome, now_ms, random);
             if let (Verdict::Retry { delay_ms }, false) = (verdict, self.cancelled) {
                 self.started = false;
                 r.wait = Some(delay_ms).filter(|&ms| ms > 0);
