@@ -175,7 +175,8 @@ fn a_failed_try_whose_words_hold_the_key_leaves_it_in_neither_the_error_nor_the_
     assert!(e.message.contains("2 attempts"), "{}", e.message);
     let shown = format!("{e:?} {}", serde_json::to_string(&e).unwrap());
     assert!(!shown.contains(KEY), "{shown}");
-    let health = serde_json::to_string(&p.describe()).unwrap();
+    let health = serde_json::to_string(&p.describe_at(1)).unwrap();
+    assert!(health.contains("\"lastFailure\":\"fetch failed"), "the failed try is recorded in the health: {health}");
     assert!(!health.contains(KEY), "{health}");
 }
 

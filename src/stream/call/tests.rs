@@ -298,10 +298,12 @@ fn a_halted_wait_reads_as_the_failure_or_piece_it_stands_for() {
     let req = crate::http::HttpRequest { method: "GET".into(), url: "http://10.0.0.1:8000/v1/models".into(), headers: vec![], body: None, timeout_ms: Some(5_000), max_body_bytes: 1 };
     let thrown = || crate::transport::Thrown { name: Some("TypeError".into()), message: "terminated".into(), cause_code: Some("UND_ERR_SOCKET".into()), cause_message: Some("other side closed".into()) };
     use crate::transport::FailureKind;
-    assert_eq!(Halt::Timer(Fired::Request).failure(&req, None).kind, FailureKind::Timeout);
-    assert_eq!(Halt::Aborted.failure(&req, None).kind, FailureKind::Aborted);
+    let (timer, aborted) = (Halt::Timer(Fired::Request).failure(&req, None), Halt::Aborted.failure(&req, None));
+    assert_eq!((timer.kind, timer.rejected), (FailureKind::Timeout, false));
+    assert_eq!((aborted.kind, aborted.rejected), (FailureKind::Aborted, false));
     let f = Halt::Rejected(thrown()).failure(&req, Some("http://127.0.0.1:5173".into()));
     assert_eq!((f.kind, f.name.as_str(), f.cause_code.as_deref(), f.page_origin.as_deref(), f.timeout_ms), (FailureKind::Network, "TypeError", Some("UND_ERR_SOCKET"), Some("http://127.0.0.1:5173"), Some(5_000)));
+    assert!(f.rejected, "only a rejected fetch may be probed");
     assert!(matches!(Halt::Timer(Fired::Watchdog(Watchdog::Idle)).piece(false), Piece::Failed { caller_aborted: false, fired: Some(Fired::Watchdog(Watchdog::Idle)), .. }));
     assert!(matches!(Halt::Aborted.piece(true), Piece::Failed { caller_aborted: true, fired: None, .. }));
     match Halt::Rejected(thrown()).piece(false) {
