@@ -10,7 +10,6 @@ use wasm_bindgen_futures::JsFuture;
 // Each is documented in guard.js; `Fired::code` numbers the timers.
 #[wasm_bindgen(module = "/src/wasm/guard.js")]
 extern "C" {
-    #[derive(Clone)]
     pub(crate) type JsGuard;
     fn guard(signal: &JsValue) -> JsValue;
     pub(crate) fn cancel(reader: &JsValue);
