@@ -63,7 +63,7 @@ pub fn check(data: &[u8]) {
         return;
     }
     let mut discovery = DiscoveryCall::new(&provider, routing, timeout, 0);
-    let errors = drive(&mut Exchanging::new(Fetched::new(&mut discovery, page.clone())), false, rest, &page);
+    let errors = drive(&mut Exchanging::new(Fetched::new(&mut discovery)), false, rest, &page);
     assert!(errors.is_empty(), "a discovery gave out an error: {errors:?}");
     match discovery.result() {
         Ok(models) => assert!(models.iter().all(|m| !m.id.is_empty())),

@@ -16,7 +16,6 @@ pub struct Fetched<S> {
 /// The request in flight (apart from the steps, so that its code is compiled once for every kind).
 #[derive(Debug)]
 struct State {
-    page_origin: Option<String>,
     /// The request in flight and when it was sent.
     sent: Option<(HttpRequest, u64)>,
     /// Its answer, while the body is read.
@@ -24,9 +23,9 @@ struct State {
 }
 
 impl<S: Steps> Fetched<S> {
-    /// `steps`; failures name `page_origin`, the page's origin in a browser.
-    pub fn new(steps: S, page_origin: Option<String>) -> Self {
-        Fetched { steps, state: State { page_origin, sent: None, answer: None } }
+    /// `steps`, with their requests' bodies read whole.
+    pub fn new(steps: S) -> Self {
+        Fetched { steps, state: State { sent: None, answer: None } }
     }
 }
 
@@ -39,9 +38,11 @@ impl State {
         steps.answered(outcome, at.caller_aborted, at.now_ms, at.random);
     }
 
+    /// The answer arrived but its body could not be read. No page origin is named: the answer's head
+    /// was readable, so it is no CORS refusal, which a page's failure without a cause would read as.
     fn failed(&mut self, steps: &mut dyn Steps, kind: FailureKind, what: String, at: Moment) {
         if let Some((req, _)) = &self.sent {
-            let f = Thrown::text(what).failure(kind, req, self.page_origin.clone());
+            let f = Thrown::text(what).failure(kind, req, None);
             self.done(steps, Err(f), at);
         }
     }

@@ -1,7 +1,7 @@
 //! The one loop that drives every call ([`Driven`]): it does what the core asks (send, probe, read,
 //! pause, wait, give out events) and reports back. Each network read crosses once, as one batch.
 
-use super::{chat::events_to_js, convert::page_origin, fetch, guard::{cancel, settled, tick, Guard, JsGuard}, now, random};
+use super::{chat::events_to_js, fetch, guard::{cancel, settled, tick, Guard, JsGuard}, now, random};
 use crate::{error::ProviderError, steps::{Exchanging, Fetched, Steps}, stream::{unknown_error, Driven, Fired, Moment, Next, Piece, Watchdog}};
 use js_sys::Function;
 use std::cell::RefCell;
@@ -109,5 +109,5 @@ pub(crate) async fn drive(io: &Call<dyn Driven + '_>, gather: Option<&Function>)
 
 /// Drives a discovery or diagnosis to its end (its result is then in `steps`).
 pub(crate) async fn perform(steps: &mut dyn Steps, fetch: Option<Function>, guard: Guard) -> Result<(), ProviderError> {
-    drive(&Call::new(Exchanging::new(Fetched::new(steps, page_origin())), fetch, Some(guard)), None).await.map(drop)
+    drive(&Call::new(Exchanging::new(Fetched::new(steps)), fetch, Some(guard)), None).await.map(drop)
 }

@@ -31,9 +31,10 @@ fn start(url: &str, init: &FetchInit, fetch: Option<&Function>, signal: &AbortSi
     call(&get(&js_sys::global(), "fetch")?, &JsValue::UNDEFINED, &[&web_sys::Request::from(request)])
 }
 
-/// Takes what a fetch resolved to as a platform `Response` gloo-net can read without surprises.
+/// Takes what a fetch resolved to as a platform `Response` gloo-net can read without surprises. Its
+/// failures name no page: fetch resolved, so no CORS refusal is to be read into them.
 fn adopt(value: &JsValue, req: &HttpRequest) -> Result<Response, TransportFailure> {
-    let bad = |kind, what: String| Thrown::text(what).failure(kind, req, page_origin());
+    let bad = |kind, what: String| Thrown::text(what).failure(kind, req, None);
     let read = |key: &str| match value.is_object() {
         true => get(value, key).map_err(|e| bad(FailureKind::UnreadableBody, format!("{UNUSABLE_RESPONSE}: reading {key} threw ({})", thrown(&e).message))),
         false => Err(bad(FailureKind::UnreadableBody, NOT_A_RESPONSE.into())),

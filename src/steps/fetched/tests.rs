@@ -38,7 +38,7 @@ fn at(now_ms: u64) -> Moment {
 }
 
 fn opened(status: u16, body: Body) -> Fetched<Keep> {
-    let mut c = Fetched::new(Keep::default(), None);
+    let mut c = Fetched::new(Keep::default());
     assert!(matches!(c.ask(at(100)), Next::Open));
     assert_eq!(c.request(at(100)).unwrap().url, "http://10.0.0.1:8000/v1/models");
     c.opened(Ok(Answer { status, headers: vec![("content-type".into(), "application/json".into())], body, location: None }), at(110));
@@ -99,12 +99,12 @@ fn a_read_that_fails_ends_the_request_as_its_failure() {
 
 #[test]
 fn a_wait_cut_short_tells_the_steps_why() {
-    let mut c = Fetched::new(Keep { wait_first: Some(500), ..Keep::default() }, None);
+    let mut c = Fetched::new(Keep { wait_first: Some(500), ..Keep::default() });
     assert!(matches!(c.ask(at(0)), Next::Wait(500)));
     c.waited(Some(Halt::Timer(crate::stream::Fired::Request)), at(10));
     assert_eq!(c.steps.cut, Some(Some(FailureKind::Timeout)));
     assert!(matches!(c.ask(at(10)), Next::End));
-    let mut c = Fetched::new(Keep { wait_first: Some(500), ..Keep::default() }, None);
+    let mut c = Fetched::new(Keep { wait_first: Some(500), ..Keep::default() });
     c.ask(at(0));
     c.waited(None, at(500));
     assert!(matches!(c.ask(at(500)), Next::Open), "a wait that ran out goes on");
@@ -117,4 +117,14 @@ fn a_read_the_callers_abort_ended_is_an_abort_and_an_error_answer_that_is_not_a_
     assert_eq!(c.steps.got.as_ref().unwrap().as_ref().unwrap_err().kind, FailureKind::Aborted);
     let c = opened(503, Body::NotAStream);
     assert_eq!(c.steps.got.as_ref().unwrap().as_ref().unwrap_err().kind, FailureKind::UnreadableBody);
+}
+
+#[test]
+fn a_body_that_breaks_after_its_head_arrived_is_a_network_failure_not_a_cors_refusal() {
+    let mut c = opened(200, Body::Stream);
+    c.read(Piece::Failed { caller_aborted: false, fired: None, message: "network error".into() }, at(120));
+    let f = c.steps.got.take().unwrap().unwrap_err();
+    assert_eq!((&f.kind, f.page_origin.as_deref()), (&FailureKind::Network, None), "the head was readable: no page's refusal");
+    let e = crate::transport::classify_transport(&f, "http://10.0.0.1:8000/v1");
+    assert_eq!(e.code, crate::error::ErrorCode::Unreachable, "{}", e.message);
 }
