@@ -179,6 +179,24 @@ describe("diagnose() in a browser page on another origin", () => {
     noCanary(report);
   });
 
+  test("an answer that arrived is never read as CORS: a body that breaks, or Response.error() from a caller's fetch", async () => {
+    const { page } = await browser.page();
+    await page.goto(site.url);
+    const codes = await page.evaluate(async (baseUrl) => {
+      const m = await import("/pkg/index.js");
+      await m.init();
+      const breaking = async () => new Response(new ReadableStream({ pull(c) { c.enqueue(new TextEncoder().encode('{"data":[')); c.error(new TypeError("network error")); } }), { headers: { "content-type": "application/json" } });
+      const fetches = { breaking, "Response.error()": async () => Response.error() };
+      const out = {};
+      for (const [name, fetch] of Object.entries(fetches)) {
+        out[name] = await m.VllmProvider.resolve({ env: { VLLM_API_KEY: "k" }, baseUrl, fetch }).discoverModels({ retries: 0 }).then(() => "ok", (e) => e.code);
+      }
+      return out;
+    }, closed.baseUrl);
+    await page.close();
+    assert.deepEqual(codes, { breaking: "unreachable", "Response.error()": "unreachable" });
+  });
+
   test("a wrong key hidden by the browser is still an auth failure", async () => {
     const { check } = await diagnoseInPage(open.baseUrl, "sk-wrong-page-key-1");
     assert.equal(check.health.status, "pass");
