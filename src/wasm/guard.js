@@ -101,9 +101,11 @@ class Guard {
     if (this.#signal !== undefined) attempt(() => this.#signal.removeEventListener("abort", f));
   }
 
-  /** Waits `ms` milliseconds (before a retry), unless a timer fires or the call ends first. */
+  /** Waits `ms` milliseconds (before a retry), unless a timer fires or the call ends first; its timer
+   * is cleared either way, so an ended call does not keep Node running until the wait would have ended. */
   pause(ms) {
-    return this.race(new Promise((resolve) => setTimeout(resolve, ms)));
+    let timer;
+    return this.race(new Promise((resolve) => (timer = setTimeout(resolve, ms)))).finally(() => clearTimeout(timer));
   }
 
   /** Waits for `pending` (a promise, a thenable or any value), unless a timer fires, the caller aborts

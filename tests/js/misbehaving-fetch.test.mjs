@@ -199,6 +199,21 @@ describe("timeouts hold when the caller's fetch ignores init.signal", () => {
     await healthy();
   });
 
+  test("an aborted retry wait leaves no timer behind to keep the process running", async () => {
+    const busy = async (url) => new Response("busy", { status: 503, headers: { "retry-after": "20" } });
+    for (const method of ["chat", "discoverModels"]) {
+      const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+      const before = timers();
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 100);
+      const outcome = await settle(METHODS[method](busy, { signal: controller.signal, retries: 1 }));
+      assert.equal(outcome.error?.code, "aborted", `${method}: ${JSON.stringify(outcome)}`);
+      await new Promise((r) => setImmediate(r));
+      assert.equal(timers(), before, `${method}: the 20 s wait's timer is still set`);
+    }
+    await healthy();
+  });
+
   test("the caller's AbortSignal ends a call whose fetch ignores it, at once", async () => {
     for (const method of Object.keys(METHODS)) {
       const controller = new AbortController();
