@@ -199,6 +199,15 @@ describe("timeouts hold when the caller's fetch ignores init.signal", () => {
     await healthy();
   });
 
+  test("each request of a call is guarded anew: a diagnosis goes on after one of its requests timed out", async () => {
+    // /version never answers: its request times out, and the one-token chat after it still goes out.
+    const fetch = (url, init) => (url.endsWith("/version") ? new Promise(() => {}) : globalThis.fetch(url, init));
+    const report = await explicit(fetch, sim.baseUrl).diagnose({ timeoutMs: 300, probeChat: true });
+    const check = Object.fromEntries(report.checks.map((c) => [c.id, c]));
+    assert.match(check.version?.detail ?? "", /within 300 ms/, JSON.stringify(report.checks));
+    assert.equal(check.chat?.status, "pass", JSON.stringify(check.chat));
+  });
+
   test("an aborted retry wait leaves no timer behind to keep the process running", async () => {
     const busy = async (url) => new Response("busy", { status: 503, headers: { "retry-after": "20" } });
     for (const method of ["chat", "discoverModels"]) {

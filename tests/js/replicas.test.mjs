@@ -142,7 +142,7 @@ test("a Retry-After wait ends with the call's timeout and with the caller's abor
   assert.equal((await p.chat(hi)).message.content, "I am worker A.", "the same instance keeps serving");
 });
 
-test("each try of a call is guarded anew: a stream()'s second try hears the caller's abort, and tries leave no listener behind", async () => {
+test("a stream()'s second try hears the caller's abort, and tries leave no listener behind", async () => {
   // The first server refuses at once; the second holds its answer, so the abort lands during the second try.
   const p = provider(`http://127.0.0.1:${await closedPort()}/v1`, [sims[1].baseUrl]);
   sims[1].respondNext({ path: "/v1/chat/completions", headersDelayMs: 3000, body: "{}" });
