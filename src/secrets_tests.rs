@@ -140,7 +140,8 @@ fn chat(p: &Provider, answer: Result<Answer, TransportFailure>, body: &str) -> S
                 c.piece(body.take().map_or(Piece::End, Piece::Bytes));
             }
             Next::Events(events) => events.events().iter().for_each(|event| out.push_str(&serde_json::to_string(event).unwrap())),
-            Next::Pause | Next::Wait(_) | Next::Follow | Next::Probe(..) => {}
+            Next::Pause => {}
+            Next::Wait(_) | Next::Follow | Next::Probe(..) => unreachable!("a call over one server neither waits nor redirects nor probes"),
             Next::End => return out,
             Next::Fail(e) => {
                 out.push_str(&serde_json::to_string(&e).unwrap());
